@@ -1,0 +1,36 @@
+// `ddil-workbench`: the desktop application. Only wiring: the window lives in widgets/.
+#include "core/api/versions.h"
+#include "widgets/main_window.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QTranslator>
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("DDIL Workbench"));
+    QApplication::setApplicationName(QStringLiteral("ddil-workbench"));
+    QApplication::setApplicationVersion(QString::fromStdString(ddil::libraryVersions().project));
+
+    QTranslator qtTranslator, appTranslator;
+    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QApplication::installTranslator(&qtTranslator);
+    if (appTranslator.load(QLocale(), QStringLiteral("ddil_workbench"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QApplication::installTranslator(&appTranslator);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("DDIL Workbench: diffusion distillation with imitation learning"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("config"), QStringLiteral("A config file to open"), QStringLiteral("[config]"));
+    parser.process(app);
+
+    ddil::MainWindow window;
+    if (!parser.positionalArguments().isEmpty())
+        window.openConfig(parser.positionalArguments().constFirst());
+    window.show();
+    return app.exec();
+}

@@ -1,0 +1,51 @@
+#pragma once
+// JSON codec of RunConfig. Loading never throws: every problem comes back as an issue with its
+// JSON path. Unknown keys are warnings; wrong types, out-of-range values and unknown enum
+// strings are errors, and a config with errors must never start a run.
+
+#include "core/api/config.h"
+
+#include <string>
+#include <vector>
+
+namespace ddil {
+
+struct ConfigIssue {
+    enum class Severity { Warning, Error };
+    Severity severity = Severity::Error;
+    std::string path; // e.g. "train.lr" or "sample.guidance.convention"; "" for the whole file
+    std::string message;
+
+    std::string toString() const; // "error: train.lr: must be in [0, 10]"
+};
+
+struct ConfigLoadResult {
+    RunConfig config;
+    std::vector<ConfigIssue> issues;
+    std::string source; // file path or a description of the text
+
+    bool ok() const; // no errors (warnings allowed)
+    std::vector<ConfigIssue> errors() const;
+    std::vector<ConfigIssue> warnings() const;
+};
+
+// Parses JSON text laid over the built-in defaults. `baseDir` resolves an "extends" key
+// (a path to a parent config, relative to the file that names it).
+ConfigLoadResult parseConfig(const std::string& jsonText, const std::string& sourceName = "<text>",
+    const std::string& baseDir = ".");
+ConfigLoadResult loadConfigFile(const std::string& path);
+
+// Canonical JSON of a config: every field, stable key order, 2-space indent.
+std::string configToJson(const RunConfig& config);
+
+// Checks the values of an in-memory config (as the GUI edits it) with the same rules as loading.
+std::vector<ConfigIssue> validateConfig(const RunConfig& config);
+
+// Lays `overlayJson` over `baseJson`: objects merge key by key, anything else is replaced.
+// Both are JSON texts; returns the merged text. Throws std::invalid_argument on invalid JSON.
+std::string mergeConfigJson(const std::string& baseJson, const std::string& overlayJson);
+
+// Short hash of the canonical JSON (for file metadata and run identity).
+std::string configHash(const RunConfig& config);
+
+} // namespace ddil

@@ -1,0 +1,19 @@
+#pragma once
+// Versions of the project and of the libraries the core was built against (torch-free).
+
+#include <string>
+
+namespace ddil {
+
+struct LibraryVersions {
+    std::string project;
+    std::string buildId; // git revision and build date
+    std::string libtorch;
+    std::string opencv;
+    std::string nlohmannJson;
+    bool cudaBuild = false; // LibTorch has CUDA and a device is visible
+};
+
+LibraryVersions libraryVersions();
+
+} // namespace ddil

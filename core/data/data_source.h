@@ -1,0 +1,30 @@
+#pragma once
+// Where training states come from: labelled samples drawn with an explicit generator.
+
+#include "core/api/config.h"
+
+#include <torch/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ddil {
+
+struct LabeledBatch {
+    torch::Tensor x; // (B, ...) float32, CPU
+    torch::Tensor labels; // (B) int64, in [0, numClasses)
+};
+
+class DataSource {
+public:
+    virtual ~DataSource() = default;
+    virtual LabeledBatch sample(int64_t count, torch::Generator& generator) const = 0;
+    virtual int64_t numClasses() const = 0;
+    virtual std::vector<int64_t> sampleShape() const = 0; // one sample, without the batch dimension
+    virtual std::string describe() const = 0;
+};
+
+std::unique_ptr<DataSource> makeDataSource(const DataConfig& config);
+
+} // namespace ddil

@@ -1,0 +1,56 @@
+#pragma once
+// Training checkpoints: weights, EMA weights, optimiser state, the training RNG state, the step
+// and the full config, in one LibTorch archive written atomically.
+
+#include "core/api/config.h"
+
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/types.h>
+
+#include <memory>
+#include <string>
+
+namespace ddil {
+
+inline constexpr int kCheckpointFormatVersion = 1;
+
+struct CheckpointMeta {
+    int formatVersion = kCheckpointFormatVersion;
+    RunConfig config;
+    std::string modelSignature;
+    int64_t step = 0;
+    double elapsedSeconds = 0.0;
+    std::string buildId;
+};
+
+// Throws IoError when the file cannot be written; the previous file at `path` then survives.
+void saveCheckpoint(const std::string& path, const CheckpointMeta& meta, const torch::nn::Module& model,
+    const torch::nn::Module* ema, const torch::optim::Optimizer* optimizer, const torch::Tensor& rngState);
+
+class CheckpointReader {
+public:
+    // Throws IoError (missing/unreadable) or CheckpointError (corrupt, not ours, newer format).
+    explicit CheckpointReader(const std::string& path);
+
+    const CheckpointMeta& meta() const { return m_meta; }
+    const std::string& path() const { return m_path; }
+    bool hasEma() const { return m_hasEma; }
+
+    // Loads "model" (or "ema" when preferEma and present) into `net`, whose signature must match.
+    void loadModel(torch::nn::Module& net, const std::string& netSignature, bool preferEma = false);
+    void loadEma(torch::nn::Module& net, const std::string& netSignature);
+    void loadOptimizer(torch::optim::Optimizer& optimizer);
+    torch::Tensor rngState();
+
+private:
+    void loadSub(const char* key, torch::nn::Module& net, const std::string& netSignature);
+
+    std::string m_path;
+    std::unique_ptr<torch::serialize::InputArchive> m_archive;
+    CheckpointMeta m_meta;
+    bool m_hasEma = false;
+};
+
+} // namespace ddil

@@ -1,0 +1,32 @@
+#include "core/train/device.h"
+
+#include "core/api/errors.h"
+
+#include <torch/cuda.h>
+#include <torch/torch.h>
+
+namespace ddil {
+
+torch::Device resolveDevice(Device requested)
+{
+    switch (requested) {
+    case Device::Cpu:
+        return torch::kCPU;
+    case Device::Auto:
+        return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    case Device::Cuda:
+        if (!torch::cuda::is_available())
+            throw DeviceError("device \"cuda\" is not available: this LibTorch build has no CUDA support or no GPU "
+                              "is visible (use \"cpu\" or \"auto\")");
+        return torch::Device(torch::kCUDA, 0);
+    }
+    throw std::logic_error("unknown device");
+}
+
+void applyThreadCount(int threads)
+{
+    if (threads > 0)
+        torch::set_num_threads(threads);
+}
+
+} // namespace ddil

@@ -1,0 +1,27 @@
+#pragma once
+// Sampling a trained denoising net with DDIM and classifier-free guidance.
+
+#include "core/api/cancel_token.h"
+#include "core/api/config.h"
+#include "core/diffusion/ddim_sampler.h"
+#include "core/models/denoiser_net.h"
+
+#include <torch/types.h>
+
+namespace ddil {
+
+struct ModelSampleOptions {
+    int steps = 50;
+    double eta = 0.0;
+    GuidanceSpec guidance;
+    std::set<int> recordSteps;
+    const CancelToken* cancel = nullptr;
+};
+
+// Draws the start noise (count, sampleShape...) on the CPU from `generator`, then runs DDIM
+// from t = 1 on `device` with labels (count) in [0, numClasses]. Returns CPU tensors.
+DdimResult sampleModel(DenoiserNet& net, const DiffusionConfig& diffusion, const torch::Tensor& labels,
+    const std::vector<int64_t>& sampleShape, torch::Generator& generator, torch::Device device,
+    const ModelSampleOptions& options);
+
+} // namespace ddil

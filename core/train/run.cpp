@@ -1,0 +1,67 @@
+#include "core/api/run.h"
+
+#include "core/api/config_io.h"
+#include "core/api/errors.h"
+#include "core/train/device.h"
+#include "core/train/run_folder.h"
+#include "core/train/teacher_trainer.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+namespace ddil {
+
+std::string defaultRunDirName(const RunConfig& config)
+{
+    const std::time_t now = std::time(nullptr);
+    std::tm tm {};
+    localtime_r(&now, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    return config.name + "-" + stamp;
+}
+
+RunResult runTraining(const RunConfig& config, const RunOptions& options, const RunHooks& hooks,
+    const CancelToken& cancel)
+{
+    const auto issues = validateConfig(config);
+    for (const auto& issue : issues)
+        if (issue.severity == ConfigIssue::Severity::Error)
+            throw ConfigError("invalid config: " + issue.toString());
+    if (options.outDir.empty())
+        throw ConfigError("no run folder given");
+    const bool hasCheckpoint = std::filesystem::exists(std::filesystem::path(options.outDir) / "checkpoint.pt");
+    if (options.resume && !hasCheckpoint)
+        throw IoError(options.outDir + ": nothing to resume (no checkpoint.pt)");
+    if (!options.resume && hasCheckpoint)
+        throw IoError(options.outDir + ": already holds a run (checkpoint.pt); pass --resume to continue it or "
+                                       "choose another folder");
+
+    const torch::Device device = resolveDevice(config.runtime.device);
+    applyThreadCount(config.runtime.threads);
+    RunFolder folder(options.outDir);
+
+    switch (config.task) {
+    case Task::Teacher: {
+        TeacherTrainer trainer(config, device);
+        if (options.resume) {
+            trainer.resumeFrom(folder.checkpointPath());
+            folder.truncateMetricsAfter(trainer.step());
+            if (hooks.onMessage)
+                hooks.onMessage("resuming at step " + std::to_string(trainer.step()));
+        }
+        folder.writeConfig(config);
+        if (hooks.onMessage)
+            hooks.onMessage("training " + toString(config.task) + " \"" + config.name + "\" on " + device.str() + " with "
+                + std::to_string(torch::get_num_threads()) + " threads; model " + trainer.model().signature() + ", "
+                + std::to_string(parameterCount(trainer.model())) + " parameters");
+        return trainer.run(folder, hooks, cancel);
+    }
+    }
+    throw std::logic_error("unknown task");
+}
+
+} // namespace ddil

@@ -1,0 +1,91 @@
+#include "core/train/run_folder.h"
+
+#include "core/api/config_io.h"
+#include "core/api/errors.h"
+#include "core/api/versions.h"
+#include "core/io/atomic_file.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+namespace ddil {
+
+namespace fs = std::filesystem;
+
+RunFolder::RunFolder(std::string path)
+    : m_path(std::move(path))
+{
+    std::error_code ec;
+    fs::create_directories(fs::path(m_path) / "samples", ec);
+    if (ec)
+        throw IoError(m_path + ": cannot create run folder: " + ec.message());
+}
+
+std::string RunFolder::file(const std::string& name) const { return (fs::path(m_path) / name).string(); }
+
+void RunFolder::writeConfig(const RunConfig& config) const { writeFileAtomically(file("config.json"), configToJson(config)); }
+
+void RunFolder::writeState(const RunState& state) const
+{
+    const auto versions = libraryVersions();
+    nlohmann::ordered_json j;
+    j["status"] = state.status;
+    j["step"] = state.step;
+    j["total_steps"] = state.totalSteps;
+    j["seed"] = state.seed;
+    j["last_checkpoint"] = state.lastCheckpoint;
+    j["elapsed_seconds"] = state.elapsedSeconds;
+    j["device"] = state.device;
+    j["threads"] = state.threads;
+    if (!state.message.empty())
+        j["message"] = state.message;
+    j["updated_unix"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    j["build_id"] = versions.buildId;
+    j["versions"] = { { "ddil", versions.project }, { "libtorch", versions.libtorch }, { "opencv", versions.opencv },
+        { "nlohmann_json", versions.nlohmannJson } };
+    writeFileAtomically(file("state.json"), j.dump(2) + "\n");
+}
+
+void RunFolder::appendMetrics(std::int64_t step, double elapsedSeconds, const Scalars& scalars)
+{
+    if (!m_metrics.is_open()) {
+        m_metrics.open(file("metrics.jsonl"), std::ios::app);
+        if (!m_metrics)
+            throw IoError(file("metrics.jsonl") + ": cannot open for writing");
+    }
+    nlohmann::ordered_json j;
+    j["step"] = step;
+    j["wall_time"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    j["elapsed"] = elapsedSeconds;
+    for (const auto& [key, value] : scalars)
+        j[key] = std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
+    m_metrics << j.dump() << '\n';
+    m_metrics.flush();
+    if (!m_metrics)
+        throw IoError(file("metrics.jsonl") + ": write failed (disk full?)");
+}
+
+void RunFolder::truncateMetricsAfter(std::int64_t step) const
+{
+    const std::string path = file("metrics.jsonl");
+    if (!fs::exists(path))
+        return;
+    std::istringstream in(readWholeFile(path));
+    std::string line, kept;
+    while (std::getline(in, line)) {
+        if (line.empty())
+            continue;
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_discarded() || !j.contains("step") || !j["step"].is_number_integer())
+            continue; // a line cut by a crash
+        if (j["step"].get<std::int64_t>() <= step)
+            kept += line + '\n';
+    }
+    writeFileAtomically(path, kept);
+}
+
+} // namespace ddil

@@ -1,0 +1,196 @@
+// The `ddil` command as a user meets it: exit codes and one clear line for every bad input.
+#include "core/cli/exit_codes.h"
+#include "core/cli/progress_printer.h"
+#include "tests/test_support.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace ddil;
+
+namespace {
+struct Outcome {
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+Outcome ddil(const QStringList& args, int timeoutMs = 120000)
+{
+    QProcess p;
+    p.start(ddil::test::ddilBinary(), args);
+    if (!p.waitForFinished(timeoutMs))
+        p.kill();
+    return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+        QString::fromUtf8(p.readAllStandardError()) };
+}
+
+void writeFile(const QString& path, const QByteArray& text)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(text);
+}
+
+// A run small enough for a unit test: 40 steps of a tiny MLP.
+const QByteArray kTinyConfig = R"({
+  "schema_version": 1, "name": "tiny", "seed": 3,
+  "runtime": {"device": "cpu", "threads": 1},
+  "data": {"kind": "toy2d", "distribution": "eight_gaussians"},
+  "model": {"hidden": 32, "depth": 1, "time_embedding": 8},
+  "train": {"steps": 40, "batch_size": 64, "log_every": 10, "checkpoint_every": 20, "warmup_steps": 2},
+  "sample": {"steps": 4},
+  "eval": {"every": 20, "count": 100, "projections": 8}
+})";
+}
+
+class TestCli : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString path(const char* name) { return m_dir.filePath(name); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(QFile::exists(ddil::test::ddilBinary()), "DDIL_BIN must point at the built ddil");
+        writeFile(path("tiny.json"), kTinyConfig);
+    }
+
+    void helpAndVersion()
+    {
+        const auto help = ddil({ "--help" });
+        QCOMPARE(help.code, exit_code::kOk);
+        for (const char* word : { "run", "sample", "data", "validate", "Exit codes" })
+            QVERIFY2(help.out.contains(word), word);
+        const auto runHelp = ddil({ "run", "--help" });
+        QVERIFY(runHelp.out.contains("--resume") && runHelp.out.contains("--threads"));
+        const auto version = ddil({ "--version" });
+        QCOMPARE(version.code, exit_code::kOk);
+        QVERIFY(version.out.contains("LibTorch 1.13"));
+    }
+
+    void badInputGivesOneLineAndItsCode_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no command") << QStringList {} << exit_code::kUsage << "subcommand";
+        QTest::newRow("unknown option") << QStringList { "run", "x.json", "--fast" } << exit_code::kUsage << "--fast";
+        QTest::newRow("bad device") << QStringList { "run", "x.json", "--device", "tpu" } << exit_code::kUsage << "tpu";
+        QTest::newRow("missing config") << QStringList { "run", "/no/such/config.json" } << exit_code::kInvalidConfig
+                                        << "/no/such/config.json: file not found";
+        QTest::newRow("missing checkpoint") << QStringList { "sample", "--checkpoint", "/no/ckpt.pt", "--steps", "4", "--count", "10", "--out", "x.npy" }
+                                            << exit_code::kFile << "/no/ckpt.pt: file not found";
+        QTest::newRow("bad out extension") << QStringList { "sample", "--checkpoint", "/no/ckpt.pt", "--steps", "4", "--count", "10", "--out", "x.txt" }
+                                           << exit_code::kInvalidConfig << "must end in .npy or .png";
+    }
+
+    void badInputGivesOneLineAndItsCode()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        QFETCH(QString, message);
+        const auto r = ddil(args);
+        QCOMPARE(r.code, code);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        QCOMPARE(r.err.trimmed().count('\n'), 0);
+    }
+
+    void invalidConfigNamesEveryProblemAndRunsNothing()
+    {
+        writeFile(path("broken.json"), R"({"schema_version":1,"train":{"lr":"fast"},"diffusion":{"schedule":"quadratic"},"extra":1})");
+        const auto r = ddil({ "run", path("broken.json"), "--out", path("never") });
+        QCOMPARE(r.code, exit_code::kInvalidConfig);
+        QVERIFY(r.err.contains("error: train.lr: must be a number"));
+        QVERIFY(r.err.contains("error: diffusion.schedule: unknown value \"quadratic\""));
+        QVERIFY(r.err.contains("warning: extra: unknown key"));
+        QVERIFY(!QFile::exists(path("never")));
+        writeFile(path("syntax.json"), "{\n \"schema_version\": 1,,\n}");
+        const auto s = ddil({ "validate", path("syntax.json") });
+        QCOMPARE(s.code, exit_code::kInvalidConfig);
+        QVERIFY2(s.out.contains("invalid JSON") && s.out.contains("line 2"), qPrintable(s.out));
+    }
+
+    void cudaOnCpuBuildIsRefused()
+    {
+        const auto r = ddil({ "run", path("tiny.json"), "--device", "cuda", "--out", path("cuda-run") });
+        if (r.code == exit_code::kOk)
+            QSKIP("this LibTorch has CUDA and a GPU");
+        QCOMPARE(r.code, exit_code::kDevice);
+        QVERIFY2(r.err.contains("device \"cuda\" is not available"), qPrintable(r.err));
+    }
+
+    void runSampleAndDataEndToEnd()
+    {
+        const auto run = ddil({ "run", path("tiny.json"), "--out", path("run1"), "--quiet" });
+        QVERIFY2(run.code == exit_code::kOk, qPrintable(run.err));
+        QVERIFY(run.out.contains("results: " + path("run1")));
+        QVERIFY(run.out.contains("eval/sliced_wasserstein"));
+        for (const char* f : { "run1/config.json", "run1/state.json", "run1/metrics.jsonl", "run1/checkpoint.pt", "run1/samples/step-40.npy", "run1/samples/step-40.png" })
+            QVERIFY2(QFile::exists(path(f)), f);
+
+        // Running again into the same folder without --resume would clobber it: refused.
+        const auto again = ddil({ "run", path("tiny.json"), "--out", path("run1"), "--quiet" });
+        QCOMPARE(again.code, exit_code::kFile);
+        QVERIFY(again.err.contains("--resume"));
+
+        const auto npy = ddil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps", "8", "--count", "300", "--class", "2",
+            "--guidance", "2", "--seed", "5", "--out", path("s.npy") });
+        QVERIFY2(npy.code == exit_code::kOk, qPrintable(npy.err));
+        QFile f(path("s.npy"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        QVERIFY(bytes.contains("'shape': (300,2)"));
+        QCOMPARE(bytes.size() % 64, (300 * 2 * 4) % 64);
+
+        const auto png = ddil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps", "8", "--count", "300", "--out", path("s.png") });
+        QCOMPARE(png.code, exit_code::kOk);
+        QVERIFY(QFile::exists(path("s.png")));
+
+        const auto badClass = ddil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps", "4", "--count", "3", "--class", "8", "--out", path("c.npy") });
+        QCOMPARE(badClass.code, exit_code::kInvalidConfig);
+        QVERIFY(badClass.err.contains("classes 0 to 7"));
+
+        const auto data = ddil({ "data", path("tiny.json"), "--count", "500", "--out", path("d.npy") });
+        QCOMPARE(data.code, exit_code::kOk);
+        QFile d(path("d.npy"));
+        QVERIFY(d.open(QIODevice::ReadOnly));
+        QVERIFY(d.readAll().contains("'shape': (500,2)"));
+    }
+
+    void corruptAndMismatchedCheckpoints()
+    {
+        writeFile(path("junk.pt"), "not a checkpoint");
+        const auto junk = ddil({ "sample", "--checkpoint", path("junk.pt"), "--steps", "4", "--count", "3", "--out", path("j.npy") });
+        QCOMPARE(junk.code, exit_code::kFile);
+        QVERIFY(junk.err.contains("not a readable checkpoint"));
+        QCOMPARE(junk.err.trimmed().count('\n'), 0);
+
+        // Resuming a run folder with a config for another model names both models.
+        QByteArray wider = kTinyConfig;
+        wider.replace("\"hidden\": 32", "\"hidden\": 48");
+        writeFile(path("wider.json"), wider);
+        if (!QFile::exists(path("run1/checkpoint.pt")))
+            QSKIP("needs the run of runSampleAndDataEndToEnd");
+        const auto r = ddil({ "run", path("wider.json"), "--out", path("run1"), "--resume" });
+        QCOMPARE(r.code, exit_code::kFile);
+        QVERIFY2(r.err.contains("hidden=32") && r.err.contains("hidden=48"), qPrintable(r.err));
+    }
+
+    void progressFormatting()
+    {
+        QCOMPARE(QString::fromStdString(ProgressPrinter::formatDuration(65)), QString("1:05"));
+        QCOMPARE(QString::fromStdString(ProgressPrinter::formatDuration(3723)), QString("1:02:03"));
+        StepReport r;
+        r.step = 250;
+        r.totalSteps = 1000;
+        const QString bar = QString::fromStdString(ProgressPrinter::renderBar(r, 50.0, 20));
+        QVERIFY2(bar.startsWith("[#####...............]  25% 250/1000  50.0 it/s  ETA 0:15"), qPrintable(bar));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

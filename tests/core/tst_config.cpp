@@ -1,0 +1,220 @@
+#include "core/api/config_io.h"
+#include "tests/test_support.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace ddil;
+
+namespace {
+const ConfigIssue* findIssue(const ConfigLoadResult& r, const std::string& path)
+{
+    for (const auto& i : r.issues)
+        if (i.path == path)
+            return &i;
+    return nullptr;
+}
+
+void writeFile(const QString& path, const QByteArray& text)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(text);
+}
+}
+
+class TestConfig : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void defaultsRoundTrip()
+    {
+        RunConfig c;
+        c.name = "round-trip";
+        c.seed = 18446744073709551615ull; // uint64 max survives
+        c.diffusion.prediction = Prediction::V;
+        c.sample.guidance = { 2.5, GuidanceConvention::CondPlusW };
+        const auto loaded = parseConfig(configToJson(c));
+        QVERIFY(loaded.ok());
+        QVERIFY(loaded.issues.empty());
+        QVERIFY(loaded.config == c);
+        QCOMPARE(loaded.config.seed, c.seed);
+        QCOMPARE(configToJson(loaded.config), configToJson(c));
+    }
+
+    void canonicalJsonUsesSnakeCaseAndEnumStrings()
+    {
+        const QString json = QString::fromStdString(configToJson(RunConfig {}));
+        QVERIFY(json.contains("\"schema_version\": 1"));
+        QVERIFY(json.contains("\"batch_size\""));
+        QVERIFY(json.contains("\"convention\": \"uncond_plus_w\""));
+        QVERIFY(json.contains("\"schedule\": \"cosine\""));
+    }
+
+    void issueCarriesPath_data()
+    {
+        QTest::addColumn<QString>("json");
+        QTest::addColumn<bool>("isError");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown key") << R"({"schema_version":1,"train":{"stepz":5}})" << false << "train.stepz" << "unknown key";
+        QTest::newRow("unknown top key") << R"({"schema_version":1,"colour":"red"})" << false << "colour" << "unknown key";
+        QTest::newRow("wrong type") << R"({"schema_version":1,"train":{"lr":"fast"}})" << true << "train.lr" << "must be a number";
+        QTest::newRow("out of range") << R"({"schema_version":1,"train":{"lr":-1}})" << true << "train.lr" << "must be in [0, 10]";
+        QTest::newRow("not an integer") << R"({"schema_version":1,"train":{"steps":1.5}})" << true << "train.steps" << "must be an integer";
+        QTest::newRow("unknown enum") << R"({"schema_version":1,"diffusion":{"schedule":"quadratic"}})" << true
+                                      << "diffusion.schedule" << "expected \"cosine\" or \"linear\"";
+        QTest::newRow("nested enum") << R"({"schema_version":1,"sample":{"guidance":{"convention":"plus"}}})" << true
+                                     << "sample.guidance.convention" << "unknown value \"plus\"";
+        QTest::newRow("enum wrong type") << R"({"schema_version":1,"runtime":{"device":3}})" << true << "runtime.device" << "must be one of";
+        QTest::newRow("object expected") << R"({"schema_version":1,"train":5})" << true << "train" << "must be an object";
+        QTest::newRow("null object") << R"({"schema_version":1,"train":null})" << true << "train" << "must be an object";
+        QTest::newRow("negative seed") << R"({"schema_version":1,"seed":-3})" << true << "seed" << "non-negative integer";
+        QTest::newRow("missing schema") << R"({"name":"x"})" << true << "schema_version" << "missing";
+        QTest::newRow("newer schema") << R"({"schema_version":2})" << true << "schema_version" << "must be in [1, 1]";
+        QTest::newRow("cross check") << R"({"schema_version":1,"diffusion":{"logsnr_min":5,"logsnr_max":1}})" << true
+                                     << "diffusion.logsnr_min" << "must be below";
+        QTest::newRow("empty name") << R"({"schema_version":1,"name":""})" << true << "name" << "must not be empty";
+    }
+
+    void issueCarriesPath()
+    {
+        QFETCH(QString, json);
+        QFETCH(bool, isError);
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        const auto r = parseConfig(json.toStdString());
+        const ConfigIssue* issue = findIssue(r, path.toStdString());
+        QVERIFY2(issue, qPrintable("no issue at " + path));
+        QCOMPARE(issue->severity == ConfigIssue::Severity::Error, isError);
+        QVERIFY2(QString::fromStdString(issue->message).contains(message), issue->message.c_str());
+        QCOMPARE(r.ok(), !isError);
+    }
+
+    void badValueKeepsDefault()
+    {
+        const auto r = parseConfig(R"({"schema_version":1,"train":{"lr":"fast","steps":77}})");
+        QCOMPARE(r.config.train.lr, TrainConfig {}.lr);
+        QCOMPARE(r.config.train.steps, 77);
+    }
+
+    void reportsEveryProblemAtOnce()
+    {
+        const auto r = parseConfig(R"({"schema_version":1,"train":{"lr":-1,"batch_size":"big"},"model":{"kind":"transformer"},"extra":1})");
+        QCOMPARE(static_cast<int>(r.errors().size()), 3);
+        QCOMPARE(static_cast<int>(r.warnings().size()), 1);
+    }
+
+    void invalidJsonNamesLocation()
+    {
+        const auto r = parseConfig("{\n  \"schema_version\": 1,\n  \"train\": {\"lr\": }\n}");
+        QVERIFY(!r.ok());
+        QCOMPARE(static_cast<int>(r.issues.size()), 1);
+        const QString msg = QString::fromStdString(r.issues[0].message);
+        QVERIFY2(msg.contains("invalid JSON") && msg.contains("line 3"), qPrintable(msg));
+    }
+
+    void garbageNeverThrows_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::newRow("empty") << QByteArray("");
+        QTest::newRow("null") << QByteArray("null");
+        QTest::newRow("array") << QByteArray("[1,2]");
+        QTest::newRow("number") << QByteArray("42");
+        QTest::newRow("string") << QByteArray("\"config\"");
+        QTest::newRow("binary") << QByteArray("\x89PNG\r\n\x1a\n\0\0\0", 11);
+        QTest::newRow("deep") << QByteArray(R"({"schema_version":1,"sample":{"guidance":[]},"data":{"kind":{}}})");
+        QTest::newRow("huge number") << QByteArray(R"({"schema_version":1,"train":{"steps":1e300,"lr":1e400}})");
+        QTest::newRow("extends not string") << QByteArray(R"({"schema_version":1,"extends":5})");
+    }
+
+    void garbageNeverThrows()
+    {
+        QFETCH(QByteArray, text);
+        ConfigLoadResult r;
+        try {
+            r = parseConfig(text.toStdString());
+        } catch (...) {
+            QFAIL("parseConfig threw");
+        }
+        QVERIFY(!r.ok());
+        QVERIFY(!r.issues.empty());
+    }
+
+    void mergeLaysObjectsKeyByKey()
+    {
+        const std::string merged = mergeConfigJson(R"({"a":{"b":1,"c":2},"d":[1,2],"e":"x"})", R"({"a":{"c":3},"d":[3],"f":true})");
+        QCOMPARE(QString::fromStdString(merged).simplified().remove(' '),
+            QString(R"({"a":{"b":1,"c":3},"d":[3],"e":"x","f":true})"));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, mergeConfigJson("{", "{}"));
+    }
+
+    void extendsLaysFileOverParent()
+    {
+        QTemporaryDir dir;
+        writeFile(dir.filePath("base.json"), R"({"schema_version":1,"name":"base","train":{"steps":10,"lr":0.5}})");
+        QDir(dir.path()).mkdir("sub");
+        writeFile(dir.filePath("sub/child.json"), R"({"extends":"../base.json","train":{"steps":20}})");
+        const auto r = loadConfigFile(dir.filePath("sub/child.json").toStdString());
+        QVERIFY2(r.ok(), r.issues.empty() ? "" : r.issues[0].toString().c_str());
+        QCOMPARE(r.config.name, std::string("base"));
+        QCOMPARE(r.config.train.steps, 20);
+        QCOMPARE(r.config.train.lr, 0.5);
+    }
+
+    void extendsCycleIsAnError()
+    {
+        QTemporaryDir dir;
+        writeFile(dir.filePath("a.json"), R"({"schema_version":1,"extends":"b.json"})");
+        writeFile(dir.filePath("b.json"), R"({"extends":"a.json"})");
+        const auto r = loadConfigFile(dir.filePath("a.json").toStdString());
+        QVERIFY(!r.ok());
+        QVERIFY(findIssue(r, "extends"));
+    }
+
+    void missingFileNamesIt()
+    {
+        const auto r = loadConfigFile("/nonexistent/dir/run.json");
+        QVERIFY(!r.ok());
+        QVERIFY(QString::fromStdString(r.issues[0].message).contains("/nonexistent/dir/run.json: file not found"));
+    }
+
+    void validateInMemoryUsesTheSameRules()
+    {
+        RunConfig c;
+        c.train.lr = -1;
+        c.sample.steps = 0;
+        const auto issues = validateConfig(c);
+        QCOMPARE(static_cast<int>(issues.size()), 2);
+        QCOMPARE(issues[0].path, std::string("train.lr"));
+        QCOMPARE(issues[1].path, std::string("sample.steps"));
+        QVERIFY(validateConfig(RunConfig {}).empty());
+    }
+
+    void hashFollowsContent()
+    {
+        RunConfig a, b;
+        QCOMPARE(configHash(a), configHash(b));
+        b.train.lr *= 2;
+        QVERIFY(configHash(a) != configHash(b));
+        QCOMPARE(static_cast<int>(configHash(a).size()), 12);
+    }
+
+    void shippedConfigsAreValid()
+    {
+        QDirIterator it(ddil::test::sourceDir() + "/configs", { "*.json" }, QDir::Files, QDirIterator::Subdirectories);
+        int count = 0;
+        while (it.hasNext()) {
+            const QString path = it.next();
+            const auto r = loadConfigFile(path.toStdString());
+            QVERIFY2(r.issues.empty(), qPrintable(path + ": " + QString::fromStdString(r.issues.empty() ? "" : r.issues[0].toString())));
+            ++count;
+        }
+        QVERIFY(count >= 4);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConfig)
+#include "tst_config.moc"
