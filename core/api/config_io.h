@@ -23,6 +23,7 @@ struct ConfigLoadResult {
     RunConfig config;
     std::vector<ConfigIssue> issues;
     std::string source; // file path or a description of the text
+    bool unreadable = false; // the file itself is missing or cannot be read
 
     bool ok() const; // no errors (warnings allowed)
     std::vector<ConfigIssue> errors() const;

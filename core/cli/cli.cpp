@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <variant>
 
 #include <unistd.h>
 
@@ -61,15 +62,17 @@ namespace {
         }
     }
 
-    // Loads a config and prints its issues; nullopt when it has errors.
-    std::optional<RunConfig> loadConfigOrReport(const std::string& path, bool quiet)
+    // Loads a config and prints its issues, one line each; on errors returns the exit code.
+    std::variant<RunConfig, int> loadConfigOrReport(const std::string& path, bool quiet)
     {
         const auto loaded = loadConfigFile(path);
+        if (loaded.unreadable)
+            return fail(exit_code::kFile, loaded.issues.front().message);
         for (const auto& issue : loaded.issues)
             if (issue.severity == ConfigIssue::Severity::Error || !quiet)
                 std::fprintf(stderr, "ddil: %s: %s\n", path.c_str(), issue.toString().c_str());
         if (!loaded.ok())
-            return std::nullopt;
+            return exit_code::kInvalidConfig;
         return loaded.config;
     }
 
@@ -84,9 +87,10 @@ namespace {
 
     int commandRun(const RunArgs& args)
     {
-        auto config = loadConfigOrReport(args.config, args.quiet);
-        if (!config)
-            return fail(exit_code::kInvalidConfig, args.config + ": config has errors; nothing was run");
+        auto loaded = loadConfigOrReport(args.config, args.quiet);
+        if (const int* code = std::get_if<int>(&loaded))
+            return *code;
+        auto* config = &std::get<RunConfig>(loaded);
         if (!args.device.empty())
             config->runtime.device = *enumFromString<Device>(args.device);
         if (args.threads >= 0)
@@ -164,9 +168,10 @@ namespace {
 
     int commandData(const DataArgs& args)
     {
-        const auto config = loadConfigOrReport(args.config, true);
-        if (!config)
-            return fail(exit_code::kInvalidConfig, args.config + ": config has errors");
+        const auto loaded = loadConfigOrReport(args.config, true);
+        if (const int* code = std::get_if<int>(&loaded))
+            return *code;
+        const auto* config = &std::get<RunConfig>(loaded);
         return guarded([&] {
             drawDataToFile(*config, args.count, args.seed.value_or(config->seed), args.out);
             std::printf("wrote %lld data samples to %s\n", static_cast<long long>(args.count), args.out.c_str());
@@ -177,6 +182,8 @@ namespace {
     int commandValidate(const std::string& path, bool print)
     {
         const auto loaded = loadConfigFile(path);
+        if (loaded.unreadable)
+            return fail(exit_code::kFile, loaded.issues.front().message);
         for (const auto& issue : loaded.issues)
             std::printf("%s: %s\n", path.c_str(), issue.toString().c_str());
         if (!loaded.ok())

@@ -392,7 +392,7 @@ namespace detail {
         try {
             out = ordered_json::parse(text);
             return true;
-        } catch (const ordered_json::parse_error& e) {
+        } catch (const ordered_json::exception& e) { // parse_error, or out_of_range for 1e400
             // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ...".
             std::string what = e.what();
             const auto pos = what.find("] ");
@@ -504,6 +504,7 @@ ConfigLoadResult loadConfigFile(const std::string& path)
     if (!detail::readTextFile(path, text, problem)) {
         ConfigLoadResult result;
         result.source = path;
+        result.unreadable = true;
         detail::addIssue(result.issues, ConfigIssue::Severity::Error, "", path + ": " + problem);
         return result;
     }

@@ -31,6 +31,8 @@ void saveCheckpoint(const std::string& path, const CheckpointMeta& meta, const t
     archive.write("step", c10::IValue(meta.step));
     archive.write("elapsed_seconds", c10::IValue(meta.elapsedSeconds));
     archive.write("build_id", c10::IValue(meta.buildId));
+    archive.write("pending_loss_sum", c10::IValue(meta.pendingLossSum));
+    archive.write("pending_loss_count", c10::IValue(meta.pendingLossCount));
     torch::serialize::OutputArchive modelArchive;
     model.save(modelArchive);
     archive.write("model", modelArchive);
@@ -87,6 +89,10 @@ CheckpointReader::CheckpointReader(const std::string& path)
         m_meta.elapsedSeconds = value.toDouble();
     if (m_archive->try_read("build_id", value) && value.isString())
         m_meta.buildId = value.toStringRef();
+    if (m_archive->try_read("pending_loss_sum", value) && value.isDouble())
+        m_meta.pendingLossSum = value.toDouble();
+    if (m_archive->try_read("pending_loss_count", value) && value.isInt())
+        m_meta.pendingLossCount = value.toInt();
     torch::serialize::InputArchive probe;
     m_hasEma = m_archive->try_read("ema", probe);
 }

@@ -23,6 +23,10 @@ struct CheckpointMeta {
     int64_t step = 0;
     double elapsedSeconds = 0.0;
     std::string buildId;
+    // The loss average being accumulated for the next metrics line, so a resumed run logs
+    // exactly what an uninterrupted one would.
+    double pendingLossSum = 0.0;
+    int64_t pendingLossCount = 0;
 };
 
 // Throws IoError when the file cannot be written; the previous file at `path` then survives.

@@ -70,6 +70,8 @@ void TeacherTrainer::resumeFrom(const std::string& checkpointPath)
     m_generator.set_state(reader.rngState());
     m_step = reader.meta().step;
     m_elapsedBefore = reader.meta().elapsedSeconds;
+    m_pendingLossSum = reader.meta().pendingLossSum;
+    m_pendingLossCount = reader.meta().pendingLossCount;
     m_model->to(m_device);
     m_ema->to(m_device);
 }
@@ -150,6 +152,8 @@ void TeacherTrainer::saveCheckpointTo(const std::string& path)
     meta.elapsedSeconds = m_elapsedBefore
         + std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
     meta.buildId = libraryVersions().buildId;
+    meta.pendingLossSum = m_pendingLossSum;
+    meta.pendingLossCount = m_pendingLossCount;
     // Weights are saved from the CPU so checkpoints load on any device.
     m_model->to(torch::kCPU);
     m_ema->to(torch::kCPU);
@@ -229,8 +233,6 @@ RunResult TeacherTrainer::run(RunFolder& folder, const RunHooks& hooks, const Ca
     RunResult result;
     result.runDir = folder.path();
     result.checkpointPath = folder.checkpointPath();
-    double lossSum = 0.0;
-    int lossCount = 0;
     try {
         while (m_step < c.steps) {
             if (cancel.isCancelled()) {
@@ -240,16 +242,16 @@ RunResult TeacherTrainer::run(RunFolder& folder, const RunHooks& hooks, const Ca
                 return result;
             }
             const double loss = trainStep();
-            lossSum += loss;
-            ++lossCount;
+            m_pendingLossSum += loss;
+            ++m_pendingLossCount;
             if (hooks.onStep)
                 hooks.onStep({ m_step, c.steps, elapsed(), { { "train/loss", loss }, { "train/lr", learningRate(m_step - 1) } } });
             if (m_step % c.log_every == 0 || m_step == c.steps) {
                 folder.appendMetrics(m_step, elapsed(),
-                    { { "train/loss", lossSum / lossCount }, { "train/lr", learningRate(m_step - 1) },
+                    { { "train/loss", m_pendingLossSum / m_pendingLossCount }, { "train/lr", learningRate(m_step - 1) },
                         { "train/grad_norm", m_lastGradNorm } });
-                lossSum = 0.0;
-                lossCount = 0;
+                m_pendingLossSum = 0.0;
+                m_pendingLossCount = 0;
             }
             if (m_config.eval.every > 0 && m_step % m_config.eval.every == 0 && m_step != c.steps)
                 runEval();

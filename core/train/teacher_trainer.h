@@ -56,6 +56,8 @@ private:
     double m_elapsedBefore = 0.0; // seconds spent in earlier (resumed) parts of the run
     std::chrono::steady_clock::time_point m_started;
     double m_lastGradNorm = 0.0;
+    double m_pendingLossSum = 0.0; // losses since the last metrics line
+    int64_t m_pendingLossCount = 0;
 };
 
 } // namespace ddil

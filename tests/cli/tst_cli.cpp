@@ -17,7 +17,7 @@ struct Outcome {
     QString err;
 };
 
-Outcome ddil(const QStringList& args, int timeoutMs = 120000)
+Outcome runDdil(const QStringList& args, int timeoutMs = 120000)
 {
     QProcess p;
     p.start(ddil::test::ddilBinary(), args);
@@ -61,13 +61,13 @@ private Q_SLOTS:
 
     void helpAndVersion()
     {
-        const auto help = ddil({ "--help" });
+        const auto help = runDdil({ "--help" });
         QCOMPARE(help.code, exit_code::kOk);
         for (const char* word : { "run", "sample", "data", "validate", "Exit codes" })
             QVERIFY2(help.out.contains(word), word);
-        const auto runHelp = ddil({ "run", "--help" });
+        const auto runHelp = runDdil({ "run", "--help" });
         QVERIFY(runHelp.out.contains("--resume") && runHelp.out.contains("--threads"));
-        const auto version = ddil({ "--version" });
+        const auto version = runDdil({ "--version" });
         QCOMPARE(version.code, exit_code::kOk);
         QVERIFY(version.out.contains("LibTorch 1.13"));
     }
@@ -80,8 +80,8 @@ private Q_SLOTS:
         QTest::newRow("no command") << QStringList {} << exit_code::kUsage << "subcommand";
         QTest::newRow("unknown option") << QStringList { "run", "x.json", "--fast" } << exit_code::kUsage << "--fast";
         QTest::newRow("bad device") << QStringList { "run", "x.json", "--device", "tpu" } << exit_code::kUsage << "tpu";
-        QTest::newRow("missing config") << QStringList { "run", "/no/such/config.json" } << exit_code::kInvalidConfig
-                                        << "/no/such/config.json: file not found";
+        QTest::newRow("missing config") << QStringList { "run", "/no/such/config.json" } << exit_code::kFile
+                                        << "ddil: error: /no/such/config.json: file not found";
         QTest::newRow("missing checkpoint") << QStringList { "sample", "--checkpoint", "/no/ckpt.pt", "--steps", "4", "--count", "10", "--out", "x.npy" }
                                             << exit_code::kFile << "/no/ckpt.pt: file not found";
         QTest::newRow("bad out extension") << QStringList { "sample", "--checkpoint", "/no/ckpt.pt", "--steps", "4", "--count", "10", "--out", "x.txt" }
@@ -93,7 +93,7 @@ private Q_SLOTS:
         QFETCH(QStringList, args);
         QFETCH(int, code);
         QFETCH(QString, message);
-        const auto r = ddil(args);
+        const auto r = runDdil(args);
         QCOMPARE(r.code, code);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
         QCOMPARE(r.err.trimmed().count('\n'), 0);
@@ -102,21 +102,21 @@ private Q_SLOTS:
     void invalidConfigNamesEveryProblemAndRunsNothing()
     {
         writeFile(path("broken.json"), R"({"schema_version":1,"train":{"lr":"fast"},"diffusion":{"schedule":"quadratic"},"extra":1})");
-        const auto r = ddil({ "run", path("broken.json"), "--out", path("never") });
+        const auto r = runDdil({ "run", path("broken.json"), "--out", path("never") });
         QCOMPARE(r.code, exit_code::kInvalidConfig);
         QVERIFY(r.err.contains("error: train.lr: must be a number"));
         QVERIFY(r.err.contains("error: diffusion.schedule: unknown value \"quadratic\""));
         QVERIFY(r.err.contains("warning: extra: unknown key"));
         QVERIFY(!QFile::exists(path("never")));
         writeFile(path("syntax.json"), "{\n \"schema_version\": 1,,\n}");
-        const auto s = ddil({ "validate", path("syntax.json") });
+        const auto s = runDdil({ "validate", path("syntax.json") });
         QCOMPARE(s.code, exit_code::kInvalidConfig);
         QVERIFY2(s.out.contains("invalid JSON") && s.out.contains("line 2"), qPrintable(s.out));
     }
 
     void cudaOnCpuBuildIsRefused()
     {
-        const auto r = ddil({ "run", path("tiny.json"), "--device", "cuda", "--out", path("cuda-run") });
+        const auto r = runDdil({ "run", path("tiny.json"), "--device", "cuda", "--out", path("cuda-run") });
         if (r.code == exit_code::kOk)
             QSKIP("this LibTorch has CUDA and a GPU");
         QCOMPARE(r.code, exit_code::kDevice);
@@ -125,7 +125,7 @@ private Q_SLOTS:
 
     void runSampleAndDataEndToEnd()
     {
-        const auto run = ddil({ "run", path("tiny.json"), "--out", path("run1"), "--quiet" });
+        const auto run = runDdil({ "run", path("tiny.json"), "--out", path("run1"), "--quiet" });
         QVERIFY2(run.code == exit_code::kOk, qPrintable(run.err));
         QVERIFY(run.out.contains("results: " + path("run1")));
         QVERIFY(run.out.contains("eval/sliced_wasserstein"));
@@ -133,11 +133,11 @@ private Q_SLOTS:
             QVERIFY2(QFile::exists(path(f)), f);
 
         // Running again into the same folder without --resume would clobber it: refused.
-        const auto again = ddil({ "run", path("tiny.json"), "--out", path("run1"), "--quiet" });
+        const auto again = runDdil({ "run", path("tiny.json"), "--out", path("run1"), "--quiet" });
         QCOMPARE(again.code, exit_code::kFile);
         QVERIFY(again.err.contains("--resume"));
 
-        const auto npy = ddil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps", "8", "--count", "300", "--class", "2",
+        const auto npy = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps", "8", "--count", "300", "--class", "2",
             "--guidance", "2", "--seed", "5", "--out", path("s.npy") });
         QVERIFY2(npy.code == exit_code::kOk, qPrintable(npy.err));
         QFile f(path("s.npy"));
@@ -146,15 +146,15 @@ private Q_SLOTS:
         QVERIFY(bytes.contains("'shape': (300,2)"));
         QCOMPARE(bytes.size() % 64, (300 * 2 * 4) % 64);
 
-        const auto png = ddil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps", "8", "--count", "300", "--out", path("s.png") });
+        const auto png = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps", "8", "--count", "300", "--out", path("s.png") });
         QCOMPARE(png.code, exit_code::kOk);
         QVERIFY(QFile::exists(path("s.png")));
 
-        const auto badClass = ddil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps", "4", "--count", "3", "--class", "8", "--out", path("c.npy") });
+        const auto badClass = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps", "4", "--count", "3", "--class", "8", "--out", path("c.npy") });
         QCOMPARE(badClass.code, exit_code::kInvalidConfig);
         QVERIFY(badClass.err.contains("classes 0 to 7"));
 
-        const auto data = ddil({ "data", path("tiny.json"), "--count", "500", "--out", path("d.npy") });
+        const auto data = runDdil({ "data", path("tiny.json"), "--count", "500", "--out", path("d.npy") });
         QCOMPARE(data.code, exit_code::kOk);
         QFile d(path("d.npy"));
         QVERIFY(d.open(QIODevice::ReadOnly));
@@ -164,7 +164,7 @@ private Q_SLOTS:
     void corruptAndMismatchedCheckpoints()
     {
         writeFile(path("junk.pt"), "not a checkpoint");
-        const auto junk = ddil({ "sample", "--checkpoint", path("junk.pt"), "--steps", "4", "--count", "3", "--out", path("j.npy") });
+        const auto junk = runDdil({ "sample", "--checkpoint", path("junk.pt"), "--steps", "4", "--count", "3", "--out", path("j.npy") });
         QCOMPARE(junk.code, exit_code::kFile);
         QVERIFY(junk.err.contains("not a readable checkpoint"));
         QCOMPARE(junk.err.trimmed().count('\n'), 0);
@@ -175,7 +175,7 @@ private Q_SLOTS:
         writeFile(path("wider.json"), wider);
         if (!QFile::exists(path("run1/checkpoint.pt")))
             QSKIP("needs the run of runSampleAndDataEndToEnd");
-        const auto r = ddil({ "run", path("wider.json"), "--out", path("run1"), "--resume" });
+        const auto r = runDdil({ "run", path("wider.json"), "--out", path("run1"), "--resume" });
         QCOMPARE(r.code, exit_code::kFile);
         QVERIFY2(r.err.contains("hidden=32") && r.err.contains("hidden=48"), qPrintable(r.err));
     }

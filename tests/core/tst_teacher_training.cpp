@@ -1,4 +1,5 @@
 #include "core/api/config_io.h"
+#include "core/api/errors.h"
 #include "core/api/run.h"
 #include "core/train/checkpoint.h"
 #include "core/train/teacher_trainer.h"

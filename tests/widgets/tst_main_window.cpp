@@ -1,0 +1,130 @@
+// The main window, offscreen: loading configs, showing their problems, the About text.
+#include "core/api/versions.h"
+#include "tests/test_support.h"
+#include "widgets/config_tree_view.h"
+#include "widgets/issue_list.h"
+#include "widgets/main_window.h"
+
+#include <QAction>
+#include <QDockWidget>
+#include <QFile>
+#include <QMenuBar>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace ddil;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        // Keep the user's settings out of the test.
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("ddil-tests"));
+        QSettings().clear();
+        qputenv("DDIL_CONFIG_DIR", (ddil::test::sourceDir() + "/configs").toLocal8Bit());
+    }
+
+    void shellHasMenusDocksAndStatusBar()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QStringList menus;
+        for (QAction* a : w.menuBar()->actions())
+            menus << a->text().remove('&');
+        QCOMPARE(menus, (QStringList { "File", "View", "Help" }));
+        QVERIFY(w.findChild<QDockWidget*>("problemsDock"));
+        QVERIFY(w.findChild<QDockWidget*>("logDock"));
+        QVERIFY(w.statusBar()->currentMessage().contains("Open a config"));
+        QVERIFY(!w.config().has_value());
+    }
+
+    void presetMenuListsShippedConfigs()
+    {
+        MainWindow w;
+        QMenu* file = w.menuBar()->actions().first()->menu();
+        QMenu* presets = nullptr;
+        for (QAction* a : file->actions())
+            if (a->menu() && a->text().contains("Preset"))
+                presets = a->menu();
+        QVERIFY(presets);
+        QStringList names;
+        for (QAction* a : presets->actions())
+            names << a->text();
+        QVERIFY2(names.contains("toy/checkerboard-teacher.json"), qPrintable(names.join(", ")));
+        // Triggering one loads it.
+        for (QAction* a : presets->actions())
+            if (a->text() == "toy/two-moons-teacher.json")
+                a->trigger();
+        QVERIFY(w.config().has_value());
+        QCOMPARE(w.config()->name, std::string("two-moons-teacher"));
+    }
+
+    void loadsAValidConfig()
+    {
+        MainWindow w;
+        QVERIFY(w.openConfig(ddil::test::sourceDir() + "/configs/toy/checkerboard-teacher.json"));
+        QVERIFY(w.config().has_value());
+        QCOMPARE(w.config()->train.steps, 3000);
+        QVERIFY(w.windowTitle().startsWith("checkerboard-teacher"));
+        auto* tree = w.findChild<ConfigTreeView*>("configView");
+        QVERIFY(tree);
+        QCOMPARE(tree->topLevelItemCount(), 11);
+        QTreeWidgetItem* lr = tree->itemAt("train.lr");
+        QVERIFY(lr);
+        QCOMPARE(lr->text(1), QString("0.002"));
+        QCOMPARE(w.findChild<IssueList*>()->count(), 0);
+    }
+
+    void brokenConfigListsProblemsAndKeepsThePreviousConfig()
+    {
+        MainWindow w;
+        QVERIFY(w.openConfig(ddil::test::sourceDir() + "/configs/toy/checkerboard-teacher.json"));
+        const QString broken = m_dir.filePath("broken.json");
+        QFile f(broken);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"schema_version":1,"name":"broken","train":{"lr":-2},"sample":{"guidance":{"convention":"x"}},"typo":1})");
+        f.close();
+        QVERIFY(!w.openConfig(broken));
+        auto* issues = w.findChild<IssueList*>();
+        QCOMPARE(issues->count(), 3);
+        QStringList texts;
+        for (int i = 0; i < issues->count(); ++i)
+            texts << issues->item(i)->text();
+        QVERIFY(texts.contains("error: train.lr: must be in [0, 10], got -2"));
+        QVERIFY(texts.filter("sample.guidance.convention").size() == 1);
+        QVERIFY(texts.contains("warning: typo: unknown key (ignored)"));
+        // The session config is still the valid one.
+        QCOMPARE(w.config()->name, std::string("checkerboard-teacher"));
+        QVERIFY(w.statusBar()->currentMessage().contains("2 error"));
+        // The problem is marked in the tree, with the message as tooltip.
+        auto* tree = w.findChild<ConfigTreeView*>("configView");
+        QVERIFY(tree->itemAt("train.lr")->toolTip(0).contains("must be in"));
+    }
+
+    void missingFileIsReportedNotFatal()
+    {
+        MainWindow w;
+        QVERIFY(!w.openConfig("/no/such/file.json"));
+        QCOMPARE(w.findChild<IssueList*>()->count(), 1);
+        QVERIFY(w.findChild<IssueList*>()->item(0)->text().contains("file not found"));
+    }
+
+    void aboutNamesQtAndLibTorchVersions()
+    {
+        const QString text = MainWindow::aboutText();
+        QVERIFY(text.contains(QString::fromLatin1(qVersion())));
+        QVERIFY(text.contains("LibTorch " + QString::fromStdString(libraryVersions().libtorch)));
+        QVERIFY(text.contains("1.13"));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"
