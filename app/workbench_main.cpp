@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QTranslator>
@@ -14,6 +15,7 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName(QStringLiteral("DDIL Workbench"));
     QApplication::setApplicationName(QStringLiteral("ddil-workbench"));
     QApplication::setApplicationVersion(QString::fromStdString(ddil::libraryVersions().project));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/ddil-workbench.svg")));
 
     QTranslator qtTranslator, appTranslator;
     if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
