@@ -78,13 +78,6 @@
         <source>Configs (*.json)</source>
         <translation>Konfigurationen (*.json)</translation>
     </message>
-    <message numerus="yes">
-        <source>%1 has %n error(s); it cannot start a run</source>
-        <translation>
-            <numerusform>%1 hat %n Fehler; damit kann kein Lauf starten</numerusform>
-            <numerusform>%1 hat %n Fehler; damit kann kein Lauf starten</numerusform>
-        </translation>
-    </message>
     <message>
         <source>%1 — DDIL Workbench</source>
         <translation>%1 — DDIL Workbench</translation>
@@ -92,13 +85,6 @@
     <message>
         <source>%1 · %2 · hash %3</source>
         <translation>%1 · %2 · Hash %3</translation>
-    </message>
-    <message numerus="yes">
-        <source>Loaded %1 (%n warning(s))</source>
-        <translation>
-            <numerusform>%1 geladen (%n Warnung)</numerusform>
-            <numerusform>%1 geladen (%n Warnungen)</numerusform>
-        </translation>
     </message>
     <message>
         <source>Loaded config %1</source>
@@ -119,6 +105,18 @@
     <message>
         <source>About DDIL Workbench</source>
         <translation>Über DDIL Workbench</translation>
+    </message>
+    <message>
+        <source>%1 has errors (%2); it cannot start a run</source>
+        <translation>%1 enthält Fehler (%2); damit kann kein Lauf starten</translation>
+    </message>
+    <message>
+        <source>Loaded %1</source>
+        <translation>%1 geladen</translation>
+    </message>
+    <message>
+        <source>Loaded %1 (warnings: %2)</source>
+        <translation>%1 geladen (Warnungen: %2)</translation>
     </message>
 </context>
 </TS>

@@ -1,43 +1,10 @@
 #include "widgets/config_tree_view.h"
 
+#include <QHash>
 #include <QHeaderView>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <QStyle>
 
 namespace ddil {
-
-namespace {
-    QString valueText(const QJsonValue& v)
-    {
-        switch (v.type()) {
-        case QJsonValue::Bool:
-            return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-        case QJsonValue::Double:
-            return QString::number(v.toDouble(), 'g', 10);
-        case QJsonValue::String:
-            return v.toString();
-        case QJsonValue::Array:
-            return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
-        default:
-            return QString();
-        }
-    }
-
-    void addChildren(QTreeWidgetItem* parent, QTreeWidget* tree, const QJsonObject& object, const QString& prefix)
-    {
-        for (auto it = object.begin(); it != object.end(); ++it) {
-            const QString path = prefix.isEmpty() ? it.key() : prefix + QLatin1Char('.') + it.key();
-            auto* item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(tree);
-            item->setText(0, it.key());
-            item->setData(0, ConfigTreeView::kPathRole, path);
-            if (it.value().isObject())
-                addChildren(item, tree, it.value().toObject(), path);
-            else
-                item->setText(1, valueText(it.value()));
-        }
-    }
-}
 
 ConfigTreeView::ConfigTreeView(QWidget* parent)
     : QTreeWidget(parent)
@@ -58,16 +25,33 @@ QTreeWidgetItem* ConfigTreeView::itemAt(const QString& path) const
     return nullptr;
 }
 
-void ConfigTreeView::showConfig(const QString& json, const std::vector<ConfigIssue>& issues)
+void ConfigTreeView::showConfig(const RunConfig& config, const std::vector<ConfigIssue>& issues)
 {
     clear();
-    const QJsonDocument doc = QJsonDocument::fromJson(json.toUtf8());
-    if (!doc.isObject())
-        return;
-    addChildren(nullptr, this, doc.object(), QString());
+    QHash<QString, QTreeWidgetItem*> groups; // section path -> its item
+    for (const ConfigField& field : configFields(config)) {
+        const QString path = QString::fromStdString(field.path);
+        const QStringList parts = path.split(QLatin1Char('.'));
+        QTreeWidgetItem* parent = nullptr;
+        QString prefix;
+        for (int i = 0; i + 1 < parts.size(); ++i) {
+            prefix = prefix.isEmpty() ? parts[i] : prefix + QLatin1Char('.') + parts[i];
+            QTreeWidgetItem*& group = groups[prefix];
+            if (!group) {
+                group = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(this);
+                group->setText(0, parts[i]);
+                group->setData(0, kPathRole, prefix);
+            }
+            parent = group;
+        }
+        auto* item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(this);
+        item->setText(0, parts.last());
+        item->setText(1, QString::fromStdString(field.value));
+        item->setData(0, kPathRole, path);
+    }
     expandAll();
     for (const auto& issue : issues) {
-        // Mark the deepest item that exists on the issue's path.
+        // Mark the deepest item that exists on the issue's path (unknown keys mark their section).
         QString path = QString::fromStdString(issue.path);
         QTreeWidgetItem* item = nullptr;
         while (!path.isEmpty() && !(item = itemAt(path)))
@@ -77,8 +61,9 @@ void ConfigTreeView::showConfig(const QString& json, const std::vector<ConfigIss
         const bool error = issue.severity == ConfigIssue::Severity::Error;
         item->setForeground(0, error ? QColor(0xc0, 0x1c, 0x28) : QColor(0xb5, 0x83, 0x00));
         item->setIcon(0, style()->standardIcon(error ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning));
-        item->setToolTip(0, QString::fromStdString(issue.toString()));
-        item->setToolTip(1, QString::fromStdString(issue.toString()));
+        const QString tip = QString::fromStdString(issue.toString());
+        item->setToolTip(0, tip);
+        item->setToolTip(1, tip);
     }
 }
 

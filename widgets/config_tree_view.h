@@ -1,5 +1,6 @@
 #pragma once
-// A read-only tree of a config's JSON (key, value), with the items that have problems marked.
+// A read-only tree of a config's settings (key, value) in the format's canonical order, with
+// the items that have problems marked.
 
 #include "core/api/config_io.h"
 
@@ -12,8 +13,8 @@ class ConfigTreeView : public QTreeWidget {
 public:
     explicit ConfigTreeView(QWidget* parent = nullptr);
 
-    // Shows `json` (the canonical config JSON) and marks the items named by `issues`.
-    void showConfig(const QString& json, const std::vector<ConfigIssue>& issues);
+    // Shows every field of `config` and marks the items named by `issues`.
+    void showConfig(const RunConfig& config, const std::vector<ConfigIssue>& issues);
     // The item at a dotted JSON path ("train.lr"), or nullptr.
     QTreeWidgetItem* itemAt(const QString& path) const;
 

@@ -71,6 +71,7 @@ void MainWindow::buildDocks()
     addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
     tabifyDockWidget(m_issuesDock, m_logDock);
     m_issuesDock->raise();
+    resizeDocks({ m_issuesDock }, { 160 }, Qt::Vertical);
 }
 
 void MainWindow::buildMenus()
@@ -159,21 +160,23 @@ bool MainWindow::openConfig(const QString& path)
         appendLog(QFileInfo(absolute).fileName() + QStringLiteral(": ") + QString::fromStdString(issue.toString()));
     if (!loaded.ok()) {
         // Keep the previous config: a config with errors never becomes the session's config.
-        m_configView->showConfig(QString::fromStdString(configToJson(loaded.config)), loaded.issues);
-        statusBar()->showMessage(tr("%1 has %n error(s); it cannot start a run", nullptr, errors).arg(QFileInfo(absolute).fileName()));
+        m_configView->showConfig(loaded.config, loaded.issues);
+        statusBar()->showMessage(tr("%1 has errors (%2); it cannot start a run").arg(QFileInfo(absolute).fileName()).arg(errors));
         m_issuesDock->raise();
         m_issuesDock->show();
         return false;
     }
     m_config = loaded.config;
     m_configPath = absolute;
-    m_configView->showConfig(QString::fromStdString(configToJson(loaded.config)), loaded.issues);
+    m_configView->showConfig(loaded.config, loaded.issues);
     const QString name = QString::fromStdString(loaded.config.name);
     setWindowTitle(tr("%1 — DDIL Workbench").arg(name));
     m_statusConfig->setText(tr("%1 · %2 · hash %3")
                                 .arg(name, QString::fromStdString(toString(loaded.config.task)),
                                     QString::fromStdString(configHash(loaded.config))));
-    statusBar()->showMessage(tr("Loaded %1 (%n warning(s))", nullptr, warnings).arg(absolute), 8000);
+    statusBar()->showMessage(warnings == 0 ? tr("Loaded %1").arg(absolute)
+                                           : tr("Loaded %1 (warnings: %2)").arg(absolute).arg(warnings),
+        8000);
     appendLog(tr("Loaded config %1").arg(absolute));
     rememberRecent(absolute);
     return true;

@@ -39,6 +39,13 @@ ConfigLoadResult loadConfigFile(const std::string& path);
 // Canonical JSON of a config: every field, stable key order, 2-space indent.
 std::string configToJson(const RunConfig& config);
 
+// Every field as (dotted JSON path, value as text), in the canonical order: for display.
+struct ConfigField {
+    std::string path; // "sample.guidance.scale"
+    std::string value; // "1.5", "cosine", "true"
+};
+std::vector<ConfigField> configFields(const RunConfig& config);
+
 // Checks the values of an in-memory config (as the GUI edits it) with the same rules as loading.
 std::vector<ConfigIssue> validateConfig(const RunConfig& config);
 

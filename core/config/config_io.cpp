@@ -296,6 +296,40 @@ namespace detail {
         ordered_json& m_out;
     };
 
+    // Lists every field with its path, in declaration order.
+    class Flattener {
+    public:
+        Flattener(std::string path, std::vector<ConfigField>& out)
+            : m_path(std::move(path))
+            , m_out(out)
+        {
+        }
+        template <class T, class... Range>
+        void field(const char* key, T& value, Range...)
+        {
+            std::string text;
+            if constexpr (std::is_enum_v<T>)
+                text = toString(value);
+            else if constexpr (std::is_same_v<T, std::string>)
+                text = value;
+            else if constexpr (std::is_floating_point_v<T>)
+                text = formatNumber(value);
+            else
+                text = std::to_string(value);
+            m_out.push_back({ joinPath(m_path, key), std::move(text) });
+        }
+        template <class S>
+        void object(const char* key, S& value)
+        {
+            Flattener nested(joinPath(m_path, key), m_out);
+            visitFields(nested, value);
+        }
+
+    private:
+        std::string m_path;
+        std::vector<ConfigField>& m_out;
+    };
+
     // Range checks on an in-memory struct (values edited in the GUI).
     class Validator {
     public:
@@ -517,6 +551,15 @@ std::string configToJson(const RunConfig& config)
     detail::Writer writer(out);
     detail::visitFields(writer, const_cast<RunConfig&>(config)); // the writer only reads
     return out.dump(2) + "\n";
+}
+
+std::vector<ConfigField> configFields(const RunConfig& config)
+{
+    std::vector<ConfigField> out;
+    RunConfig copy = config;
+    detail::Flattener flattener("", out);
+    detail::visitFields(flattener, copy);
+    return out;
 }
 
 std::vector<ConfigIssue> validateConfig(const RunConfig& config)

@@ -1,6 +1,6 @@
 #include "core/diffusion/ddim_sampler.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cmath>
 #include <stdexcept>

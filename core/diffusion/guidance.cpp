@@ -1,6 +1,6 @@
 #include "core/diffusion/guidance.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <stdexcept>
 

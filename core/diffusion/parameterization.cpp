@@ -1,6 +1,6 @@
 #include "core/diffusion/parameterization.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <stdexcept>
 

@@ -1,6 +1,7 @@
 #include "core/metrics/distance2d.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <cmath>
 #include <stdexcept>

@@ -3,7 +3,9 @@
 #include "core/api/errors.h"
 #include "core/models/mlp_denoiser.h"
 
-#include <torch/torch.h>
+#include <torch/nn/functional/padding.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <cmath>
 

@@ -1,6 +1,7 @@
 #include "core/models/mlp_denoiser.h"
 
-#include <torch/torch.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
 
 namespace ddil {
 

@@ -4,7 +4,8 @@
 #include "core/api/errors.h"
 #include "core/io/atomic_file.h"
 
-#include <torch/torch.h>
+#include <torch/serialize/output-archive.h>
+#include <torch/types.h>
 
 #include <sstream>
 

@@ -3,7 +3,8 @@
 #include "core/api/errors.h"
 
 #include <torch/cuda.h>
-#include <torch/torch.h>
+#include <torch/cuda.h>
+#include <torch/utils.h>
 
 namespace ddil {
 

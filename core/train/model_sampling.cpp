@@ -1,6 +1,8 @@
 #include "core/train/model_sampling.h"
 
-#include <torch/torch.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace ddil {
 

@@ -6,7 +6,7 @@
 #include "core/train/run_folder.h"
 #include "core/train/teacher_trainer.h"
 
-#include <torch/torch.h>
+#include <torch/utils.h>
 
 #include <chrono>
 #include <ctime>

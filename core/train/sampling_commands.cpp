@@ -8,7 +8,8 @@
 #include "core/train/device.h"
 #include "core/train/model_sampling.h"
 
-#include <torch/torch.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/types.h>
 
 #include <filesystem>
 

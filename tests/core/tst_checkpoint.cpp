@@ -7,7 +7,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <torch/torch.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/optim/adam.h>
+#include <torch/serialize/output-archive.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 using namespace ddil;
 

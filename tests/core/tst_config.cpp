@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -191,6 +192,27 @@ private Q_SLOTS:
         QCOMPARE(issues[0].path, std::string("train.lr"));
         QCOMPARE(issues[1].path, std::string("sample.steps"));
         QVERIFY(validateConfig(RunConfig {}).empty());
+    }
+
+    void fieldsListEveryKeyInCanonicalOrder()
+    {
+        RunConfig c;
+        c.sample.guidance.scale = 2.5;
+        const auto fields = configFields(c);
+        QCOMPARE(fields.front().path, std::string("schema_version"));
+        QCOMPARE(fields[1].path, std::string("name"));
+        auto find = [&](const std::string& path) {
+            for (const auto& f : fields)
+                if (f.path == path)
+                    return f.value;
+            return std::string("<missing>");
+        };
+        QCOMPARE(find("sample.guidance.scale"), std::string("2.5"));
+        QCOMPARE(find("diffusion.schedule"), std::string("cosine"));
+        QCOMPARE(find("train.steps"), std::to_string(TrainConfig {}.steps));
+        // As many fields as leaves in the canonical JSON.
+        const QString json = QString::fromStdString(configToJson(c));
+        QCOMPARE(static_cast<int>(fields.size()), static_cast<int>(json.count(QRegularExpression(R"("\w+": [^{])"))));
     }
 
     void hashFollowsContent()

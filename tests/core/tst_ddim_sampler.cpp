@@ -2,7 +2,9 @@
 
 #include <QtTest>
 
-#include <torch/torch.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <cmath>
 

@@ -2,7 +2,8 @@
 
 #include <QtTest>
 
-#include <torch/torch.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/types.h>
 
 #include <cmath>
 

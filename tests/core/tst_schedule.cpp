@@ -2,7 +2,7 @@
 
 #include <QtTest>
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cmath>
 

@@ -10,7 +10,8 @@
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 using namespace ddil;
 

@@ -77,6 +77,11 @@ private Q_SLOTS:
         auto* tree = w.findChild<ConfigTreeView*>("configView");
         QVERIFY(tree);
         QCOMPARE(tree->topLevelItemCount(), 11);
+        // Canonical order, as in the JSON format: schema_version, name, task, seed, runtime, ...
+        QCOMPARE(tree->topLevelItem(0)->text(0), QString("schema_version"));
+        QCOMPARE(tree->topLevelItem(1)->text(1), QString("checkerboard-teacher"));
+        QCOMPARE(tree->topLevelItem(10)->text(0), QString("eval"));
+        QCOMPARE(tree->itemAt("sample.guidance.convention")->text(1), QString("uncond_plus_w"));
         QTreeWidgetItem* lr = tree->itemAt("train.lr");
         QVERIFY(lr);
         QCOMPARE(lr->text(1), QString("0.002"));
@@ -103,7 +108,7 @@ private Q_SLOTS:
         QVERIFY(texts.contains("warning: typo: unknown key (ignored)"));
         // The session config is still the valid one.
         QCOMPARE(w.config()->name, std::string("checkerboard-teacher"));
-        QVERIFY(w.statusBar()->currentMessage().contains("2 error"));
+        QVERIFY2(w.statusBar()->currentMessage().contains("has errors (2)"), qPrintable(w.statusBar()->currentMessage()));
         // The problem is marked in the tree, with the message as tooltip.
         auto* tree = w.findChild<ConfigTreeView*>("configView");
         QVERIFY(tree->itemAt("train.lr")->toolTip(0).contains("must be in"));
