@@ -18,16 +18,20 @@ int main(int argc, char** argv)
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/ddil-workbench.svg")));
 
     QTranslator qtTranslator, appTranslator;
-    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+            QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         QApplication::installTranslator(&qtTranslator);
-    if (appTranslator.load(QLocale(), QStringLiteral("ddil_workbench"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+    if (appTranslator.load(QLocale(), QStringLiteral("ddil_workbench"), QStringLiteral("_"),
+            QStringLiteral(":/i18n")))
         QApplication::installTranslator(&appTranslator);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("DDIL Workbench: diffusion distillation with imitation learning"));
+    parser.setApplicationDescription(
+        QStringLiteral("DDIL Workbench: diffusion distillation with imitation learning"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("config"), QStringLiteral("A config file to open"), QStringLiteral("[config]"));
+    parser.addPositionalArgument(QStringLiteral("config"), QStringLiteral("A config file to open"),
+        QStringLiteral("[config]"));
     parser.process(app);
 
     ddil::MainWindow window;

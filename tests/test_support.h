@@ -6,8 +6,17 @@
 
 namespace ddil::test {
 
-inline QString sourceDir() { return QString::fromLocal8Bit(qgetenv("DDIL_SOURCE_DIR")); }
-inline QString ddilBinary() { return QString::fromLocal8Bit(qgetenv("DDIL_BIN")); }
-inline std::string sourcePath(const char* relative) { return (sourceDir() + "/" + relative).toStdString(); }
+inline QString sourceDir()
+{
+    return QString::fromLocal8Bit(qgetenv("DDIL_SOURCE_DIR"));
+}
+inline QString ddilBinary()
+{
+    return QString::fromLocal8Bit(qgetenv("DDIL_BIN"));
+}
+inline std::string sourcePath(const char* relative)
+{
+    return (sourceDir() + "/" + relative).toStdString();
+}
 
 } // namespace ddil::test

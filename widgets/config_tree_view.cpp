@@ -60,7 +60,9 @@ void ConfigTreeView::showConfig(const RunConfig& config, const std::vector<Confi
             continue;
         const bool error = issue.severity == ConfigIssue::Severity::Error;
         item->setForeground(0, error ? QColor(0xc0, 0x1c, 0x28) : QColor(0xb5, 0x83, 0x00));
-        item->setIcon(0, style()->standardIcon(error ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning));
+        item->setIcon(0,
+            style()->standardIcon(
+                error ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning));
         const QString tip = QString::fromStdString(issue.toString());
         item->setToolTip(0, tip);
         item->setToolTip(1, tip);

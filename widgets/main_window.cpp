@@ -25,7 +25,7 @@
 namespace ddil {
 
 namespace {
-    constexpr int kMaxRecent = 8;
+constexpr int kMaxRecent = 8;
 }
 
 MainWindow::MainWindow(QWidget* parent)
@@ -101,7 +101,8 @@ QString MainWindow::presetDirectory()
     const QString env = qEnvironmentVariable("DDIL_CONFIG_DIR");
     if (!env.isEmpty())
         return env;
-    const QString installed = QCoreApplication::applicationDirPath() + QStringLiteral("/../share/ddil-workbench/configs");
+    const QString installed = QCoreApplication::applicationDirPath()
+        + QStringLiteral("/../share/ddil-workbench/configs");
     if (QDir(installed).exists())
         return QDir(installed).canonicalPath();
     return QStringLiteral(DDIL_SOURCE_CONFIG_DIR);
@@ -112,12 +113,14 @@ void MainWindow::fillPresetMenu()
     m_presetMenu->clear();
     const QDir root(presetDirectory());
     QStringList files;
-    QDirIterator it(root.path(), { QStringLiteral("*.json") }, QDir::Files, QDirIterator::Subdirectories);
+    QDirIterator it(
+        root.path(), { QStringLiteral("*.json") }, QDir::Files, QDirIterator::Subdirectories);
     while (it.hasNext())
         files << it.next();
     files.sort();
     for (const QString& path : files)
-        m_presetMenu->addAction(root.relativeFilePath(path), this, [this, path] { openConfig(path); });
+        m_presetMenu->addAction(
+            root.relativeFilePath(path), this, [this, path] { openConfig(path); });
     m_presetMenu->setEnabled(!files.isEmpty());
 }
 
@@ -144,7 +147,8 @@ void MainWindow::rememberRecent(const QString& path)
 
 void MainWindow::chooseConfigFile()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Config"), presetDirectory(), tr("Configs (*.json)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Config"), presetDirectory(), tr("Configs (*.json)"));
     if (!path.isEmpty())
         openConfig(path);
 }
@@ -157,11 +161,14 @@ bool MainWindow::openConfig(const QString& path)
     const int errors = static_cast<int>(loaded.errors().size());
     const int warnings = static_cast<int>(loaded.warnings().size());
     for (const auto& issue : loaded.issues)
-        appendLog(QFileInfo(absolute).fileName() + QStringLiteral(": ") + QString::fromStdString(issue.toString()));
+        appendLog(QFileInfo(absolute).fileName() + QStringLiteral(": ")
+            + QString::fromStdString(issue.toString()));
     if (!loaded.ok()) {
         // Keep the previous config: a config with errors never becomes the session's config.
         m_configView->showConfig(loaded.config, loaded.issues);
-        statusBar()->showMessage(tr("%1 has errors (%2); it cannot start a run").arg(QFileInfo(absolute).fileName()).arg(errors));
+        statusBar()->showMessage(tr("%1 has errors (%2); it cannot start a run")
+                                     .arg(QFileInfo(absolute).fileName())
+                                     .arg(errors));
         m_issuesDock->raise();
         m_issuesDock->show();
         return false;
@@ -174,8 +181,9 @@ bool MainWindow::openConfig(const QString& path)
     m_statusConfig->setText(tr("%1 · %2 · hash %3")
                                 .arg(name, QString::fromStdString(toString(loaded.config.task)),
                                     QString::fromStdString(configHash(loaded.config))));
-    statusBar()->showMessage(warnings == 0 ? tr("Loaded %1").arg(absolute)
-                                           : tr("Loaded %1 (warnings: %2)").arg(absolute).arg(warnings),
+    statusBar()->showMessage(warnings == 0
+            ? tr("Loaded %1").arg(absolute)
+            : tr("Loaded %1 (warnings: %2)").arg(absolute).arg(warnings),
         8000);
     appendLog(tr("Loaded config %1").arg(absolute));
     rememberRecent(absolute);
@@ -184,7 +192,8 @@ bool MainWindow::openConfig(const QString& path)
 
 void MainWindow::appendLog(const QString& text)
 {
-    m_log->appendPlainText(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss  ")) + text);
+    m_log->appendPlainText(
+        QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss  ")) + text);
 }
 
 QString MainWindow::aboutText()
@@ -194,12 +203,16 @@ QString MainWindow::aboutText()
               "<p>Diffusion distillation with imitation learning: train few-step students, "
               "compare them with their teacher and measure covariate shift.</p>"
               "<p>Build %2<br>Qt %3 (built with %4)<br>LibTorch %5 (%6)<br>OpenCV %7</p>")
-        .arg(QString::fromStdString(v.project), QString::fromStdString(v.buildId), QString::fromLatin1(qVersion()),
-            QStringLiteral(QT_VERSION_STR), QString::fromStdString(v.libtorch),
-            v.cudaBuild ? tr("CUDA") : tr("CPU"), QString::fromStdString(v.opencv));
+        .arg(QString::fromStdString(v.project), QString::fromStdString(v.buildId),
+            QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
+            QString::fromStdString(v.libtorch), v.cudaBuild ? tr("CUDA") : tr("CPU"),
+            QString::fromStdString(v.opencv));
 }
 
-void MainWindow::showAbout() { QMessageBox::about(this, tr("About DDIL Workbench"), aboutText()); }
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About DDIL Workbench"), aboutText());
+}
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {

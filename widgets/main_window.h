@@ -32,7 +32,8 @@ public:
     void appendLog(const QString& text);
     // The About box text: versions of the workbench, Qt, LibTorch and OpenCV.
     static QString aboutText();
-    // Where the shipped configs (presets) are: $DDIL_CONFIG_DIR, the installed share folder, or the source tree.
+    // Where the shipped configs (presets) are: $DDIL_CONFIG_DIR, the installed share folder, or the
+    // source tree.
     static QString presetDirectory();
 
 protected:

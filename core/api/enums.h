@@ -25,25 +25,31 @@ enum class Device { Auto, Cpu, Cuda };
 template <class E>
 struct EnumTable;
 
-#define DDIL_ENUM_TABLE(E, N, ...)                                                               \
-    template <>                                                                                  \
-    struct EnumTable<E> {                                                                        \
-        static constexpr std::string_view typeName = #E;                                         \
-        static constexpr std::array<std::pair<E, std::string_view>, N> entries { { __VA_ARGS__ } }; \
+#define DDIL_ENUM_TABLE(E, N, ...)                                                                 \
+    template <>                                                                                    \
+    struct EnumTable<E> {                                                                          \
+        static constexpr std::string_view typeName = #E;                                           \
+        static constexpr std::array<std::pair<E, std::string_view>, N> entries {                   \
+            { __VA_ARGS__ }                                                                        \
+        };                                                                                         \
     };
 
 DDIL_ENUM_TABLE(Task, 1, { Task::Teacher, "teacher" })
 DDIL_ENUM_TABLE(DataKind, 1, { DataKind::Toy2d, "toy2d" })
 DDIL_ENUM_TABLE(ToyDistribution, 4, { ToyDistribution::Checkerboard, "checkerboard" },
-    { ToyDistribution::EightGaussians, "eight_gaussians" }, { ToyDistribution::TwoMoons, "two_moons" },
-    { ToyDistribution::SwissRoll, "swiss_roll" })
+    { ToyDistribution::EightGaussians, "eight_gaussians" },
+    { ToyDistribution::TwoMoons, "two_moons" }, { ToyDistribution::SwissRoll, "swiss_roll" })
 DDIL_ENUM_TABLE(ModelKind, 1, { ModelKind::Mlp, "mlp" })
-DDIL_ENUM_TABLE(ScheduleKind, 2, { ScheduleKind::Cosine, "cosine" }, { ScheduleKind::Linear, "linear" })
-DDIL_ENUM_TABLE(Prediction, 3, { Prediction::Eps, "eps" }, { Prediction::X0, "x0" }, { Prediction::V, "v" })
+DDIL_ENUM_TABLE(
+    ScheduleKind, 2, { ScheduleKind::Cosine, "cosine" }, { ScheduleKind::Linear, "linear" })
+DDIL_ENUM_TABLE(
+    Prediction, 3, { Prediction::Eps, "eps" }, { Prediction::X0, "x0" }, { Prediction::V, "v" })
 DDIL_ENUM_TABLE(GuidanceConvention, 2, { GuidanceConvention::UncondPlusW, "uncond_plus_w" },
     { GuidanceConvention::CondPlusW, "cond_plus_w" })
-DDIL_ENUM_TABLE(OptimizerKind, 2, { OptimizerKind::Adam, "adam" }, { OptimizerKind::AdamW, "adamw" })
-DDIL_ENUM_TABLE(Device, 3, { Device::Auto, "auto" }, { Device::Cpu, "cpu" }, { Device::Cuda, "cuda" })
+DDIL_ENUM_TABLE(
+    OptimizerKind, 2, { OptimizerKind::Adam, "adam" }, { OptimizerKind::AdamW, "adamw" })
+DDIL_ENUM_TABLE(
+    Device, 3, { Device::Auto, "auto" }, { Device::Cpu, "cpu" }, { Device::Cuda, "cuda" })
 
 #undef DDIL_ENUM_TABLE
 

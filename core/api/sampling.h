@@ -33,6 +33,7 @@ struct SampleSummary {
 SampleSummary sampleToFile(const SampleRequest& request);
 
 // Draws `count` real samples as the config's data section defines them, to .npy or .png.
-void drawDataToFile(const RunConfig& config, std::int64_t count, std::uint64_t seed, const std::string& out);
+void drawDataToFile(
+    const RunConfig& config, std::int64_t count, std::uint64_t seed, const std::string& out);
 
 } // namespace ddil

@@ -16,7 +16,8 @@ LibraryVersions libraryVersions()
     v.buildId = std::string(DDIL_GIT_REV) + " " + DDIL_BUILD_DATE;
     v.libtorch = TORCH_VERSION;
     v.opencv = CV_VERSION;
-    v.nlohmannJson = std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." + std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "."
+    v.nlohmannJson = std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "."
+        + std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "."
         + std::to_string(NLOHMANN_JSON_VERSION_PATCH);
     v.cudaBuild = torch::cuda::is_available();
     return v;

@@ -15,201 +15,207 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
-#include <variant>
-
 #include <unistd.h>
+#include <variant>
 
 namespace ddil {
 
 namespace {
-    CancelToken* g_cancelOnSignal = nullptr;
+CancelToken* g_cancelOnSignal = nullptr;
 
-    extern "C" void onTerminateSignal(int sig)
-    {
-        if (g_cancelOnSignal)
-            g_cancelOnSignal->cancel(); // lock-free atomic store: async-signal-safe
-        std::signal(sig, SIG_DFL); // a second signal ends the process at once
-    }
+extern "C" void onTerminateSignal(int sig)
+{
+    if (g_cancelOnSignal)
+        g_cancelOnSignal->cancel(); // lock-free atomic store: async-signal-safe
+    std::signal(sig, SIG_DFL); // a second signal ends the process at once
+}
 
-    int fail(int code, const std::string& message)
-    {
-        std::fprintf(stderr, "ddil: error: %s\n", message.c_str());
-        return code;
-    }
+int fail(int code, const std::string& message)
+{
+    std::fprintf(stderr, "ddil: error: %s\n", message.c_str());
+    return code;
+}
 
-    // Runs `body`, turning the core's exceptions into one line and an exit code.
-    template <class F>
-    int guarded(F&& body)
-    {
-        try {
-            return body();
-        } catch (const ConfigError& e) {
-            return fail(exit_code::kInvalidConfig, e.what());
-        } catch (const IoError& e) {
-            return fail(exit_code::kFile, e.what());
-        } catch (const CheckpointError& e) {
-            return fail(exit_code::kFile, e.what());
-        } catch (const DeviceError& e) {
-            return fail(exit_code::kDevice, e.what());
-        } catch (const TrainingError& e) {
-            return fail(exit_code::kFailed, e.what());
-        } catch (const std::bad_alloc&) {
-            return fail(exit_code::kFailed, "out of memory");
-        } catch (const std::exception& e) {
-            std::string what = e.what();
-            what = what.substr(0, what.find('\n'));
-            return fail(exit_code::kFailed, what);
-        }
-    }
-
-    // Loads a config and prints its issues, one line each; on errors returns the exit code.
-    std::variant<RunConfig, int> loadConfigOrReport(const std::string& path, bool quiet)
-    {
-        const auto loaded = loadConfigFile(path);
-        if (loaded.unreadable)
-            return fail(exit_code::kFile, loaded.issues.front().message);
-        for (const auto& issue : loaded.issues)
-            if (issue.severity == ConfigIssue::Severity::Error || !quiet)
-                std::fprintf(stderr, "ddil: %s: %s\n", path.c_str(), issue.toString().c_str());
-        if (!loaded.ok())
-            return exit_code::kInvalidConfig;
-        return loaded.config;
-    }
-
-    struct RunArgs {
-        std::string config;
-        std::string out;
-        std::string device;
-        int threads = -1;
-        bool resume = false;
-        bool quiet = false;
-    };
-
-    int commandRun(const RunArgs& args)
-    {
-        auto loaded = loadConfigOrReport(args.config, args.quiet);
-        if (const int* code = std::get_if<int>(&loaded))
-            return *code;
-        auto* config = &std::get<RunConfig>(loaded);
-        if (!args.device.empty())
-            config->runtime.device = *enumFromString<Device>(args.device);
-        if (args.threads >= 0)
-            config->runtime.threads = args.threads;
-        RunOptions options;
-        options.outDir = args.out.empty() ? (std::filesystem::path("runs") / defaultRunDirName(*config)).string() : args.out;
-        options.resume = args.resume;
-
-        const bool interactive = ::isatty(STDERR_FILENO) != 0;
-        ProgressPrinter progress(stderr, interactive);
-        RunHooks hooks;
-        if (!args.quiet) {
-            hooks.onStep = [&](const StepReport& r) { progress.onStep(r); };
-            hooks.onEval = [&](const EvalReport& r) { progress.onEval(r); };
-            hooks.onMessage = [&](const std::string& m) { progress.message(m); };
-        }
-        CancelToken cancel;
-        g_cancelOnSignal = &cancel;
-        std::signal(SIGINT, onTerminateSignal);
-        std::signal(SIGTERM, onTerminateSignal);
-        if (!args.quiet)
-            std::fprintf(stderr, "run folder: %s\n", options.outDir.c_str());
-        const int code = guarded([&] {
-            const RunResult result = runTraining(*config, options, hooks, cancel);
-            progress.finish();
-            if (result.status == RunResult::Status::Cancelled) {
-                std::fprintf(stderr, "ddil: interrupted at step %lld; checkpoint written to %s (continue with --resume)\n",
-                    static_cast<long long>(result.step), result.checkpointPath.c_str());
-                return exit_code::kInterrupted;
-            }
-            std::string summary;
-            for (const auto& [key, value] : result.finalMetrics) {
-                char buf[96];
-                std::snprintf(buf, sizeof buf, ", %s %.5g", key.c_str(), value);
-                summary += buf;
-            }
-            std::printf("finished %s at step %lld%s\nresults: %s\n", config->name.c_str(),
-                static_cast<long long>(result.step), summary.c_str(),
-                std::filesystem::absolute(result.runDir).string().c_str());
-            return exit_code::kOk;
-        });
-        progress.finish();
-        g_cancelOnSignal = nullptr;
-        std::signal(SIGINT, SIG_DFL);
-        std::signal(SIGTERM, SIG_DFL);
-        return code;
-    }
-
-    struct SampleArgs {
-        SampleRequest request;
-        std::optional<std::int64_t> classLabel;
-        std::optional<double> guidance;
-        std::string device = "auto";
-    };
-
-    int commandSample(SampleArgs& args)
-    {
-        args.request.classLabel = args.classLabel;
-        args.request.guidance = args.guidance;
-        args.request.device = *enumFromString<Device>(args.device);
-        return guarded([&] {
-            const auto s = sampleToFile(args.request);
-            std::printf("wrote %lld samples of %s (checkpoint step %lld) to %s\n", static_cast<long long>(s.count),
-                s.modelSignature.c_str(), static_cast<long long>(s.checkpointStep), s.out.c_str());
-            return exit_code::kOk;
-        });
-    }
-
-    struct DataArgs {
-        std::string config;
-        std::string out;
-        std::int64_t count = 1000;
-        std::optional<std::uint64_t> seed;
-    };
-
-    int commandData(const DataArgs& args)
-    {
-        const auto loaded = loadConfigOrReport(args.config, true);
-        if (const int* code = std::get_if<int>(&loaded))
-            return *code;
-        const auto* config = &std::get<RunConfig>(loaded);
-        return guarded([&] {
-            drawDataToFile(*config, args.count, args.seed.value_or(config->seed), args.out);
-            std::printf("wrote %lld data samples to %s\n", static_cast<long long>(args.count), args.out.c_str());
-            return exit_code::kOk;
-        });
-    }
-
-    int commandValidate(const std::string& path, bool print)
-    {
-        const auto loaded = loadConfigFile(path);
-        if (loaded.unreadable)
-            return fail(exit_code::kFile, loaded.issues.front().message);
-        for (const auto& issue : loaded.issues)
-            std::printf("%s: %s\n", path.c_str(), issue.toString().c_str());
-        if (!loaded.ok())
-            return exit_code::kInvalidConfig;
-        if (print)
-            std::printf("%s", configToJson(loaded.config).c_str());
-        else
-            std::printf("%s: valid (%zu warnings)\n", path.c_str(), loaded.warnings().size());
-        return exit_code::kOk;
-    }
-
-    std::string versionText()
-    {
-        const auto v = libraryVersions();
-        return "ddil " + v.project + " (" + v.buildId + "), LibTorch " + v.libtorch + (v.cudaBuild ? " with CUDA" : " CPU")
-            + ", OpenCV " + v.opencv;
+// Runs `body`, turning the core's exceptions into one line and an exit code.
+template <class F>
+int guarded(F&& body)
+{
+    try {
+        return body();
+    } catch (const ConfigError& e) {
+        return fail(exit_code::kInvalidConfig, e.what());
+    } catch (const IoError& e) {
+        return fail(exit_code::kFile, e.what());
+    } catch (const CheckpointError& e) {
+        return fail(exit_code::kFile, e.what());
+    } catch (const DeviceError& e) {
+        return fail(exit_code::kDevice, e.what());
+    } catch (const TrainingError& e) {
+        return fail(exit_code::kFailed, e.what());
+    } catch (const std::bad_alloc&) {
+        return fail(exit_code::kFailed, "out of memory");
+    } catch (const std::exception& e) {
+        std::string what = e.what();
+        what = what.substr(0, what.find('\n'));
+        return fail(exit_code::kFailed, what);
     }
 }
+
+// Loads a config and prints its issues, one line each; on errors returns the exit code.
+std::variant<RunConfig, int> loadConfigOrReport(const std::string& path, bool quiet)
+{
+    const auto loaded = loadConfigFile(path);
+    if (loaded.unreadable)
+        return fail(exit_code::kFile, loaded.issues.front().message);
+    for (const auto& issue : loaded.issues)
+        if (issue.severity == ConfigIssue::Severity::Error || !quiet)
+            std::fprintf(stderr, "ddil: %s: %s\n", path.c_str(), issue.toString().c_str());
+    if (!loaded.ok())
+        return exit_code::kInvalidConfig;
+    return loaded.config;
+}
+
+struct RunArgs {
+    std::string config;
+    std::string out;
+    std::string device;
+    int threads = -1;
+    bool resume = false;
+    bool quiet = false;
+};
+
+int commandRun(const RunArgs& args)
+{
+    auto loaded = loadConfigOrReport(args.config, args.quiet);
+    if (const int* code = std::get_if<int>(&loaded))
+        return *code;
+    auto* config = &std::get<RunConfig>(loaded);
+    if (!args.device.empty())
+        config->runtime.device = *enumFromString<Device>(args.device);
+    if (args.threads >= 0)
+        config->runtime.threads = args.threads;
+    RunOptions options;
+    options.outDir = args.out.empty()
+        ? (std::filesystem::path("runs") / defaultRunDirName(*config)).string()
+        : args.out;
+    options.resume = args.resume;
+
+    const bool interactive = ::isatty(STDERR_FILENO) != 0;
+    ProgressPrinter progress(stderr, interactive);
+    RunHooks hooks;
+    if (!args.quiet) {
+        hooks.onStep = [&](const StepReport& r) { progress.onStep(r); };
+        hooks.onEval = [&](const EvalReport& r) { progress.onEval(r); };
+        hooks.onMessage = [&](const std::string& m) { progress.message(m); };
+    }
+    CancelToken cancel;
+    g_cancelOnSignal = &cancel;
+    std::signal(SIGINT, onTerminateSignal);
+    std::signal(SIGTERM, onTerminateSignal);
+    if (!args.quiet)
+        std::fprintf(stderr, "run folder: %s\n", options.outDir.c_str());
+    const int code = guarded([&] {
+        const RunResult result = runTraining(*config, options, hooks, cancel);
+        progress.finish();
+        if (result.status == RunResult::Status::Cancelled) {
+            std::fprintf(stderr,
+                "ddil: interrupted at step %lld; checkpoint written to %s (continue with "
+                "--resume)\n",
+                static_cast<long long>(result.step), result.checkpointPath.c_str());
+            return exit_code::kInterrupted;
+        }
+        std::string summary;
+        for (const auto& [key, value] : result.finalMetrics) {
+            char buf[96];
+            std::snprintf(buf, sizeof buf, ", %s %.5g", key.c_str(), value);
+            summary += buf;
+        }
+        std::printf("finished %s at step %lld%s\nresults: %s\n", config->name.c_str(),
+            static_cast<long long>(result.step), summary.c_str(),
+            std::filesystem::absolute(result.runDir).string().c_str());
+        return exit_code::kOk;
+    });
+    progress.finish();
+    g_cancelOnSignal = nullptr;
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    return code;
+}
+
+struct SampleArgs {
+    SampleRequest request;
+    std::optional<std::int64_t> classLabel;
+    std::optional<double> guidance;
+    std::string device = "auto";
+};
+
+int commandSample(SampleArgs& args)
+{
+    args.request.classLabel = args.classLabel;
+    args.request.guidance = args.guidance;
+    args.request.device = *enumFromString<Device>(args.device);
+    return guarded([&] {
+        const auto s = sampleToFile(args.request);
+        std::printf("wrote %lld samples of %s (checkpoint step %lld) to %s\n",
+            static_cast<long long>(s.count), s.modelSignature.c_str(),
+            static_cast<long long>(s.checkpointStep), s.out.c_str());
+        return exit_code::kOk;
+    });
+}
+
+struct DataArgs {
+    std::string config;
+    std::string out;
+    std::int64_t count = 1000;
+    std::optional<std::uint64_t> seed;
+};
+
+int commandData(const DataArgs& args)
+{
+    const auto loaded = loadConfigOrReport(args.config, true);
+    if (const int* code = std::get_if<int>(&loaded))
+        return *code;
+    const auto* config = &std::get<RunConfig>(loaded);
+    return guarded([&] {
+        drawDataToFile(*config, args.count, args.seed.value_or(config->seed), args.out);
+        std::printf("wrote %lld data samples to %s\n", static_cast<long long>(args.count),
+            args.out.c_str());
+        return exit_code::kOk;
+    });
+}
+
+int commandValidate(const std::string& path, bool print)
+{
+    const auto loaded = loadConfigFile(path);
+    if (loaded.unreadable)
+        return fail(exit_code::kFile, loaded.issues.front().message);
+    for (const auto& issue : loaded.issues)
+        std::printf("%s: %s\n", path.c_str(), issue.toString().c_str());
+    if (!loaded.ok())
+        return exit_code::kInvalidConfig;
+    if (print)
+        std::printf("%s", configToJson(loaded.config).c_str());
+    else
+        std::printf("%s: valid (%zu warnings)\n", path.c_str(), loaded.warnings().size());
+    return exit_code::kOk;
+}
+
+std::string versionText()
+{
+    const auto v = libraryVersions();
+    return "ddil " + v.project + " (" + v.buildId + "), LibTorch " + v.libtorch
+        + (v.cudaBuild ? " with CUDA" : " CPU") + ", OpenCV " + v.opencv;
+}
+} // namespace
 
 int runCli(int argc, char** argv)
 {
     CLI::App app { "ddil: headless diffusion distillation runs (DDIL Workbench)", "ddil" };
     app.set_version_flag("--version", versionText());
     app.require_subcommand(1);
-    app.footer("Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid config, 4 file or checkpoint problem, "
-               "5 device unavailable, 130 interrupted (checkpoint written).");
+    app.footer(
+        "Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid config, 4 file or checkpoint problem, "
+        "5 device unavailable, 130 interrupted (checkpoint written).");
     const std::vector<std::string> devices { "auto", "cpu", "cuda" };
 
     RunArgs runArgs;
@@ -218,28 +224,40 @@ int runCli(int argc, char** argv)
     run->add_option("--out", runArgs.out, "Run folder (default: runs/<name>-<time>)");
     run->add_option("--device", runArgs.device, "auto, cpu or cuda (overrides runtime.device)")
         ->check(CLI::IsMember(devices));
-    run->add_option("--threads", runArgs.threads, "CPU threads (overrides runtime.threads; 0: all cores)")
+    run->add_option(
+           "--threads", runArgs.threads, "CPU threads (overrides runtime.threads; 0: all cores)")
         ->check(CLI::Range(0, 1024));
     run->add_flag("--resume", runArgs.resume, "Continue the run in --out from its checkpoint");
     run->add_flag("--quiet,-q", runArgs.quiet, "Print only errors and the result");
 
     SampleArgs sampleArgs;
     auto* sample = app.add_subcommand("sample", "Sample a trained model");
-    sample->add_option("--checkpoint", sampleArgs.request.checkpoint, "Checkpoint (.pt)")->required();
-    sample->add_option("--steps", sampleArgs.request.steps, "Sampler steps")->required()->check(CLI::Range(1, 100000));
-    sample->add_option("--count", sampleArgs.request.count, "Number of samples")->required()->check(CLI::Range(1, 10000000));
+    sample->add_option("--checkpoint", sampleArgs.request.checkpoint, "Checkpoint (.pt)")
+        ->required();
+    sample->add_option("--steps", sampleArgs.request.steps, "Sampler steps")
+        ->required()
+        ->check(CLI::Range(1, 100000));
+    sample->add_option("--count", sampleArgs.request.count, "Number of samples")
+        ->required()
+        ->check(CLI::Range(1, 10000000));
     sample->add_option("--class", sampleArgs.classLabel, "Condition every sample on this class");
-    sample->add_option("--guidance", sampleArgs.guidance, "Guidance scale (convention from the checkpoint's config)");
+    sample->add_option("--guidance", sampleArgs.guidance,
+        "Guidance scale (convention from the checkpoint's config)");
     sample->add_option("--seed", sampleArgs.request.seed, "Noise seed");
-    sample->add_option("--eta", sampleArgs.request.eta, "DDIM eta (0: deterministic)")->check(CLI::Range(0.0, 1.0));
-    sample->add_option("--device", sampleArgs.device, "auto, cpu or cuda")->check(CLI::IsMember(devices));
-    sample->add_option("--threads", sampleArgs.request.threads, "CPU threads (0: all cores)")->check(CLI::Range(0, 1024));
+    sample->add_option("--eta", sampleArgs.request.eta, "DDIM eta (0: deterministic)")
+        ->check(CLI::Range(0.0, 1.0));
+    sample->add_option("--device", sampleArgs.device, "auto, cpu or cuda")
+        ->check(CLI::IsMember(devices));
+    sample->add_option("--threads", sampleArgs.request.threads, "CPU threads (0: all cores)")
+        ->check(CLI::Range(0, 1024));
     sample->add_option("--out", sampleArgs.request.out, "Output .npy or .png")->required();
 
     DataArgs dataArgs;
     auto* data = app.add_subcommand("data", "Draw real data as CONFIG defines it");
     data->add_option("config", dataArgs.config, "Config file (JSON)")->required();
-    data->add_option("--count", dataArgs.count, "Number of samples")->required()->check(CLI::Range(1, 10000000));
+    data->add_option("--count", dataArgs.count, "Number of samples")
+        ->required()
+        ->check(CLI::Range(1, 10000000));
     data->add_option("--seed", dataArgs.seed, "Seed (default: the config's seed)");
     data->add_option("--out", dataArgs.out, "Output .npy or .png")->required();
 

@@ -28,13 +28,15 @@ std::string ProgressPrinter::formatDuration(double seconds)
 
 std::string ProgressPrinter::renderBar(const StepReport& r, double rate, int width)
 {
-    const double frac = r.totalSteps > 0 ? std::clamp(static_cast<double>(r.step) / r.totalSteps, 0.0, 1.0) : 0.0;
+    const double frac
+        = r.totalSteps > 0 ? std::clamp(static_cast<double>(r.step) / r.totalSteps, 0.0, 1.0) : 0.0;
     const int filled = static_cast<int>(frac * width);
     std::string bar = "[" + std::string(filled, '#') + std::string(width - filled, '.') + "]";
     char buf[160];
     const double eta = rate > 0 ? (r.totalSteps - r.step) / rate : NAN;
-    std::snprintf(buf, sizeof buf, " %3d%% %lld/%lld  %.1f it/s  ETA %s", static_cast<int>(frac * 100),
-        static_cast<long long>(r.step), static_cast<long long>(r.totalSteps), rate, formatDuration(eta).c_str());
+    std::snprintf(buf, sizeof buf, " %3d%% %lld/%lld  %.1f it/s  ETA %s",
+        static_cast<int>(frac * 100), static_cast<long long>(r.step),
+        static_cast<long long>(r.totalSteps), rate, formatDuration(eta).c_str());
     return bar + buf;
 }
 
@@ -75,7 +77,8 @@ void ProgressPrinter::onStep(const StepReport& report)
         m_barShown = true;
         return;
     }
-    const int decile = report.totalSteps > 0 ? static_cast<int>(10 * report.step / report.totalSteps) : 0;
+    const int decile
+        = report.totalSteps > 0 ? static_cast<int>(10 * report.step / report.totalSteps) : 0;
     if (decile != m_lastDecile || secs - m_lastPlainLine >= 30.0) {
         m_lastDecile = decile;
         m_lastPlainLine = secs;

@@ -17,456 +17,466 @@ namespace fs = std::filesystem;
 
 namespace detail {
 
-    // The list of fields of each config struct, walked by the reader, the writer and the
-    // validator below: one place names every key, its range and its nesting.
-    template <class V>
-    void visitFields(V& v, RuntimeConfig& c)
+// The list of fields of each config struct, walked by the reader, the writer and the
+// validator below: one place names every key, its range and its nesting.
+template <class V>
+void visitFields(V& v, RuntimeConfig& c)
+{
+    v.field("device", c.device);
+    v.field("threads", c.threads, 0, 1024);
+}
+
+template <class V>
+void visitFields(V& v, DataConfig& c)
+{
+    v.field("kind", c.kind);
+    v.field("distribution", c.distribution);
+}
+
+template <class V>
+void visitFields(V& v, ModelConfig& c)
+{
+    v.field("kind", c.kind);
+    v.field("hidden", c.hidden, 4, 8192);
+    v.field("depth", c.depth, 1, 64);
+    v.field("time_embedding", c.time_embedding, 2, 4096);
+}
+
+template <class V>
+void visitFields(V& v, DiffusionConfig& c)
+{
+    v.field("schedule", c.schedule);
+    v.field("prediction", c.prediction);
+    v.field("logsnr_min", c.logsnr_min, -40.0, 40.0);
+    v.field("logsnr_max", c.logsnr_max, -40.0, 40.0);
+    v.field("beta_min", c.beta_min, 1e-6, 1000.0);
+    v.field("beta_max", c.beta_max, 1e-6, 1000.0);
+}
+
+template <class V>
+void visitFields(V& v, GuidanceConfig& c)
+{
+    v.field("scale", c.scale, -100.0, 100.0);
+    v.field("convention", c.convention);
+}
+
+template <class V>
+void visitFields(V& v, TrainConfig& c)
+{
+    v.field("steps", c.steps, 0, 100'000'000);
+    v.field("batch_size", c.batch_size, 1, 1'000'000);
+    v.field("lr", c.lr, 0.0, 10.0);
+    v.field("optimizer", c.optimizer);
+    v.field("weight_decay", c.weight_decay, 0.0, 10.0);
+    v.field("warmup_steps", c.warmup_steps, 0, 100'000'000);
+    v.field("grad_clip", c.grad_clip, 0.0, 1e6);
+    v.field("ema_decay", c.ema_decay, 0.0, 1.0);
+    v.field("label_dropout", c.label_dropout, 0.0, 1.0);
+    v.field("log_every", c.log_every, 1, 100'000'000);
+    v.field("checkpoint_every", c.checkpoint_every, 0, 100'000'000);
+}
+
+template <class V>
+void visitFields(V& v, SampleConfig& c)
+{
+    v.field("steps", c.steps, 1, 100'000);
+    v.field("eta", c.eta, 0.0, 1.0);
+    v.object("guidance", c.guidance);
+}
+
+template <class V>
+void visitFields(V& v, EvalConfig& c)
+{
+    v.field("every", c.every, 0, 100'000'000);
+    v.field("count", c.count, 2, 10'000'000);
+    v.field("projections", c.projections, 1, 100'000);
+}
+
+template <class V>
+void visitFields(V& v, RunConfig& c)
+{
+    v.field("schema_version", c.schema_version, 1, kSchemaVersion);
+    v.field("name", c.name);
+    v.field("task", c.task);
+    v.field("seed", c.seed);
+    v.object("runtime", c.runtime);
+    v.object("data", c.data);
+    v.object("model", c.model);
+    v.object("diffusion", c.diffusion);
+    v.object("train", c.train);
+    v.object("sample", c.sample);
+    v.object("eval", c.eval);
+}
+
+std::string joinPath(const std::string& parent, const std::string& key)
+{
+    return parent.empty() ? key : parent + "." + key;
+}
+
+std::string formatNumber(double x)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.10g", x);
+    return buf;
+}
+
+void addIssue(std::vector<ConfigIssue>& issues, ConfigIssue::Severity severity, std::string path,
+    std::string message)
+{
+    issues.push_back({ severity, std::move(path), std::move(message) });
+}
+
+// Reads fields from a JSON object into a struct that already holds its defaults.
+class Reader {
+public:
+    Reader(const ordered_json& object, std::string path, std::vector<ConfigIssue>& issues)
+        : m_object(object)
+        , m_path(std::move(path))
+        , m_issues(issues)
     {
-        v.field("device", c.device);
-        v.field("threads", c.threads, 0, 1024);
     }
 
-    template <class V>
-    void visitFields(V& v, DataConfig& c)
+    void field(const char* key, int& out, int lo, int hi)
     {
-        v.field("kind", c.kind);
-        v.field("distribution", c.distribution);
-    }
-
-    template <class V>
-    void visitFields(V& v, ModelConfig& c)
-    {
-        v.field("kind", c.kind);
-        v.field("hidden", c.hidden, 4, 8192);
-        v.field("depth", c.depth, 1, 64);
-        v.field("time_embedding", c.time_embedding, 2, 4096);
-    }
-
-    template <class V>
-    void visitFields(V& v, DiffusionConfig& c)
-    {
-        v.field("schedule", c.schedule);
-        v.field("prediction", c.prediction);
-        v.field("logsnr_min", c.logsnr_min, -40.0, 40.0);
-        v.field("logsnr_max", c.logsnr_max, -40.0, 40.0);
-        v.field("beta_min", c.beta_min, 1e-6, 1000.0);
-        v.field("beta_max", c.beta_max, 1e-6, 1000.0);
-    }
-
-    template <class V>
-    void visitFields(V& v, GuidanceConfig& c)
-    {
-        v.field("scale", c.scale, -100.0, 100.0);
-        v.field("convention", c.convention);
-    }
-
-    template <class V>
-    void visitFields(V& v, TrainConfig& c)
-    {
-        v.field("steps", c.steps, 0, 100'000'000);
-        v.field("batch_size", c.batch_size, 1, 1'000'000);
-        v.field("lr", c.lr, 0.0, 10.0);
-        v.field("optimizer", c.optimizer);
-        v.field("weight_decay", c.weight_decay, 0.0, 10.0);
-        v.field("warmup_steps", c.warmup_steps, 0, 100'000'000);
-        v.field("grad_clip", c.grad_clip, 0.0, 1e6);
-        v.field("ema_decay", c.ema_decay, 0.0, 1.0);
-        v.field("label_dropout", c.label_dropout, 0.0, 1.0);
-        v.field("log_every", c.log_every, 1, 100'000'000);
-        v.field("checkpoint_every", c.checkpoint_every, 0, 100'000'000);
-    }
-
-    template <class V>
-    void visitFields(V& v, SampleConfig& c)
-    {
-        v.field("steps", c.steps, 1, 100'000);
-        v.field("eta", c.eta, 0.0, 1.0);
-        v.object("guidance", c.guidance);
-    }
-
-    template <class V>
-    void visitFields(V& v, EvalConfig& c)
-    {
-        v.field("every", c.every, 0, 100'000'000);
-        v.field("count", c.count, 2, 10'000'000);
-        v.field("projections", c.projections, 1, 100'000);
-    }
-
-    template <class V>
-    void visitFields(V& v, RunConfig& c)
-    {
-        v.field("schema_version", c.schema_version, 1, kSchemaVersion);
-        v.field("name", c.name);
-        v.field("task", c.task);
-        v.field("seed", c.seed);
-        v.object("runtime", c.runtime);
-        v.object("data", c.data);
-        v.object("model", c.model);
-        v.object("diffusion", c.diffusion);
-        v.object("train", c.train);
-        v.object("sample", c.sample);
-        v.object("eval", c.eval);
-    }
-
-    std::string joinPath(const std::string& parent, const std::string& key)
-    {
-        return parent.empty() ? key : parent + "." + key;
-    }
-
-    std::string formatNumber(double x)
-    {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.10g", x);
-        return buf;
-    }
-
-    void addIssue(std::vector<ConfigIssue>& issues, ConfigIssue::Severity severity,
-        std::string path, std::string message)
-    {
-        issues.push_back({ severity, std::move(path), std::move(message) });
-    }
-
-    // Reads fields from a JSON object into a struct that already holds its defaults.
-    class Reader {
-    public:
-        Reader(const ordered_json& object, std::string path, std::vector<ConfigIssue>& issues)
-            : m_object(object)
-            , m_path(std::move(path))
-            , m_issues(issues)
-        {
-        }
-
-        void field(const char* key, int& out, int lo, int hi)
-        {
-            const ordered_json* j = find(key);
-            if (!j)
-                return;
-            if (!j->is_number_integer()) {
-                if (j->is_number_float() && std::floor(j->get<double>()) == j->get<double>()
-                    && std::abs(j->get<double>()) < 1e15) {
-                    // 1e3 written for 1000: accept whole numbers.
-                } else {
-                    error(key, "must be an integer, got " + describe(*j));
-                    return;
-                }
-            }
-            const double value = j->get<double>();
-            if (value < lo || value > hi) {
-                error(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + j->dump());
+        const ordered_json* j = find(key);
+        if (!j)
+            return;
+        if (!j->is_number_integer()) {
+            if (j->is_number_float() && std::floor(j->get<double>()) == j->get<double>()
+                && std::abs(j->get<double>()) < 1e15) {
+                // 1e3 written for 1000: accept whole numbers.
+            } else {
+                error(key, "must be an integer, got " + describe(*j));
                 return;
             }
-            out = static_cast<int>(value);
         }
-
-        void field(const char* key, double& out, double lo, double hi)
-        {
-            const ordered_json* j = find(key);
-            if (!j)
-                return;
-            if (!j->is_number()) {
-                error(key, "must be a number, got " + describe(*j));
-                return;
-            }
-            const double value = j->get<double>();
-            if (!std::isfinite(value) || value < lo || value > hi) {
-                error(key, "must be in [" + formatNumber(lo) + ", " + formatNumber(hi) + "], got " + j->dump());
-                return;
-            }
-            out = value;
+        const double value = j->get<double>();
+        if (value < lo || value > hi) {
+            error(key,
+                "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got "
+                    + j->dump());
+            return;
         }
-
-        void field(const char* key, std::uint64_t& out)
-        {
-            const ordered_json* j = find(key);
-            if (!j)
-                return;
-            if (!j->is_number_unsigned()) {
-                error(key, "must be a non-negative integer, got " + describe(*j));
-                return;
-            }
-            out = j->get<std::uint64_t>();
-        }
-
-        void field(const char* key, std::string& out)
-        {
-            const ordered_json* j = find(key);
-            if (!j)
-                return;
-            if (!j->is_string()) {
-                error(key, "must be a string, got " + describe(*j));
-                return;
-            }
-            out = j->get<std::string>();
-        }
-
-        template <class E, class = std::enable_if_t<std::is_enum_v<E>>>
-        void field(const char* key, E& out)
-        {
-            const ordered_json* j = find(key);
-            if (!j)
-                return;
-            if (!j->is_string()) {
-                error(key, "must be one of " + enumChoices<E>() + ", got " + describe(*j));
-                return;
-            }
-            const auto value = enumFromString<E>(j->get<std::string>());
-            if (!value) {
-                error(key, "unknown value " + j->dump() + ": expected " + enumChoices<E>());
-                return;
-            }
-            out = *value;
-        }
-
-        template <class S>
-        void object(const char* key, S& out)
-        {
-            const ordered_json* j = find(key);
-            if (!j)
-                return;
-            if (!j->is_object()) {
-                error(key, "must be an object, got " + describe(*j));
-                return;
-            }
-            Reader nested(*j, joinPath(m_path, key), m_issues);
-            visitFields(nested, out);
-            nested.warnUnknownKeys();
-        }
-
-        void markKnown(const std::string& key) { m_seen.insert(key); }
-
-        void warnUnknownKeys()
-        {
-            for (auto it = m_object.begin(); it != m_object.end(); ++it)
-                if (!m_seen.count(it.key()))
-                    addIssue(m_issues, ConfigIssue::Severity::Warning, joinPath(m_path, it.key()),
-                        "unknown key (ignored)");
-        }
-
-    private:
-        const ordered_json* find(const char* key)
-        {
-            m_seen.insert(key);
-            auto it = m_object.find(key);
-            return it == m_object.end() ? nullptr : &*it;
-        }
-
-        void error(const char* key, std::string message)
-        {
-            addIssue(m_issues, ConfigIssue::Severity::Error, joinPath(m_path, key), std::move(message));
-        }
-
-        static std::string describe(const ordered_json& j)
-        {
-            std::string text = j.dump();
-            if (text.size() > 40)
-                text = text.substr(0, 37) + "...";
-            return std::string(j.type_name()) + " " + text;
-        }
-
-        const ordered_json& m_object;
-        std::string m_path;
-        std::vector<ConfigIssue>& m_issues;
-        std::set<std::string> m_seen;
-    };
-
-    class Writer {
-    public:
-        explicit Writer(ordered_json& out)
-            : m_out(out)
-        {
-        }
-        template <class T, class... Range>
-        void field(const char* key, T& value, Range...)
-        {
-            if constexpr (std::is_enum_v<T>)
-                m_out[key] = toString(value);
-            else
-                m_out[key] = value;
-        }
-        template <class S>
-        void object(const char* key, S& value)
-        {
-            ordered_json nested = ordered_json::object();
-            Writer w(nested);
-            visitFields(w, value);
-            m_out[key] = std::move(nested);
-        }
-
-    private:
-        ordered_json& m_out;
-    };
-
-    // Lists every field with its path, in declaration order.
-    class Flattener {
-    public:
-        Flattener(std::string path, std::vector<ConfigField>& out)
-            : m_path(std::move(path))
-            , m_out(out)
-        {
-        }
-        template <class T, class... Range>
-        void field(const char* key, T& value, Range...)
-        {
-            std::string text;
-            if constexpr (std::is_enum_v<T>)
-                text = toString(value);
-            else if constexpr (std::is_same_v<T, std::string>)
-                text = value;
-            else if constexpr (std::is_floating_point_v<T>)
-                text = formatNumber(value);
-            else
-                text = std::to_string(value);
-            m_out.push_back({ joinPath(m_path, key), std::move(text) });
-        }
-        template <class S>
-        void object(const char* key, S& value)
-        {
-            Flattener nested(joinPath(m_path, key), m_out);
-            visitFields(nested, value);
-        }
-
-    private:
-        std::string m_path;
-        std::vector<ConfigField>& m_out;
-    };
-
-    // Range checks on an in-memory struct (values edited in the GUI).
-    class Validator {
-    public:
-        Validator(std::string path, std::vector<ConfigIssue>& issues)
-            : m_path(std::move(path))
-            , m_issues(issues)
-        {
-        }
-        void field(const char* key, int& v, int lo, int hi)
-        {
-            if (v < lo || v > hi)
-                error(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + std::to_string(v));
-        }
-        void field(const char* key, double& v, double lo, double hi)
-        {
-            if (!std::isfinite(v) || v < lo || v > hi)
-                error(key, "must be in [" + formatNumber(lo) + ", " + formatNumber(hi) + "], got " + formatNumber(v));
-        }
-        template <class T>
-        void field(const char*, T&)
-        {
-        }
-        template <class S>
-        void object(const char* key, S& value)
-        {
-            Validator nested(joinPath(m_path, key), m_issues);
-            visitFields(nested, value);
-        }
-
-    private:
-        void error(const char* key, std::string message)
-        {
-            addIssue(m_issues, ConfigIssue::Severity::Error, joinPath(m_path, key), std::move(message));
-        }
-        std::string m_path;
-        std::vector<ConfigIssue>& m_issues;
-    };
-
-    // Rules that tie several fields together.
-    void crossChecks(const RunConfig& c, std::vector<ConfigIssue>& issues)
-    {
-        if (c.diffusion.logsnr_min >= c.diffusion.logsnr_max)
-            addIssue(issues, ConfigIssue::Severity::Error, "diffusion.logsnr_min",
-                "must be below diffusion.logsnr_max (" + formatNumber(c.diffusion.logsnr_max) + ")");
-        if (c.diffusion.beta_min >= c.diffusion.beta_max)
-            addIssue(issues, ConfigIssue::Severity::Error, "diffusion.beta_min",
-                "must be below diffusion.beta_max (" + formatNumber(c.diffusion.beta_max) + ")");
-        if (c.name.empty())
-            addIssue(issues, ConfigIssue::Severity::Error, "name", "must not be empty");
+        out = static_cast<int>(value);
     }
 
-    constexpr int kMaxExtendsDepth = 8;
-
-    // Resolves "extends" chains: the parent's JSON with this file's keys laid over it.
-    bool resolveExtends(ordered_json& root, const fs::path& baseDir, int depth,
-        std::vector<ConfigIssue>& issues);
-
-    ordered_json mergeJson(const ordered_json& base, const ordered_json& overlay)
+    void field(const char* key, double& out, double lo, double hi)
     {
-        if (!base.is_object() || !overlay.is_object())
-            return overlay;
-        ordered_json merged = base;
-        for (auto it = overlay.begin(); it != overlay.end(); ++it) {
-            auto found = merged.find(it.key());
-            merged[it.key()] = (found != merged.end()) ? mergeJson(*found, it.value()) : it.value();
+        const ordered_json* j = find(key);
+        if (!j)
+            return;
+        if (!j->is_number()) {
+            error(key, "must be a number, got " + describe(*j));
+            return;
         }
-        return merged;
+        const double value = j->get<double>();
+        if (!std::isfinite(value) || value < lo || value > hi) {
+            error(key,
+                "must be in [" + formatNumber(lo) + ", " + formatNumber(hi) + "], got "
+                    + j->dump());
+            return;
+        }
+        out = value;
     }
 
-    bool readTextFile(const fs::path& path, std::string& text, std::string& problem)
+    void field(const char* key, std::uint64_t& out)
     {
-        std::error_code ec;
-        if (!fs::exists(path, ec)) {
-            problem = "file not found";
-            return false;
+        const ordered_json* j = find(key);
+        if (!j)
+            return;
+        if (!j->is_number_unsigned()) {
+            error(key, "must be a non-negative integer, got " + describe(*j));
+            return;
         }
-        if (fs::is_directory(path, ec)) {
-            problem = "is a directory, not a file";
-            return false;
+        out = j->get<std::uint64_t>();
+    }
+
+    void field(const char* key, std::string& out)
+    {
+        const ordered_json* j = find(key);
+        if (!j)
+            return;
+        if (!j->is_string()) {
+            error(key, "must be a string, got " + describe(*j));
+            return;
         }
-        std::ifstream in(path, std::ios::binary);
-        if (!in) {
-            problem = "cannot be read (permission denied?)";
-            return false;
+        out = j->get<std::string>();
+    }
+
+    template <class E, class = std::enable_if_t<std::is_enum_v<E>>>
+    void field(const char* key, E& out)
+    {
+        const ordered_json* j = find(key);
+        if (!j)
+            return;
+        if (!j->is_string()) {
+            error(key, "must be one of " + enumChoices<E>() + ", got " + describe(*j));
+            return;
         }
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        text = ss.str();
+        const auto value = enumFromString<E>(j->get<std::string>());
+        if (!value) {
+            error(key, "unknown value " + j->dump() + ": expected " + enumChoices<E>());
+            return;
+        }
+        out = *value;
+    }
+
+    template <class S>
+    void object(const char* key, S& out)
+    {
+        const ordered_json* j = find(key);
+        if (!j)
+            return;
+        if (!j->is_object()) {
+            error(key, "must be an object, got " + describe(*j));
+            return;
+        }
+        Reader nested(*j, joinPath(m_path, key), m_issues);
+        visitFields(nested, out);
+        nested.warnUnknownKeys();
+    }
+
+    void markKnown(const std::string& key) { m_seen.insert(key); }
+
+    void warnUnknownKeys()
+    {
+        for (auto it = m_object.begin(); it != m_object.end(); ++it)
+            if (!m_seen.count(it.key()))
+                addIssue(m_issues, ConfigIssue::Severity::Warning, joinPath(m_path, it.key()),
+                    "unknown key (ignored)");
+    }
+
+private:
+    const ordered_json* find(const char* key)
+    {
+        m_seen.insert(key);
+        auto it = m_object.find(key);
+        return it == m_object.end() ? nullptr : &*it;
+    }
+
+    void error(const char* key, std::string message)
+    {
+        addIssue(m_issues, ConfigIssue::Severity::Error, joinPath(m_path, key), std::move(message));
+    }
+
+    static std::string describe(const ordered_json& j)
+    {
+        std::string text = j.dump();
+        if (text.size() > 40)
+            text = text.substr(0, 37) + "...";
+        return std::string(j.type_name()) + " " + text;
+    }
+
+    const ordered_json& m_object;
+    std::string m_path;
+    std::vector<ConfigIssue>& m_issues;
+    std::set<std::string> m_seen;
+};
+
+class Writer {
+public:
+    explicit Writer(ordered_json& out)
+        : m_out(out)
+    {
+    }
+    template <class T, class... Range>
+    void field(const char* key, T& value, Range...)
+    {
+        if constexpr (std::is_enum_v<T>)
+            m_out[key] = toString(value);
+        else
+            m_out[key] = value;
+    }
+    template <class S>
+    void object(const char* key, S& value)
+    {
+        ordered_json nested = ordered_json::object();
+        Writer w(nested);
+        visitFields(w, value);
+        m_out[key] = std::move(nested);
+    }
+
+private:
+    ordered_json& m_out;
+};
+
+// Lists every field with its path, in declaration order.
+class Flattener {
+public:
+    Flattener(std::string path, std::vector<ConfigField>& out)
+        : m_path(std::move(path))
+        , m_out(out)
+    {
+    }
+    template <class T, class... Range>
+    void field(const char* key, T& value, Range...)
+    {
+        std::string text;
+        if constexpr (std::is_enum_v<T>)
+            text = toString(value);
+        else if constexpr (std::is_same_v<T, std::string>)
+            text = value;
+        else if constexpr (std::is_floating_point_v<T>)
+            text = formatNumber(value);
+        else
+            text = std::to_string(value);
+        m_out.push_back({ joinPath(m_path, key), std::move(text) });
+    }
+    template <class S>
+    void object(const char* key, S& value)
+    {
+        Flattener nested(joinPath(m_path, key), m_out);
+        visitFields(nested, value);
+    }
+
+private:
+    std::string m_path;
+    std::vector<ConfigField>& m_out;
+};
+
+// Range checks on an in-memory struct (values edited in the GUI).
+class Validator {
+public:
+    Validator(std::string path, std::vector<ConfigIssue>& issues)
+        : m_path(std::move(path))
+        , m_issues(issues)
+    {
+    }
+    void field(const char* key, int& v, int lo, int hi)
+    {
+        if (v < lo || v > hi)
+            error(key,
+                "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got "
+                    + std::to_string(v));
+    }
+    void field(const char* key, double& v, double lo, double hi)
+    {
+        if (!std::isfinite(v) || v < lo || v > hi)
+            error(key,
+                "must be in [" + formatNumber(lo) + ", " + formatNumber(hi) + "], got "
+                    + formatNumber(v));
+    }
+    template <class T>
+    void field(const char*, T&)
+    {
+    }
+    template <class S>
+    void object(const char* key, S& value)
+    {
+        Validator nested(joinPath(m_path, key), m_issues);
+        visitFields(nested, value);
+    }
+
+private:
+    void error(const char* key, std::string message)
+    {
+        addIssue(m_issues, ConfigIssue::Severity::Error, joinPath(m_path, key), std::move(message));
+    }
+    std::string m_path;
+    std::vector<ConfigIssue>& m_issues;
+};
+
+// Rules that tie several fields together.
+void crossChecks(const RunConfig& c, std::vector<ConfigIssue>& issues)
+{
+    if (c.diffusion.logsnr_min >= c.diffusion.logsnr_max)
+        addIssue(issues, ConfigIssue::Severity::Error, "diffusion.logsnr_min",
+            "must be below diffusion.logsnr_max (" + formatNumber(c.diffusion.logsnr_max) + ")");
+    if (c.diffusion.beta_min >= c.diffusion.beta_max)
+        addIssue(issues, ConfigIssue::Severity::Error, "diffusion.beta_min",
+            "must be below diffusion.beta_max (" + formatNumber(c.diffusion.beta_max) + ")");
+    if (c.name.empty())
+        addIssue(issues, ConfigIssue::Severity::Error, "name", "must not be empty");
+}
+
+constexpr int kMaxExtendsDepth = 8;
+
+// Resolves "extends" chains: the parent's JSON with this file's keys laid over it.
+bool resolveExtends(
+    ordered_json& root, const fs::path& baseDir, int depth, std::vector<ConfigIssue>& issues);
+
+ordered_json mergeJson(const ordered_json& base, const ordered_json& overlay)
+{
+    if (!base.is_object() || !overlay.is_object())
+        return overlay;
+    ordered_json merged = base;
+    for (auto it = overlay.begin(); it != overlay.end(); ++it) {
+        auto found = merged.find(it.key());
+        merged[it.key()] = (found != merged.end()) ? mergeJson(*found, it.value()) : it.value();
+    }
+    return merged;
+}
+
+bool readTextFile(const fs::path& path, std::string& text, std::string& problem)
+{
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+        problem = "file not found";
+        return false;
+    }
+    if (fs::is_directory(path, ec)) {
+        problem = "is a directory, not a file";
+        return false;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        problem = "cannot be read (permission denied?)";
+        return false;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+    return true;
+}
+
+bool parseJsonText(const std::string& text, ordered_json& out, std::string& problem)
+{
+    try {
+        out = ordered_json::parse(text);
         return true;
+    } catch (const ordered_json::exception& e) { // parse_error, or out_of_range for 1e400
+        // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ...".
+        std::string what = e.what();
+        const auto pos = what.find("] ");
+        problem = "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2));
+        return false;
     }
+}
 
-    bool parseJsonText(const std::string& text, ordered_json& out, std::string& problem)
-    {
-        try {
-            out = ordered_json::parse(text);
-            return true;
-        } catch (const ordered_json::exception& e) { // parse_error, or out_of_range for 1e400
-            // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ...".
-            std::string what = e.what();
-            const auto pos = what.find("] ");
-            problem = "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2));
-            return false;
-        }
-    }
-
-    bool resolveExtends(ordered_json& root, const fs::path& baseDir, int depth,
-        std::vector<ConfigIssue>& issues)
-    {
-        auto it = root.find("extends");
-        if (it == root.end())
-            return true;
-        if (!it->is_string()) {
-            addIssue(issues, ConfigIssue::Severity::Error, "extends", "must be a path (string)");
-            return false;
-        }
-        if (depth >= kMaxExtendsDepth) {
-            addIssue(issues, ConfigIssue::Severity::Error, "extends",
-                "chain deeper than " + std::to_string(kMaxExtendsDepth) + " files (a cycle?)");
-            return false;
-        }
-        const fs::path parentPath = baseDir / it->get<std::string>();
-        std::string text, problem;
-        ordered_json parent;
-        if (!readTextFile(parentPath, text, problem) || !parseJsonText(text, parent, problem)) {
-            addIssue(issues, ConfigIssue::Severity::Error, "extends", parentPath.string() + ": " + problem);
-            return false;
-        }
-        if (!parent.is_object()) {
-            addIssue(issues, ConfigIssue::Severity::Error, "extends", parentPath.string() + ": must hold a JSON object");
-            return false;
-        }
-        if (!resolveExtends(parent, parentPath.parent_path(), depth + 1, issues))
-            return false;
-        root.erase("extends");
-        root = mergeJson(parent, root);
+bool resolveExtends(
+    ordered_json& root, const fs::path& baseDir, int depth, std::vector<ConfigIssue>& issues)
+{
+    auto it = root.find("extends");
+    if (it == root.end())
         return true;
+    if (!it->is_string()) {
+        addIssue(issues, ConfigIssue::Severity::Error, "extends", "must be a path (string)");
+        return false;
     }
+    if (depth >= kMaxExtendsDepth) {
+        addIssue(issues, ConfigIssue::Severity::Error, "extends",
+            "chain deeper than " + std::to_string(kMaxExtendsDepth) + " files (a cycle?)");
+        return false;
+    }
+    const fs::path parentPath = baseDir / it->get<std::string>();
+    std::string text, problem;
+    ordered_json parent;
+    if (!readTextFile(parentPath, text, problem) || !parseJsonText(text, parent, problem)) {
+        addIssue(
+            issues, ConfigIssue::Severity::Error, "extends", parentPath.string() + ": " + problem);
+        return false;
+    }
+    if (!parent.is_object()) {
+        addIssue(issues, ConfigIssue::Severity::Error, "extends",
+            parentPath.string() + ": must hold a JSON object");
+        return false;
+    }
+    if (!resolveExtends(parent, parentPath.parent_path(), depth + 1, issues))
+        return false;
+    root.erase("extends");
+    root = mergeJson(parent, root);
+    return true;
+}
 
 } // namespace detail
 
@@ -504,8 +514,8 @@ std::vector<ConfigIssue> ConfigLoadResult::warnings() const
     return out;
 }
 
-ConfigLoadResult parseConfig(const std::string& jsonText, const std::string& sourceName,
-    const std::string& baseDir)
+ConfigLoadResult parseConfig(
+    const std::string& jsonText, const std::string& sourceName, const std::string& baseDir)
 {
     ConfigLoadResult result;
     result.source = sourceName;

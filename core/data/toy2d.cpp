@@ -8,9 +8,9 @@
 namespace ddil {
 
 namespace {
-    const auto kF32 = torch::TensorOptions().dtype(torch::kFloat32);
-    const auto kI64 = torch::TensorOptions().dtype(torch::kInt64);
-}
+const auto kF32 = torch::TensorOptions().dtype(torch::kFloat32);
+const auto kI64 = torch::TensorOptions().dtype(torch::kInt64);
+} // namespace
 
 Toy2dSource::Toy2dSource(ToyDistribution distribution)
     : m_distribution(distribution)
@@ -31,7 +31,10 @@ int64_t Toy2dSource::numClasses() const
     return 1;
 }
 
-std::string Toy2dSource::describe() const { return "toy2d/" + toString(m_distribution); }
+std::string Toy2dSource::describe() const
+{
+    return "toy2d/" + toString(m_distribution);
+}
 
 LabeledBatch Toy2dSource::sample(int64_t n, torch::Generator& gen) const
 {
@@ -50,7 +53,8 @@ LabeledBatch Toy2dSource::sample(int64_t n, torch::Generator& gen) const
     case ToyDistribution::EightGaussians: {
         const auto mode = torch::randint(8, { n }, gen, kI64);
         const auto angle = mode.to(torch::kFloat32) * (2.0 * M_PI / 8.0);
-        const auto centers = kGaussianRadius * torch::stack({ torch::cos(angle), torch::sin(angle) }, 1);
+        const auto centers
+            = kGaussianRadius * torch::stack({ torch::cos(angle), torch::sin(angle) }, 1);
         return { centers + kGaussianStd * torch::randn({ n, 2 }, gen, kF32), mode };
     }
     case ToyDistribution::TwoMoons: {
@@ -66,7 +70,8 @@ LabeledBatch Toy2dSource::sample(int64_t n, torch::Generator& gen) const
     case ToyDistribution::SwissRoll: {
         const auto u = torch::rand({ n }, gen, kF32);
         const auto theta = 1.5 * M_PI * (1 + 2 * u);
-        const auto pts = torch::stack({ theta * torch::cos(theta), theta * torch::sin(theta) }, 1) / (4.5 * M_PI);
+        const auto pts = torch::stack({ theta * torch::cos(theta), theta * torch::sin(theta) }, 1)
+            / (4.5 * M_PI);
         const auto quarter = torch::clamp(torch::floor(4 * u), 0, 3).to(torch::kInt64);
         return { pts + 0.02 * torch::randn({ n, 2 }, gen, kF32), quarter };
     }

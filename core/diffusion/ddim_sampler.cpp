@@ -64,8 +64,8 @@ DdimResult ddimSample(const DenoiseFn& denoise, const VpSchedule& schedule, torc
         if (options.eta > 0.0 && s > 0.0)
             noise = torch::randn(x.sizes(), *options.generator, torch::kFloat32).to(x.options());
         const double sigmaS = (s > 0.0) ? schedule.sigma(s) : 0.0;
-        x = ddimStep(d, schedule.alpha(t), schedule.sigma(t), s > 0.0 ? schedule.alpha(s) : 1.0, sigmaS,
-            options.eta, noise);
+        x = ddimStep(d, schedule.alpha(t), schedule.sigma(t), s > 0.0 ? schedule.alpha(s) : 1.0,
+            sigmaS, options.eta, noise);
         result.stepsDone = i + 1;
     }
     if (!result.cancelled && options.recordSteps.count(0))

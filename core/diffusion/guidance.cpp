@@ -17,8 +17,8 @@ double GuidanceSpec::conditionalWeight() const
     throw std::logic_error("unknown guidance convention");
 }
 
-torch::Tensor combineGuidance(const torch::Tensor& cond, const torch::Tensor& uncond,
-    const GuidanceSpec& spec)
+torch::Tensor combineGuidance(
+    const torch::Tensor& cond, const torch::Tensor& uncond, const GuidanceSpec& spec)
 {
     return uncond + spec.conditionalWeight() * (cond - uncond);
 }

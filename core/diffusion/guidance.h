@@ -15,8 +15,8 @@
 namespace ddil {
 
 // The network: raw output for states x (B, ...), times t (B) and labels (B).
-using ModelFn = std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& t,
-    const torch::Tensor& labels)>;
+using ModelFn = std::function<torch::Tensor(
+    const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& labels)>;
 // What samplers call: (x0, eps) estimates for states x at per-sample times t (B).
 using DenoiseFn = std::function<Denoised(const torch::Tensor& x, const torch::Tensor& t)>;
 
@@ -31,8 +31,8 @@ struct GuidanceSpec {
     bool needsUnconditional() const { return conditionalWeight() != 1.0; }
 };
 
-torch::Tensor combineGuidance(const torch::Tensor& cond, const torch::Tensor& uncond,
-    const GuidanceSpec& spec);
+torch::Tensor combineGuidance(
+    const torch::Tensor& cond, const torch::Tensor& uncond, const GuidanceSpec& spec);
 
 // Evaluates the model once on a doubled batch (labels, then the null class) when guidance needs
 // the unconditional output, once on the plain batch otherwise.

@@ -15,8 +15,8 @@ torch::Tensor perSample(const torch::Tensor& values, const torch::Tensor& like)
     return values.reshape(shape);
 }
 
-torch::Tensor x0FromEps(const torch::Tensor& x, const torch::Tensor& eps, const torch::Tensor& alpha,
-    const torch::Tensor& sigma)
+torch::Tensor x0FromEps(const torch::Tensor& x, const torch::Tensor& eps,
+    const torch::Tensor& alpha, const torch::Tensor& sigma)
 {
     return (x - perSample(sigma, x) * eps) / perSample(alpha, x);
 }
@@ -27,8 +27,8 @@ torch::Tensor epsFromX0(const torch::Tensor& x, const torch::Tensor& x0, const t
     return (x - perSample(alpha, x) * x0) / perSample(sigma, x);
 }
 
-torch::Tensor vFromX0Eps(const torch::Tensor& x0, const torch::Tensor& eps, const torch::Tensor& alpha,
-    const torch::Tensor& sigma)
+torch::Tensor vFromX0Eps(const torch::Tensor& x0, const torch::Tensor& eps,
+    const torch::Tensor& alpha, const torch::Tensor& sigma)
 {
     return perSample(alpha, x0) * eps - perSample(sigma, x0) * x0;
 }

@@ -18,12 +18,12 @@ struct Denoised {
 // Reshapes a per-sample (B) tensor to (B, 1, ..., 1) so it broadcasts against `like`.
 torch::Tensor perSample(const torch::Tensor& values, const torch::Tensor& like);
 
-torch::Tensor x0FromEps(const torch::Tensor& x, const torch::Tensor& eps, const torch::Tensor& alpha,
-    const torch::Tensor& sigma);
+torch::Tensor x0FromEps(const torch::Tensor& x, const torch::Tensor& eps,
+    const torch::Tensor& alpha, const torch::Tensor& sigma);
 torch::Tensor epsFromX0(const torch::Tensor& x, const torch::Tensor& x0, const torch::Tensor& alpha,
     const torch::Tensor& sigma);
-torch::Tensor vFromX0Eps(const torch::Tensor& x0, const torch::Tensor& eps, const torch::Tensor& alpha,
-    const torch::Tensor& sigma);
+torch::Tensor vFromX0Eps(const torch::Tensor& x0, const torch::Tensor& eps,
+    const torch::Tensor& alpha, const torch::Tensor& sigma);
 
 // The model's raw output, read as `kind`, turned into (x0, eps) at state x.
 Denoised fromPrediction(Prediction kind, const torch::Tensor& output, const torch::Tensor& x,

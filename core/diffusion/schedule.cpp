@@ -9,11 +9,20 @@
 namespace ddil {
 
 namespace {
-    double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + std::exp(-x)) : std::exp(x) / (1.0 + std::exp(x)); }
+double sigmoid(double x)
+{
+    return x >= 0 ? 1.0 / (1.0 + std::exp(-x)) : std::exp(x) / (1.0 + std::exp(x));
 }
+} // namespace
 
-double alphaFromLogSnr(double logSnr) { return std::sqrt(sigmoid(logSnr)); }
-double sigmaFromLogSnr(double logSnr) { return std::sqrt(sigmoid(-logSnr)); }
+double alphaFromLogSnr(double logSnr)
+{
+    return std::sqrt(sigmoid(logSnr));
+}
+double sigmaFromLogSnr(double logSnr)
+{
+    return std::sqrt(sigmoid(-logSnr));
+}
 double logSnrFromAlpha(double alpha)
 {
     const double a2 = alpha * alpha;
@@ -73,8 +82,14 @@ double VpSchedule::logSnr(double t) const
     return std::clamp(unclippedLogSnr(t), m_logSnrMin, m_logSnrMax);
 }
 
-double VpSchedule::alpha(double t) const { return alphaFromLogSnr(logSnr(t)); }
-double VpSchedule::sigma(double t) const { return sigmaFromLogSnr(logSnr(t)); }
+double VpSchedule::alpha(double t) const
+{
+    return alphaFromLogSnr(logSnr(t));
+}
+double VpSchedule::sigma(double t) const
+{
+    return sigmaFromLogSnr(logSnr(t));
+}
 
 double VpSchedule::tFromLogSnr(double lambda) const
 {
@@ -91,7 +106,10 @@ double VpSchedule::tFromLogSnr(double lambda) const
     return std::clamp(t, 0.0, 1.0);
 }
 
-double VpSchedule::tFromAlpha(double alpha) const { return tFromLogSnr(logSnrFromAlpha(alpha)); }
+double VpSchedule::tFromAlpha(double alpha) const
+{
+    return tFromLogSnr(logSnrFromAlpha(alpha));
+}
 
 double VpSchedule::tFromSigma(double sigma) const
 {
@@ -110,7 +128,13 @@ torch::Tensor VpSchedule::logSnr(const torch::Tensor& t) const
     return lambda.clamp(m_logSnrMin, m_logSnrMax);
 }
 
-torch::Tensor VpSchedule::alpha(const torch::Tensor& t) const { return torch::sigmoid(logSnr(t)).sqrt(); }
-torch::Tensor VpSchedule::sigma(const torch::Tensor& t) const { return torch::sigmoid(-logSnr(t)).sqrt(); }
+torch::Tensor VpSchedule::alpha(const torch::Tensor& t) const
+{
+    return torch::sigmoid(logSnr(t)).sqrt();
+}
+torch::Tensor VpSchedule::sigma(const torch::Tensor& t) const
+{
+    return torch::sigmoid(-logSnr(t)).sqrt();
+}
 
 } // namespace ddil

@@ -4,11 +4,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <fcntl.h>
 #include <unistd.h>
 
 namespace ddil {
@@ -16,17 +15,19 @@ namespace ddil {
 namespace fs = std::filesystem;
 
 namespace {
-    [[noreturn]] void fail(const std::string& path, const std::string& what, int err)
-    {
-        throw IoError(path + ": " + what + ": " + std::strerror(err));
-    }
+[[noreturn]] void fail(const std::string& path, const std::string& what, int err)
+{
+    throw IoError(path + ": " + what + ": " + std::strerror(err));
 }
+} // namespace
 
 void writeFileAtomically(const std::string& path, const std::string& bytes)
 {
     const fs::path target(path);
     const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    const std::string tmp = (dir / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()))).string();
+    const std::string tmp
+        = (dir / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid())))
+              .string();
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         fail(path, "cannot create file", errno);

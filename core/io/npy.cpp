@@ -10,11 +10,11 @@
 namespace ddil {
 
 namespace {
-    int64_t product(const std::vector<int64_t>& shape)
-    {
-        return std::accumulate(shape.begin(), shape.end(), int64_t { 1 }, std::multiplies<int64_t>());
-    }
+int64_t product(const std::vector<int64_t>& shape)
+{
+    return std::accumulate(shape.begin(), shape.end(), int64_t { 1 }, std::multiplies<int64_t>());
 }
+} // namespace
 
 void writeNpy(const std::string& path, const NpyArray& array)
 {
@@ -22,7 +22,8 @@ void writeNpy(const std::string& path, const NpyArray& array)
         throw std::invalid_argument("writeNpy: shape does not match the data size");
     std::string shape = "(";
     for (size_t i = 0; i < array.shape.size(); ++i)
-        shape += std::to_string(array.shape[i]) + (array.shape.size() == 1 || i + 1 < array.shape.size() ? "," : "");
+        shape += std::to_string(array.shape[i])
+            + (array.shape.size() == 1 || i + 1 < array.shape.size() ? "," : "");
     shape += ")";
     std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
     // Pad with spaces so magic (6) + version (2) + length (2) + header + '\n' is a multiple of 64.
@@ -50,7 +51,8 @@ NpyArray readNpy(const std::string& path)
     const int major = static_cast<unsigned char>(bytes[6]);
     size_t headerLen, headerStart;
     if (major == 1) {
-        headerLen = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
+        headerLen
+            = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
         headerStart = 10;
     } else if (major == 2 || major == 3) {
         if (bytes.size() < 12)
@@ -75,7 +77,8 @@ NpyArray readNpy(const std::string& path)
     NpyArray out;
     const std::string dims = m[1];
     std::regex num("\\d+");
-    for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it)
+    for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num);
+         it != std::sregex_iterator(); ++it)
         out.shape.push_back(std::stoll(it->str()));
     const size_t count = static_cast<size_t>(product(out.shape));
     const size_t dataStart = headerStart + headerLen;

@@ -12,14 +12,14 @@
 namespace ddil {
 
 namespace {
-    // Tableau 10, as BGR.
-    constexpr std::array<std::array<int, 3>, 10> kPalette { { { 180, 119, 31 }, { 14, 127, 255 }, { 44, 160, 44 },
-        { 40, 39, 214 }, { 189, 103, 148 }, { 75, 86, 140 }, { 194, 119, 227 }, { 127, 127, 127 }, { 34, 189, 188 },
-        { 207, 190, 23 } } };
-}
+// Tableau 10, as BGR.
+constexpr std::array<std::array<int, 3>, 10> kPalette { { { 180, 119, 31 }, { 14, 127, 255 },
+    { 44, 160, 44 }, { 40, 39, 214 }, { 189, 103, 148 }, { 75, 86, 140 }, { 194, 119, 227 },
+    { 127, 127, 127 }, { 34, 189, 188 }, { 207, 190, 23 } } };
+} // namespace
 
-void writeScatterPng(const std::string& path, const std::vector<float>& xy, const std::vector<int64_t>& labels,
-    const ScatterOptions& options)
+void writeScatterPng(const std::string& path, const std::vector<float>& xy,
+    const std::vector<int64_t>& labels, const ScatterOptions& options)
 {
     const int s = options.size;
     cv::Mat image(s, s, CV_8UC3, cv::Scalar(255, 255, 255));
@@ -31,20 +31,24 @@ void writeScatterPng(const std::string& path, const std::vector<float>& xy, cons
     };
     // Grid at every 0.5 and the frame.
     for (double g = -std::floor(options.extent * 2) / 2; g <= options.extent; g += 0.5) {
-        const cv::Scalar colour = (std::abs(g) < 1e-9) ? cv::Scalar(190, 190, 190) : cv::Scalar(235, 235, 235);
+        const cv::Scalar colour
+            = (std::abs(g) < 1e-9) ? cv::Scalar(190, 190, 190) : cv::Scalar(235, 235, 235);
         cv::line(image, toPixel(g, -options.extent), toPixel(g, options.extent), colour, 1);
         cv::line(image, toPixel(-options.extent, g), toPixel(options.extent, g), colour, 1);
     }
-    cv::rectangle(image, toPixel(-options.extent, options.extent), toPixel(options.extent, -options.extent),
-        cv::Scalar(80, 80, 80), 1);
+    cv::rectangle(image, toPixel(-options.extent, options.extent),
+        toPixel(options.extent, -options.extent), cv::Scalar(80, 80, 80), 1);
     const size_t n = xy.size() / 2;
     for (size_t i = 0; i < n; ++i) {
-        const auto& c = kPalette[(labels.size() == n && options.numClasses > 0) ? labels[i] % kPalette.size() : 0];
-        cv::circle(image, toPixel(xy[2 * i], xy[2 * i + 1]), 1, cv::Scalar(c[0], c[1], c[2]), cv::FILLED, cv::LINE_8);
+        const auto& c
+            = kPalette[(labels.size() == n && options.numClasses > 0) ? labels[i] % kPalette.size()
+                                                                      : 0];
+        cv::circle(image, toPixel(xy[2 * i], xy[2 * i + 1]), 1, cv::Scalar(c[0], c[1], c[2]),
+            cv::FILLED, cv::LINE_8);
     }
     if (!options.title.empty())
-        cv::putText(image, options.title, cv::Point(margin, 17), cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar(40, 40, 40),
-            1, cv::LINE_AA);
+        cv::putText(image, options.title, cv::Point(margin, 17), cv::FONT_HERSHEY_SIMPLEX, 0.45,
+            cv::Scalar(40, 40, 40), 1, cv::LINE_AA);
     std::vector<uchar> png;
     if (!cv::imencode(".png", image, png))
         throw IoError(path + ": PNG encoding failed");

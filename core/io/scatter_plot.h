@@ -15,7 +15,7 @@ struct ScatterOptions {
 };
 
 // xy holds N points as x0 y0 x1 y1 ...; labels may be empty.
-void writeScatterPng(const std::string& path, const std::vector<float>& xy, const std::vector<int64_t>& labels,
-    const ScatterOptions& options);
+void writeScatterPng(const std::string& path, const std::vector<float>& xy,
+    const std::vector<int64_t>& labels, const ScatterOptions& options);
 
 } // namespace ddil

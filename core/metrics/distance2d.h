@@ -12,7 +12,8 @@ torch::Tensor randomDirections(int64_t count, int64_t dim, torch::Generator& gen
 
 // Sliced 1-Wasserstein distance: the mean over `directions` (K, d) of the 1-D W1 distance
 // between the projected sets. a and b are (N, d) with the same N.
-double slicedWasserstein(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& directions);
+double slicedWasserstein(
+    const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& directions);
 
 // Maximum mean discrepancy with a sum of Gaussian kernels exp(-|x - y|^2 / (2 h^2)) over the
 // bandwidths h: the square root of the biased (V-statistic) MMD^2, so identical sets give 0.

@@ -23,8 +23,8 @@ torch::Tensor timestepEmbedding(const torch::Tensor& t, int64_t dim)
     return emb;
 }
 
-std::shared_ptr<DenoiserNet> makeDenoiserNet(const ModelConfig& config, const std::vector<int64_t>& sampleShape,
-    int64_t numClasses)
+std::shared_ptr<DenoiserNet> makeDenoiserNet(
+    const ModelConfig& config, const std::vector<int64_t>& sampleShape, int64_t numClasses)
 {
     switch (config.kind) {
     case ModelKind::Mlp: {

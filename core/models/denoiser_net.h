@@ -16,7 +16,9 @@ namespace ddil {
 
 class DenoiserNet : public torch::nn::Module {
 public:
-    virtual torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& labels) = 0;
+    virtual torch::Tensor forward(
+        const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& labels)
+        = 0;
     // Identifies the architecture; a checkpoint loads only into a net with the same signature.
     virtual std::string signature() const = 0;
     virtual int64_t numClasses() const = 0;
@@ -26,8 +28,8 @@ public:
 // Sinusoidal embedding of t in [0, 1] (scaled by 1000 as in DDPM), shape (B, dim).
 torch::Tensor timestepEmbedding(const torch::Tensor& t, int64_t dim);
 
-std::shared_ptr<DenoiserNet> makeDenoiserNet(const ModelConfig& config, const std::vector<int64_t>& sampleShape,
-    int64_t numClasses);
+std::shared_ptr<DenoiserNet> makeDenoiserNet(
+    const ModelConfig& config, const std::vector<int64_t>& sampleShape, int64_t numClasses);
 
 // ema <- decay * ema + (1 - decay) * model, parameters and buffers alike.
 void emaUpdate(torch::nn::Module& ema, const torch::nn::Module& model, double decay);

@@ -4,9 +4,9 @@
 
 #include "core/models/denoiser_net.h"
 
+#include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
-#include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/normalization.h>
 
 namespace ddil {
@@ -15,7 +15,8 @@ class MlpDenoiser final : public DenoiserNet {
 public:
     MlpDenoiser(const ModelConfig& config, int64_t inputDim, int64_t numClasses);
 
-    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& labels) override;
+    torch::Tensor forward(
+        const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& labels) override;
     std::string signature() const override;
     int64_t numClasses() const override { return m_numClasses; }
 

@@ -12,17 +12,18 @@
 namespace ddil {
 
 namespace {
-    constexpr const char* kFormatTag = "ddil-checkpoint";
+constexpr const char* kFormatTag = "ddil-checkpoint";
 
-    std::string firstLine(const std::string& text)
-    {
-        const auto pos = text.find('\n');
-        return pos == std::string::npos ? text : text.substr(0, pos);
-    }
+std::string firstLine(const std::string& text)
+{
+    const auto pos = text.find('\n');
+    return pos == std::string::npos ? text : text.substr(0, pos);
 }
+} // namespace
 
-void saveCheckpoint(const std::string& path, const CheckpointMeta& meta, const torch::nn::Module& model,
-    const torch::nn::Module* ema, const torch::optim::Optimizer* optimizer, const torch::Tensor& rngState)
+void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
+    const torch::nn::Module& model, const torch::nn::Module* ema,
+    const torch::optim::Optimizer* optimizer, const torch::Tensor& rngState)
 {
     torch::serialize::OutputArchive archive;
     archive.write("format", c10::IValue(std::string(kFormatTag)));
@@ -67,8 +68,10 @@ CheckpointReader::CheckpointReader(const std::string& path)
             + firstLine(e.what_without_backtrace()));
     }
     c10::IValue value;
-    if (!m_archive->try_read("format", value) || !value.isString() || value.toStringRef() != kFormatTag)
-        throw CheckpointError(path + ": not a DDIL Workbench checkpoint (no \"" + std::string(kFormatTag) + "\" tag)");
+    if (!m_archive->try_read("format", value) || !value.isString()
+        || value.toStringRef() != kFormatTag)
+        throw CheckpointError(path + ": not a DDIL Workbench checkpoint (no \""
+            + std::string(kFormatTag) + "\" tag)");
     if (!m_archive->try_read("format_version", value) || !value.isInt())
         throw CheckpointError(path + ": checkpoint has no format version");
     m_meta.formatVersion = static_cast<int>(value.toInt());
@@ -79,7 +82,8 @@ CheckpointReader::CheckpointReader(const std::string& path)
         throw CheckpointError(path + ": checkpoint holds no config");
     const auto loaded = parseConfig(value.toStringRef(), path + " (embedded config)");
     if (!loaded.ok())
-        throw CheckpointError(path + ": embedded config is invalid: " + loaded.errors().front().toString());
+        throw CheckpointError(
+            path + ": embedded config is invalid: " + loaded.errors().front().toString());
     m_meta.config = loaded.config;
     if (!m_archive->try_read("model_signature", value) || !value.isString())
         throw CheckpointError(path + ": checkpoint has no model signature");
@@ -98,7 +102,8 @@ CheckpointReader::CheckpointReader(const std::string& path)
     m_hasEma = m_archive->try_read("ema", probe);
 }
 
-void CheckpointReader::loadSub(const char* key, torch::nn::Module& net, const std::string& netSignature)
+void CheckpointReader::loadSub(
+    const char* key, torch::nn::Module& net, const std::string& netSignature)
 {
     if (netSignature != m_meta.modelSignature)
         throw CheckpointError(m_path + ": checkpoint holds model " + m_meta.modelSignature
@@ -109,12 +114,13 @@ void CheckpointReader::loadSub(const char* key, torch::nn::Module& net, const st
     try {
         net.load(sub);
     } catch (const c10::Error& e) {
-        throw CheckpointError(m_path + ": \"" + key + "\" weights do not fit the model: "
-            + firstLine(e.what_without_backtrace()));
+        throw CheckpointError(m_path + ": \"" + key
+            + "\" weights do not fit the model: " + firstLine(e.what_without_backtrace()));
     }
 }
 
-void CheckpointReader::loadModel(torch::nn::Module& net, const std::string& netSignature, bool preferEma)
+void CheckpointReader::loadModel(
+    torch::nn::Module& net, const std::string& netSignature, bool preferEma)
 {
     loadSub(preferEma && m_hasEma ? "ema" : "model", net, netSignature);
 }
@@ -128,11 +134,13 @@ void CheckpointReader::loadOptimizer(torch::optim::Optimizer& optimizer)
 {
     torch::serialize::InputArchive sub;
     if (!m_archive->try_read("optimizer", sub))
-        throw CheckpointError(m_path + ": checkpoint has no optimiser state (cannot resume training from it)");
+        throw CheckpointError(
+            m_path + ": checkpoint has no optimiser state (cannot resume training from it)");
     try {
         optimizer.load(sub);
     } catch (const c10::Error& e) {
-        throw CheckpointError(m_path + ": optimiser state does not fit: " + firstLine(e.what_without_backtrace()));
+        throw CheckpointError(
+            m_path + ": optimiser state does not fit: " + firstLine(e.what_without_backtrace()));
     }
 }
 
@@ -140,7 +148,8 @@ torch::Tensor CheckpointReader::rngState()
 {
     torch::Tensor state;
     if (!m_archive->try_read("rng_state", state))
-        throw CheckpointError(m_path + ": checkpoint has no RNG state (cannot resume training from it)");
+        throw CheckpointError(
+            m_path + ": checkpoint has no RNG state (cannot resume training from it)");
     return state;
 }
 

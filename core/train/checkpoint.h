@@ -30,8 +30,9 @@ struct CheckpointMeta {
 };
 
 // Throws IoError when the file cannot be written; the previous file at `path` then survives.
-void saveCheckpoint(const std::string& path, const CheckpointMeta& meta, const torch::nn::Module& model,
-    const torch::nn::Module* ema, const torch::optim::Optimizer* optimizer, const torch::Tensor& rngState);
+void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
+    const torch::nn::Module& model, const torch::nn::Module* ema,
+    const torch::optim::Optimizer* optimizer, const torch::Tensor& rngState);
 
 class CheckpointReader {
 public:

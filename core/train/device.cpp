@@ -3,7 +3,6 @@
 #include "core/api/errors.h"
 
 #include <torch/cuda.h>
-#include <torch/cuda.h>
 #include <torch/utils.h>
 
 namespace ddil {
@@ -14,10 +13,12 @@ torch::Device resolveDevice(Device requested)
     case Device::Cpu:
         return torch::kCPU;
     case Device::Auto:
-        return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+        return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0)
+                                           : torch::Device(torch::kCPU);
     case Device::Cuda:
         if (!torch::cuda::is_available())
-            throw DeviceError("device \"cuda\" is not available: this LibTorch build has no CUDA support or no GPU "
+            throw DeviceError("device \"cuda\" is not available: this LibTorch build has no CUDA "
+                              "support or no GPU "
                               "is visible (use \"cpu\" or \"auto\")");
         return torch::Device(torch::kCUDA, 0);
     }

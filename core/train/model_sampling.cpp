@@ -6,9 +6,9 @@
 
 namespace ddil {
 
-DdimResult sampleModel(DenoiserNet& net, const DiffusionConfig& diffusion, const torch::Tensor& labels,
-    const std::vector<int64_t>& sampleShape, torch::Generator& generator, torch::Device device,
-    const ModelSampleOptions& options)
+DdimResult sampleModel(DenoiserNet& net, const DiffusionConfig& diffusion,
+    const torch::Tensor& labels, const std::vector<int64_t>& sampleShape,
+    torch::Generator& generator, torch::Device device, const ModelSampleOptions& options)
 {
     torch::NoGradGuard noGrad;
     const bool wasTraining = net.is_training();
@@ -20,8 +20,8 @@ DdimResult sampleModel(DenoiserNet& net, const DiffusionConfig& diffusion, const
     ModelFn model = [&net](const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& y) {
         return net.forward(x, t, y);
     };
-    const auto denoise = makeGuidedDenoiser(model, schedule, diffusion.prediction, labels.to(device),
-        options.guidance, net.nullClass());
+    const auto denoise = makeGuidedDenoiser(model, schedule, diffusion.prediction,
+        labels.to(device), options.guidance, net.nullClass());
     DdimOptions ddim;
     ddim.steps = options.steps;
     ddim.eta = options.eta;

@@ -20,8 +20,8 @@ struct ModelSampleOptions {
 
 // Draws the start noise (count, sampleShape...) on the CPU from `generator`, then runs DDIM
 // from t = 1 on `device` with labels (count) in [0, numClasses]. Returns CPU tensors.
-DdimResult sampleModel(DenoiserNet& net, const DiffusionConfig& diffusion, const torch::Tensor& labels,
-    const std::vector<int64_t>& sampleShape, torch::Generator& generator, torch::Device device,
-    const ModelSampleOptions& options);
+DdimResult sampleModel(DenoiserNet& net, const DiffusionConfig& diffusion,
+    const torch::Tensor& labels, const std::vector<int64_t>& sampleShape,
+    torch::Generator& generator, torch::Device device, const ModelSampleOptions& options);
 
 } // namespace ddil

@@ -33,12 +33,14 @@ RunResult runTraining(const RunConfig& config, const RunOptions& options, const 
             throw ConfigError("invalid config: " + issue.toString());
     if (options.outDir.empty())
         throw ConfigError("no run folder given");
-    const bool hasCheckpoint = std::filesystem::exists(std::filesystem::path(options.outDir) / "checkpoint.pt");
+    const bool hasCheckpoint
+        = std::filesystem::exists(std::filesystem::path(options.outDir) / "checkpoint.pt");
     if (options.resume && !hasCheckpoint)
         throw IoError(options.outDir + ": nothing to resume (no checkpoint.pt)");
     if (!options.resume && hasCheckpoint)
-        throw IoError(options.outDir + ": already holds a run (checkpoint.pt); pass --resume to continue it or "
-                                       "choose another folder");
+        throw IoError(options.outDir
+            + ": already holds a run (checkpoint.pt); pass --resume to continue it or "
+              "choose another folder");
 
     const torch::Device device = resolveDevice(config.runtime.device);
     applyThreadCount(config.runtime.threads);
@@ -55,8 +57,9 @@ RunResult runTraining(const RunConfig& config, const RunOptions& options, const 
         }
         folder.writeConfig(config);
         if (hooks.onMessage)
-            hooks.onMessage("training " + toString(config.task) + " \"" + config.name + "\" on " + device.str() + " with "
-                + std::to_string(torch::get_num_threads()) + " threads; model " + trainer.model().signature() + ", "
+            hooks.onMessage("training " + toString(config.task) + " \"" + config.name + "\" on "
+                + device.str() + " with " + std::to_string(torch::get_num_threads())
+                + " threads; model " + trainer.model().signature() + ", "
                 + std::to_string(parameterCount(trainer.model())) + " parameters");
         return trainer.run(folder, hooks, cancel);
     }

@@ -25,9 +25,15 @@ RunFolder::RunFolder(std::string path)
         throw IoError(m_path + ": cannot create run folder: " + ec.message());
 }
 
-std::string RunFolder::file(const std::string& name) const { return (fs::path(m_path) / name).string(); }
+std::string RunFolder::file(const std::string& name) const
+{
+    return (fs::path(m_path) / name).string();
+}
 
-void RunFolder::writeConfig(const RunConfig& config) const { writeFileAtomically(file("config.json"), configToJson(config)); }
+void RunFolder::writeConfig(const RunConfig& config) const
+{
+    writeFileAtomically(file("config.json"), configToJson(config));
+}
 
 void RunFolder::writeState(const RunState& state) const
 {
@@ -43,10 +49,12 @@ void RunFolder::writeState(const RunState& state) const
     j["threads"] = state.threads;
     if (!state.message.empty())
         j["message"] = state.message;
-    j["updated_unix"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    j["updated_unix"]
+        = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
     j["build_id"] = versions.buildId;
-    j["versions"] = { { "ddil", versions.project }, { "libtorch", versions.libtorch }, { "opencv", versions.opencv },
-        { "nlohmann_json", versions.nlohmannJson } };
+    j["versions"] = { { "ddil", versions.project }, { "libtorch", versions.libtorch },
+        { "opencv", versions.opencv }, { "nlohmann_json", versions.nlohmannJson } };
     writeFileAtomically(file("state.json"), j.dump(2) + "\n");
 }
 
@@ -59,10 +67,13 @@ void RunFolder::appendMetrics(std::int64_t step, double elapsedSeconds, const Sc
     }
     nlohmann::ordered_json j;
     j["step"] = step;
-    j["wall_time"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    j["wall_time"]
+        = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
     j["elapsed"] = elapsedSeconds;
     for (const auto& [key, value] : scalars)
-        j[key] = std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
+        j[key] = std::isfinite(value) ? nlohmann::ordered_json(value)
+                                      : nlohmann::ordered_json(nullptr);
     m_metrics << j.dump() << '\n';
     m_metrics.flush();
     if (!m_metrics)

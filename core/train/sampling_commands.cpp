@@ -1,6 +1,5 @@
-#include "core/api/sampling.h"
-
 #include "core/api/errors.h"
+#include "core/api/sampling.h"
 #include "core/data/data_source.h"
 #include "core/io/npy.h"
 #include "core/io/scatter_plot.h"
@@ -16,46 +15,48 @@
 namespace ddil {
 
 namespace {
-    enum class OutKind { Npy, Png };
+enum class OutKind { Npy, Png };
 
-    OutKind outKind(const std::string& out)
-    {
-        const auto ext = std::filesystem::path(out).extension().string();
-        if (ext == ".npy")
-            return OutKind::Npy;
-        if (ext == ".png")
-            return OutKind::Png;
-        throw ConfigError("--out " + out + ": must end in .npy or .png");
-    }
-
-    void writeSamples(const std::string& out, const torch::Tensor& xIn, const torch::Tensor& labelsIn,
-        int64_t numClasses, const std::string& title)
-    {
-        const auto x = xIn.to(torch::kCPU, torch::kFloat32).contiguous();
-        const auto labels = labelsIn.to(torch::kCPU).contiguous();
-        NpyArray array;
-        array.shape.assign(x.sizes().begin(), x.sizes().end());
-        array.data.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
-        if (outKind(out) == OutKind::Npy) {
-            writeNpy(out, array);
-            return;
-        }
-        if (x.dim() != 2 || x.size(1) != 2)
-            throw ConfigError("--out " + out + ": PNG output is a scatter plot and needs 2-D samples");
-        ScatterOptions options;
-        options.title = title;
-        options.numClasses = numClasses;
-        writeScatterPng(out, array.data,
-            std::vector<int64_t>(labels.data_ptr<int64_t>(), labels.data_ptr<int64_t>() + labels.numel()), options);
-    }
-
-    void checkOutputDir(const std::string& out)
-    {
-        const auto parent = std::filesystem::path(out).parent_path();
-        if (!parent.empty() && !std::filesystem::is_directory(parent))
-            throw IoError(out + ": folder " + parent.string() + " does not exist");
-    }
+OutKind outKind(const std::string& out)
+{
+    const auto ext = std::filesystem::path(out).extension().string();
+    if (ext == ".npy")
+        return OutKind::Npy;
+    if (ext == ".png")
+        return OutKind::Png;
+    throw ConfigError("--out " + out + ": must end in .npy or .png");
 }
+
+void writeSamples(const std::string& out, const torch::Tensor& xIn, const torch::Tensor& labelsIn,
+    int64_t numClasses, const std::string& title)
+{
+    const auto x = xIn.to(torch::kCPU, torch::kFloat32).contiguous();
+    const auto labels = labelsIn.to(torch::kCPU).contiguous();
+    NpyArray array;
+    array.shape.assign(x.sizes().begin(), x.sizes().end());
+    array.data.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+    if (outKind(out) == OutKind::Npy) {
+        writeNpy(out, array);
+        return;
+    }
+    if (x.dim() != 2 || x.size(1) != 2)
+        throw ConfigError("--out " + out + ": PNG output is a scatter plot and needs 2-D samples");
+    ScatterOptions options;
+    options.title = title;
+    options.numClasses = numClasses;
+    writeScatterPng(out, array.data,
+        std::vector<int64_t>(
+            labels.data_ptr<int64_t>(), labels.data_ptr<int64_t>() + labels.numel()),
+        options);
+}
+
+void checkOutputDir(const std::string& out)
+{
+    const auto parent = std::filesystem::path(out).parent_path();
+    if (!parent.empty() && !std::filesystem::is_directory(parent))
+        throw IoError(out + ": folder " + parent.string() + " does not exist");
+}
+} // namespace
 
 SampleSummary sampleToFile(const SampleRequest& request)
 {
@@ -78,8 +79,8 @@ SampleSummary sampleToFile(const SampleRequest& request)
     torch::Tensor labels;
     if (request.classLabel) {
         if (*request.classLabel < 0 || *request.classLabel >= data->numClasses())
-            throw ConfigError("--class " + std::to_string(*request.classLabel) + ": this model has classes 0 to "
-                + std::to_string(data->numClasses() - 1));
+            throw ConfigError("--class " + std::to_string(*request.classLabel)
+                + ": this model has classes 0 to " + std::to_string(data->numClasses() - 1));
         labels = torch::full({ request.count }, *request.classLabel, torch::kInt64);
     } else {
         labels = torch::randint(data->numClasses(), { request.count }, gen, torch::kInt64);
@@ -90,14 +91,17 @@ SampleSummary sampleToFile(const SampleRequest& request)
     options.guidance = GuidanceSpec::fromConfig(config.sample.guidance);
     if (request.guidance)
         options.guidance.scale = *request.guidance;
-    const auto result = sampleModel(*net, config.diffusion, labels, data->sampleShape(), gen, device, options);
+    const auto result
+        = sampleModel(*net, config.diffusion, labels, data->sampleShape(), gen, device, options);
     writeSamples(request.out, result.x, labels, data->numClasses(),
-        config.name + "  step " + std::to_string(reader.meta().step) + "  " + std::to_string(request.steps)
+        config.name + "  step " + std::to_string(reader.meta().step) + "  "
+            + std::to_string(request.steps)
             + " steps  w=" + std::to_string(options.guidance.scale).substr(0, 4));
     return { request.count, reader.meta().step, net->signature(), request.out };
 }
 
-void drawDataToFile(const RunConfig& config, std::int64_t count, std::uint64_t seed, const std::string& out)
+void drawDataToFile(
+    const RunConfig& config, std::int64_t count, std::uint64_t seed, const std::string& out)
 {
     outKind(out);
     checkOutputDir(out);
@@ -106,7 +110,8 @@ void drawDataToFile(const RunConfig& config, std::int64_t count, std::uint64_t s
     const auto data = makeDataSource(config.data);
     auto gen = at::detail::createCPUGenerator(seed);
     const auto batch = data->sample(count, gen);
-    writeSamples(out, batch.x, batch.labels, data->numClasses(), data->describe() + "  " + std::to_string(count) + " samples");
+    writeSamples(out, batch.x, batch.labels, data->numClasses(),
+        data->describe() + "  " + std::to_string(count) + " samples");
 }
 
 } // namespace ddil

@@ -23,27 +23,29 @@
 namespace ddil {
 
 namespace {
-    constexpr uint64_t kEvalSeedOffset = 0x9E3779B97F4A7C15ull; // evaluation draws never share the training stream
+constexpr uint64_t kEvalSeedOffset
+    = 0x9E3779B97F4A7C15ull; // evaluation draws never share the training stream
 
-    std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainConfig& c, const std::vector<torch::Tensor>& params)
-    {
-        switch (c.optimizer) {
-        case OptimizerKind::Adam:
-            return std::make_unique<torch::optim::Adam>(params,
-                torch::optim::AdamOptions(c.lr).weight_decay(c.weight_decay));
-        case OptimizerKind::AdamW:
-            return std::make_unique<torch::optim::AdamW>(params,
-                torch::optim::AdamWOptions(c.lr).weight_decay(c.weight_decay));
-        }
-        throw std::logic_error("unknown optimizer");
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(
+    const TrainConfig& c, const std::vector<torch::Tensor>& params)
+{
+    switch (c.optimizer) {
+    case OptimizerKind::Adam:
+        return std::make_unique<torch::optim::Adam>(
+            params, torch::optim::AdamOptions(c.lr).weight_decay(c.weight_decay));
+    case OptimizerKind::AdamW:
+        return std::make_unique<torch::optim::AdamW>(
+            params, torch::optim::AdamWOptions(c.lr).weight_decay(c.weight_decay));
     }
-
-    void setLearningRate(torch::optim::Optimizer& optimizer, double lr)
-    {
-        for (auto& group : optimizer.param_groups())
-            group.options().set_lr(lr);
-    }
+    throw std::logic_error("unknown optimizer");
 }
+
+void setLearningRate(torch::optim::Optimizer& optimizer, double lr)
+{
+    for (auto& group : optimizer.param_groups())
+        group.options().set_lr(lr);
+}
+} // namespace
 
 TeacherTrainer::TeacherTrainer(const RunConfig& config, torch::Device device)
     : m_config(config)
@@ -100,7 +102,8 @@ double TeacherTrainer::trainStep()
     auto t = torch::rand({ b }, m_generator, torch::kFloat32);
     auto eps = torch::randn(batch.x.sizes(), m_generator, torch::kFloat32);
     auto drop = torch::rand({ b }, m_generator, torch::kFloat32) < c.label_dropout;
-    auto labels = torch::where(drop, torch::full_like(batch.labels, m_data->numClasses()), batch.labels);
+    auto labels
+        = torch::where(drop, torch::full_like(batch.labels, m_data->numClasses()), batch.labels);
 
     const auto x0 = batch.x.to(m_device);
     eps = eps.to(m_device);
@@ -117,8 +120,8 @@ double TeacherTrainer::trainStep()
     const auto loss = torch::mse_loss(m_model->forward(xt, t, labels), target);
     const double lossValue = loss.item<double>();
     if (!std::isfinite(lossValue))
-        throw TrainingError("step " + std::to_string(m_step + 1) + ": loss is " + std::to_string(lossValue)
-            + "; training stopped (the last good checkpoint is kept)");
+        throw TrainingError("step " + std::to_string(m_step + 1) + ": loss is "
+            + std::to_string(lossValue) + "; training stopped (the last good checkpoint is kept)");
     loss.backward();
     if (c.grad_clip > 0)
         m_lastGradNorm = torch::nn::utils::clip_grad_norm_(m_model->parameters(), c.grad_clip);
@@ -133,19 +136,28 @@ double TeacherTrainer::trainStep()
 Scalars TeacherTrainer::evaluate(const CancelToken* cancel)
 {
     auto gen = at::detail::createCPUGenerator(m_config.seed ^ kEvalSeedOffset);
-    const auto real = m_data->sample(m_config.eval.count, gen);
+    const int64_t count = m_config.eval.count;
+    const auto reference = m_data->sample(count, gen).x.flatten(1);
+    // A second, independent draw of real data. The model samples with its labels, so model and
+    // floor differ from the reference by the same class-count noise: the floor is what a
+    // perfect model scores with this many samples.
+    const auto other = m_data->sample(count, gen);
     ModelSampleOptions options;
     options.steps = m_config.sample.steps;
     options.eta = m_config.sample.eta;
     options.guidance = GuidanceSpec::fromConfig(m_config.sample.guidance);
     options.cancel = cancel;
-    const auto result = sampleModel(*m_ema, m_config.diffusion, real.labels, m_data->sampleShape(), gen, m_device, options);
+    const auto result = sampleModel(
+        *m_ema, m_config.diffusion, other.labels, m_data->sampleShape(), gen, m_device, options);
     if (result.cancelled)
         return {};
     const auto samples = result.x.flatten(1);
     const auto dirs = randomDirections(m_config.eval.projections, samples.size(1), gen);
-    return { { "eval/sliced_wasserstein", slicedWasserstein(samples, real.x.flatten(1), dirs) },
-        { "eval/mmd", mmdRbf(samples, real.x.flatten(1)) } };
+    const auto otherX = other.x.flatten(1);
+    return { { "eval/sliced_wasserstein", slicedWasserstein(samples, reference, dirs) },
+        { "eval/mmd", mmdRbf(samples, reference) },
+        { "eval/sliced_wasserstein_floor", slicedWasserstein(otherX, reference, dirs) },
+        { "eval/mmd_floor", mmdRbf(otherX, reference) } };
 }
 
 void TeacherTrainer::saveCheckpointTo(const std::string& path)
@@ -163,7 +175,8 @@ void TeacherTrainer::saveCheckpointTo(const std::string& path)
     m_model->to(torch::kCPU);
     m_ema->to(torch::kCPU);
     try {
-        saveCheckpoint(path, meta, *m_model, m_ema.get(), m_optimizer.get(), m_generator.get_state());
+        saveCheckpoint(
+            path, meta, *m_model, m_ema.get(), m_optimizer.get(), m_generator.get_state());
     } catch (...) {
         m_model->to(m_device);
         m_ema->to(m_device);
@@ -182,7 +195,8 @@ void TeacherTrainer::writeSamples(RunFolder& folder)
     options.steps = m_config.sample.steps;
     options.eta = m_config.sample.eta;
     options.guidance = GuidanceSpec::fromConfig(m_config.sample.guidance);
-    const auto x = sampleModel(*m_ema, m_config.diffusion, labels, m_data->sampleShape(), gen, m_device, options)
+    const auto x = sampleModel(
+        *m_ema, m_config.diffusion, labels, m_data->sampleShape(), gen, m_device, options)
                        .x.contiguous();
     NpyArray array;
     array.shape.assign(x.sizes().begin(), x.sizes().end());
@@ -191,12 +205,13 @@ void TeacherTrainer::writeSamples(RunFolder& folder)
     writeNpy(folder.file(stem + ".npy"), array);
     if (x.dim() == 2 && x.size(1) == 2) {
         ScatterOptions scatter;
-        scatter.title = m_config.name + "  step " + std::to_string(m_step) + "  " + std::to_string(options.steps)
-            + " DDIM steps";
+        scatter.title = m_config.name + "  step " + std::to_string(m_step) + "  "
+            + std::to_string(options.steps) + " DDIM steps";
         scatter.numClasses = m_data->numClasses();
         const auto lab = labels.contiguous();
         writeScatterPng(folder.file(stem + ".png"), array.data,
-            std::vector<int64_t>(lab.data_ptr<int64_t>(), lab.data_ptr<int64_t>() + lab.numel()), scatter);
+            std::vector<int64_t>(lab.data_ptr<int64_t>(), lab.data_ptr<int64_t>() + lab.numel()),
+            scatter);
     }
 }
 
@@ -205,7 +220,8 @@ RunResult TeacherTrainer::run(RunFolder& folder, const RunHooks& hooks, const Ca
     const auto& c = m_config.train;
     m_started = std::chrono::steady_clock::now();
     auto elapsed = [&] {
-        return m_elapsedBefore + std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
+        return m_elapsedBefore
+            + std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
     };
     RunState state;
     state.totalSteps = c.steps;
@@ -250,10 +266,12 @@ RunResult TeacherTrainer::run(RunFolder& folder, const RunHooks& hooks, const Ca
             m_pendingLossSum += loss;
             ++m_pendingLossCount;
             if (hooks.onStep)
-                hooks.onStep({ m_step, c.steps, elapsed(), { { "train/loss", loss }, { "train/lr", learningRate(m_step - 1) } } });
+                hooks.onStep({ m_step, c.steps, elapsed(),
+                    { { "train/loss", loss }, { "train/lr", learningRate(m_step - 1) } } });
             if (m_step % c.log_every == 0 || m_step == c.steps) {
                 folder.appendMetrics(m_step, elapsed(),
-                    { { "train/loss", m_pendingLossSum / m_pendingLossCount }, { "train/lr", learningRate(m_step - 1) },
+                    { { "train/loss", m_pendingLossSum / m_pendingLossCount },
+                        { "train/lr", learningRate(m_step - 1) },
                         { "train/grad_norm", m_lastGradNorm } });
                 m_pendingLossSum = 0.0;
                 m_pendingLossCount = 0;

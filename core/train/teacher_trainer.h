@@ -32,7 +32,8 @@ public:
     // One optimiser step; returns the loss. Throws TrainingError on a non-finite loss.
     double trainStep();
     // Samples eval.count points with the EMA net and compares them with fresh data drawn from a
-    // generator seeded for evaluation only (the training RNG stream is not touched).
+    // generator seeded for evaluation only (the training RNG stream is not touched). Also
+    // reports each distance's floor: its value between two independent draws of real data.
     Scalars evaluate(const CancelToken* cancel = nullptr);
 
     int64_t step() const { return m_step; }

@@ -1,12 +1,18 @@
 // The `ddil` command as a user meets it: exit codes and one clear line for every bad input.
-#include "core/cli/exit_codes.h"
-#include "core/cli/progress_printer.h"
 #include "tests/test_support.h"
 
+#include "core/cli/exit_codes.h"
+#include "core/cli/progress_printer.h"
+
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <csignal>
 
 using namespace ddil;
 
@@ -23,8 +29,8 @@ Outcome runDdil(const QStringList& args, int timeoutMs = 120000)
     p.start(ddil::test::ddilBinary(), args);
     if (!p.waitForFinished(timeoutMs))
         p.kill();
-    return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-        QString::fromUtf8(p.readAllStandardError()) };
+    return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+        QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()) };
 }
 
 void writeFile(const QString& path, const QByteArray& text)
@@ -44,7 +50,7 @@ const QByteArray kTinyConfig = R"({
   "sample": {"steps": 4},
   "eval": {"every": 20, "count": 100, "projections": 8}
 })";
-}
+} // namespace
 
 class TestCli : public QObject {
     Q_OBJECT
@@ -78,14 +84,20 @@ private Q_SLOTS:
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("message");
         QTest::newRow("no command") << QStringList {} << exit_code::kUsage << "subcommand";
-        QTest::newRow("unknown option") << QStringList { "run", "x.json", "--fast" } << exit_code::kUsage << "--fast";
-        QTest::newRow("bad device") << QStringList { "run", "x.json", "--device", "tpu" } << exit_code::kUsage << "tpu";
-        QTest::newRow("missing config") << QStringList { "run", "/no/such/config.json" } << exit_code::kFile
-                                        << "ddil: error: /no/such/config.json: file not found";
-        QTest::newRow("missing checkpoint") << QStringList { "sample", "--checkpoint", "/no/ckpt.pt", "--steps", "4", "--count", "10", "--out", "x.npy" }
+        QTest::newRow("unknown option")
+            << QStringList { "run", "x.json", "--fast" } << exit_code::kUsage << "--fast";
+        QTest::newRow("bad device")
+            << QStringList { "run", "x.json", "--device", "tpu" } << exit_code::kUsage << "tpu";
+        QTest::newRow("missing config")
+            << QStringList { "run", "/no/such/config.json" } << exit_code::kFile
+            << "ddil: error: /no/such/config.json: file not found";
+        QTest::newRow("missing checkpoint") << QStringList { "sample", "--checkpoint",
+            "/no/ckpt.pt", "--steps", "4", "--count", "10", "--out", "x.npy" }
                                             << exit_code::kFile << "/no/ckpt.pt: file not found";
-        QTest::newRow("bad out extension") << QStringList { "sample", "--checkpoint", "/no/ckpt.pt", "--steps", "4", "--count", "10", "--out", "x.txt" }
-                                           << exit_code::kInvalidConfig << "must end in .npy or .png";
+        QTest::newRow("bad out extension")
+            << QStringList { "sample", "--checkpoint", "/no/ckpt.pt", "--steps", "4", "--count",
+                   "10", "--out", "x.txt" }
+            << exit_code::kInvalidConfig << "must end in .npy or .png";
     }
 
     void badInputGivesOneLineAndItsCode()
@@ -101,7 +113,8 @@ private Q_SLOTS:
 
     void invalidConfigNamesEveryProblemAndRunsNothing()
     {
-        writeFile(path("broken.json"), R"({"schema_version":1,"train":{"lr":"fast"},"diffusion":{"schedule":"quadratic"},"extra":1})");
+        writeFile(path("broken.json"),
+            R"({"schema_version":1,"train":{"lr":"fast"},"diffusion":{"schedule":"quadratic"},"extra":1})");
         const auto r = runDdil({ "run", path("broken.json"), "--out", path("never") });
         QCOMPARE(r.code, exit_code::kInvalidConfig);
         QVERIFY(r.err.contains("error: train.lr: must be a number"));
@@ -116,7 +129,8 @@ private Q_SLOTS:
 
     void cudaOnCpuBuildIsRefused()
     {
-        const auto r = runDdil({ "run", path("tiny.json"), "--device", "cuda", "--out", path("cuda-run") });
+        const auto r
+            = runDdil({ "run", path("tiny.json"), "--device", "cuda", "--out", path("cuda-run") });
         if (r.code == exit_code::kOk)
             QSKIP("this LibTorch has CUDA and a GPU");
         QCOMPARE(r.code, exit_code::kDevice);
@@ -129,7 +143,8 @@ private Q_SLOTS:
         QVERIFY2(run.code == exit_code::kOk, qPrintable(run.err));
         QVERIFY(run.out.contains("results: " + path("run1")));
         QVERIFY(run.out.contains("eval/sliced_wasserstein"));
-        for (const char* f : { "run1/config.json", "run1/state.json", "run1/metrics.jsonl", "run1/checkpoint.pt", "run1/samples/step-40.npy", "run1/samples/step-40.png" })
+        for (const char* f : { "run1/config.json", "run1/state.json", "run1/metrics.jsonl",
+                 "run1/checkpoint.pt", "run1/samples/step-40.npy", "run1/samples/step-40.png" })
             QVERIFY2(QFile::exists(path(f)), f);
 
         // Running again into the same folder without --resume would clobber it: refused.
@@ -137,8 +152,9 @@ private Q_SLOTS:
         QCOMPARE(again.code, exit_code::kFile);
         QVERIFY(again.err.contains("--resume"));
 
-        const auto npy = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps", "8", "--count", "300", "--class", "2",
-            "--guidance", "2", "--seed", "5", "--out", path("s.npy") });
+        const auto npy = runDdil(
+            { "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps", "8", "--count",
+                "300", "--class", "2", "--guidance", "2", "--seed", "5", "--out", path("s.npy") });
         QVERIFY2(npy.code == exit_code::kOk, qPrintable(npy.err));
         QFile f(path("s.npy"));
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -146,15 +162,18 @@ private Q_SLOTS:
         QVERIFY(bytes.contains("'shape': (300,2)"));
         QCOMPARE(bytes.size() % 64, (300 * 2 * 4) % 64);
 
-        const auto png = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps", "8", "--count", "300", "--out", path("s.png") });
+        const auto png = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps",
+            "8", "--count", "300", "--out", path("s.png") });
         QCOMPARE(png.code, exit_code::kOk);
         QVERIFY(QFile::exists(path("s.png")));
 
-        const auto badClass = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps", "4", "--count", "3", "--class", "8", "--out", path("c.npy") });
+        const auto badClass = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.pt"),
+            "--steps", "4", "--count", "3", "--class", "8", "--out", path("c.npy") });
         QCOMPARE(badClass.code, exit_code::kInvalidConfig);
         QVERIFY(badClass.err.contains("classes 0 to 7"));
 
-        const auto data = runDdil({ "data", path("tiny.json"), "--count", "500", "--out", path("d.npy") });
+        const auto data
+            = runDdil({ "data", path("tiny.json"), "--count", "500", "--out", path("d.npy") });
         QCOMPARE(data.code, exit_code::kOk);
         QFile d(path("d.npy"));
         QVERIFY(d.open(QIODevice::ReadOnly));
@@ -164,7 +183,8 @@ private Q_SLOTS:
     void corruptAndMismatchedCheckpoints()
     {
         writeFile(path("junk.pt"), "not a checkpoint");
-        const auto junk = runDdil({ "sample", "--checkpoint", path("junk.pt"), "--steps", "4", "--count", "3", "--out", path("j.npy") });
+        const auto junk = runDdil({ "sample", "--checkpoint", path("junk.pt"), "--steps", "4",
+            "--count", "3", "--out", path("j.npy") });
         QCOMPARE(junk.code, exit_code::kFile);
         QVERIFY(junk.err.contains("not a readable checkpoint"));
         QCOMPARE(junk.err.trimmed().count('\n'), 0);
@@ -180,6 +200,40 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("hidden=32") && r.err.contains("hidden=48"), qPrintable(r.err));
     }
 
+    void interruptCheckpointsAndResumeFinishes()
+    {
+        // SIGINT finishes the current step, writes a checkpoint and exits 130.
+        QByteArray longRun = kTinyConfig;
+        longRun.replace("\"steps\": 40", "\"steps\": 1000000");
+        writeFile(path("long.json"), longRun);
+        QProcess p;
+        p.start(ddil::test::ddilBinary(), { "run", path("long.json"), "--out", path("long") });
+        QVERIFY(p.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(path("long/metrics.jsonl")).size() > 0, 60000);
+        ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), exit_code::kInterrupted);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains("interrupted at step") && err.contains("--resume"), qPrintable(err));
+        QFile stateFile(path("long/state.json"));
+        QVERIFY(stateFile.open(QIODevice::ReadOnly));
+        const QJsonObject state = QJsonDocument::fromJson(stateFile.readAll()).object();
+        QCOMPARE(state["status"].toString(), QString("cancelled"));
+        QCOMPARE(state["last_checkpoint"].toString(), QString("checkpoint.pt"));
+        const int step = state["step"].toInt();
+        QVERIFY(step > 0);
+
+        // Resuming with the step budget cut to ten more steps finishes the same run.
+        QByteArray shorter = kTinyConfig;
+        shorter.replace("\"steps\": 40", "\"steps\": " + QByteArray::number(step + 10));
+        writeFile(path("short.json"), shorter);
+        const auto resumed
+            = runDdil({ "run", path("short.json"), "--out", path("long"), "--resume", "--quiet" });
+        QVERIFY2(resumed.code == exit_code::kOk, qPrintable(resumed.err));
+        QVERIFY(resumed.out.contains(QString("at step %1").arg(step + 10)));
+    }
+
     void progressFormatting()
     {
         QCOMPARE(QString::fromStdString(ProgressPrinter::formatDuration(65)), QString("1:05"));
@@ -188,7 +242,8 @@ private Q_SLOTS:
         r.step = 250;
         r.totalSteps = 1000;
         const QString bar = QString::fromStdString(ProgressPrinter::renderBar(r, 50.0, 20));
-        QVERIFY2(bar.startsWith("[#####...............]  25% 250/1000  50.0 it/s  ETA 0:15"), qPrintable(bar));
+        QVERIFY2(bar.startsWith("[#####...............]  25% 250/1000  50.0 it/s  ETA 0:15"),
+            qPrintable(bar));
     }
 };
 

@@ -39,7 +39,7 @@ QByteArray readAll(const QString& path)
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
-}
+} // namespace
 
 class TestCheckpoint : public QObject {
     Q_OBJECT
@@ -48,10 +48,14 @@ private:
     QString path(const char* name) { return m_dir.filePath(name); }
 
     // Saves a net after one optimiser step, with meta and an advanced generator.
-    void saveTrained(const QString& file, DenoiserNet& net, torch::optim::Adam& opt, torch::Generator& gen, int64_t step)
+    void saveTrained(const QString& file, DenoiserNet& net, torch::optim::Adam& opt,
+        torch::Generator& gen, int64_t step)
     {
         opt.zero_grad();
-        net.forward(torch::randn({ 4, 2 }), torch::rand({ 4 }), torch::zeros({ 4 }, torch::kInt64)).pow(2).mean().backward();
+        net.forward(torch::randn({ 4, 2 }), torch::rand({ 4 }), torch::zeros({ 4 }, torch::kInt64))
+            .pow(2)
+            .mean()
+            .backward();
         opt.step();
         CheckpointMeta meta;
         meta.config.name = "ckpt-test";
@@ -94,8 +98,14 @@ private Q_SLOTS:
         const auto x = torch::randn({ 4, 2 });
         for (auto* pair : { &opt, &otherOpt })
             pair->zero_grad();
-        net->forward(x, torch::full({ 4 }, 0.5), torch::zeros({ 4 }, torch::kInt64)).pow(2).mean().backward();
-        other->forward(x, torch::full({ 4 }, 0.5), torch::zeros({ 4 }, torch::kInt64)).pow(2).mean().backward();
+        net->forward(x, torch::full({ 4 }, 0.5), torch::zeros({ 4 }, torch::kInt64))
+            .pow(2)
+            .mean()
+            .backward();
+        other->forward(x, torch::full({ 4 }, 0.5), torch::zeros({ 4 }, torch::kInt64))
+            .pow(2)
+            .mean()
+            .backward();
         opt.step();
         otherOpt.step();
         QCOMPARE(maxDiff(*net, *other), 0.0);
@@ -114,7 +124,8 @@ private Q_SLOTS:
             QFAIL("loading into another architecture must fail");
         } catch (const CheckpointError& e) {
             const QString msg = e.what();
-            QVERIFY2(msg.contains("hidden=32") && msg.contains("hidden=64") && msg.contains("b.pt"), e.what());
+            QVERIFY2(msg.contains("hidden=32") && msg.contains("hidden=64") && msg.contains("b.pt"),
+                e.what());
         }
     }
 
@@ -122,7 +133,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("garbage") << QByteArray("this is not a checkpoint at all") << "not a readable checkpoint";
+        QTest::newRow("garbage") << QByteArray("this is not a checkpoint at all")
+                                 << "not a readable checkpoint";
         QTest::newRow("empty") << QByteArray() << "not a readable checkpoint";
     }
 
@@ -185,7 +197,9 @@ private Q_SLOTS:
         const QByteArray before = readAll(path("keep.pt"));
         saveTrained(path("keep.pt"), *net, opt, gen, 6); // overwrite works
         QVERIFY(readAll(path("keep.pt")) != before);
-        QCOMPARE(QDir(m_dir.path()).entryList({ ".keep.pt.tmp*" }, QDir::Hidden | QDir::Files).size(), 0);
+        QCOMPARE(
+            QDir(m_dir.path()).entryList({ ".keep.pt.tmp*" }, QDir::Hidden | QDir::Files).size(),
+            0);
         // Saving into a folder that does not exist fails loudly and touches nothing.
         const QByteArray good = readAll(path("keep.pt"));
         QVERIFY_THROWS_EXCEPTION(IoError, saveTrained(path("missing/keep.pt"), *net, opt, gen, 7));

@@ -1,5 +1,6 @@
-#include "core/api/config_io.h"
 #include "tests/test_support.h"
+
+#include "core/api/config_io.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -25,7 +26,7 @@ void writeFile(const QString& path, const QByteArray& text)
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(text);
 }
-}
+} // namespace
 
 class TestConfig : public QObject {
     Q_OBJECT
@@ -60,24 +61,48 @@ private Q_SLOTS:
         QTest::addColumn<bool>("isError");
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("message");
-        QTest::newRow("unknown key") << R"({"schema_version":1,"train":{"stepz":5}})" << false << "train.stepz" << "unknown key";
-        QTest::newRow("unknown top key") << R"({"schema_version":1,"colour":"red"})" << false << "colour" << "unknown key";
-        QTest::newRow("wrong type") << R"({"schema_version":1,"train":{"lr":"fast"}})" << true << "train.lr" << "must be a number";
-        QTest::newRow("out of range") << R"({"schema_version":1,"train":{"lr":-1}})" << true << "train.lr" << "must be in [0, 10]";
-        QTest::newRow("not an integer") << R"({"schema_version":1,"train":{"steps":1.5}})" << true << "train.steps" << "must be an integer";
-        QTest::newRow("unknown enum") << R"({"schema_version":1,"diffusion":{"schedule":"quadratic"}})" << true
-                                      << "diffusion.schedule" << "expected \"cosine\" or \"linear\"";
-        QTest::newRow("nested enum") << R"({"schema_version":1,"sample":{"guidance":{"convention":"plus"}}})" << true
-                                     << "sample.guidance.convention" << "unknown value \"plus\"";
-        QTest::newRow("enum wrong type") << R"({"schema_version":1,"runtime":{"device":3}})" << true << "runtime.device" << "must be one of";
-        QTest::newRow("object expected") << R"({"schema_version":1,"train":5})" << true << "train" << "must be an object";
-        QTest::newRow("null object") << R"({"schema_version":1,"train":null})" << true << "train" << "must be an object";
-        QTest::newRow("negative seed") << R"({"schema_version":1,"seed":-3})" << true << "seed" << "non-negative integer";
-        QTest::newRow("missing schema") << R"({"name":"x"})" << true << "schema_version" << "missing";
-        QTest::newRow("newer schema") << R"({"schema_version":2})" << true << "schema_version" << "must be in [1, 1]";
-        QTest::newRow("cross check") << R"({"schema_version":1,"diffusion":{"logsnr_min":5,"logsnr_max":1}})" << true
-                                     << "diffusion.logsnr_min" << "must be below";
-        QTest::newRow("empty name") << R"({"schema_version":1,"name":""})" << true << "name" << "must not be empty";
+        QTest::newRow("unknown key")
+            << R"({"schema_version":1,"train":{"stepz":5}})" << false << "train.stepz"
+            << "unknown key";
+        QTest::newRow("unknown top key")
+            << R"({"schema_version":1,"colour":"red"})" << false << "colour"
+            << "unknown key";
+        QTest::newRow("wrong type")
+            << R"({"schema_version":1,"train":{"lr":"fast"}})" << true << "train.lr"
+            << "must be a number";
+        QTest::newRow("out of range")
+            << R"({"schema_version":1,"train":{"lr":-1}})" << true << "train.lr"
+            << "must be in [0, 10]";
+        QTest::newRow("not an integer")
+            << R"({"schema_version":1,"train":{"steps":1.5}})" << true << "train.steps"
+            << "must be an integer";
+        QTest::newRow("unknown enum")
+            << R"({"schema_version":1,"diffusion":{"schedule":"quadratic"}})" << true
+            << "diffusion.schedule"
+            << "expected \"cosine\" or \"linear\"";
+        QTest::newRow("nested enum")
+            << R"({"schema_version":1,"sample":{"guidance":{"convention":"plus"}}})" << true
+            << "sample.guidance.convention"
+            << "unknown value \"plus\"";
+        QTest::newRow("enum wrong type")
+            << R"({"schema_version":1,"runtime":{"device":3}})" << true << "runtime.device"
+            << "must be one of";
+        QTest::newRow("object expected") << R"({"schema_version":1,"train":5})" << true << "train"
+                                         << "must be an object";
+        QTest::newRow("null object") << R"({"schema_version":1,"train":null})" << true << "train"
+                                     << "must be an object";
+        QTest::newRow("negative seed") << R"({"schema_version":1,"seed":-3})" << true << "seed"
+                                       << "non-negative integer";
+        QTest::newRow("missing schema") << R"({"name":"x"})" << true << "schema_version"
+                                        << "missing";
+        QTest::newRow("newer schema") << R"({"schema_version":2})" << true << "schema_version"
+                                      << "must be in [1, 1]";
+        QTest::newRow("cross check")
+            << R"({"schema_version":1,"diffusion":{"logsnr_min":5,"logsnr_max":1}})" << true
+            << "diffusion.logsnr_min"
+            << "must be below";
+        QTest::newRow("empty name") << R"({"schema_version":1,"name":""})" << true << "name"
+                                    << "must not be empty";
     }
 
     void issueCarriesPath()
@@ -103,7 +128,8 @@ private Q_SLOTS:
 
     void reportsEveryProblemAtOnce()
     {
-        const auto r = parseConfig(R"({"schema_version":1,"train":{"lr":-1,"batch_size":"big"},"model":{"kind":"transformer"},"extra":1})");
+        const auto r = parseConfig(
+            R"({"schema_version":1,"train":{"lr":-1,"batch_size":"big"},"model":{"kind":"transformer"},"extra":1})");
         QCOMPARE(static_cast<int>(r.errors().size()), 3);
         QCOMPARE(static_cast<int>(r.warnings().size()), 1);
     }
@@ -126,8 +152,10 @@ private Q_SLOTS:
         QTest::newRow("number") << QByteArray("42");
         QTest::newRow("string") << QByteArray("\"config\"");
         QTest::newRow("binary") << QByteArray("\x89PNG\r\n\x1a\n\0\0\0", 11);
-        QTest::newRow("deep") << QByteArray(R"({"schema_version":1,"sample":{"guidance":[]},"data":{"kind":{}}})");
-        QTest::newRow("huge number") << QByteArray(R"({"schema_version":1,"train":{"steps":1e300,"lr":1e400}})");
+        QTest::newRow("deep") << QByteArray(
+            R"({"schema_version":1,"sample":{"guidance":[]},"data":{"kind":{}}})");
+        QTest::newRow("huge number")
+            << QByteArray(R"({"schema_version":1,"train":{"steps":1e300,"lr":1e400}})");
         QTest::newRow("extends not string") << QByteArray(R"({"schema_version":1,"extends":5})");
     }
 
@@ -146,7 +174,8 @@ private Q_SLOTS:
 
     void mergeLaysObjectsKeyByKey()
     {
-        const std::string merged = mergeConfigJson(R"({"a":{"b":1,"c":2},"d":[1,2],"e":"x"})", R"({"a":{"c":3},"d":[3],"f":true})");
+        const std::string merged = mergeConfigJson(
+            R"({"a":{"b":1,"c":2},"d":[1,2],"e":"x"})", R"({"a":{"c":3},"d":[3],"f":true})");
         QCOMPARE(QString::fromStdString(merged).simplified().remove(' '),
             QString(R"({"a":{"b":1,"c":3},"d":[3],"e":"x","f":true})"));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, mergeConfigJson("{", "{}"));
@@ -155,9 +184,11 @@ private Q_SLOTS:
     void extendsLaysFileOverParent()
     {
         QTemporaryDir dir;
-        writeFile(dir.filePath("base.json"), R"({"schema_version":1,"name":"base","train":{"steps":10,"lr":0.5}})");
+        writeFile(dir.filePath("base.json"),
+            R"({"schema_version":1,"name":"base","train":{"steps":10,"lr":0.5}})");
         QDir(dir.path()).mkdir("sub");
-        writeFile(dir.filePath("sub/child.json"), R"({"extends":"../base.json","train":{"steps":20}})");
+        writeFile(
+            dir.filePath("sub/child.json"), R"({"extends":"../base.json","train":{"steps":20}})");
         const auto r = loadConfigFile(dir.filePath("sub/child.json").toStdString());
         QVERIFY2(r.ok(), r.issues.empty() ? "" : r.issues[0].toString().c_str());
         QCOMPARE(r.config.name, std::string("base"));
@@ -179,7 +210,8 @@ private Q_SLOTS:
     {
         const auto r = loadConfigFile("/nonexistent/dir/run.json");
         QVERIFY(!r.ok());
-        QVERIFY(QString::fromStdString(r.issues[0].message).contains("/nonexistent/dir/run.json: file not found"));
+        QVERIFY(QString::fromStdString(r.issues[0].message)
+                    .contains("/nonexistent/dir/run.json: file not found"));
     }
 
     void validateInMemoryUsesTheSameRules()
@@ -212,7 +244,8 @@ private Q_SLOTS:
         QCOMPARE(find("train.steps"), std::to_string(TrainConfig {}.steps));
         // As many fields as leaves in the canonical JSON.
         const QString json = QString::fromStdString(configToJson(c));
-        QCOMPARE(static_cast<int>(fields.size()), static_cast<int>(json.count(QRegularExpression(R"("\w+": [^{])"))));
+        QCOMPARE(static_cast<int>(fields.size()),
+            static_cast<int>(json.count(QRegularExpression(R"("\w+": [^{])"))));
     }
 
     void hashFollowsContent()
@@ -226,12 +259,15 @@ private Q_SLOTS:
 
     void shippedConfigsAreValid()
     {
-        QDirIterator it(ddil::test::sourceDir() + "/configs", { "*.json" }, QDir::Files, QDirIterator::Subdirectories);
+        QDirIterator it(ddil::test::sourceDir() + "/configs", { "*.json" }, QDir::Files,
+            QDirIterator::Subdirectories);
         int count = 0;
         while (it.hasNext()) {
             const QString path = it.next();
             const auto r = loadConfigFile(path.toStdString());
-            QVERIFY2(r.issues.empty(), qPrintable(path + ": " + QString::fromStdString(r.issues.empty() ? "" : r.issues[0].toString())));
+            QVERIFY2(r.issues.empty(),
+                qPrintable(path + ": "
+                    + QString::fromStdString(r.issues.empty() ? "" : r.issues[0].toString())));
             ++count;
         }
         QVERIFY(count >= 4);

@@ -11,7 +11,8 @@
 using namespace ddil;
 
 namespace {
-// Exact denoiser of data N(mu, s^2 I): E[x0 | x_t] = mu + alpha s^2 / (alpha^2 s^2 + sigma^2) (x_t - alpha mu).
+// Exact denoiser of data N(mu, s^2 I): E[x0 | x_t] = mu + alpha s^2 / (alpha^2 s^2 + sigma^2) (x_t
+// - alpha mu).
 DenoiseFn gaussianDenoiser(const VpSchedule& schedule, double mu, double s)
 {
     return [schedule, mu, s](const torch::Tensor& x, const torch::Tensor& t) {
@@ -26,10 +27,11 @@ DenoiseFn pointMassDenoiser(const VpSchedule& schedule, double c)
 {
     return [schedule, c](const torch::Tensor& x, const torch::Tensor& t) {
         const auto x0 = torch::full_like(x, c);
-        return Denoised { x0, (x - perSample(schedule.alpha(t), x) * x0) / perSample(schedule.sigma(t), x) };
+        return Denoised { x0,
+            (x - perSample(schedule.alpha(t), x) * x0) / perSample(schedule.sigma(t), x) };
     };
 }
-}
+} // namespace
 
 class TestDdimSampler : public QObject {
     Q_OBJECT
@@ -43,13 +45,19 @@ private Q_SLOTS:
 
     void stepMatchesSongEtAlByHand()
     {
-        const Denoised d { torch::tensor({ 0.5 }, torch::kFloat64), torch::tensor({ -1.0 }, torch::kFloat64) };
+        const Denoised d { torch::tensor({ 0.5 }, torch::kFloat64),
+            torch::tensor({ -1.0 }, torch::kFloat64) };
         // eta = 0: alpha_s x0 + sigma_s eps.
-        QVERIFY(std::abs(ddimStep(d, 0.6, 0.8, 0.8, 0.6).item<double>() - (0.8 * 0.5 + 0.6 * -1.0)) < 1e-12);
+        QVERIFY(std::abs(ddimStep(d, 0.6, 0.8, 0.8, 0.6).item<double>() - (0.8 * 0.5 + 0.6 * -1.0))
+            < 1e-12);
         // eta = 1: sigma_eta = (0.6/0.8) sqrt(1 - 0.36/0.64) = 0.75 * sqrt(0.4375).
         const double se = 0.75 * std::sqrt(0.4375);
         const double expected = 0.8 * 0.5 + std::sqrt(0.36 - se * se) * -1.0 + se * 2.0;
-        QVERIFY(std::abs(ddimStep(d, 0.6, 0.8, 0.8, 0.6, 1.0, torch::tensor({ 2.0 }, torch::kFloat64)).item<double>() - expected) < 1e-12);
+        QVERIFY(
+            std::abs(ddimStep(d, 0.6, 0.8, 0.8, 0.6, 1.0, torch::tensor({ 2.0 }, torch::kFloat64))
+                         .item<double>()
+                - expected)
+            < 1e-12);
         // Landing on t = 0 returns the x0 estimate.
         QCOMPARE(ddimStep(d, 0.6, 0.8, 1.0, 0.0).item<double>(), 0.5);
     }
@@ -81,16 +89,18 @@ private Q_SLOTS:
             QCOMPARE(point.t, static_cast<double>(point.step) / steps);
             const auto expected = point.step == steps ? z
                 : point.step == 0                     ? torch::full_like(z, c)
-                                                      : schedule.alpha(point.t) * c + schedule.sigma(point.t) * eps0;
-            QVERIFY2((point.x - expected).abs().max().item<double>() < 1e-9, qPrintable(QString::number(point.step)));
+                                  : schedule.alpha(point.t) * c + schedule.sigma(point.t) * eps0;
+            QVERIFY2((point.x - expected).abs().max().item<double>() < 1e-9,
+                qPrintable(QString::number(point.step)));
         }
         QVERIFY((result.x - c).abs().max().item<double>() < 1e-12);
     }
 
     void gaussianFlowMapIsExact()
     {
-        // For data N(mu, s^2) the probability-flow ODE maps x_1 to mu + s (x_1 - alpha_1 mu) / sqrt(alpha_1^2 s^2 + sigma_1^2);
-        // DDIM (eta = 0) is its first-order solver, so it converges to that map as steps grow.
+        // For data N(mu, s^2) the probability-flow ODE maps x_1 to mu + s (x_1 - alpha_1 mu) /
+        // sqrt(alpha_1^2 s^2 + sigma_1^2); DDIM (eta = 0) is its first-order solver, so it
+        // converges to that map as steps grow.
         const auto schedule = VpSchedule::cosine();
         const double mu = 0.3, s = 0.5;
         auto gen = at::detail::createCPUGenerator(2);
@@ -104,7 +114,10 @@ private Q_SLOTS:
             const auto x = ddimSample(gaussianDenoiser(schedule, mu, s), schedule, z, options).x;
             errors.push_back((x - exact).abs().max().item<double>());
         }
-        const QString report = QString("max errors at 10/100/1000 steps: %1 %2 %3").arg(errors[0]).arg(errors[1]).arg(errors[2]);
+        const QString report = QString("max errors at 10/100/1000 steps: %1 %2 %3")
+                                   .arg(errors[0])
+                                   .arg(errors[1])
+                                   .arg(errors[2]);
         // First order: ten times the steps, about a tenth of the error.
         QVERIFY2(errors[1] < errors[0] / 5 && errors[2] < errors[1] / 5, qPrintable(report));
         QVERIFY2(errors[2] < 5e-3, qPrintable(report));
@@ -119,9 +132,13 @@ private Q_SLOTS:
         options.steps = 200;
         options.eta = 1.0;
         options.generator = at::detail::createCPUGenerator(5);
-        const auto x = ddimSample(gaussianDenoiser(schedule, mu, s), schedule, torch::randn({ 20000, 1 }, gen, torch::kFloat64), options).x;
-        QVERIFY2(std::abs(x.mean().item<double>() - mu) < 0.01, qPrintable(QString::number(x.mean().item<double>())));
-        QVERIFY2(std::abs(x.std().item<double>() - s) < 0.01, qPrintable(QString::number(x.std().item<double>())));
+        const auto x = ddimSample(gaussianDenoiser(schedule, mu, s), schedule,
+            torch::randn({ 20000, 1 }, gen, torch::kFloat64), options)
+                           .x;
+        QVERIFY2(std::abs(x.mean().item<double>() - mu) < 0.01,
+            qPrintable(QString::number(x.mean().item<double>())));
+        QVERIFY2(std::abs(x.std().item<double>() - s) < 0.01,
+            qPrintable(QString::number(x.std().item<double>())));
     }
 
     void seedingIsExplicitAndReproducible()
@@ -143,7 +160,8 @@ private Q_SLOTS:
         QVERIFY(!torch::equal(a, run(12)));
         DdimOptions noGen;
         noGen.eta = 0.5;
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ddimSample(gaussianDenoiser(schedule, 0, 1), schedule, z, noGen));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+            ddimSample(gaussianDenoiser(schedule, 0, 1), schedule, z, noGen));
     }
 
     void cancelTokenIsCheckedEveryStep()
@@ -160,7 +178,8 @@ private Q_SLOTS:
             if (calls == 3)
                 cancel.cancel();
         };
-        const auto result = ddimSample(pointMassDenoiser(schedule, 0.0), schedule, torch::zeros({ 4, 2 }, torch::kFloat64), options);
+        const auto result = ddimSample(pointMassDenoiser(schedule, 0.0), schedule,
+            torch::zeros({ 4, 2 }, torch::kFloat64), options);
         QVERIFY(result.cancelled);
         QCOMPARE(result.stepsDone, 3);
         QCOMPARE(calls, 3);

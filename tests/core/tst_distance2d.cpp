@@ -40,7 +40,8 @@ private Q_SLOTS:
     void mmdOfTwoPointsIsClosedForm()
     {
         // MMD^2(delta_x, delta_y) = sum_h 2 (1 - exp(-|x - y|^2 / (2 h^2))).
-        const auto x = torch::tensor({ { 0.0, 0.0 } }, torch::kFloat64), y = torch::tensor({ { 0.1, 0.0 } }, torch::kFloat64);
+        const auto x = torch::tensor({ { 0.0, 0.0 } }, torch::kFloat64),
+                   y = torch::tensor({ { 0.1, 0.0 } }, torch::kFloat64);
         const std::vector<double> h { 0.05, 0.2 };
         double expected = 0;
         for (double b : h)
@@ -51,7 +52,8 @@ private Q_SLOTS:
     void mmdGrowsWithShiftAndIsSymmetric()
     {
         auto gen = at::detail::createCPUGenerator(3);
-        const auto a = 0.2 * torch::randn({ 1500, 2 }, gen), b = 0.2 * torch::randn({ 1500, 2 }, gen);
+        const auto a = 0.2 * torch::randn({ 1500, 2 }, gen),
+                   b = 0.2 * torch::randn({ 1500, 2 }, gen);
         const double same = mmdRbf(a, b), near = mmdRbf(a, b + 0.1), far = mmdRbf(a, b + 0.5);
         QVERIFY(same < near && near < far);
         QVERIFY(std::abs(mmdRbf(b, a + 0.1) - mmdRbf(a + 0.1, b)) < 1e-9);
@@ -61,7 +63,8 @@ private Q_SLOTS:
     {
         // 2500 rows cross the 1024-row block boundary twice.
         auto gen = at::detail::createCPUGenerator(4);
-        const auto a = torch::randn({ 2500, 2 }, gen, torch::kFloat64), b = torch::randn({ 2500, 2 }, gen, torch::kFloat64) + 0.2;
+        const auto a = torch::randn({ 2500, 2 }, gen, torch::kFloat64),
+                   b = torch::randn({ 2500, 2 }, gen, torch::kFloat64) + 0.2;
         auto k = [](const torch::Tensor& x, const torch::Tensor& y) {
             return torch::exp(-torch::cdist(x, y).pow(2) / (2 * 0.5 * 0.5)).mean().item<double>();
         };
@@ -72,8 +75,10 @@ private Q_SLOTS:
     void rejectsMismatchedSets()
     {
         const auto dirs = torch::ones({ 1, 2 });
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, slicedWasserstein(torch::zeros({ 3, 2 }), torch::zeros({ 4, 2 }), dirs));
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, mmdRbf(torch::zeros({ 3, 2 }), torch::zeros({ 3, 3 })));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+            slicedWasserstein(torch::zeros({ 3, 2 }), torch::zeros({ 4, 2 }), dirs));
+        QVERIFY_THROWS_EXCEPTION(
+            std::invalid_argument, mmdRbf(torch::zeros({ 3, 2 }), torch::zeros({ 3, 3 })));
     }
 };
 

@@ -28,7 +28,8 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QByteArray bytes = f.readAll();
         QVERIFY(bytes.startsWith("\x93NUMPY\x01\x00"));
-        const int headerLen = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
+        const int headerLen
+            = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
         QCOMPARE((10 + headerLen) % 64, 0); // numpy aligns the data to 64 bytes
         QVERIFY(bytes.contains("'shape': (3,2)"));
         QCOMPARE(bytes.size(), 10 + headerLen + 6 * 4);
@@ -68,7 +69,8 @@ private Q_SLOTS:
         writeFileAtomically(path("f.txt"), "one");
         writeFileAtomically(path("f.txt"), "two");
         QCOMPARE(QString::fromStdString(readWholeFile(path("f.txt"))), QString("two"));
-        QCOMPARE(QDir(m_dir.path()).entryList({ ".f.txt.tmp*" }, QDir::Hidden | QDir::Files).size(), 0);
+        QCOMPARE(
+            QDir(m_dir.path()).entryList({ ".f.txt.tmp*" }, QDir::Hidden | QDir::Files).size(), 0);
     }
 
     void atomicWriteFailureKeepsTarget()
@@ -82,7 +84,8 @@ private Q_SLOTS:
             QVERIFY2(QString(e.what()).contains("busy"), e.what());
         }
         QVERIFY(QDir(m_dir.filePath("busy/inner")).exists());
-        QCOMPARE(QDir(m_dir.path()).entryList({ ".busy.tmp*" }, QDir::Hidden | QDir::Files).size(), 0);
+        QCOMPARE(
+            QDir(m_dir.path()).entryList({ ".busy.tmp*" }, QDir::Hidden | QDir::Files).size(), 0);
         QVERIFY_THROWS_EXCEPTION(IoError, writeFileAtomically(path("no/such/dir/file"), "x"));
     }
 
@@ -96,7 +99,10 @@ private Q_SLOTS:
         QImage image(QString::fromStdString(path("s.png")));
         QCOMPARE(image.size(), QSize(512, 512));
         const double scale = (512 - 48) / 2.5;
-        auto pixel = [&](double x, double y) { return image.pixelColor(qRound(24 + (x + 1.25) * scale), qRound(24 + (1.25 - y) * scale)); };
+        auto pixel = [&](double x, double y) {
+            return image.pixelColor(
+                qRound(24 + (x + 1.25) * scale), qRound(24 + (1.25 - y) * scale));
+        };
         QCOMPARE(pixel(0.5, 0.5), QColor(255, 127, 14)); // Tableau orange: class 1
         QCOMPARE(pixel(-1, -1), QColor(31, 119, 180)); // Tableau blue: class 0
         QCOMPARE(pixel(0.8, -0.8), QColor(255, 255, 255));

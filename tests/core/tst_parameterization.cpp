@@ -27,7 +27,8 @@ private Q_SLOTS:
     void handWorkedNumbers()
     {
         // alpha = 0.6, sigma = 0.8, x0 = 1, eps = 2: x = 2.2, v = 0.6 * 2 - 0.8 * 1 = 0.4.
-        const auto a = torch::tensor({ 0.6 }, torch::kFloat64), s = torch::tensor({ 0.8 }, torch::kFloat64);
+        const auto a = torch::tensor({ 0.6 }, torch::kFloat64),
+                   s = torch::tensor({ 0.8 }, torch::kFloat64);
         const auto one = torch::ones({ 1, 1 }, torch::kFloat64), two = 2 * one, xx = 2.2 * one;
         QVERIFY(std::abs(vFromX0Eps(one, two, a, s).item<double>() - 0.4) < 1e-12);
         const auto d = fromPrediction(Prediction::V, 0.4 * one, xx, a, s);
@@ -59,14 +60,17 @@ private Q_SLOTS:
         QVERIFY((epsFromX0(x, x0, alpha, sigma) - eps).abs().max().item<double>() < 1e-10);
         const auto v = vFromX0Eps(x0, eps, alpha, sigma);
         // x0 = alpha x - sigma v and eps = sigma x + alpha v (Salimans & Ho 2022, App. D).
-        QVERIFY((perSample(alpha, x) * x - perSample(sigma, x) * v - x0).abs().max().item<double>() < 1e-10);
-        QVERIFY((perSample(sigma, x) * x + perSample(alpha, x) * v - eps).abs().max().item<double>() < 1e-10);
+        QVERIFY((perSample(alpha, x) * x - perSample(sigma, x) * v - x0).abs().max().item<double>()
+            < 1e-10);
+        QVERIFY((perSample(sigma, x) * x + perSample(alpha, x) * v - eps).abs().max().item<double>()
+            < 1e-10);
     }
 
     void perSampleBroadcastsOverSampleDims()
     {
         QCOMPARE(perSample(alpha, x0).sizes().vec(), (std::vector<int64_t> { 16, 1, 1, 1 }));
-        QCOMPARE(perSample(alpha, torch::zeros({ 16, 2 })).sizes().vec(), (std::vector<int64_t> { 16, 1 }));
+        QCOMPARE(perSample(alpha, torch::zeros({ 16, 2 })).sizes().vec(),
+            (std::vector<int64_t> { 16, 1 }));
     }
 };
 

@@ -56,7 +56,9 @@ private Q_SLOTS:
         double previous = INFINITY;
         for (double t = 0.0; t <= 1.0; t += 0.01) {
             QVERIFY(std::abs(s.alpha(t) * s.alpha(t) + s.sigma(t) * s.sigma(t) - 1.0) < 1e-12);
-            QVERIFY(std::abs(s.logSnr(t) - std::log(s.alpha(t) * s.alpha(t) / (s.sigma(t) * s.sigma(t)))) < 1e-6);
+            QVERIFY(std::abs(
+                        s.logSnr(t) - std::log(s.alpha(t) * s.alpha(t) / (s.sigma(t) * s.sigma(t))))
+                < 1e-6);
             QVERIFY(s.logSnr(t) <= previous); // noise only grows
             previous = s.logSnr(t);
         }
@@ -69,7 +71,8 @@ private Q_SLOTS:
         QFETCH(int, kind);
         const auto s = kind == 0 ? VpSchedule::cosine() : VpSchedule::linear();
         for (double t = 0.02; t <= 0.98; t += 0.04) {
-            QVERIFY2(std::abs(s.tFromLogSnr(s.logSnr(t)) - t) < 1e-9, qPrintable(QString::number(t)));
+            QVERIFY2(
+                std::abs(s.tFromLogSnr(s.logSnr(t)) - t) < 1e-9, qPrintable(QString::number(t)));
             QVERIFY(std::abs(s.tFromAlpha(s.alpha(t)) - t) < 1e-7);
             QVERIFY(std::abs(s.tFromSigma(s.sigma(t)) - t) < 1e-6);
         }

@@ -66,8 +66,12 @@ private Q_SLOTS:
             const auto pts = batch.x.index({ batch.labels == k });
             const double angle = 2 * M_PI * k / 8;
             const auto mean = pts.mean(0);
-            QVERIFY(std::abs(mean[0].item<double>() - Toy2dSource::kGaussianRadius * std::cos(angle)) < 0.005);
-            QVERIFY(std::abs(mean[1].item<double>() - Toy2dSource::kGaussianRadius * std::sin(angle)) < 0.005);
+            QVERIFY(
+                std::abs(mean[0].item<double>() - Toy2dSource::kGaussianRadius * std::cos(angle))
+                < 0.005);
+            QVERIFY(
+                std::abs(mean[1].item<double>() - Toy2dSource::kGaussianRadius * std::sin(angle))
+                < 0.005);
             QVERIFY(std::abs(pts.std(0).mean().item<double>() - Toy2dSource::kGaussianStd) < 0.005);
         }
     }

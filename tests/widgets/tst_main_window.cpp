@@ -1,6 +1,7 @@
 // The main window, offscreen: loading configs, showing their problems, the About text.
-#include "core/api/versions.h"
 #include "tests/test_support.h"
+
+#include "core/api/versions.h"
 #include "widgets/config_tree_view.h"
 #include "widgets/issue_list.h"
 #include "widgets/main_window.h"
@@ -95,7 +96,8 @@ private Q_SLOTS:
         const QString broken = m_dir.filePath("broken.json");
         QFile f(broken);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(R"({"schema_version":1,"name":"broken","train":{"lr":-2},"sample":{"guidance":{"convention":"x"}},"typo":1})");
+        f.write(
+            R"({"schema_version":1,"name":"broken","train":{"lr":-2},"sample":{"guidance":{"convention":"x"}},"typo":1})");
         f.close();
         QVERIFY(!w.openConfig(broken));
         auto* issues = w.findChild<IssueList*>();
@@ -108,7 +110,8 @@ private Q_SLOTS:
         QVERIFY(texts.contains("warning: typo: unknown key (ignored)"));
         // The session config is still the valid one.
         QCOMPARE(w.config()->name, std::string("checkerboard-teacher"));
-        QVERIFY2(w.statusBar()->currentMessage().contains("has errors (2)"), qPrintable(w.statusBar()->currentMessage()));
+        QVERIFY2(w.statusBar()->currentMessage().contains("has errors (2)"),
+            qPrintable(w.statusBar()->currentMessage()));
         // The problem is marked in the tree, with the message as tooltip.
         auto* tree = w.findChild<ConfigTreeView*>("configView");
         QVERIFY(tree->itemAt("train.lr")->toolTip(0).contains("must be in"));
