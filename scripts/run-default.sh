@@ -11,5 +11,4 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$build/app/ddil-workbench"
 fi
 echo "No display: running the default session headless ($config)"
 out="$here/runs/checkerboard-teacher-$(date +%Y%m%d-%H%M%S)"
-"$build/app/ddil" run "$config" --out "$out"
-echo "Run folder: $out"
+exec "$build/app/ddil" run "$config" --out "$out"
