@@ -46,6 +46,9 @@ struct ConfigField {
 };
 std::vector<ConfigField> configFields(const RunConfig& config);
 
+// The fields whose values differ, as "train.steps: 40 -> 50", in canonical order.
+std::vector<std::string> configDifferences(const RunConfig& from, const RunConfig& to);
+
 // Checks the values of an in-memory config (as the GUI edits it) with the same rules as loading.
 std::vector<ConfigIssue> validateConfig(const RunConfig& config);
 

@@ -572,6 +572,17 @@ std::vector<ConfigField> configFields(const RunConfig& config)
     return out;
 }
 
+std::vector<std::string> configDifferences(const RunConfig& from, const RunConfig& to)
+{
+    const auto a = configFields(from);
+    const auto b = configFields(to);
+    std::vector<std::string> out;
+    for (size_t i = 0; i < a.size() && i < b.size(); ++i)
+        if (a[i].value != b[i].value)
+            out.push_back(a[i].path + ": " + a[i].value + " -> " + b[i].value);
+    return out;
+}
+
 std::vector<ConfigIssue> validateConfig(const RunConfig& config)
 {
     std::vector<ConfigIssue> issues;

@@ -50,10 +50,13 @@ RunResult runTraining(const RunConfig& config, const RunOptions& options, const 
     case Task::Teacher: {
         TeacherTrainer trainer(config, device);
         if (options.resume) {
-            trainer.resumeFrom(folder.checkpointPath());
+            const RunConfig previous = trainer.resumeFrom(folder.checkpointPath());
             folder.truncateMetricsAfter(trainer.step());
-            if (hooks.onMessage)
+            if (hooks.onMessage) {
                 hooks.onMessage("resuming at step " + std::to_string(trainer.step()));
+                for (const auto& change : configDifferences(previous, config))
+                    hooks.onMessage("  changed since the checkpoint: " + change);
+            }
         }
         folder.writeConfig(config);
         if (hooks.onMessage)

@@ -68,7 +68,7 @@ TeacherTrainer::TeacherTrainer(const RunConfig& config, torch::Device device)
 
 TeacherTrainer::~TeacherTrainer() = default;
 
-void TeacherTrainer::resumeFrom(const std::string& checkpointPath)
+RunConfig TeacherTrainer::resumeFrom(const std::string& checkpointPath)
 {
     CheckpointReader reader(checkpointPath);
     reader.loadModel(*m_model, m_model->signature());
@@ -81,6 +81,7 @@ void TeacherTrainer::resumeFrom(const std::string& checkpointPath)
     m_pendingLossCount = reader.meta().pendingLossCount;
     m_model->to(m_device);
     m_ema->to(m_device);
+    return reader.meta().config;
 }
 
 double TeacherTrainer::learningRate(int64_t step) const

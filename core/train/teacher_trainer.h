@@ -23,7 +23,8 @@ public:
     ~TeacherTrainer();
 
     // Restores weights, EMA, optimiser, RNG state and step; the checkpoint's model must match.
-    void resumeFrom(const std::string& checkpointPath);
+    // Returns the config the checkpoint was written with.
+    RunConfig resumeFrom(const std::string& checkpointPath);
 
     // Trains until config.train.steps or until `cancel`; checkpoints into `folder` on the way
     // and at the end.

@@ -229,8 +229,11 @@ private Q_SLOTS:
         shorter.replace("\"steps\": 40", "\"steps\": " + QByteArray::number(step + 10));
         writeFile(path("short.json"), shorter);
         const auto resumed
-            = runDdil({ "run", path("short.json"), "--out", path("long"), "--resume", "--quiet" });
+            = runDdil({ "run", path("short.json"), "--out", path("long"), "--resume" });
         QVERIFY2(resumed.code == exit_code::kOk, qPrintable(resumed.err));
+        QVERIFY2(resumed.err.contains(QString("resuming at step %1").arg(step)),
+            qPrintable(resumed.err));
+        QVERIFY(resumed.err.contains("changed since the checkpoint: train.steps: 1000000 -> "));
         QVERIFY(resumed.out.contains(QString("at step %1").arg(step + 10)));
     }
 

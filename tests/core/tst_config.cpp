@@ -248,6 +248,18 @@ private Q_SLOTS:
             static_cast<int>(json.count(QRegularExpression(R"("\w+": [^{])"))));
     }
 
+    void differencesNameChangedFields()
+    {
+        RunConfig a, b;
+        QVERIFY(configDifferences(a, b).empty());
+        b.train.steps = 50;
+        b.sample.guidance.convention = GuidanceConvention::CondPlusW;
+        const auto diff = configDifferences(a, b);
+        QCOMPARE(static_cast<int>(diff.size()), 2);
+        QCOMPARE(diff[0], "train.steps: " + std::to_string(a.train.steps) + " -> 50");
+        QCOMPARE(diff[1], std::string("sample.guidance.convention: uncond_plus_w -> cond_plus_w"));
+    }
+
     void hashFollowsContent()
     {
         RunConfig a, b;
