@@ -48,9 +48,15 @@ void setLearningRate(torch::optim::Optimizer& optimizer, double lr)
 } // namespace
 
 TeacherTrainer::TeacherTrainer(const RunConfig& config, torch::Device device)
+    : TeacherTrainer(config, device, makeDataSource(config.data))
+{
+}
+
+TeacherTrainer::TeacherTrainer(
+    const RunConfig& config, torch::Device device, std::unique_ptr<DataSource> data)
     : m_config(config)
     , m_device(device)
-    , m_data(makeDataSource(config.data))
+    , m_data(std::move(data))
     , m_generator(at::detail::createCPUGenerator(config.seed))
 {
     // Weight initialisation draws from LibTorch's global generator: seed it for reproducibility.
@@ -122,7 +128,10 @@ double TeacherTrainer::trainStep()
     const double lossValue = loss.item<double>();
     if (!std::isfinite(lossValue))
         throw TrainingError("step " + std::to_string(m_step + 1) + ": loss is "
-            + std::to_string(lossValue) + "; training stopped (the last good checkpoint is kept)");
+            + (std::isnan(lossValue) ? "NaN"
+                    : lossValue > 0  ? "+Inf"
+                                     : "-Inf")
+            + "; training stopped (the last good checkpoint is kept)");
     loss.backward();
     if (c.grad_clip > 0)
         m_lastGradNorm = torch::nn::utils::clip_grad_norm_(m_model->parameters(), c.grad_clip);

@@ -20,6 +20,8 @@ namespace ddil {
 class TeacherTrainer {
 public:
     TeacherTrainer(const RunConfig& config, torch::Device device);
+    // Trains on `data` instead of the source config.data describes.
+    TeacherTrainer(const RunConfig& config, torch::Device device, std::unique_ptr<DataSource> data);
     ~TeacherTrainer();
 
     // Restores weights, EMA, optimiser, RNG state and step; the checkpoint's model must match.

@@ -3,6 +3,7 @@
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
 #include "core/api/run.h"
+#include "core/data/toy2d.h"
 #include "core/train/checkpoint.h"
 #include "core/train/teacher_trainer.h"
 
@@ -47,6 +48,30 @@ RunConfig tinyConfig()
     c.sample.steps = 5;
     return c;
 }
+
+// Clean toy data for the first `cleanBatches` draws, NaN afterwards.
+class PoisonedSource final : public DataSource {
+public:
+    explicit PoisonedSource(int cleanBatches)
+        : m_clean(cleanBatches)
+    {
+    }
+    LabeledBatch sample(int64_t count, torch::Generator& generator) const override
+    {
+        auto batch = m_toy.sample(count, generator);
+        if (m_drawn++ >= m_clean)
+            batch.x.fill_(std::numeric_limits<float>::quiet_NaN());
+        return batch;
+    }
+    int64_t numClasses() const override { return m_toy.numClasses(); }
+    std::vector<int64_t> sampleShape() const override { return m_toy.sampleShape(); }
+    std::string describe() const override { return "poisoned"; }
+
+private:
+    Toy2dSource m_toy { ToyDistribution::Checkerboard };
+    int m_clean;
+    mutable int m_drawn = 0;
+};
 
 std::map<int64_t, double> lossesByStep(const QString& metricsPath)
 {
@@ -138,6 +163,35 @@ private Q_SLOTS:
         for (const auto& [step, loss] : la)
             QVERIFY2(std::abs(lb.at(step) - loss) <= 1e-6 * std::abs(loss),
                 qPrintable(QString::number(step)));
+    }
+
+    void nonFiniteLossStopsAndKeepsTheLastCheckpoint()
+    {
+        QTemporaryDir dir;
+        RunConfig c = tinyConfig();
+        c.train.checkpoint_every = 20;
+        TeacherTrainer trainer(c, torch::kCPU, std::make_unique<PoisonedSource>(30));
+        RunFolder folder(dir.path().toStdString());
+        CancelToken never;
+        try {
+            trainer.run(folder, {}, never);
+            QFAIL("a NaN loss must stop the run");
+        } catch (const TrainingError& e) {
+            QVERIFY2(QString(e.what()).contains("step 31: loss is NaN"), e.what());
+        }
+        QFile stateFile(dir.filePath("state.json"));
+        QVERIFY(stateFile.open(QIODevice::ReadOnly));
+        const auto state = nlohmann::json::parse(stateFile.readAll().toStdString());
+        QCOMPARE(state["status"].get<std::string>(), std::string("failed"));
+        QVERIFY(
+            QString::fromStdString(state["message"].get<std::string>()).contains("loss is NaN"));
+        // The checkpoint of step 20 is intact and loads.
+        CheckpointReader reader(folder.checkpointPath());
+        QCOMPARE(reader.meta().step, int64_t { 20 });
+        auto net = makeDenoiserNet(c.model, { 2 }, 8);
+        reader.loadModel(*net, net->signature());
+        for (const auto& p : net->parameters())
+            QVERIFY(torch::isfinite(p).all().item<bool>());
     }
 
     void runFolderIsSelfDescribing()
