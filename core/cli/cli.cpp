@@ -124,14 +124,9 @@ int commandRun(const RunArgs& args)
                 static_cast<long long>(result.step), result.checkpointPath.c_str());
             return exit_code::kInterrupted;
         }
-        std::string summary;
-        for (const auto& [key, value] : result.finalMetrics) {
-            char buf[96];
-            std::snprintf(buf, sizeof buf, ", %s %.5g", key.c_str(), value);
-            summary += buf;
-        }
-        std::printf("finished %s at step %lld%s\nresults: %s\n", config->name.c_str(),
-            static_cast<long long>(result.step), summary.c_str(),
+        std::printf("finished %s at step %lld\n%s\nresults: %s\n", config->name.c_str(),
+            static_cast<long long>(result.step),
+            ProgressPrinter::formatEval({ result.step, result.finalMetrics }).c_str(),
             std::filesystem::absolute(result.runDir).string().c_str());
         return exit_code::kOk;
     });

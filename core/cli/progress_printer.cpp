@@ -89,13 +89,34 @@ void ProgressPrinter::onStep(const StepReport& report)
 
 void ProgressPrinter::onEval(const EvalReport& report)
 {
+    message(formatEval(report));
+}
+
+std::string ProgressPrinter::formatEval(const EvalReport& report)
+{
+    // "eval at step 1000: eval/mmd 0.061 (floor 0.0635), ..." : a metric's "_floor" partner
+    // goes in brackets after it instead of on its own.
+    const std::string floorSuffix = "_floor";
+    auto isFloor = [&](const std::string& key) {
+        return key.size() > floorSuffix.size()
+            && key.compare(key.size() - floorSuffix.size(), floorSuffix.size(), floorSuffix) == 0;
+    };
     std::string text = "eval at step " + std::to_string(report.step) + ":";
+    bool first = true;
     for (const auto& [key, value] : report.scalars) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, " %s %.5g", key.c_str(), value);
+        if (isFloor(key))
+            continue;
+        char buf[128];
+        std::snprintf(buf, sizeof buf, "%s %s %.4g", first ? "" : ",", key.c_str(), value);
         text += buf;
+        first = false;
+        for (const auto& [floorKey, floorValue] : report.scalars)
+            if (floorKey == key + floorSuffix) {
+                std::snprintf(buf, sizeof buf, " (floor %.4g)", floorValue);
+                text += buf;
+            }
     }
-    message(text);
+    return text;
 }
 
 void ProgressPrinter::message(const std::string& text)

@@ -19,6 +19,7 @@ public:
 
     static std::string formatDuration(double seconds); // "1:05", "1:02:03"
     static std::string renderBar(const StepReport& report, double rate, int width);
+    static std::string formatEval(const EvalReport& report);
 
 private:
     void clearBar();

@@ -61,8 +61,8 @@ RunResult runTraining(const RunConfig& config, const RunOptions& options, const 
         folder.writeConfig(config);
         if (hooks.onMessage)
             hooks.onMessage("training " + toString(config.task) + " \"" + config.name + "\" on "
-                + device.str() + " with " + std::to_string(torch::get_num_threads())
-                + " threads; model " + trainer.model().signature() + ", "
+                + device.str() + " (threads: " + std::to_string(torch::get_num_threads())
+                + "); model " + trainer.model().signature() + ", "
                 + std::to_string(parameterCount(trainer.model())) + " parameters");
         return trainer.run(folder, hooks, cancel);
     }

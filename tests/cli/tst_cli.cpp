@@ -245,6 +245,10 @@ private Q_SLOTS:
         r.step = 250;
         r.totalSteps = 1000;
         const QString bar = QString::fromStdString(ProgressPrinter::renderBar(r, 50.0, 20));
+        const EvalReport eval { 1000,
+            { { "eval/mmd", 0.061 }, { "eval/x", 2.0 }, { "eval/mmd_floor", 0.0635 } } };
+        QCOMPARE(QString::fromStdString(ProgressPrinter::formatEval(eval)),
+            QString("eval at step 1000: eval/mmd 0.061 (floor 0.0635), eval/x 2"));
         QVERIFY2(bar.startsWith("[#####...............]  25% 250/1000  50.0 it/s  ETA 0:15"),
             qPrintable(bar));
     }
