@@ -36,22 +36,32 @@ std::shared_ptr<DenoiserNet> makeDenoiserNet(
     throw std::logic_error("unknown model kind");
 }
 
-void emaUpdate(torch::nn::Module& ema, const torch::nn::Module& model, double decay)
+namespace {
+// Applies f(dst, src) to each pair of matching parameters, then copies the buffers.
+template <class F>
+void updateParameters(torch::nn::Module& dst, const torch::nn::Module& src, F&& f)
 {
     torch::NoGradGuard noGrad;
-    auto dst = ema.parameters();
-    const auto src = model.parameters();
-    for (size_t i = 0; i < dst.size(); ++i)
-        dst[i].mul_(decay).add_(src[i].detach(), 1.0 - decay);
-    auto dstB = ema.buffers();
-    const auto srcB = model.buffers();
-    for (size_t i = 0; i < dstB.size(); ++i)
-        dstB[i].copy_(srcB[i]);
+    auto dstParams = dst.parameters();
+    const auto srcParams = src.parameters();
+    for (size_t i = 0; i < dstParams.size(); ++i)
+        f(dstParams[i], srcParams[i].detach());
+    auto dstBuffers = dst.buffers();
+    const auto srcBuffers = src.buffers();
+    for (size_t i = 0; i < dstBuffers.size(); ++i)
+        dstBuffers[i].copy_(srcBuffers[i]);
+}
+} // namespace
+
+void emaUpdate(torch::nn::Module& ema, const torch::nn::Module& model, double decay)
+{
+    updateParameters(ema, model,
+        [decay](torch::Tensor& e, const torch::Tensor& p) { e.mul_(decay).add_(p, 1.0 - decay); });
 }
 
 void copyWeights(torch::nn::Module& dst, const torch::nn::Module& src)
 {
-    emaUpdate(dst, src, 0.0);
+    updateParameters(dst, src, [](torch::Tensor& d, const torch::Tensor& s) { d.copy_(s); });
 }
 
 int64_t parameterCount(const torch::nn::Module& module)

@@ -6,6 +6,15 @@
 
 namespace ddil {
 
+ModelSampleOptions ModelSampleOptions::fromConfig(const SampleConfig& sample)
+{
+    ModelSampleOptions options;
+    options.steps = sample.steps;
+    options.eta = sample.eta;
+    options.guidance = GuidanceSpec::fromConfig(sample.guidance);
+    return options;
+}
+
 DdimResult sampleModel(DenoiserNet& net, const DiffusionConfig& diffusion,
     const torch::Tensor& labels, const std::vector<int64_t>& sampleShape,
     torch::Generator& generator, torch::Device device, const ModelSampleOptions& options)

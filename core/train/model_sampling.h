@@ -16,6 +16,9 @@ struct ModelSampleOptions {
     GuidanceSpec guidance;
     std::set<int> recordSteps;
     const CancelToken* cancel = nullptr;
+
+    // Steps, eta and guidance as a config's sample section sets them.
+    static ModelSampleOptions fromConfig(const SampleConfig& sample);
 };
 
 // Draws the start noise (count, sampleShape...) on the CPU from `generator`, then runs DDIM

@@ -85,10 +85,9 @@ SampleSummary sampleToFile(const SampleRequest& request)
     } else {
         labels = torch::randint(data->numClasses(), { request.count }, gen, torch::kInt64);
     }
-    ModelSampleOptions options;
+    auto options = ModelSampleOptions::fromConfig(config.sample);
     options.steps = request.steps;
     options.eta = request.eta;
-    options.guidance = GuidanceSpec::fromConfig(config.sample.guidance);
     if (request.guidance)
         options.guidance.scale = *request.guidance;
     const auto result

@@ -152,10 +152,7 @@ Scalars TeacherTrainer::evaluate(const CancelToken* cancel)
     // floor differ from the reference by the same class-count noise: the floor is what a
     // perfect model scores with this many samples.
     const auto other = m_data->sample(count, gen);
-    ModelSampleOptions options;
-    options.steps = m_config.sample.steps;
-    options.eta = m_config.sample.eta;
-    options.guidance = GuidanceSpec::fromConfig(m_config.sample.guidance);
+    auto options = ModelSampleOptions::fromConfig(m_config.sample);
     options.cancel = cancel;
     const auto result = sampleModel(
         *m_ema, m_config.diffusion, other.labels, m_data->sampleShape(), gen, m_device, options);
@@ -201,10 +198,7 @@ void TeacherTrainer::writeSamples(RunFolder& folder)
     auto gen = at::detail::createCPUGenerator(m_config.seed ^ kEvalSeedOffset);
     const int64_t count = m_config.eval.count;
     const auto labels = torch::randint(m_data->numClasses(), { count }, gen, torch::kInt64);
-    ModelSampleOptions options;
-    options.steps = m_config.sample.steps;
-    options.eta = m_config.sample.eta;
-    options.guidance = GuidanceSpec::fromConfig(m_config.sample.guidance);
+    const auto options = ModelSampleOptions::fromConfig(m_config.sample);
     const auto x = sampleModel(
         *m_ema, m_config.diffusion, labels, m_data->sampleShape(), gen, m_device, options)
                        .x.contiguous();
