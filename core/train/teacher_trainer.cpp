@@ -145,6 +145,11 @@ double TeacherTrainer::trainStep()
 
 Scalars TeacherTrainer::evaluate(const CancelToken* cancel)
 {
+    return evaluateWithSamples(cancel).scalars;
+}
+
+TeacherTrainer::Evaluation TeacherTrainer::evaluateWithSamples(const CancelToken* cancel)
+{
     auto gen = at::detail::createCPUGenerator(m_config.seed ^ kEvalSeedOffset);
     const int64_t count = m_config.eval.count;
     const auto reference = m_data->sample(count, gen).x.flatten(1);
@@ -161,10 +166,11 @@ Scalars TeacherTrainer::evaluate(const CancelToken* cancel)
     const auto samples = result.x.flatten(1);
     const auto dirs = randomDirections(m_config.eval.projections, samples.size(1), gen);
     const auto otherX = other.x.flatten(1);
-    return { { "eval/sliced_wasserstein", slicedWasserstein(samples, reference, dirs) },
-        { "eval/mmd", mmdRbf(samples, reference) },
-        { "eval/sliced_wasserstein_floor", slicedWasserstein(otherX, reference, dirs) },
-        { "eval/mmd_floor", mmdRbf(otherX, reference) } };
+    return { { { "eval/sliced_wasserstein", slicedWasserstein(samples, reference, dirs) },
+                 { "eval/mmd", mmdRbf(samples, reference) },
+                 { "eval/sliced_wasserstein_floor", slicedWasserstein(otherX, reference, dirs) },
+                 { "eval/mmd_floor", mmdRbf(otherX, reference) } },
+        result.x, other.labels };
 }
 
 void TeacherTrainer::saveCheckpointTo(const std::string& path)
@@ -193,15 +199,9 @@ void TeacherTrainer::saveCheckpointTo(const std::string& path)
     m_ema->to(m_device);
 }
 
-void TeacherTrainer::writeSamples(RunFolder& folder)
+void TeacherTrainer::writeSamples(RunFolder& folder, const Evaluation& evaluation)
 {
-    auto gen = at::detail::createCPUGenerator(m_config.seed ^ kEvalSeedOffset);
-    const int64_t count = m_config.eval.count;
-    const auto labels = torch::randint(m_data->numClasses(), { count }, gen, torch::kInt64);
-    const auto options = ModelSampleOptions::fromConfig(m_config.sample);
-    const auto x = sampleModel(
-        *m_ema, m_config.diffusion, labels, m_data->sampleShape(), gen, m_device, options)
-                       .x.contiguous();
+    const auto x = evaluation.samples.contiguous();
     NpyArray array;
     array.shape.assign(x.sizes().begin(), x.sizes().end());
     array.data.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
@@ -210,9 +210,9 @@ void TeacherTrainer::writeSamples(RunFolder& folder)
     if (x.dim() == 2 && x.size(1) == 2) {
         ScatterOptions scatter;
         scatter.title = m_config.name + "  step " + std::to_string(m_step) + "  "
-            + std::to_string(options.steps) + " DDIM steps";
+            + std::to_string(m_config.sample.steps) + " DDIM steps";
         scatter.numClasses = m_data->numClasses();
-        const auto lab = labels.contiguous();
+        const auto lab = evaluation.labels.contiguous();
         writeScatterPng(folder.file(stem + ".png"), array.data,
             std::vector<int64_t>(lab.data_ptr<int64_t>(), lab.data_ptr<int64_t>() + lab.numel()),
             scatter);
@@ -245,14 +245,14 @@ RunResult TeacherTrainer::run(RunFolder& folder, const RunHooks& hooks, const Ca
         state.elapsedSeconds = elapsed();
         folder.writeState(state);
     };
-    auto runEval = [&]() -> Scalars {
-        auto scalars = evaluate(&cancel);
-        if (scalars.empty())
-            return scalars;
-        folder.appendMetrics(m_step, elapsed(), scalars);
+    auto runEval = [&]() -> Evaluation {
+        auto evaluation = evaluateWithSamples(&cancel);
+        if (evaluation.scalars.empty())
+            return evaluation;
+        folder.appendMetrics(m_step, elapsed(), evaluation.scalars);
         if (hooks.onEval)
-            hooks.onEval({ m_step, scalars });
-        return scalars;
+            hooks.onEval({ m_step, evaluation.scalars });
+        return evaluation;
     };
 
     RunResult result;
@@ -285,8 +285,11 @@ RunResult TeacherTrainer::run(RunFolder& folder, const RunHooks& hooks, const Ca
             if (c.checkpoint_every > 0 && m_step % c.checkpoint_every == 0 && m_step != c.steps)
                 checkpoint("running");
         }
-        result.finalMetrics = runEval();
-        writeSamples(folder);
+        // The final evaluation's samples are the run's sample files: the model is sampled once.
+        const Evaluation last = runEval();
+        result.finalMetrics = last.scalars;
+        if (last.samples.defined())
+            writeSamples(folder, last);
         checkpoint("finished");
     } catch (const TrainingError& e) {
         state.status = "failed";

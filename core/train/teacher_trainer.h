@@ -47,7 +47,13 @@ public:
 
 private:
     void saveCheckpointTo(const std::string& path);
-    void writeSamples(RunFolder& folder);
+    struct Evaluation {
+        Scalars scalars; // empty when cancelled
+        torch::Tensor samples; // (count, sampleShape...) on the CPU
+        torch::Tensor labels; // (count)
+    };
+    Evaluation evaluateWithSamples(const CancelToken* cancel);
+    void writeSamples(RunFolder& folder, const Evaluation& evaluation);
 
     RunConfig m_config;
     torch::Device m_device;
