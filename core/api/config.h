@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ddil {
 
@@ -13,19 +14,33 @@ inline constexpr int kSchemaVersion = 1;
 
 struct RuntimeConfig {
     Device device = Device::Auto;
-    int threads = 0; // 0: LibTorch's default (one per core)
+    int threads = 0; // 0: one per core
 };
 
 struct DataConfig {
     DataKind kind = DataKind::Toy2d;
-    ToyDistribution distribution = ToyDistribution::Checkerboard;
+    ToyDistribution distribution = ToyDistribution::Checkerboard; // toy2d
+    // fashion_mnist: the dataset folder ("" = Debian's dataset-fashion-mnist);
+    // idx: a folder with the MNIST file names, or an images file (labels in labels_path);
+    // image_folder: a folder with one sub-folder per class (or train/ and test/ holding those).
+    std::string path;
+    std::string labels_path;
+    DataSplit split = DataSplit::Train; // the evaluation split is always the other one's "test"
+    int image_size = 0; // image_folder: images are resized to this (0: 32)
+    int channels = 1; // image_folder: 1 (grayscale) or 3 (RGB)
 };
 
 struct ModelConfig {
     ModelKind kind = ModelKind::Mlp;
-    int hidden = 256;
-    int depth = 3; // residual blocks
+    int hidden = 256; // mlp: width; classifier: feature dimension
+    int depth = 3; // mlp: residual blocks; unet: residual blocks per resolution
     int time_embedding = 64;
+    // unet and classifier: base width, multiplied per resolution (each level halves the size).
+    int channels = 32;
+    std::vector<int> channel_mult { 1, 2, 2 };
+    bool attention = true; // unet: self-attention at the lowest resolution
+    int groups = 8; // GroupNorm groups
+    double dropout = 0.0;
 };
 
 struct DiffusionConfig {
@@ -67,7 +82,12 @@ struct SampleConfig {
 struct EvalConfig {
     int every = 1000; // 0: only at the end
     int count = 2000;
-    int projections = 256; // sliced Wasserstein directions
+    int projections = 256; // sliced Wasserstein directions (2-D data)
+    // Images: the feature space of FID, KID, precision/recall, density/coverage and diversity:
+    // an evaluator checkpoint (`ddil run` with task "evaluator") or a TorchScript file mapping
+    // (B, C, H, W) images in [-1, 1] to (B, D) features. "" : image metrics are skipped.
+    // Relative paths are looked up in the working folder, then in the shipped resources.
+    std::string feature_extractor;
 };
 
 struct RunConfig {

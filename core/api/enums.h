@@ -10,10 +10,11 @@
 
 namespace ddil {
 
-enum class Task { Teacher };
-enum class DataKind { Toy2d };
+enum class Task { Teacher, Evaluator };
+enum class DataKind { Toy2d, FashionMnist, Idx, ImageFolder };
+enum class DataSplit { Train, Test };
 enum class ToyDistribution { Checkerboard, EightGaussians, TwoMoons, SwissRoll };
-enum class ModelKind { Mlp };
+enum class ModelKind { Mlp, Unet, Classifier };
 enum class ScheduleKind { Cosine, Linear };
 enum class Prediction { Eps, X0, V };
 // Ho & Salimans 2022: x_w = x_u + w (x_c - x_u), w = 1 is plain conditional sampling.
@@ -34,12 +35,16 @@ struct EnumTable;
         };                                                                                         \
     };
 
-DDIL_ENUM_TABLE(Task, 1, { Task::Teacher, "teacher" })
-DDIL_ENUM_TABLE(DataKind, 1, { DataKind::Toy2d, "toy2d" })
+DDIL_ENUM_TABLE(Task, 2, { Task::Teacher, "teacher" }, { Task::Evaluator, "evaluator" })
+DDIL_ENUM_TABLE(DataKind, 4, { DataKind::Toy2d, "toy2d" },
+    { DataKind::FashionMnist, "fashion_mnist" }, { DataKind::Idx, "idx" },
+    { DataKind::ImageFolder, "image_folder" })
+DDIL_ENUM_TABLE(DataSplit, 2, { DataSplit::Train, "train" }, { DataSplit::Test, "test" })
 DDIL_ENUM_TABLE(ToyDistribution, 4, { ToyDistribution::Checkerboard, "checkerboard" },
     { ToyDistribution::EightGaussians, "eight_gaussians" },
     { ToyDistribution::TwoMoons, "two_moons" }, { ToyDistribution::SwissRoll, "swiss_roll" })
-DDIL_ENUM_TABLE(ModelKind, 1, { ModelKind::Mlp, "mlp" })
+DDIL_ENUM_TABLE(ModelKind, 3, { ModelKind::Mlp, "mlp" }, { ModelKind::Unet, "unet" },
+    { ModelKind::Classifier, "classifier" })
 DDIL_ENUM_TABLE(
     ScheduleKind, 2, { ScheduleKind::Cosine, "cosine" }, { ScheduleKind::Linear, "linear" })
 DDIL_ENUM_TABLE(

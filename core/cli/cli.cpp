@@ -2,6 +2,7 @@
 
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
+#include "core/api/evaluation.h"
 #include "core/api/run.h"
 #include "core/api/sampling.h"
 #include "core/api/versions.h"
@@ -123,10 +124,12 @@ int commandRun(const RunArgs& args)
                 static_cast<long long>(result.step), result.checkpointPath.c_str());
             return exit_code::kInterrupted;
         }
-        std::printf("finished %s at step %lld\n%s\nresults: %s\n", config->name.c_str(),
-            static_cast<long long>(result.step),
-            ProgressPrinter::formatEval({ result.step, result.finalMetrics }).c_str(),
-            std::filesystem::absolute(result.runDir).string().c_str());
+        std::printf("finished %s at step %lld\n", config->name.c_str(),
+            static_cast<long long>(result.step));
+        if (!result.finalMetrics.empty())
+            std::printf(
+                "%s\n", ProgressPrinter::formatEval({ result.step, result.finalMetrics }).c_str());
+        std::printf("results: %s\n", std::filesystem::absolute(result.runDir).string().c_str());
         return exit_code::kOk;
     });
     progress.finish();
@@ -174,6 +177,31 @@ int commandData(const DataArgs& args)
         drawDataToFile(*config, args.count, args.seed.value_or(config->seed), args.out);
         std::printf("wrote %lld data samples to %s\n", static_cast<long long>(args.count),
             args.out.c_str());
+        return exit_code::kOk;
+    });
+}
+
+struct EvalArgs {
+    EvalRequest request;
+    std::optional<double> guidance;
+    std::string device = "auto";
+};
+
+int commandEval(EvalArgs& args)
+{
+    args.request.guidance = args.guidance;
+    args.request.device = *enumFromString<Device>(args.device);
+    return guarded([&] {
+        std::printf("%s\n", evaluateCheckpointJson(args.request).c_str());
+        return exit_code::kOk;
+    });
+}
+
+int commandExportWeights(const std::string& checkpoint, const std::string& out)
+{
+    return guarded([&] {
+        const std::string signature = exportWeights(checkpoint, out);
+        std::printf("wrote the weights of %s to %s\n", signature.c_str(), out.c_str());
         return exit_code::kOk;
     });
 }
@@ -255,6 +283,34 @@ int runCli(int argc, char** argv)
     data->add_option("--seed", dataArgs.seed, "Seed (default: the config's seed)");
     data->add_option("--out", dataArgs.out, "Output .npy or .png")->required();
 
+    EvalArgs evalArgs;
+    auto* eval = app.add_subcommand(
+        "eval", "Sample an image model and print its sample-quality metrics as JSON");
+    eval->add_option("--checkpoint", evalArgs.request.checkpoint, "Checkpoint (.pt)")->required();
+    eval->add_option("--steps", evalArgs.request.steps, "Sampler steps")
+        ->required()
+        ->check(CLI::Range(1, 100000));
+    eval->add_option("--guidance", evalArgs.guidance,
+        "Guidance scale (convention from the checkpoint's config)");
+    eval->add_option("--samples", evalArgs.request.samples, "Number of samples, classes in turn")
+        ->capture_default_str()
+        ->check(CLI::Range(2, 10000000));
+    eval->add_option("--seed", evalArgs.request.seed, "Noise seed")->capture_default_str();
+    eval->add_option("--features", evalArgs.request.features,
+        "Feature extractor: evaluator checkpoint or TorchScript file (default: the config's "
+        "eval.feature_extractor, else the shipped Fashion-MNIST evaluator)");
+    eval->add_option("--device", evalArgs.device, "auto, cpu or cuda")
+        ->check(CLI::IsMember(devices));
+    eval->add_option("--threads", evalArgs.request.threads, "CPU threads (0: all cores)")
+        ->check(CLI::Range(0, 1024));
+
+    std::string exportCheckpoint, exportOut;
+    auto* exportCmd = app.add_subcommand(
+        "export-weights", "Write a checkpoint's EMA weights and config without training state");
+    exportCmd->add_option("--checkpoint", exportCheckpoint, "Training checkpoint (.pt)")
+        ->required();
+    exportCmd->add_option("--out", exportOut, "Output file (.pt)")->required();
+
     std::string validatePath;
     bool validatePrint = false;
     auto* validate = app.add_subcommand("validate", "Check a config and list its problems");
@@ -279,6 +335,10 @@ int runCli(int argc, char** argv)
         return commandSample(sampleArgs);
     if (data->parsed())
         return commandData(dataArgs);
+    if (eval->parsed())
+        return commandEval(evalArgs);
+    if (exportCmd->parsed())
+        return commandExportWeights(exportCheckpoint, exportOut);
     if (validate->parsed())
         return commandValidate(validatePath, validatePrint);
     return exit_code::kUsage;

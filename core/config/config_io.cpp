@@ -31,6 +31,11 @@ void visitFields(V& v, DataConfig& c)
 {
     v.field("kind", c.kind);
     v.field("distribution", c.distribution);
+    v.field("path", c.path);
+    v.field("labels_path", c.labels_path);
+    v.field("split", c.split);
+    v.field("image_size", c.image_size, 0, 4096);
+    v.field("channels", c.channels, 1, 3);
 }
 
 template <class V>
@@ -40,6 +45,11 @@ void visitFields(V& v, ModelConfig& c)
     v.field("hidden", c.hidden, 4, 8192);
     v.field("depth", c.depth, 1, 64);
     v.field("time_embedding", c.time_embedding, 2, 4096);
+    v.field("channels", c.channels, 1, 4096);
+    v.field("channel_mult", c.channel_mult, 1, 64);
+    v.field("attention", c.attention);
+    v.field("groups", c.groups, 1, 1024);
+    v.field("dropout", c.dropout, 0.0, 0.99);
 }
 
 template <class V>
@@ -90,6 +100,7 @@ void visitFields(V& v, EvalConfig& c)
     v.field("every", c.every, 0, 100'000'000);
     v.field("count", c.count, 2, 10'000'000);
     v.field("projections", c.projections, 1, 100'000);
+    v.field("feature_extractor", c.feature_extractor);
 }
 
 template <class V>
@@ -201,6 +212,40 @@ public:
             return;
         }
         out = j->get<std::string>();
+    }
+
+    void field(const char* key, bool& out)
+    {
+        const ordered_json* j = find(key);
+        if (!j)
+            return;
+        if (!j->is_boolean()) {
+            error(key, "must be true or false, got " + describe(*j));
+            return;
+        }
+        out = j->get<bool>();
+    }
+
+    void field(const char* key, std::vector<int>& out, int lo, int hi)
+    {
+        const ordered_json* j = find(key);
+        if (!j)
+            return;
+        if (!j->is_array() || j->empty()) {
+            error(key, "must be a non-empty list of integers, got " + describe(*j));
+            return;
+        }
+        std::vector<int> values;
+        for (const auto& item : *j) {
+            if (!item.is_number_integer() || item.get<double>() < lo || item.get<double>() > hi) {
+                error(key,
+                    "must hold integers in [" + std::to_string(lo) + ", " + std::to_string(hi)
+                        + "], got " + describe(*j));
+                return;
+            }
+            values.push_back(item.get<int>());
+        }
+        out = std::move(values);
     }
 
     template <class E, class = std::enable_if_t<std::is_enum_v<E>>>
@@ -316,6 +361,10 @@ public:
             text = toString(value);
         else if constexpr (std::is_same_v<T, std::string>)
             text = value;
+        else if constexpr (std::is_same_v<T, bool>)
+            text = value ? "true" : "false";
+        else if constexpr (std::is_same_v<T, std::vector<int>>)
+            text = ordered_json(value).dump();
         else if constexpr (std::is_floating_point_v<T>)
             text = formatNumber(value);
         else
@@ -356,6 +405,16 @@ public:
                 "must be in [" + formatNumber(lo) + ", " + formatNumber(hi) + "], got "
                     + formatNumber(v));
     }
+    void field(const char* key, std::vector<int>& v, int lo, int hi)
+    {
+        if (v.empty())
+            error(key, "must not be empty");
+        for (int x : v)
+            if (x < lo || x > hi)
+                error(key,
+                    "must hold integers in [" + std::to_string(lo) + ", " + std::to_string(hi)
+                        + "], got " + std::to_string(x));
+    }
     template <class T>
     void field(const char*, T&)
     {
@@ -387,6 +446,31 @@ void crossChecks(const RunConfig& c, std::vector<ConfigIssue>& issues)
             "must be below diffusion.beta_max (" + formatNumber(c.diffusion.beta_max) + ")");
     if (c.name.empty())
         addIssue(issues, ConfigIssue::Severity::Error, "name", "must not be empty");
+    const bool images = c.data.kind != DataKind::Toy2d;
+    if (c.model.kind == ModelKind::Mlp && images)
+        addIssue(issues, ConfigIssue::Severity::Error, "model.kind",
+            "\"mlp\" takes 2-D toy data; use \"unet\" for images");
+    if (c.model.kind == ModelKind::Unet && !images)
+        addIssue(issues, ConfigIssue::Severity::Error, "model.kind",
+            "\"unet\" takes images; use \"mlp\" for 2-D toy data");
+    if ((c.task == Task::Evaluator) != (c.model.kind == ModelKind::Classifier))
+        addIssue(issues, ConfigIssue::Severity::Error, "model.kind",
+            c.task == Task::Evaluator ? "task \"evaluator\" trains a \"classifier\""
+                                      : "a \"classifier\" is trained by task \"evaluator\"");
+    if (c.task == Task::Evaluator && !images)
+        addIssue(issues, ConfigIssue::Severity::Error, "data.kind",
+            "task \"evaluator\" needs image data");
+    if ((c.model.kind == ModelKind::Unet || c.model.kind == ModelKind::Classifier)
+        && c.model.channels % c.model.groups != 0)
+        addIssue(issues, ConfigIssue::Severity::Error, "model.groups",
+            "must divide model.channels (" + std::to_string(c.model.channels) + ")");
+    if ((c.data.kind == DataKind::Idx || c.data.kind == DataKind::ImageFolder)
+        && c.data.path.empty())
+        addIssue(issues, ConfigIssue::Severity::Error, "data.path",
+            "must name the "
+                + std::string(c.data.kind == DataKind::Idx ? "IDX files" : "image folder"));
+    if (c.data.channels != 1 && c.data.channels != 3)
+        addIssue(issues, ConfigIssue::Severity::Error, "data.channels", "must be 1 or 3");
 }
 
 constexpr int kMaxExtendsDepth = 8;

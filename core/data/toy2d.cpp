@@ -79,13 +79,4 @@ LabeledBatch Toy2dSource::sample(int64_t n, torch::Generator& gen) const
     throw std::logic_error("unknown toy distribution");
 }
 
-std::unique_ptr<DataSource> makeDataSource(const DataConfig& config)
-{
-    switch (config.kind) {
-    case DataKind::Toy2d:
-        return std::make_unique<Toy2dSource>(config.distribution);
-    }
-    throw std::logic_error("unknown data kind");
-}
-
 } // namespace ddil

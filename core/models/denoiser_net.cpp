@@ -2,6 +2,7 @@
 
 #include "core/api/errors.h"
 #include "core/models/mlp_denoiser.h"
+#include "core/models/unet.h"
 
 #include <torch/nn/functional/padding.h>
 #include <torch/types.h>
@@ -32,6 +33,10 @@ std::shared_ptr<DenoiserNet> makeDenoiserNet(
             throw ConfigError("model.kind: \"mlp\" needs flat samples (2-D toy data), not images");
         return std::make_shared<MlpDenoiser>(config, sampleShape[0], numClasses);
     }
+    case ModelKind::Unet:
+        return std::make_shared<UNetDenoiser>(config, sampleShape, numClasses);
+    case ModelKind::Classifier:
+        throw ConfigError("model.kind: \"classifier\" is not a denoiser (task \"evaluator\")");
     }
     throw std::logic_error("unknown model kind");
 }

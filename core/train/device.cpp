@@ -5,6 +5,10 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
+#include <algorithm>
+#include <malloc.h>
+#include <thread>
+
 namespace ddil {
 
 torch::Device resolveDevice(Device requested)
@@ -27,8 +31,14 @@ torch::Device resolveDevice(Device requested)
 
 void applyThreadCount(int threads)
 {
-    if (threads > 0)
-        torch::set_num_threads(threads);
+    static const bool allocatorTuned = [] {
+        mallopt(M_MMAP_THRESHOLD, 32 << 20); // the largest value glibc accepts
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);
+        return true;
+    }();
+    (void)allocatorTuned;
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    torch::set_num_threads(threads > 0 ? threads : static_cast<int>(cores));
 }
 
 } // namespace ddil

@@ -4,6 +4,8 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include <algorithm>
+
 namespace ddil {
 
 ModelSampleOptions ModelSampleOptions::fromConfig(const SampleConfig& sample)
@@ -22,15 +24,14 @@ DdimResult sampleModel(DenoiserNet& net, const DiffusionConfig& diffusion,
     torch::NoGradGuard noGrad;
     const bool wasTraining = net.is_training();
     net.eval();
-    std::vector<int64_t> shape { labels.size(0) };
+    const int64_t count = labels.size(0);
+    std::vector<int64_t> shape { count };
     shape.insert(shape.end(), sampleShape.begin(), sampleShape.end());
-    const auto xStart = torch::randn(shape, generator, torch::kFloat32).to(device);
+    const auto xStart = torch::randn(shape, generator, torch::kFloat32);
     const auto schedule = VpSchedule::fromConfig(diffusion);
     ModelFn model = [&net](const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& y) {
         return net.forward(x, t, y);
     };
-    const auto denoise = makeGuidedDenoiser(model, schedule, diffusion.prediction,
-        labels.to(device), options.guidance, net.nullClass());
     DdimOptions ddim;
     ddim.steps = options.steps;
     ddim.eta = options.eta;
@@ -38,13 +39,39 @@ DdimResult sampleModel(DenoiserNet& net, const DiffusionConfig& diffusion,
     ddim.cancel = options.cancel;
     if (options.eta > 0.0)
         ddim.generator = generator;
-    auto result = ddimSample(denoise, schedule, xStart, ddim);
-    result.x = result.x.to(torch::kCPU);
-    for (auto& point : result.trajectory) {
-        point.x = point.x.to(torch::kCPU);
-        if (point.x0.defined())
-            point.x0 = point.x0.to(torch::kCPU);
+
+    DdimResult result;
+    std::vector<torch::Tensor> outputs;
+    const int64_t chunk = std::max<int64_t>(1, options.chunk);
+    for (int64_t begin = 0; begin < count; begin += chunk) {
+        const int64_t end = std::min(count, begin + chunk);
+        const auto denoise = makeGuidedDenoiser(model, schedule, diffusion.prediction,
+            labels.slice(0, begin, end).to(device), options.guidance, net.nullClass());
+        auto part = ddimSample(denoise, schedule, xStart.slice(0, begin, end).to(device), ddim);
+        outputs.push_back(part.x.to(torch::kCPU));
+        if (result.trajectory.empty()) {
+            result.trajectory.resize(part.trajectory.size());
+            for (size_t i = 0; i < part.trajectory.size(); ++i) {
+                result.trajectory[i].step = part.trajectory[i].step;
+                result.trajectory[i].t = part.trajectory[i].t;
+            }
+        }
+        for (size_t i = 0; i < part.trajectory.size(); ++i) {
+            auto& into = result.trajectory[i];
+            const auto& from = part.trajectory[i];
+            into.x = into.x.defined() ? torch::cat({ into.x, from.x.to(torch::kCPU) })
+                                      : from.x.to(torch::kCPU);
+            if (from.x0.defined())
+                into.x0 = into.x0.defined() ? torch::cat({ into.x0, from.x0.to(torch::kCPU) })
+                                            : from.x0.to(torch::kCPU);
+        }
+        result.stepsDone = part.stepsDone;
+        if (part.cancelled) {
+            result.cancelled = true;
+            break;
+        }
     }
+    result.x = torch::cat(outputs);
     net.train(wasTraining);
     return result;
 }

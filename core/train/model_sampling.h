@@ -16,13 +16,16 @@ struct ModelSampleOptions {
     GuidanceSpec guidance;
     std::set<int> recordSteps;
     const CancelToken* cancel = nullptr;
+    // Samples per network pass; larger batches only cost memory (and on CPUs even time).
+    int64_t chunk = 128;
 
     // Steps, eta and guidance as a config's sample section sets them.
     static ModelSampleOptions fromConfig(const SampleConfig& sample);
 };
 
 // Draws the start noise (count, sampleShape...) on the CPU from `generator`, then runs DDIM
-// from t = 1 on `device` with labels (count) in [0, numClasses]. Returns CPU tensors.
+// from t = 1 on `device` with labels (count) in [0, numClasses], `chunk` samples at a time.
+// Returns CPU tensors; trajectories hold all samples.
 DdimResult sampleModel(DenoiserNet& net, const DiffusionConfig& diffusion,
     const torch::Tensor& labels, const std::vector<int64_t>& sampleShape,
     torch::Generator& generator, torch::Device device, const ModelSampleOptions& options);

@@ -3,6 +3,7 @@
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
 #include "core/train/device.h"
+#include "core/train/evaluator_trainer.h"
 #include "core/train/run_folder.h"
 #include "core/train/teacher_trainer.h"
 
@@ -13,6 +14,19 @@
 #include <filesystem>
 
 namespace ddil {
+
+namespace {
+std::unique_ptr<Trainer> makeTrainer(const RunConfig& config, torch::Device device)
+{
+    switch (config.task) {
+    case Task::Teacher:
+        return std::make_unique<TeacherTrainer>(config, device);
+    case Task::Evaluator:
+        return std::make_unique<EvaluatorTrainer>(config, device);
+    }
+    throw std::logic_error("unknown task");
+}
+} // namespace
 
 std::string defaultRunDirName(const RunConfig& config)
 {
@@ -46,28 +60,23 @@ RunResult runTraining(const RunConfig& config, const RunOptions& options, const 
     applyThreadCount(config.runtime.threads);
     RunFolder folder(options.outDir);
 
-    switch (config.task) {
-    case Task::Teacher: {
-        TeacherTrainer trainer(config, device);
-        if (options.resume) {
-            const RunConfig previous = trainer.resumeFrom(folder.checkpointPath());
-            folder.truncateMetricsAfter(trainer.step());
-            if (hooks.onMessage) {
-                hooks.onMessage("resuming at step " + std::to_string(trainer.step()));
-                for (const auto& change : configDifferences(previous, config))
-                    hooks.onMessage("  changed since the checkpoint: " + change);
-            }
+    std::unique_ptr<Trainer> trainer = makeTrainer(config, device);
+    if (options.resume) {
+        const RunConfig previous = trainer->resumeFrom(folder.checkpointPath());
+        folder.truncateMetricsAfter(trainer->step());
+        if (hooks.onMessage) {
+            hooks.onMessage("resuming at step " + std::to_string(trainer->step()));
+            for (const auto& change : configDifferences(previous, config))
+                hooks.onMessage("  changed since the checkpoint: " + change);
         }
-        folder.writeConfig(config);
-        if (hooks.onMessage)
-            hooks.onMessage("training " + toString(config.task) + " \"" + config.name + "\" on "
-                + device.str() + " (threads: " + std::to_string(torch::get_num_threads())
-                + "); model " + trainer.model().signature() + ", "
-                + std::to_string(parameterCount(trainer.model())) + " parameters");
-        return trainer.run(folder, hooks, cancel);
     }
-    }
-    throw std::logic_error("unknown task");
+    folder.writeConfig(config);
+    if (hooks.onMessage)
+        hooks.onMessage("training " + toString(config.task) + " \"" + config.name + "\" on "
+            + device.str() + " (threads: " + std::to_string(torch::get_num_threads()) + "); model "
+            + trainer->modelSignature() + ", " + std::to_string(trainer->modelParameterCount())
+            + " parameters");
+    return trainer->run(folder, hooks, cancel);
 }
 
 } // namespace ddil

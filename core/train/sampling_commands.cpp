@@ -1,6 +1,7 @@
 #include "core/api/errors.h"
 #include "core/api/sampling.h"
 #include "core/data/data_source.h"
+#include "core/io/image_grid.h"
 #include "core/io/npy.h"
 #include "core/io/scatter_plot.h"
 #include "core/train/checkpoint.h"
@@ -39,8 +40,15 @@ void writeSamples(const std::string& out, const torch::Tensor& xIn, const torch:
         writeNpy(out, array);
         return;
     }
+    if (x.dim() == 4) {
+        // Sample sheet, numClasses columns (labels in turn give one class per column).
+        ImageGridOptions grid;
+        grid.columns = static_cast<int>(std::min<int64_t>(numClasses, 16));
+        writeImageGridPng(out, array.data.data(), x.size(0), x.size(1), x.size(2), x.size(3), grid);
+        return;
+    }
     if (x.dim() != 2 || x.size(1) != 2)
-        throw ConfigError("--out " + out + ": PNG output is a scatter plot and needs 2-D samples");
+        throw ConfigError("--out " + out + ": PNG output needs images or 2-D samples");
     ScatterOptions options;
     options.title = title;
     options.numClasses = numClasses;

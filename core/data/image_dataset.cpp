@@ -1,0 +1,201 @@
+#include "core/data/image_dataset.h"
+
+#include "core/api/errors.h"
+#include "core/data/idx.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+
+namespace ddil {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kFashionMnistClasses { "T-shirt/top", "Trouser", "Pullover", "Dress",
+    "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot" };
+
+std::vector<std::string> numberedClasses(int64_t count)
+{
+    std::vector<std::string> names;
+    for (int64_t i = 0; i < count; ++i)
+        names.push_back(std::to_string(i));
+    return names;
+}
+
+// "<folder>/<stem>" or "<folder>/<stem>.gz", whichever exists.
+std::string findIdxFile(const fs::path& folder, const std::string& stem)
+{
+    for (const auto& name : { stem + ".gz", stem }) {
+        std::error_code ec;
+        if (fs::is_regular_file(folder / name, ec))
+            return (folder / name).string();
+    }
+    throw IoError((folder / stem).string() + "[.gz]: file not found");
+}
+
+bool isImageFile(const fs::path& p)
+{
+    std::string ext = p.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+    for (const char* known :
+        { ".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".ppm", ".tif", ".tiff", ".webp" })
+        if (ext == known)
+            return true;
+    return false;
+}
+
+} // namespace
+
+ImageDataset::ImageDataset(torch::Tensor images, torch::Tensor labels,
+    std::vector<std::string> classNames, std::string description)
+    : m_images(std::move(images))
+    , m_labels(std::move(labels))
+    , m_classNames(std::move(classNames))
+    , m_description(std::move(description))
+{
+}
+
+std::vector<int64_t> ImageDataset::sampleShape() const
+{
+    return { m_images.size(1), m_images.size(2), m_images.size(3) };
+}
+
+LabeledBatch ImageDataset::sample(int64_t count, torch::Generator& generator) const
+{
+    const auto index = torch::randint(size(), { count }, generator, torch::kInt64);
+    return { m_images.index_select(0, index).to(torch::kFloat32).div_(127.5).sub_(1.0),
+        m_labels.index_select(0, index) };
+}
+
+LabeledBatch ImageDataset::slice(int64_t begin, int64_t end) const
+{
+    return { m_images.slice(0, begin, end).to(torch::kFloat32).div_(127.5).sub_(1.0),
+        m_labels.slice(0, begin, end).clone() };
+}
+
+std::unique_ptr<ImageDataset> loadIdxDataset(const std::string& imagesPath,
+    const std::string& labelsPath, std::vector<std::string> classNames)
+{
+    IdxArray images = readIdxFile(imagesPath);
+    IdxArray labels = readIdxFile(labelsPath);
+    if (images.dims.size() != 3)
+        throw IoError(imagesPath + ": expected an IDX image file with 3 dimensions (N, H, W), got "
+            + std::to_string(images.dims.size()));
+    if (labels.dims.size() != 1)
+        throw IoError(labelsPath + ": expected an IDX label file with 1 dimension, got "
+            + std::to_string(labels.dims.size()));
+    if (labels.dims[0] != images.dims[0])
+        throw IoError(labelsPath + ": holds " + std::to_string(labels.dims[0]) + " labels but "
+            + imagesPath + " holds " + std::to_string(images.dims[0]) + " images");
+    const int64_t n = images.dims[0], h = images.dims[1], w = images.dims[2];
+    auto imageTensor = torch::empty({ n, 1, h, w }, torch::kUInt8);
+    std::memcpy(imageTensor.data_ptr<uint8_t>(), images.data.data(), images.data.size());
+    auto labelTensor = torch::from_blob(labels.data.data(), { n }, torch::kUInt8).to(torch::kInt64);
+    const int64_t classes = labelTensor.max().item<int64_t>() + 1;
+    if (classNames.empty())
+        classNames = numberedClasses(classes);
+    if (static_cast<int64_t>(classNames.size()) < classes)
+        throw IoError(labelsPath + ": labels go up to " + std::to_string(classes - 1)
+            + ", expected at most " + std::to_string(classNames.size() - 1));
+    return std::make_unique<ImageDataset>(std::move(imageTensor), std::move(labelTensor),
+        std::move(classNames), "idx:" + fs::path(imagesPath).filename().string());
+}
+
+std::unique_ptr<ImageDataset> loadIdxFolder(
+    const std::string& folder, DataSplit split, std::vector<std::string> classNames)
+{
+    const std::string prefix = split == DataSplit::Train ? "train" : "t10k";
+    const std::string images = findIdxFile(folder, prefix + "-images-idx3-ubyte");
+    const std::string labels = findIdxFile(folder, prefix + "-labels-idx1-ubyte");
+    return loadIdxDataset(images, labels, std::move(classNames));
+}
+
+std::unique_ptr<ImageDataset> loadImageFolder(const std::string& folder, int size, int channels)
+{
+    std::error_code ec;
+    if (!fs::is_directory(folder, ec))
+        throw IoError(
+            folder + ": " + (fs::exists(folder, ec) ? "is not a folder" : "folder not found"));
+    std::vector<fs::path> classDirs;
+    for (const auto& entry : fs::directory_iterator(folder, ec))
+        if (entry.is_directory())
+            classDirs.push_back(entry.path());
+    std::sort(classDirs.begin(), classDirs.end());
+    if (classDirs.empty())
+        throw IoError(folder + ": no class sub-folders (expected one folder of images per class)");
+
+    std::vector<std::string> classNames;
+    std::vector<cv::Mat> images;
+    std::vector<int64_t> labels;
+    for (const auto& dir : classDirs) {
+        std::vector<fs::path> files;
+        for (const auto& entry : fs::directory_iterator(dir, ec))
+            if (entry.is_regular_file() && isImageFile(entry.path()))
+                files.push_back(entry.path());
+        std::sort(files.begin(), files.end());
+        if (files.empty())
+            continue;
+        const auto label = static_cast<int64_t>(classNames.size());
+        classNames.push_back(dir.filename().string());
+        for (const auto& file : files) {
+            cv::Mat image = cv::imread(
+                file.string(), channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+            if (image.empty())
+                throw IoError(
+                    file.string() + ": cannot be read as an image (corrupt or unsupported)");
+            if (channels == 3)
+                cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
+            if (image.rows != size || image.cols != size)
+                cv::resize(image, image, cv::Size(size, size), 0, 0, cv::INTER_AREA);
+            images.push_back(image);
+            labels.push_back(label);
+        }
+    }
+    if (images.empty())
+        throw IoError(folder + ": no images in its class sub-folders");
+    const auto n = static_cast<int64_t>(images.size());
+    auto tensor = torch::empty({ n, size, size, channels }, torch::kUInt8);
+    for (int64_t i = 0; i < n; ++i) {
+        const cv::Mat& m = images[i];
+        for (int r = 0; r < size; ++r)
+            std::memcpy(
+                tensor[i][r].data_ptr<uint8_t>(), m.ptr<uint8_t>(r), size_t(size) * channels);
+    }
+    return std::make_unique<ImageDataset>(tensor.permute({ 0, 3, 1, 2 }).contiguous(),
+        torch::tensor(labels, torch::kInt64), std::move(classNames),
+        "folder:" + fs::path(folder).filename().string());
+}
+
+std::unique_ptr<ImageDataset> loadImageDataset(const DataConfig& config, DataSplit split)
+{
+    switch (config.kind) {
+    case DataKind::FashionMnist:
+        return loadIdxFolder(
+            config.path.empty() ? kFashionMnistDir : config.path, split, kFashionMnistClasses);
+    case DataKind::Idx: {
+        std::error_code ec;
+        if (fs::is_directory(config.path, ec))
+            return loadIdxFolder(config.path, split);
+        if (config.labels_path.empty())
+            throw ConfigError("data.labels_path: needed when data.path is an images file");
+        return loadIdxDataset(config.path, config.labels_path);
+    }
+    case DataKind::ImageFolder: {
+        const int size = config.image_size > 0 ? config.image_size : 32;
+        const fs::path splitDir = fs::path(config.path) / toString(split);
+        std::error_code ec;
+        return loadImageFolder(fs::is_directory(splitDir, ec) ? splitDir.string() : config.path,
+            size, config.channels);
+    }
+    case DataKind::Toy2d:
+        break;
+    }
+    throw ConfigError("data.kind: \"" + toString(config.kind) + "\" is not an image dataset");
+}
+
+} // namespace ddil

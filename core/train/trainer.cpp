@@ -1,0 +1,240 @@
+#include "core/train/trainer.h"
+
+#include "core/api/errors.h"
+#include "core/api/versions.h"
+#include "core/models/denoiser_net.h"
+#include "core/train/checkpoint.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adam.h>
+#include <torch/optim/adamw.h>
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include <cmath>
+#include <filesystem>
+
+namespace ddil {
+
+namespace {
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(
+    const TrainConfig& c, const std::vector<torch::Tensor>& params)
+{
+    switch (c.optimizer) {
+    case OptimizerKind::Adam:
+        return std::make_unique<torch::optim::Adam>(
+            params, torch::optim::AdamOptions(c.lr).weight_decay(c.weight_decay));
+    case OptimizerKind::AdamW:
+        return std::make_unique<torch::optim::AdamW>(
+            params, torch::optim::AdamWOptions(c.lr).weight_decay(c.weight_decay));
+    }
+    throw std::logic_error("unknown optimizer");
+}
+
+void setLearningRate(torch::optim::Optimizer& optimizer, double lr)
+{
+    for (auto& group : optimizer.param_groups())
+        group.options().set_lr(lr);
+}
+} // namespace
+
+Trainer::Trainer(const RunConfig& config, torch::Device device)
+    : m_config(config)
+    , m_device(device)
+    , m_generator(at::detail::createCPUGenerator(config.seed))
+{
+    // Weight initialisation draws from LibTorch's global generator: seed it for reproducibility.
+    torch::manual_seed(config.seed);
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::setModels(std::shared_ptr<torch::nn::Module> model,
+    std::shared_ptr<torch::nn::Module> ema, std::string signature)
+{
+    m_model = std::move(model);
+    m_ema = std::move(ema);
+    m_signature = std::move(signature);
+    m_model->to(m_device);
+    m_ema->to(m_device);
+    copyWeights(*m_ema, *m_model);
+    m_ema->eval();
+    for (auto& p : m_ema->parameters())
+        p.requires_grad_(false);
+    m_optimizer = makeOptimizer(m_config.train, m_model->parameters());
+}
+
+int64_t Trainer::modelParameterCount() const
+{
+    return parameterCount(*m_model);
+}
+
+Scalars Trainer::evaluate(const CancelToken* cancel)
+{
+    return evaluateWithSamples(cancel).scalars;
+}
+
+RunConfig Trainer::resumeFrom(const std::string& checkpointPath)
+{
+    CheckpointReader reader(checkpointPath);
+    reader.loadModel(*m_model, m_signature);
+    reader.loadEma(*m_ema, m_signature);
+    reader.loadOptimizer(*m_optimizer);
+    m_generator.set_state(reader.rngState());
+    m_step = reader.meta().step;
+    m_elapsedBefore = reader.meta().elapsedSeconds;
+    m_pendingLossSum = reader.meta().pendingLossSum;
+    m_pendingLossCount = reader.meta().pendingLossCount;
+    m_model->to(m_device);
+    m_ema->to(m_device);
+    return reader.meta().config;
+}
+
+double Trainer::learningRate(int64_t step) const
+{
+    // Linear warm-up, then cosine decay to 10% of the peak at the last step.
+    const auto& c = m_config.train;
+    if (c.warmup_steps > 0 && step < c.warmup_steps)
+        return c.lr * static_cast<double>(step + 1) / c.warmup_steps;
+    const double span = std::max<int64_t>(1, c.steps - c.warmup_steps);
+    const double progress = std::clamp((step - c.warmup_steps) / span, 0.0, 1.0);
+    return c.lr * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(M_PI * progress)));
+}
+
+double Trainer::trainStep()
+{
+    const auto& c = m_config.train;
+    m_model->train();
+    setLearningRate(*m_optimizer, learningRate(m_step));
+    m_optimizer->zero_grad();
+    const auto loss = computeLoss();
+    const double lossValue = loss.item<double>();
+    if (!std::isfinite(lossValue))
+        throw TrainingError("step " + std::to_string(m_step + 1) + ": loss is "
+            + (std::isnan(lossValue) ? "NaN"
+                    : lossValue > 0  ? "+Inf"
+                                     : "-Inf")
+            + "; training stopped (the last good checkpoint is kept)");
+    loss.backward();
+    if (c.grad_clip > 0)
+        m_lastGradNorm = torch::nn::utils::clip_grad_norm_(m_model->parameters(), c.grad_clip);
+    m_optimizer->step();
+    // EMA with the usual warm-up so early evaluations are not dominated by the initial weights.
+    const double decay = std::min(c.ema_decay, (1.0 + m_step) / (10.0 + m_step));
+    emaUpdate(*m_ema, *m_model, decay);
+    ++m_step;
+    return lossValue;
+}
+
+void Trainer::saveCheckpointTo(const std::string& path)
+{
+    CheckpointMeta meta;
+    meta.config = m_config;
+    meta.modelSignature = m_signature;
+    meta.step = m_step;
+    meta.elapsedSeconds = m_elapsedBefore
+        + std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
+    meta.buildId = libraryVersions().buildId;
+    meta.pendingLossSum = m_pendingLossSum;
+    meta.pendingLossCount = m_pendingLossCount;
+    // Weights are saved from the CPU so checkpoints load on any device.
+    m_model->to(torch::kCPU);
+    m_ema->to(torch::kCPU);
+    try {
+        saveCheckpoint(
+            path, meta, *m_model, m_ema.get(), m_optimizer.get(), m_generator.get_state());
+    } catch (...) {
+        m_model->to(m_device);
+        m_ema->to(m_device);
+        throw;
+    }
+    m_model->to(m_device);
+    m_ema->to(m_device);
+}
+
+RunResult Trainer::run(RunFolder& folder, const RunHooks& hooks, const CancelToken& cancel)
+{
+    const auto& c = m_config.train;
+    m_started = std::chrono::steady_clock::now();
+    auto elapsed = [&] {
+        return m_elapsedBefore
+            + std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
+    };
+    RunState state;
+    state.totalSteps = c.steps;
+    state.seed = m_config.seed;
+    state.device = m_device.str();
+    state.threads = torch::get_num_threads();
+    state.step = m_step;
+    if (std::filesystem::exists(folder.checkpointPath()))
+        state.lastCheckpoint = "checkpoint.pt";
+    folder.writeState(state);
+
+    auto checkpoint = [&](const std::string& status) {
+        saveCheckpointTo(folder.checkpointPath());
+        state.status = status;
+        state.step = m_step;
+        state.lastCheckpoint = "checkpoint.pt";
+        state.elapsedSeconds = elapsed();
+        folder.writeState(state);
+    };
+    auto runEval = [&]() -> Evaluation {
+        auto evaluation = evaluateWithSamples(&cancel);
+        if (evaluation.cancelled || evaluation.scalars.empty())
+            return evaluation;
+        folder.appendMetrics(m_step, elapsed(), evaluation.scalars);
+        if (hooks.onEval)
+            hooks.onEval({ m_step, evaluation.scalars });
+        return evaluation;
+    };
+
+    RunResult result;
+    result.runDir = folder.path();
+    result.checkpointPath = folder.checkpointPath();
+    try {
+        while (m_step < c.steps) {
+            if (cancel.isCancelled()) {
+                checkpoint("cancelled");
+                result.status = RunResult::Status::Cancelled;
+                result.step = m_step;
+                return result;
+            }
+            const double loss = trainStep();
+            m_pendingLossSum += loss;
+            ++m_pendingLossCount;
+            if (hooks.onStep)
+                hooks.onStep({ m_step, c.steps, elapsed(),
+                    { { "train/loss", loss }, { "train/lr", learningRate(m_step - 1) } } });
+            if (m_step % c.log_every == 0 || m_step == c.steps) {
+                folder.appendMetrics(m_step, elapsed(),
+                    { { "train/loss", m_pendingLossSum / m_pendingLossCount },
+                        { "train/lr", learningRate(m_step - 1) },
+                        { "train/grad_norm", m_lastGradNorm } });
+                m_pendingLossSum = 0.0;
+                m_pendingLossCount = 0;
+            }
+            if (m_config.eval.every > 0 && m_step % m_config.eval.every == 0 && m_step != c.steps)
+                runEval();
+            if (c.checkpoint_every > 0 && m_step % c.checkpoint_every == 0 && m_step != c.steps)
+                checkpoint("running");
+        }
+        // The final evaluation's samples are the run's sample files: the model is sampled once.
+        const Evaluation last = runEval();
+        result.finalMetrics = last.scalars;
+        if (last.samples.defined())
+            writeSamples(folder, last);
+        checkpoint("finished");
+    } catch (const TrainingError& e) {
+        state.status = "failed";
+        state.message = e.what();
+        state.elapsedSeconds = elapsed();
+        folder.writeState(state);
+        throw;
+    }
+    result.status = RunResult::Status::Finished;
+    result.step = m_step;
+    return result;
+}
+
+} // namespace ddil

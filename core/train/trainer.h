@@ -1,0 +1,86 @@
+#pragma once
+// The training loop shared by every task: one model with EMA weights and one optimiser,
+// warm-up plus cosine learning rate, gradient clipping, periodic metrics, evaluation and
+// checkpoints, resume, cancel, and a stop with a clear message on a non-finite loss. Every
+// random draw of training comes from one CPU generator whose state is checkpointed, so a
+// resumed run continues exactly where an uninterrupted one would.
+// Subclasses say what a step's loss is and how to evaluate.
+
+#include "core/api/run.h"
+#include "core/train/run_folder.h"
+
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+#include <torch/types.h>
+
+#include <chrono>
+#include <memory>
+
+namespace ddil {
+
+class Trainer {
+public:
+    virtual ~Trainer();
+
+    // Restores weights, EMA, optimiser, RNG state and step; the checkpoint's model must match.
+    // Returns the config the checkpoint was written with.
+    RunConfig resumeFrom(const std::string& checkpointPath);
+
+    // Trains until config.train.steps or until `cancel`; checkpoints into `folder` on the way
+    // and at the end.
+    RunResult run(RunFolder& folder, const RunHooks& hooks, const CancelToken& cancel);
+
+    // One optimiser step; returns the loss. Throws TrainingError on a non-finite loss.
+    double trainStep();
+    // Evaluates the EMA weights; never touches the training RNG stream.
+    Scalars evaluate(const CancelToken* cancel = nullptr);
+
+    int64_t step() const { return m_step; }
+    double learningRate(int64_t step) const;
+    const std::string& modelSignature() const { return m_signature; }
+    int64_t modelParameterCount() const;
+
+protected:
+    Trainer(const RunConfig& config, torch::Device device);
+    // Called once by the subclass constructor: the trained net, its EMA copy (same architecture)
+    // and the net's signature. Copies the weights into the EMA net and makes the optimiser.
+    void setModels(std::shared_ptr<torch::nn::Module> model, std::shared_ptr<torch::nn::Module> ema,
+        std::string signature);
+
+    // The loss of one training batch drawn from m_generator, on m_device (model in train mode).
+    virtual torch::Tensor computeLoss() = 0;
+
+    struct Evaluation {
+        bool cancelled = false;
+        Scalars scalars;
+        torch::Tensor samples; // what writeSamples shows, on the CPU (may be undefined)
+        torch::Tensor labels;
+    };
+    virtual Evaluation evaluateWithSamples(const CancelToken* cancel) = 0;
+    // Writes the final evaluation's samples into the run folder.
+    virtual void writeSamples(RunFolder&, const Evaluation&) { }
+
+    RunConfig m_config;
+    torch::Device m_device;
+    torch::Generator m_generator;
+
+private:
+    void saveCheckpointTo(const std::string& path);
+
+    std::shared_ptr<torch::nn::Module> m_model;
+    std::shared_ptr<torch::nn::Module> m_ema;
+    std::string m_signature;
+    std::unique_ptr<torch::optim::Optimizer> m_optimizer;
+    int64_t m_step = 0;
+    double m_elapsedBefore = 0.0; // seconds spent in earlier (resumed) parts of the run
+    std::chrono::steady_clock::time_point m_started;
+    double m_lastGradNorm = 0.0;
+    double m_pendingLossSum = 0.0; // losses since the last metrics line
+    int64_t m_pendingLossCount = 0;
+};
+
+// Evaluation draws come from a generator seeded with this offset from the run's seed, so they
+// never share the training stream.
+inline constexpr uint64_t kEvalSeedOffset = 0x9E3779B97F4A7C15ull;
+
+} // namespace ddil

@@ -1,0 +1,194 @@
+#include "core/api/errors.h"
+#include "core/data/idx.h"
+#include "core/data/image_dataset.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/types.h>
+
+#include <filesystem>
+#include <fstream>
+#include <zlib.h>
+
+using namespace ddil;
+
+namespace {
+std::string idxBytes(std::vector<uint32_t> dims, const std::vector<uint8_t>& data)
+{
+    std::string out { 0, 0, 0x08, static_cast<char>(dims.size()) };
+    for (uint32_t d : dims)
+        for (int shift : { 24, 16, 8, 0 })
+            out.push_back(static_cast<char>((d >> shift) & 0xff));
+    out.append(data.begin(), data.end());
+    return out;
+}
+
+void writeFile(const std::string& path, const std::string& bytes, bool gzip)
+{
+    if (gzip) {
+        gzFile f = gzopen(path.c_str(), "wb");
+        gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
+        gzclose(f);
+    } else {
+        std::ofstream(path, std::ios::binary) << bytes;
+    }
+}
+
+// A binary PGM (P5) image, which OpenCV reads.
+void writePgm(const std::string& path, int w, int h, uint8_t value)
+{
+    std::ofstream out(path, std::ios::binary);
+    out << "P5\n" << w << " " << h << "\n255\n" << std::string(size_t(w * h), char(value));
+}
+
+template <class F>
+QString errorOf(F&& f)
+{
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return {};
+}
+} // namespace
+
+class TestImageData : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void readsPlainAndGzippedIdx()
+    {
+        QTemporaryDir dir;
+        const std::vector<uint8_t> pixels { 0, 255, 128, 64, 1, 2, 3, 4 };
+        for (bool gz : { false, true }) {
+            const std::string path = dir.filePath(gz ? "a.gz" : "a").toStdString();
+            writeFile(path, idxBytes({ 2, 2, 2 }, pixels), gz);
+            const auto array = readIdxFile(path);
+            QCOMPARE(array.dims, (std::vector<int64_t> { 2, 2, 2 }));
+            QCOMPARE(array.data, pixels);
+        }
+    }
+
+    void corruptIdxFilesGetOneClearError()
+    {
+        QTemporaryDir dir;
+        const std::string truncated = dir.filePath("t").toStdString();
+        writeFile(truncated, idxBytes({ 10, 28, 28 }, std::vector<uint8_t>(100, 7)), true);
+        QVERIFY(errorOf([&] { readIdxFile(truncated); }).contains("truncated"));
+        QVERIFY(
+            errorOf([&] { readIdxFile(truncated); }).startsWith(QString::fromStdString(truncated)));
+
+        const std::string notIdx = dir.filePath("n").toStdString();
+        writeFile(notIdx, "hello world, this is text", false);
+        QVERIFY(errorOf([&] { readIdxFile(notIdx); }).contains("not an IDX file"));
+
+        // A gzip stream with its middle overwritten.
+        const std::string corrupt = dir.filePath("c.gz").toStdString();
+        std::vector<uint8_t> noise(5000);
+        for (size_t i = 0; i < noise.size(); ++i)
+            noise[i] = uint8_t((i * 7919) % 251);
+        writeFile(corrupt, idxBytes({ 5000 }, noise), true);
+        std::fstream f(corrupt, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(40);
+        f.write("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 12);
+        f.close();
+        const QString message = errorOf([&] { readIdxFile(corrupt); });
+        QVERIFY2(message.contains("corrupt") || message.contains("truncated"), qPrintable(message));
+
+        QVERIFY(errorOf([&] {
+            readIdxFile(dir.filePath("missing").toStdString());
+        }).contains("file not found"));
+    }
+
+    void labelCountMustMatch()
+    {
+        QTemporaryDir dir;
+        const std::string images = dir.filePath("images").toStdString();
+        const std::string labels = dir.filePath("labels").toStdString();
+        writeFile(images, idxBytes({ 3, 2, 2 }, std::vector<uint8_t>(12, 0)), false);
+        writeFile(labels, idxBytes({ 2 }, { 0, 1 }), false);
+        const QString message = errorOf([&] { loadIdxDataset(images, labels); });
+        QVERIFY2(message.contains("holds 2 labels") && message.contains("3 images"),
+            qPrintable(message));
+    }
+
+    void idxDatasetServesScaledLabelledImages()
+    {
+        QTemporaryDir dir;
+        // MNIST names in a folder: the train split is found by name.
+        writeFile(dir.filePath("train-images-idx3-ubyte.gz").toStdString(),
+            idxBytes({ 2, 1, 2 }, { 0, 255, 255, 0 }), true);
+        writeFile(dir.filePath("train-labels-idx1-ubyte").toStdString(), idxBytes({ 2 }, { 0, 3 }),
+            false);
+        DataConfig config;
+        config.kind = DataKind::Idx;
+        config.path = dir.path().toStdString();
+        const auto data = loadImageDataset(config, DataSplit::Train);
+        QCOMPARE(data->size(), int64_t(2));
+        QCOMPARE(data->numClasses(), int64_t(4));
+        QCOMPARE(data->sampleShape(), (std::vector<int64_t> { 1, 1, 2 }));
+        const auto all = data->slice(0, 2);
+        QCOMPARE(all.x.flatten().min().item<float>(), -1.0f);
+        QCOMPARE(all.x.flatten().max().item<float>(), 1.0f);
+        QCOMPARE(all.labels[1].item<int64_t>(), int64_t(3));
+        // The test split is missing: the error names the file looked for.
+        const QString missing = errorOf([&] { loadImageDataset(config, DataSplit::Test); });
+        QVERIFY2(missing.contains("t10k-images-idx3-ubyte"), qPrintable(missing));
+    }
+
+    void fashionMnistFromTheDebianPackage()
+    {
+        if (!std::filesystem::exists(std::string(kFashionMnistDir) + "/t10k-images-idx3-ubyte.gz"))
+            QSKIP("dataset-fashion-mnist is not installed");
+        DataConfig config;
+        config.kind = DataKind::FashionMnist;
+        const auto test = loadImageDataset(config, DataSplit::Test);
+        QCOMPARE(test->size(), int64_t(10000));
+        QCOMPARE(test->sampleShape(), (std::vector<int64_t> { 1, 28, 28 }));
+        QCOMPARE(test->classNames().at(9), std::string("Ankle boot"));
+        auto gen = at::detail::createCPUGenerator(0);
+        const auto batch = test->sample(256, gen);
+        QCOMPARE(batch.x.sizes(), (c10::IntArrayRef { 256, 1, 28, 28 }));
+        QVERIFY(batch.x.min().item<float>() >= -1.0f && batch.x.max().item<float>() <= 1.0f);
+        // Every class occurs, in about equal shares (the split is balanced).
+        const auto counts = torch::bincount(test->slice(0, 10000).labels);
+        QCOMPARE(counts.min().item<int64_t>(), int64_t(1000));
+    }
+
+    void imageFolderWithClassSubfolders()
+    {
+        QTemporaryDir dir;
+        const std::filesystem::path root = dir.path().toStdString();
+        std::filesystem::create_directories(root / "cats");
+        std::filesystem::create_directories(root / "dogs");
+        writePgm((root / "cats" / "a.pgm").string(), 8, 8, 0);
+        writePgm((root / "cats" / "b.pgm").string(), 16, 16, 255);
+        writePgm((root / "dogs" / "c.pgm").string(), 4, 4, 255);
+        std::ofstream(root / "dogs" / "notes.txt") << "ignored";
+        DataConfig config;
+        config.kind = DataKind::ImageFolder;
+        config.path = root.string();
+        config.image_size = 8;
+        for (int channels : { 1, 3 }) {
+            config.channels = channels;
+            const auto data = loadImageDataset(config, DataSplit::Train);
+            QCOMPARE(data->size(), int64_t(3));
+            QCOMPARE(data->classNames(), (std::vector<std::string> { "cats", "dogs" }));
+            QCOMPARE(data->sampleShape(), (std::vector<int64_t> { channels, 8, 8 }));
+            const auto all = data->slice(0, 3);
+            QCOMPARE(all.labels.size(0), int64_t(3));
+            QCOMPARE(all.x[0].max().item<float>(), -1.0f);
+            QCOMPARE(all.x[1].min().item<float>(), 1.0f); // resized from 16 x 16
+            QCOMPARE(all.labels[2].item<int64_t>(), int64_t(1));
+        }
+        // An unreadable image: the error names it.
+        std::ofstream(root / "dogs" / "broken.png") << "not a png";
+        QVERIFY(
+            errorOf([&] { loadImageDataset(config, DataSplit::Train); }).contains("broken.png"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestImageData)
+#include "tst_image_data.moc"

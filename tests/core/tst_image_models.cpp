@@ -1,0 +1,117 @@
+#include "core/api/errors.h"
+#include "core/models/classifier.h"
+#include "core/models/denoiser_net.h"
+#include "core/models/unet.h"
+
+#include <QtTest>
+
+#include <torch/types.h>
+
+using namespace ddil;
+
+namespace {
+ModelConfig unetConfig()
+{
+    ModelConfig c;
+    c.kind = ModelKind::Unet;
+    c.channels = 16;
+    c.channel_mult = { 1, 2 };
+    c.depth = 1;
+    c.groups = 4;
+    c.time_embedding = 16;
+    return c;
+}
+} // namespace
+
+class TestImageModels : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void unetKeepsTheImageShapeAndStartsAtZero()
+    {
+        torch::manual_seed(0);
+        auto net = makeDenoiserNet(unetConfig(), { 3, 8, 8 }, 10);
+        const auto x = torch::randn({ 4, 3, 8, 8 });
+        const auto out = net->forward(x, torch::rand({ 4 }), torch::tensor({ 0, 3, 9, 10 }));
+        QCOMPARE(out.sizes(), x.sizes());
+        // The output convolution starts at zero, as in Ho et al.: the untrained net predicts 0.
+        QCOMPARE(out.abs().max().item<float>(), 0.0f);
+        QVERIFY(net->signature().find("unet(shape=3x8x8,channels=16,mult=1-2") == 0);
+    }
+
+    void unetDependsOnTimeAndClassOnceTrained()
+    {
+        torch::manual_seed(1);
+        auto net = makeDenoiserNet(unetConfig(), { 1, 8, 8 }, 4);
+        // Move every weight off its initialisation so all paths carry signal.
+        {
+            torch::NoGradGuard noGrad;
+            for (auto& p : net->parameters())
+                p.add_(torch::randn_like(p) * 0.05);
+        }
+        const auto x = torch::randn({ 2, 1, 8, 8 });
+        const auto t = torch::full({ 2 }, 0.5);
+        const auto base = net->forward(x, t, torch::tensor({ 1, 1 }));
+        QVERIFY(
+            (net->forward(x, t, torch::tensor({ 2, 2 })) - base).abs().max().item<float>() > 1e-4);
+        QVERIFY(
+            (net->forward(x, t, torch::tensor({ 4, 4 })) - base).abs().max().item<float>() > 1e-4);
+        QVERIFY((net->forward(x, torch::full({ 2 }, 0.1), torch::tensor({ 1, 1 })) - base)
+                    .abs()
+                    .max()
+                    .item<float>()
+            > 1e-4);
+        // Samples do not leak into each other (no batch statistics).
+        const auto single = net->forward(x.slice(0, 0, 1), t.slice(0, 0, 1), torch::tensor({ 1 }));
+        QVERIFY(torch::allclose(single, base.slice(0, 0, 1), 1e-5, 1e-5));
+        // Gradients reach the first layer.
+        net->forward(x, t, torch::tensor({ 1, 1 })).pow(2).sum().backward();
+        QVERIFY(net->named_parameters()["in_conv.weight"].grad().abs().sum().item<float>() > 0);
+    }
+
+    void attentionAndDepthChangeTheArchitecture()
+    {
+        auto without = unetConfig();
+        without.attention = false;
+        const auto a = parameterCount(*makeDenoiserNet(unetConfig(), { 1, 8, 8 }, 4));
+        const auto b = parameterCount(*makeDenoiserNet(without, { 1, 8, 8 }, 4));
+        QVERIFY(a > b);
+        auto deeper = unetConfig();
+        deeper.depth = 2;
+        QVERIFY(parameterCount(*makeDenoiserNet(deeper, { 1, 8, 8 }, 4)) > a);
+        QVERIFY(makeDenoiserNet(without, { 1, 8, 8 }, 4)->signature().find("attention=0")
+            != std::string::npos);
+    }
+
+    void unetRefusesSizesItCannotHalve()
+    {
+        auto c = unetConfig();
+        c.channel_mult = { 1, 2, 2, 2 }; // needs sizes divisible by 8
+        try {
+            makeDenoiserNet(c, { 1, 28, 28 }, 10);
+            QFAIL("expected ConfigError");
+        } catch (const ConfigError& e) {
+            QVERIFY(QString(e.what()).contains("divisible by 8"));
+        }
+    }
+
+    void classifierGivesFeaturesAndLogits()
+    {
+        ModelConfig c;
+        c.kind = ModelKind::Classifier;
+        c.channels = 8;
+        c.hidden = 64;
+        ClassifierNet net(c, { 1, 28, 28 }, 10);
+        net.eval();
+        const auto x = torch::randn({ 5, 1, 28, 28 });
+        const auto f = net.features(x);
+        QCOMPARE(f.sizes(), (c10::IntArrayRef { 5, 64 }));
+        QVERIFY(f.min().item<float>() >= 0.0f); // after ReLU
+        QCOMPARE(net.logits(x).sizes(), (c10::IntArrayRef { 5, 10 }));
+        QVERIFY(torch::allclose(net.head(f), net.logits(x)));
+        QCOMPARE(net.signature(),
+            std::string("classifier(shape=1x28x28,channels=8,features=64,classes=10)"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestImageModels)
+#include "tst_image_models.moc"
