@@ -1,12 +1,13 @@
 # The two set-up commands of the README, and their parts.
 #   make run   installs what is missing, builds (Release) and starts the default session
 #   make test  installs what is missing, builds and runs the whole suite with ctest
+#   make bench measures teacher throughput (see benchmarks/)
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test test-unit clean format-check
+.PHONY: all deps configure build run test test-unit bench clean format-check
 
 all: build
 
@@ -29,6 +30,10 @@ test: build
 
 test-unit: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit
+
+# Teacher training and sampling throughput and peak memory (numbers for the README).
+bench: build
+	@$(BUILD_DIR)/benchmarks/ddil_bench_throughput $(BENCH_ARGS)
 
 format-check: configure
 	@cmake --build $(BUILD_DIR) --target format-check

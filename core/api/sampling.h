@@ -13,7 +13,7 @@ struct SampleRequest {
     std::string checkpoint;
     int steps = 50;
     std::int64_t count = 1000;
-    std::optional<std::int64_t> classLabel; // none: classes drawn uniformly
+    std::optional<std::int64_t> classLabel; // none: classes in turn (0, 1, ..., K-1, 0, ...)
     std::optional<double> guidance; // none: the checkpoint config's sample.guidance.scale
     std::uint64_t seed = 0;
     double eta = 0.0;

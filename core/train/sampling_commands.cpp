@@ -91,7 +91,8 @@ SampleSummary sampleToFile(const SampleRequest& request)
                 + ": this model has classes 0 to " + std::to_string(data->numClasses() - 1));
         labels = torch::full({ request.count }, *request.classLabel, torch::kInt64);
     } else {
-        labels = torch::randint(data->numClasses(), { request.count }, gen, torch::kInt64);
+        // Classes in turn: balanced, and a grid with one column per class.
+        labels = torch::arange(request.count, torch::kInt64).remainder(data->numClasses());
     }
     auto options = ModelSampleOptions::fromConfig(config.sample);
     options.steps = request.steps;

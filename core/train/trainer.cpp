@@ -79,8 +79,8 @@ RunConfig Trainer::resumeFrom(const std::string& checkpointPath)
 {
     CheckpointReader reader(checkpointPath);
     reader.loadModel(*m_model, m_signature);
+    reader.loadOptimizer(*m_optimizer); // first: exported weights fail here, with that reason
     reader.loadEma(*m_ema, m_signature);
-    reader.loadOptimizer(*m_optimizer);
     m_generator.set_state(reader.rngState());
     m_step = reader.meta().step;
     m_elapsedBefore = reader.meta().elapsedSeconds;

@@ -4,8 +4,10 @@
 #include "core/cli/exit_codes.h"
 #include "core/cli/progress_printer.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -94,6 +96,16 @@ private Q_SLOTS:
         QTest::newRow("missing checkpoint") << QStringList { "sample", "--checkpoint",
             "/no/ckpt.pt", "--steps", "4", "--count", "10", "--out", "x.npy" }
                                             << exit_code::kFile << "/no/ckpt.pt: file not found";
+        QTest::newRow("eval of a missing checkpoint")
+            << QStringList { "eval", "--checkpoint", "/no/teacher.pt", "--steps", "4" }
+            << exit_code::kFile << "/no/teacher.pt: file not found";
+        QTest::newRow("eval needs steps")
+            << QStringList { "eval", "--checkpoint", "/no/teacher.pt" } << exit_code::kUsage
+            << "--steps";
+        QTest::newRow("eval with a missing extractor") << QStringList { "eval", "--checkpoint",
+            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.pt", "--steps", "1",
+            "--samples", "10", "--features",
+            "/no/inception.pt" } << exit_code::kFile << "/no/inception.pt: file not found";
         QTest::newRow("bad out extension")
             << QStringList { "sample", "--checkpoint", "/no/ckpt.pt", "--steps", "4", "--count",
                    "10", "--out", "x.txt" }
@@ -178,6 +190,67 @@ private Q_SLOTS:
         QFile d(path("d.npy"));
         QVERIFY(d.open(QIODevice::ReadOnly));
         QVERIFY(d.readAll().contains("'shape': (500,2)"));
+    }
+
+    void evalPrintsEveryMetricAsJson()
+    {
+        // The shipped teacher, 200 samples at 2 steps: every metric present and in its range.
+        const auto r = runDdil({ "eval", "--checkpoint",
+            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.pt", "--steps", "2",
+            "--samples", "200", "--seed", "7", "--guidance", "1.5" });
+        QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
+        const auto doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(doc["steps"].toInt(), 2);
+        QCOMPARE(doc["samples"].toInt(), 200);
+        QCOMPARE(doc["guidance"].toObject()["scale"].toDouble(), 1.5);
+        QCOMPARE(doc["fid_name"].toString(), QString("FID (evaluator features)"));
+        const auto m = doc["metrics"].toObject();
+        for (const char* key :
+            { "fid", "fid_floor", "kid", "precision", "recall", "density", "coverage", "diversity",
+                "diversity_real", "class_consistency", "class_entropy_bits" })
+            QVERIFY2(m.contains(key), key);
+        QVERIFY(m["fid"].toDouble() > m["fid_floor"].toDouble());
+        for (const char* key : { "precision", "recall", "coverage", "class_consistency" })
+            QVERIFY(m[key].toDouble() >= 0.0 && m[key].toDouble() <= 1.0);
+        int total = 0;
+        for (const auto v : doc["class_histogram"].toArray())
+            total += v.toInt();
+        QCOMPARE(total, 200);
+        QVERIFY(doc["wall_seconds"].toObject()["total"].toDouble() > 0.0);
+
+        // The same request twice gives the same numbers (seeded sampling, cached real features).
+        const auto again = runDdil({ "eval", "--checkpoint",
+            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.pt", "--steps", "2",
+            "--samples", "200", "--seed", "7", "--guidance", "1.5" });
+        QCOMPARE(QJsonDocument::fromJson(again.out.toUtf8()).object()["metrics"].toObject(), m);
+    }
+
+    void exportWeightsDropsTrainingState()
+    {
+        if (!QFile::exists(path("run1/checkpoint.pt")))
+            QSKIP("needs the run of runSampleAndDataEndToEnd");
+        const auto r = runDdil({ "export-weights", "--checkpoint", path("run1/checkpoint.pt"),
+            "--out", path("weights.pt") });
+        QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
+        QVERIFY(
+            QFileInfo(path("weights.pt")).size() < QFileInfo(path("run1/checkpoint.pt")).size());
+        // The exported file samples like the checkpoint it came from (its EMA weights).
+        const auto a = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps",
+            "4", "--count", "50", "--out", path("a.npy") });
+        const auto b = runDdil({ "sample", "--checkpoint", path("weights.pt"), "--steps", "4",
+            "--count", "50", "--out", path("b.npy") });
+        QCOMPARE(a.code, exit_code::kOk);
+        QCOMPARE(b.code, exit_code::kOk);
+        QFile fa(path("a.npy")), fb(path("b.npy"));
+        QVERIFY(fa.open(QIODevice::ReadOnly) && fb.open(QIODevice::ReadOnly));
+        QCOMPARE(fa.readAll(), fb.readAll());
+        // It cannot be resumed: no optimiser state.
+        QDir().mkpath(path("fromweights"));
+        QFile::copy(path("weights.pt"), path("fromweights/checkpoint.pt"));
+        const auto resume
+            = runDdil({ "run", path("tiny.json"), "--out", path("fromweights"), "--resume" });
+        QCOMPARE(resume.code, exit_code::kFile);
+        QVERIFY2(resume.err.contains("no optimiser state"), qPrintable(resume.err));
     }
 
     void corruptAndMismatchedCheckpoints()

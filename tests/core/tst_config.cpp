@@ -38,6 +38,13 @@ private Q_SLOTS:
         c.seed = 18446744073709551615ull; // uint64 max survives
         c.diffusion.prediction = Prediction::V;
         c.sample.guidance = { 2.5, GuidanceConvention::CondPlusW };
+        c.data.kind = DataKind::ImageFolder;
+        c.data.path = "/data/flowers";
+        c.data.channels = 3;
+        c.model.kind = ModelKind::Unet;
+        c.model.channel_mult = { 1, 2, 4, 4 };
+        c.model.attention = false;
+        c.eval.feature_extractor = "inception.pt";
         const auto loaded = parseConfig(configToJson(c));
         QVERIFY(loaded.ok());
         QVERIFY(loaded.issues.empty());
@@ -103,6 +110,34 @@ private Q_SLOTS:
             << "must be below";
         QTest::newRow("empty name") << R"({"schema_version":1,"name":""})" << true << "name"
                                     << "must not be empty";
+        QTest::newRow("bool expected")
+            << R"({"schema_version":1,"model":{"attention":"yes"}})" << true << "model.attention"
+            << "must be true or false";
+        QTest::newRow("list expected")
+            << R"({"schema_version":1,"model":{"channel_mult":2}})" << true << "model.channel_mult"
+            << "non-empty list of integers";
+        QTest::newRow("list item out of range")
+            << R"({"schema_version":1,"model":{"channel_mult":[1,0]}})" << true
+            << "model.channel_mult"
+            << "must hold integers in [1, 64]";
+        QTest::newRow("mlp on images")
+            << R"({"schema_version":1,"data":{"kind":"fashion_mnist"}})" << true << "model.kind"
+            << "use \"unet\" for images";
+        QTest::newRow("unet on toy data")
+            << R"({"schema_version":1,"model":{"kind":"unet"}})" << true << "model.kind"
+            << "use \"mlp\" for 2-D toy data";
+        QTest::newRow("evaluator needs a classifier")
+            << R"({"schema_version":1,"task":"evaluator","data":{"kind":"fashion_mnist"},"model":{"kind":"unet"}})"
+            << true << "model.kind"
+            << "trains a \"classifier\"";
+        QTest::newRow("idx needs a path")
+            << R"({"schema_version":1,"data":{"kind":"idx"},"model":{"kind":"unet"}})" << true
+            << "data.path"
+            << "must name the IDX files";
+        QTest::newRow("groups divide channels")
+            << R"({"schema_version":1,"data":{"kind":"fashion_mnist"},"model":{"kind":"unet","channels":30,"groups":8}})"
+            << true << "model.groups"
+            << "must divide model.channels";
     }
 
     void issueCarriesPath()
@@ -242,6 +277,8 @@ private Q_SLOTS:
         QCOMPARE(find("sample.guidance.scale"), std::string("2.5"));
         QCOMPARE(find("diffusion.schedule"), std::string("cosine"));
         QCOMPARE(find("train.steps"), std::to_string(TrainConfig {}.steps));
+        QCOMPARE(find("model.channel_mult"), std::string("[1,2,2]"));
+        QCOMPARE(find("model.attention"), std::string("true"));
         // As many fields as leaves in the canonical JSON.
         const QString json = QString::fromStdString(configToJson(c));
         QCOMPARE(static_cast<int>(fields.size()),

@@ -1,0 +1,104 @@
+// Teacher throughput on this machine: training images/s, DDIM sampling images/s at 4 and 50
+// steps (guided as the config's sample section says), and the process's peak memory after
+// each phase. A benchmark, not a test: run it with `make bench` and put its numbers in the
+// README with the machine they came from.
+//
+//   ddil_bench_throughput [CONFIG] [--train-steps N] [--samples M] [--threads T]
+
+#include "core/api/config_io.h"
+#include "core/train/device.h"
+#include "core/train/model_sampling.h"
+#include "core/train/teacher_trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+using namespace ddil;
+
+namespace {
+double peakRssMiB()
+{
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0)
+            return std::stod(line.substr(6)) / 1024.0;
+    return 0.0;
+}
+
+double seconds(std::chrono::steady_clock::time_point since)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::string configPath = std::string(DDIL_SOURCE_DIR) + "/configs/fashion-mnist/teacher.json";
+    int trainSteps = 30, samples = 200, threads = -1;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--train-steps" && i + 1 < argc)
+            trainSteps = std::stoi(argv[++i]);
+        else if (arg == "--samples" && i + 1 < argc)
+            samples = std::stoi(argv[++i]);
+        else if (arg == "--threads" && i + 1 < argc)
+            threads = std::stoi(argv[++i]);
+        else if (arg.rfind("--", 0) != 0)
+            configPath = arg;
+        else {
+            std::fprintf(stderr,
+                "usage: %s [CONFIG] [--train-steps N] [--samples M] [--threads T]\n", argv[0]);
+            return 2;
+        }
+    }
+    const auto loaded = loadConfigFile(configPath);
+    if (!loaded.ok()) {
+        std::fprintf(
+            stderr, "%s: %s\n", configPath.c_str(), loaded.errors().front().toString().c_str());
+        return 3;
+    }
+    RunConfig config = loaded.config;
+    if (threads >= 0)
+        config.runtime.threads = threads;
+    const torch::Device device = resolveDevice(config.runtime.device);
+    applyThreadCount(config.runtime.threads);
+    std::printf("config %s on %s, %d threads\n", configPath.c_str(), device.str().c_str(),
+        torch::get_num_threads());
+
+    TeacherTrainer trainer(config, device);
+    for (int i = 0; i < 3; ++i) // warm-up: allocator, oneDNN kernels
+        trainer.trainStep();
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < trainSteps; ++i)
+        trainer.trainStep();
+    const double trainRate = double(trainSteps) * config.train.batch_size / seconds(start);
+    const double trainPeak = peakRssMiB();
+    std::printf("| phase | images/s | peak RSS (MiB) |\n|---|---|---|\n");
+    std::printf(
+        "| training, batch %d | %.1f | %.0f |\n", config.train.batch_size, trainRate, trainPeak);
+    std::fflush(stdout);
+
+    const auto& shape = trainer.data().sampleShape();
+    const auto labels
+        = torch::arange(samples, torch::kInt64).remainder(trainer.data().numClasses());
+    for (int steps : { 4, 50 }) {
+        auto options = ModelSampleOptions::fromConfig(config.sample);
+        options.steps = steps;
+        auto gen = at::detail::createCPUGenerator(0);
+        start = std::chrono::steady_clock::now();
+        sampleModel(trainer.ema(), config.diffusion, labels, shape, gen, device, options);
+        const double rate = samples / seconds(start);
+        std::printf("| sampling, %d DDIM steps, guidance %g | %.1f | %.0f |\n", steps,
+            options.guidance.scale, rate, peakRssMiB());
+        std::fflush(stdout);
+    }
+    return 0;
+}
