@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -223,6 +224,25 @@ private Q_SLOTS:
             ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.pt", "--steps", "2",
             "--samples", "200", "--seed", "7", "--guidance", "1.5" });
         QCOMPARE(QJsonDocument::fromJson(again.out.toUtf8()).object()["metrics"].toObject(), m);
+    }
+
+    void sampleSheetOfTheShippedTeacher()
+    {
+        const auto r = runDdil({ "sample", "--checkpoint",
+            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.pt", "--steps", "2",
+            "--count", "20", "--out", path("sheet.png") });
+        QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
+        QImage sheet(path("sheet.png"));
+        // 10 columns (one per class) by 2 rows of 28 x 28 images at scale 2 with 2-pixel gaps.
+        QCOMPARE(sheet.width(), 10 * (56 + 2) + 2);
+        QCOMPARE(sheet.height(), 2 * (56 + 2) + 2);
+        const auto npy = runDdil({ "sample", "--checkpoint",
+            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.pt", "--steps", "2",
+            "--count", "3", "--out", path("three.npy") });
+        QCOMPARE(npy.code, exit_code::kOk);
+        QFile f(path("three.npy"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll().contains("'shape': (3,1,28,28)"));
     }
 
     void exportWeightsDropsTrainingState()

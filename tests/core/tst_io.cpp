@@ -1,6 +1,8 @@
 #include "core/api/errors.h"
 #include "core/io/atomic_file.h"
+#include "core/io/image_grid.h"
 #include "core/io/npy.h"
+#include "core/io/resource_path.h"
 #include "core/io/scatter_plot.h"
 
 #include <QDir>
@@ -18,6 +20,47 @@ private:
     std::string path(const char* name) { return m_dir.filePath(name).toStdString(); }
 
 private Q_SLOTS:
+    void resourcePathsAreFoundInTheDataDirAndTheSourceTree()
+    {
+        QTemporaryDir dir;
+        QDir().mkpath(dir.filePath("resources/weights"));
+        QFile f(dir.filePath("resources/weights/only-here.pt"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        qputenv("DDIL_DATA_DIR", dir.path().toLocal8Bit());
+        QCOMPARE(QString::fromStdString(resolveResourcePath("resources/weights/only-here.pt")),
+            dir.filePath("resources/weights/only-here.pt"));
+        qunsetenv("DDIL_DATA_DIR");
+        // Shipped files resolve from any working folder through the source tree of this build.
+        QVERIFY(QFile::exists(
+            QString::fromStdString(resolveResourcePath("configs/fashion-mnist/teacher.json"))));
+        // Absolute and unknown paths come back unchanged, for the caller's "not found".
+        QCOMPARE(resolveResourcePath("/abs/x.pt"), std::string("/abs/x.pt"));
+        QCOMPARE(resolveResourcePath("no/such/file.pt"), std::string("no/such/file.pt"));
+    }
+
+    void imageGridHasOneCellPerImage()
+    {
+        QTemporaryDir dir;
+        // 3 grayscale 2 x 2 images: black, white, and a gradient; 2 columns, scale 1, padding 1.
+        const std::vector<float> data { -1, -1, -1, -1, 1, 1, 1, 1, -1, 0, 0.5, 1 };
+        ImageGridOptions options;
+        options.columns = 2;
+        options.scale = 1;
+        options.padding = 1;
+        const std::string path = dir.filePath("grid.png").toStdString();
+        writeImageGridPng(path, data.data(), 3, 1, 2, 2, options);
+        const QImage image(QString::fromStdString(path));
+        QCOMPARE(image.width(), 2 * (2 + 1) + 1);
+        QCOMPARE(image.height(), 2 * (2 + 1) + 1);
+        QCOMPARE(qGray(image.pixel(1, 1)), 0); // first cell: black
+        QCOMPARE(qGray(image.pixel(4, 1)), 255); // second cell: white
+        QCOMPARE(qGray(image.pixel(0, 0)), 255); // padding: white
+        QCOMPARE(qGray(image.pixel(2, 5)), 255); // third cell, last pixel: 1 -> 255
+        QCOMPARE(qGray(image.pixel(1, 4)), 0); // third cell, first pixel: -1 -> 0
+        QCOMPARE(qGray(image.pixel(4, 4)), 255); // empty fourth cell: background
+    }
+
     void npyRoundTripAndLayout()
     {
         NpyArray a;
