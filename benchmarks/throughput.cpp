@@ -3,7 +3,9 @@
 // each phase. A benchmark, not a test: run it with `make bench` and put its numbers in the
 // README with the machine they came from.
 //
-//   ddil_bench_throughput [CONFIG] [--train-steps N] [--samples M] [--threads T]
+//   ddil_bench_throughput [CONFIG] [--train-steps N] [--samples M] [--threads T] [--chunk C]
+//
+// --chunk sets the samples per sampler pass (ModelSampleOptions::chunk; guidance doubles it).
 
 #include "core/api/config_io.h"
 #include "core/train/device.h"
@@ -43,19 +45,23 @@ int main(int argc, char** argv)
 {
     std::string configPath = std::string(DDIL_SOURCE_DIR) + "/configs/fashion-mnist/teacher.json";
     int trainSteps = 30, samples = 200, threads = -1;
+    int64_t chunk = ModelSampleOptions {}.chunk;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--train-steps" && i + 1 < argc)
             trainSteps = std::stoi(argv[++i]);
         else if (arg == "--samples" && i + 1 < argc)
             samples = std::stoi(argv[++i]);
+        else if (arg == "--chunk" && i + 1 < argc)
+            chunk = std::stoll(argv[++i]);
         else if (arg == "--threads" && i + 1 < argc)
             threads = std::stoi(argv[++i]);
         else if (arg.rfind("--", 0) != 0)
             configPath = arg;
         else {
             std::fprintf(stderr,
-                "usage: %s [CONFIG] [--train-steps N] [--samples M] [--threads T]\n", argv[0]);
+                "usage: %s [CONFIG] [--train-steps N] [--samples M] [--threads T] [--chunk C]\n",
+                argv[0]);
             return 2;
         }
     }
@@ -92,12 +98,13 @@ int main(int argc, char** argv)
     for (int steps : { 4, 50 }) {
         auto options = ModelSampleOptions::fromConfig(config.sample);
         options.steps = steps;
+        options.chunk = chunk;
         auto gen = at::detail::createCPUGenerator(0);
         start = std::chrono::steady_clock::now();
         sampleModel(trainer.ema(), config.diffusion, labels, shape, gen, device, options);
         const double rate = samples / seconds(start);
-        std::printf("| sampling, %d DDIM steps, guidance %g | %.1f | %.0f |\n", steps,
-            options.guidance.scale, rate, peakRssMiB());
+        std::printf("| sampling, %d DDIM steps, guidance %g, %lld per pass | %.1f | %.0f |\n",
+            steps, options.guidance.scale, static_cast<long long>(chunk), rate, peakRssMiB());
         std::fflush(stdout);
     }
     return 0;

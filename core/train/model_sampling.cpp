@@ -47,7 +47,10 @@ DdimResult sampleModel(DenoiserNet& net, const DiffusionConfig& diffusion,
         const int64_t end = std::min(count, begin + chunk);
         const auto denoise = makeGuidedDenoiser(model, schedule, diffusion.prediction,
             labels.slice(0, begin, end).to(device), options.guidance, net.nullClass());
-        auto part = ddimSample(denoise, schedule, xStart.slice(0, begin, end).to(device), ddim);
+        auto x = xStart.slice(0, begin, end).to(device);
+        if (x.dim() == 4) // images: oneDNN's convolutions are faster on NHWC (about 7% here)
+            x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+        auto part = ddimSample(denoise, schedule, x, ddim);
         outputs.push_back(part.x.to(torch::kCPU));
         if (result.trajectory.empty()) {
             result.trajectory.resize(part.trajectory.size());
