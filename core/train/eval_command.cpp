@@ -37,8 +37,9 @@ std::string evaluateCheckpointJson(const EvalRequest& request)
     CheckpointReader reader(request.checkpoint);
     const RunConfig& config = reader.meta().config;
     if (config.data.kind == DataKind::Toy2d || config.task != Task::Teacher)
-        throw ConfigError(request.checkpoint + ": `ddil eval` scores image diffusion models; this "
-            + "checkpoint holds a " + toString(config.task) + " on " + toString(config.data.kind));
+        throw ConfigError(request.checkpoint
+            + ": `ddil eval` scores image diffusion models; this checkpoint holds task \""
+            + toString(config.task) + "\" on data \"" + toString(config.data.kind) + "\"");
     std::string features = request.features;
     if (features.empty())
         features = config.eval.feature_extractor;

@@ -107,6 +107,9 @@ private Q_SLOTS:
             ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.pt", "--steps", "1",
             "--samples", "10", "--features",
             "/no/inception.pt" } << exit_code::kFile << "/no/inception.pt: file not found";
+        QTest::newRow("eval of an evaluator") << QStringList { "eval", "--checkpoint",
+            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-evaluator.pt", "--steps",
+            "1" } << exit_code::kInvalidConfig << "holds task \"evaluator\"";
         QTest::newRow("bad out extension")
             << QStringList { "sample", "--checkpoint", "/no/ckpt.pt", "--steps", "4", "--count",
                    "10", "--out", "x.txt" }
