@@ -1,8 +1,9 @@
 #include "core/api/config_io.h"
 
+#include "core/io/fnv_hash.h"
+
 #include <nlohmann/json.hpp>
 
-#include <cinttypes>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -690,15 +691,8 @@ std::string mergeConfigJson(const std::string& baseJson, const std::string& over
 
 std::string configHash(const RunConfig& config)
 {
-    // FNV-1a 64 of the canonical JSON.
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char ch : configToJson(config)) {
-        h ^= ch;
-        h *= 1099511628211ull;
-    }
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016" PRIx64, h);
-    return std::string(buf, 12);
+    const std::string json = configToJson(config);
+    return toHex(fnv1a64(json.data(), json.size())).substr(0, 12);
 }
 
 bool RunConfig::operator==(const RunConfig& other) const

@@ -28,6 +28,8 @@ public:
     // Items [begin, end) in order, as float32 in [-1, 1].
     LabeledBatch slice(int64_t begin, int64_t end) const;
     const std::vector<std::string>& classNames() const { return m_classNames; }
+    const torch::Tensor& images() const { return m_images; } // uint8 (N, C, H, W)
+    const torch::Tensor& labels() const { return m_labels; } // int64 (N)
 
 private:
     torch::Tensor m_images; // uint8 (N, C, H, W)

@@ -2,6 +2,7 @@
 
 #include "core/api/errors.h"
 #include "core/io/atomic_file.h"
+#include "core/io/fnv_hash.h"
 #include "core/io/resource_path.h"
 #include "core/models/classifier.h"
 #include "core/train/checkpoint.h"
@@ -17,18 +18,6 @@
 namespace ddil {
 
 namespace {
-
-std::string fnv1a(const std::string& bytes)
-{
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char ch : bytes) {
-        h ^= ch;
-        h *= 1099511628211ull;
-    }
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016" PRIx64, h);
-    return buf;
-}
 
 template <class F>
 ExtractedFeatures inChunks(
@@ -155,7 +144,7 @@ std::unique_ptr<FeatureExtractor> FeatureExtractor::load(
         }
     }
     extractor->m_path = path;
-    extractor->m_hash = fnv1a(bytes);
+    extractor->m_hash = toHex(fnv1a64(bytes.data(), bytes.size()));
     return extractor;
 }
 

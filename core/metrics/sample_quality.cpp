@@ -1,14 +1,13 @@
 #include "core/metrics/sample_quality.h"
 
 #include "core/api/errors.h"
+#include "core/io/fnv_hash.h"
 #include "core/io/npy.h"
 #include "core/metrics/image_metrics.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/types.h>
 
-#include <cinttypes>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -19,16 +18,6 @@ namespace fs = std::filesystem;
 namespace {
 constexpr int kKidSubsets = 20;
 constexpr int64_t kKidSubsetSize = 1000;
-
-std::uint64_t fnv1a(const void* data, size_t size, std::uint64_t h = 1469598103934665603ull)
-{
-    const auto* bytes = static_cast<const unsigned char*>(data);
-    for (size_t i = 0; i < size; ++i) {
-        h ^= bytes[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 
 torch::Tensor fromNpy(const NpyArray& array)
 {
@@ -63,16 +52,10 @@ SampleQualityScorer::SampleQualityScorer(
     , m_extractor(FeatureExtractor::load(extractorPath, device))
 {
     // The key covers the images themselves, so an edited dataset never reuses stale features.
-    const auto all = m_test->slice(0, m_test->size())
-                         .x.mul(127.5)
-                         .add(127.5)
-                         .round()
-                         .to(torch::kUInt8)
-                         .contiguous();
-    std::uint64_t key = fnv1a(all.data_ptr<uint8_t>(), size_t(all.numel()));
-    key = fnv1a(m_extractor->hash().data(), m_extractor->hash().size(), key);
-    char name[64];
-    std::snprintf(name, sizeof name, "real-features-%016" PRIx64 ".npy", key);
+    const auto& images = m_test->images();
+    std::uint64_t key = fnv1a64(images.data_ptr<uint8_t>(), size_t(images.numel()));
+    key = fnv1a64(m_extractor->hash().data(), m_extractor->hash().size(), key);
+    const std::string name = "real-features-" + toHex(key) + ".npy";
     const fs::path file = fs::path(cacheDirectory()) / name;
     std::error_code ec;
     if (fs::exists(file, ec)) {
@@ -96,6 +79,7 @@ SampleQualityScorer::SampleQualityScorer(
             // Not cacheable here (read-only home, full disk): the scores are the same.
         }
     }
+    m_realStats = std::make_unique<GaussianStats>(gaussianStats(m_realFeatures));
 }
 
 SampleQualityScorer::~SampleQualityScorer() = default;
@@ -103,7 +87,7 @@ SampleQualityScorer::~SampleQualityScorer() = default;
 SampleQuality SampleQualityScorer::score(
     const torch::Tensor& samples, const torch::Tensor& labels, uint64_t seed)
 {
-    if (samples.dim() != 4 || samples.sizes().slice(1) != m_test->slice(0, 1).x.sizes().slice(1))
+    if (samples.dim() != 4 || samples.sizes().slice(1).vec() != m_test->sampleShape())
         throw ConfigError("samples do not have the test split's image shape");
     const auto out = m_extractor->extract(samples);
     const auto& fake = out.features;
@@ -112,14 +96,14 @@ SampleQuality SampleQualityScorer::score(
     const auto realIndex
         = torch::randperm(m_realFeatures.size(0), gen, torch::kInt64).slice(0, 0, n);
     const auto realSubset = m_realFeatures.index_select(0, realIndex);
-    const auto realLabels = m_test->slice(0, m_test->size()).labels.index_select(0, realIndex);
+    const auto realLabels = m_test->labels().index_select(0, realIndex);
 
     SampleQuality q;
     q.fidName = m_extractor->fidName();
     q.extractor = m_extractor->describe();
-    const auto realStats = gaussianStats(m_realFeatures);
-    q.scalars.emplace_back("eval/fid", frechetDistance(gaussianStats(fake), realStats));
-    q.scalars.emplace_back("eval/fid_floor", frechetDistance(gaussianStats(realSubset), realStats));
+    q.scalars.emplace_back("eval/fid", frechetDistance(gaussianStats(fake), *m_realStats));
+    q.scalars.emplace_back(
+        "eval/fid_floor", frechetDistance(gaussianStats(realSubset), *m_realStats));
     const auto kid = kernelInceptionDistance(realSubset, fake, kKidSubsets, kKidSubsetSize, gen);
     q.scalars.emplace_back("eval/kid", kid.mean);
     q.scalars.emplace_back("eval/kid_std", kid.std);

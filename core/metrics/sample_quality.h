@@ -18,6 +18,8 @@
 
 namespace ddil {
 
+struct GaussianStats;
+
 struct SampleQuality {
     Scalars scalars; // "eval/fid", "eval/fid_floor", "eval/kid", "eval/precision", ...
     std::vector<int64_t> classHistogram; // empty when the extractor does not classify
@@ -45,6 +47,7 @@ private:
     std::unique_ptr<ImageDataset> m_test;
     std::unique_ptr<FeatureExtractor> m_extractor;
     torch::Tensor m_realFeatures; // (N, D) float32
+    std::unique_ptr<GaussianStats> m_realStats; // of m_realFeatures, for FID
     std::string m_cacheFile;
 };
 
