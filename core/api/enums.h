@@ -21,6 +21,8 @@ enum class Prediction { Eps, X0, V };
 // "cond_plus_w" (used by e.g. Imagen code bases): x_w = x_c + w (x_c - x_u), w = 0 is conditional.
 enum class GuidanceConvention { UncondPlusW, CondPlusW };
 enum class OptimizerKind { Adam, AdamW };
+// The projection of x0 estimates in the reflected formulation (DDIL.md §3).
+enum class ProjectionKind { None, Static, Dynamic };
 enum class Device { Auto, Cpu, Cuda };
 
 template <class E>
@@ -53,6 +55,8 @@ DDIL_ENUM_TABLE(GuidanceConvention, 2, { GuidanceConvention::UncondPlusW, "uncon
     { GuidanceConvention::CondPlusW, "cond_plus_w" })
 DDIL_ENUM_TABLE(
     OptimizerKind, 2, { OptimizerKind::Adam, "adam" }, { OptimizerKind::AdamW, "adamw" })
+DDIL_ENUM_TABLE(ProjectionKind, 3, { ProjectionKind::None, "none" },
+    { ProjectionKind::Static, "static" }, { ProjectionKind::Dynamic, "dynamic" })
 DDIL_ENUM_TABLE(
     Device, 3, { Device::Auto, "auto" }, { Device::Cpu, "cpu" }, { Device::Cuda, "cuda" })
 
