@@ -41,6 +41,9 @@ struct ModelConfig {
     bool attention = true; // unet: self-attention at the lowest resolution
     int groups = 8; // GroupNorm groups
     double dropout = 0.0;
+    // An embedding of the guidance scale w added to the time embedding (LCM students take w as an
+    // input; distillation sets this). Zero-initialised, so a new one changes nothing.
+    bool guidance_embedding = false;
 };
 
 struct DiffusionConfig {
@@ -90,6 +93,72 @@ struct EvalConfig {
     std::string feature_extractor;
 };
 
+// DDIL's training distribution (DDIL.md §2): each sample's input state comes from real data,
+// the teacher's sampler or the student's own rollout, with priors beta.
+struct DdilConfig {
+    std::vector<double> beta { 1.0, 0.0, 0.0 }; // (data, teacher, student); sums to 1
+    BetaSchedule beta_schedule = BetaSchedule::Constant;
+    int ramp_steps = 0; // ramp_student: beta_student rises from 0 over these steps (data gives way)
+    double p_teach = 0.0; // mixed policy: the teacher takes each rollout step with this probability
+    int teacher_steps = 32; // M: the teacher's guided DDIM sampler that teacher states come from
+    bool shared_noise = true; // teacher and student rollouts start from the same noise
+    int buffer_capacity = 0; // states per source buffer; 0: 32 x batch size
+    int refresh_every = 50; // steps between buffer refreshes
+    double refresh_fraction = 0.5; // share of the buffer replaced per refresh
+};
+
+// The reflected formulation (DDIL.md §3).
+struct ReflectionConfig {
+    ProjectionKind projection = ProjectionKind::None;
+    double percentile = 0.995; // dynamic: the quantile of |x0| per sample
+    ReflectTarget apply_to = ReflectTarget::Teacher;
+};
+
+// Salimans & Ho 2022: rounds halving the step count from start_steps down to student_steps.
+struct ProgressiveConfig {
+    int start_steps = 64; // the teacher's steps in the first round (student_steps x a power of 2)
+    PdWeighting weighting = PdWeighting::TruncatedSnr;
+};
+
+// Luo et al. 2023 (latent consistency distillation), in pixel or toy space.
+struct ConsistencyConfig {
+    int solver_steps = 50; // the skipping-step solver grid: one teacher step spans 1/solver_steps
+    double target_ema = 0.95; // decay of the target network theta-minus
+    ConsistencyLoss loss = ConsistencyLoss::PseudoHuber;
+    double huber_c = 0.0; // 0: 0.00054 sqrt(d) (Song & Dhariwal 2023)
+    double w_min = 1.0; // guidance scales sampled for the student (distill.guidance convention)
+    double w_max = 3.0;
+    double sigma_data = 0.5; // c_skip / c_out boundary condition, t in 0...999 scaled by s
+    double time_scale = 10.0;
+};
+
+// Yin et al. 2024 (DMD2).
+struct Dmd2Config {
+    int fake_updates = 5; // fake-score updates per generator update (two time-scale rule)
+    double fake_lr = 0.0; // 0: train.lr
+    double t_min = 0.02; // diffusion times of the distribution-matching gradient
+    double t_max = 0.98;
+    bool gan = false; // classifier head on the fake network's bottleneck
+    double gan_generator_weight = 3e-3;
+    double gan_discriminator_weight = 1e-2;
+};
+
+// Task "distill": a few-step student of a trained teacher checkpoint. The student's architecture
+// and diffusion settings are the teacher's (the resolved config.json of a run records them).
+struct DistillConfig {
+    DistillMethod method = DistillMethod::Consistency;
+    std::string teacher; // teacher checkpoint; relative paths also looked up in shipped resources
+    int student_steps = 4; // N
+    // The student's timesteps tau_N > ... > tau_1 in (0, 1]; empty: tau_k = k / N.
+    std::vector<double> timesteps;
+    GuidanceConfig guidance { 2.0, GuidanceConvention::UncondPlusW }; // the teacher's guidance
+    DdilConfig ddil;
+    ReflectionConfig reflection;
+    ProgressiveConfig pd;
+    ConsistencyConfig lcm;
+    Dmd2Config dmd2;
+};
+
 struct RunConfig {
     int schema_version = kSchemaVersion;
     std::string name = "untitled";
@@ -102,6 +171,7 @@ struct RunConfig {
     TrainConfig train;
     SampleConfig sample;
     EvalConfig eval;
+    DistillConfig distill;
 
     bool operator==(const RunConfig& other) const;
     bool operator!=(const RunConfig& other) const { return !(*this == other); }

@@ -10,7 +10,7 @@
 
 namespace ddil {
 
-enum class Task { Teacher, Evaluator };
+enum class Task { Teacher, Evaluator, Distill };
 enum class DataKind { Toy2d, FashionMnist, Idx, ImageFolder };
 enum class DataSplit { Train, Test };
 enum class ToyDistribution { Checkerboard, EightGaussians, TwoMoons, SwissRoll };
@@ -24,6 +24,16 @@ enum class OptimizerKind { Adam, AdamW };
 // The projection of x0 estimates in the reflected formulation (DDIL.md §3).
 enum class ProjectionKind { None, Static, Dynamic };
 enum class Device { Auto, Cpu, Cuda };
+// The base distillation method DDIL plugs into (DDIL.md §4).
+enum class DistillMethod { Progressive, Consistency, Dmd2 };
+// Progressive distillation's loss weight w(lambda): max(e^lambda, 1) or e^lambda + 1.
+enum class PdWeighting { TruncatedSnr, SnrPlusOne };
+// Consistency distillation's distance: squared error or pseudo-Huber sqrt(d^2 + c^2) - c.
+enum class ConsistencyLoss { L2, PseudoHuber };
+// How the DDIL priors move over training: fixed, or beta_student ramped up from 0 (DAgger).
+enum class BetaSchedule { Constant, RampStudent };
+// Which x0 estimates the reflected formulation projects.
+enum class ReflectTarget { Teacher, Student, Both };
 
 template <class E>
 struct EnumTable;
@@ -37,7 +47,8 @@ struct EnumTable;
         };                                                                                         \
     };
 
-DDIL_ENUM_TABLE(Task, 2, { Task::Teacher, "teacher" }, { Task::Evaluator, "evaluator" })
+DDIL_ENUM_TABLE(Task, 3, { Task::Teacher, "teacher" }, { Task::Evaluator, "evaluator" },
+    { Task::Distill, "distill" })
 DDIL_ENUM_TABLE(DataKind, 4, { DataKind::Toy2d, "toy2d" },
     { DataKind::FashionMnist, "fashion_mnist" }, { DataKind::Idx, "idx" },
     { DataKind::ImageFolder, "image_folder" })
@@ -59,6 +70,17 @@ DDIL_ENUM_TABLE(ProjectionKind, 3, { ProjectionKind::None, "none" },
     { ProjectionKind::Static, "static" }, { ProjectionKind::Dynamic, "dynamic" })
 DDIL_ENUM_TABLE(
     Device, 3, { Device::Auto, "auto" }, { Device::Cpu, "cpu" }, { Device::Cuda, "cuda" })
+
+DDIL_ENUM_TABLE(DistillMethod, 3, { DistillMethod::Progressive, "pd" },
+    { DistillMethod::Consistency, "lcm" }, { DistillMethod::Dmd2, "dmd2" })
+DDIL_ENUM_TABLE(PdWeighting, 2, { PdWeighting::TruncatedSnr, "truncated_snr" },
+    { PdWeighting::SnrPlusOne, "snr_plus_one" })
+DDIL_ENUM_TABLE(ConsistencyLoss, 2, { ConsistencyLoss::L2, "l2" },
+    { ConsistencyLoss::PseudoHuber, "pseudo_huber" })
+DDIL_ENUM_TABLE(BetaSchedule, 2, { BetaSchedule::Constant, "constant" },
+    { BetaSchedule::RampStudent, "ramp_student" })
+DDIL_ENUM_TABLE(ReflectTarget, 3, { ReflectTarget::Teacher, "teacher" },
+    { ReflectTarget::Student, "student" }, { ReflectTarget::Both, "both" })
 
 #undef DDIL_ENUM_TABLE
 

@@ -4,6 +4,7 @@
 
 #include "core/api/cancel_token.h"
 #include "core/api/config.h"
+#include "core/api/live_settings.h"
 
 #include <cstdint>
 #include <functional>
@@ -36,6 +37,9 @@ struct RunHooks {
 struct RunOptions {
     std::string outDir; // run folder; created if missing
     bool resume = false; // continue from outDir/checkpoint.pt
+    // Mixture changes while the run is in progress (distillation); may be null. Must outlive
+    // the run.
+    LiveSettings* live = nullptr;
 };
 
 struct RunResult {
@@ -51,6 +55,12 @@ struct RunResult {
 // TrainingError with a one-line message; on cancel it checkpoints and returns Cancelled.
 RunResult runTraining(const RunConfig& config, const RunOptions& options, const RunHooks& hooks,
     const CancelToken& cancel);
+
+// A distillation config with its model and diffusion sections taken from the teacher
+// checkpoint (the student's architecture is the teacher's; LCM students add a guidance-scale
+// embedding). Other tasks are returned unchanged. Throws IoError / CheckpointError / ConfigError
+// when the teacher cannot be read or does not fit the data.
+RunConfig resolveRunConfig(const RunConfig& config);
 
 // A run folder name for a config started now: "<name>-YYYYmmdd-HHMMSS".
 std::string defaultRunDirName(const RunConfig& config);

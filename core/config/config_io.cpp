@@ -51,6 +51,7 @@ void visitFields(V& v, ModelConfig& c)
     v.field("attention", c.attention);
     v.field("groups", c.groups, 1, 1024);
     v.field("dropout", c.dropout, 0.0, 0.99);
+    v.field("guidance_embedding", c.guidance_embedding);
 }
 
 template <class V>
@@ -105,6 +106,75 @@ void visitFields(V& v, EvalConfig& c)
 }
 
 template <class V>
+void visitFields(V& v, DdilConfig& c)
+{
+    v.field("beta", c.beta, 0.0, 1.0);
+    v.field("beta_schedule", c.beta_schedule);
+    v.field("ramp_steps", c.ramp_steps, 0, 100'000'000);
+    v.field("p_teach", c.p_teach, 0.0, 1.0);
+    v.field("teacher_steps", c.teacher_steps, 1, 10'000);
+    v.field("shared_noise", c.shared_noise);
+    v.field("buffer_capacity", c.buffer_capacity, 0, 10'000'000);
+    v.field("refresh_every", c.refresh_every, 1, 100'000'000);
+    v.field("refresh_fraction", c.refresh_fraction, 0.0, 1.0);
+}
+
+template <class V>
+void visitFields(V& v, ReflectionConfig& c)
+{
+    v.field("projection", c.projection);
+    v.field("percentile", c.percentile, 0.5, 1.0);
+    v.field("apply_to", c.apply_to);
+}
+
+template <class V>
+void visitFields(V& v, ProgressiveConfig& c)
+{
+    v.field("start_steps", c.start_steps, 2, 100'000);
+    v.field("weighting", c.weighting);
+}
+
+template <class V>
+void visitFields(V& v, ConsistencyConfig& c)
+{
+    v.field("solver_steps", c.solver_steps, 2, 100'000);
+    v.field("target_ema", c.target_ema, 0.0, 1.0);
+    v.field("loss", c.loss);
+    v.field("huber_c", c.huber_c, 0.0, 100.0);
+    v.field("w_min", c.w_min, -100.0, 100.0);
+    v.field("w_max", c.w_max, -100.0, 100.0);
+    v.field("sigma_data", c.sigma_data, 1e-6, 100.0);
+    v.field("time_scale", c.time_scale, 1e-6, 1e6);
+}
+
+template <class V>
+void visitFields(V& v, Dmd2Config& c)
+{
+    v.field("fake_updates", c.fake_updates, 1, 1000);
+    v.field("fake_lr", c.fake_lr, 0.0, 10.0);
+    v.field("t_min", c.t_min, 0.0, 1.0);
+    v.field("t_max", c.t_max, 0.0, 1.0);
+    v.field("gan", c.gan);
+    v.field("gan_generator_weight", c.gan_generator_weight, 0.0, 1e6);
+    v.field("gan_discriminator_weight", c.gan_discriminator_weight, 0.0, 1e6);
+}
+
+template <class V>
+void visitFields(V& v, DistillConfig& c)
+{
+    v.field("method", c.method);
+    v.field("teacher", c.teacher);
+    v.field("student_steps", c.student_steps, 1, 10'000);
+    v.field("timesteps", c.timesteps, 0.0, 1.0);
+    v.object("guidance", c.guidance);
+    v.object("ddil", c.ddil);
+    v.object("reflection", c.reflection);
+    v.object("pd", c.pd);
+    v.object("lcm", c.lcm);
+    v.object("dmd2", c.dmd2);
+}
+
+template <class V>
 void visitFields(V& v, RunConfig& c)
 {
     v.field("schema_version", c.schema_version, 1, kSchemaVersion);
@@ -118,6 +188,7 @@ void visitFields(V& v, RunConfig& c)
     v.object("train", c.train);
     v.object("sample", c.sample);
     v.object("eval", c.eval);
+    v.object("distill", c.distill);
 }
 
 std::string joinPath(const std::string& parent, const std::string& key)
@@ -249,6 +320,37 @@ public:
         out = std::move(values);
     }
 
+    // A list of numbers; may be empty (length rules are cross-checks).
+    void field(const char* key, std::vector<double>& out, double lo, double hi)
+    {
+        const ordered_json* j = find(key);
+        if (!j)
+            return;
+        if (!j->is_array()) {
+            error(key, "must be a list of numbers, got " + describe(*j));
+            return;
+        }
+        std::vector<double> values;
+        for (std::size_t i = 0; i < j->size(); ++i) {
+            const auto& item = (*j)[i];
+            const std::string at = std::string(key) + "[" + std::to_string(i) + "]";
+            if (!item.is_number()) {
+                addIssue(m_issues, ConfigIssue::Severity::Error, joinPath(m_path, at),
+                    "must be a number, got " + describe(item));
+                return;
+            }
+            const double x = item.get<double>();
+            if (!std::isfinite(x) || x < lo || x > hi) {
+                addIssue(m_issues, ConfigIssue::Severity::Error, joinPath(m_path, at),
+                    "must be in [" + formatNumber(lo) + ", " + formatNumber(hi) + "], got "
+                        + item.dump());
+                return;
+            }
+            values.push_back(x);
+        }
+        out = std::move(values);
+    }
+
     template <class E, class = std::enable_if_t<std::is_enum_v<E>>>
     void field(const char* key, E& out)
     {
@@ -364,7 +466,8 @@ public:
             text = value;
         else if constexpr (std::is_same_v<T, bool>)
             text = value ? "true" : "false";
-        else if constexpr (std::is_same_v<T, std::vector<int>>)
+        else if constexpr (std::is_same_v<T,
+                               std::vector<int>> || std::is_same_v<T, std::vector<double>>)
             text = ordered_json(value).dump();
         else if constexpr (std::is_floating_point_v<T>)
             text = formatNumber(value);
@@ -416,6 +519,14 @@ public:
                     "must hold integers in [" + std::to_string(lo) + ", " + std::to_string(hi)
                         + "], got " + std::to_string(x));
     }
+    void field(const char* key, std::vector<double>& v, double lo, double hi)
+    {
+        for (std::size_t i = 0; i < v.size(); ++i)
+            if (!std::isfinite(v[i]) || v[i] < lo || v[i] > hi)
+                error((std::string(key) + "[" + std::to_string(i) + "]").c_str(),
+                    "must be in [" + formatNumber(lo) + ", " + formatNumber(hi) + "], got "
+                        + formatNumber(v[i]));
+    }
     template <class T>
     void field(const char*, T&)
     {
@@ -436,18 +547,62 @@ private:
     std::vector<ConfigIssue>& m_issues;
 };
 
-// Rules that tie several fields together.
-void crossChecks(const RunConfig& c, std::vector<ConfigIssue>& issues)
+void distillChecks(const RunConfig& c, std::vector<ConfigIssue>& issues)
 {
-    if (c.diffusion.logsnr_min >= c.diffusion.logsnr_max)
-        addIssue(issues, ConfigIssue::Severity::Error, "diffusion.logsnr_min",
-            "must be below diffusion.logsnr_max (" + formatNumber(c.diffusion.logsnr_max) + ")");
-    if (c.diffusion.beta_min >= c.diffusion.beta_max)
-        addIssue(issues, ConfigIssue::Severity::Error, "diffusion.beta_min",
-            "must be below diffusion.beta_max (" + formatNumber(c.diffusion.beta_max) + ")");
-    if (c.name.empty())
-        addIssue(issues, ConfigIssue::Severity::Error, "name", "must not be empty");
-    const bool images = c.data.kind != DataKind::Toy2d;
+    const auto& d = c.distill;
+    auto error = [&](std::string path, std::string message) {
+        addIssue(issues, ConfigIssue::Severity::Error, "distill." + path, std::move(message));
+    };
+    if (d.teacher.empty())
+        error("teacher", "must name the teacher checkpoint");
+    if (!d.timesteps.empty()) {
+        if (static_cast<int>(d.timesteps.size()) != d.student_steps)
+            error("timesteps",
+                "must list distill.student_steps (" + std::to_string(d.student_steps)
+                    + ") times, got " + std::to_string(d.timesteps.size()));
+        for (std::size_t i = 0; i < d.timesteps.size(); ++i) {
+            if (d.timesteps[i] <= 0.0)
+                error("timesteps[" + std::to_string(i) + "]", "must be above 0");
+            if (i > 0 && d.timesteps[i] >= d.timesteps[i - 1])
+                error("timesteps[" + std::to_string(i) + "]",
+                    "must be below the one before it (times run from tau_N down to tau_1)");
+        }
+    }
+    if (d.ddil.beta.size() != 3) {
+        error("ddil.beta",
+            "must hold 3 priors (data, teacher, student), got "
+                + std::to_string(d.ddil.beta.size()));
+    } else {
+        const double sum = d.ddil.beta[0] + d.ddil.beta[1] + d.ddil.beta[2];
+        if (std::abs(sum - 1.0) > 1e-6)
+            error("ddil.beta", "must sum to 1, got " + formatNumber(sum));
+    }
+    if (d.ddil.beta_schedule == BetaSchedule::RampStudent && d.ddil.ramp_steps <= 0)
+        error("ddil.ramp_steps", "must be positive with beta_schedule \"ramp_student\"");
+    if (d.ddil.teacher_steps % d.student_steps != 0 && d.timesteps.empty())
+        error("ddil.teacher_steps",
+            "must be a multiple of distill.student_steps (" + std::to_string(d.student_steps)
+                + ") so the teacher's grid passes through every student time");
+    if (d.method == DistillMethod::Progressive) {
+        int ratio = d.pd.start_steps / d.student_steps;
+        const bool power
+            = d.pd.start_steps % d.student_steps == 0 && ratio >= 2 && (ratio & (ratio - 1)) == 0;
+        if (!power)
+            error("pd.start_steps",
+                "must be distill.student_steps (" + std::to_string(d.student_steps)
+                    + ") times a power of 2 (at least 2): each round halves the steps");
+        if (!d.timesteps.empty())
+            error("timesteps", "progressive distillation uses the uniform grid; leave it empty");
+    }
+    if (d.method == DistillMethod::Consistency && d.lcm.w_min > d.lcm.w_max)
+        error("lcm.w_min", "must not exceed distill.lcm.w_max (" + formatNumber(d.lcm.w_max) + ")");
+    if (d.method == DistillMethod::Dmd2 && d.dmd2.t_min >= d.dmd2.t_max)
+        error(
+            "dmd2.t_min", "must be below distill.dmd2.t_max (" + formatNumber(d.dmd2.t_max) + ")");
+}
+
+void modelChecks(const RunConfig& c, bool images, std::vector<ConfigIssue>& issues)
+{
     if (c.model.kind == ModelKind::Mlp && images)
         addIssue(issues, ConfigIssue::Severity::Error, "model.kind",
             "\"mlp\" takes 2-D toy data; use \"unet\" for images");
@@ -465,6 +620,24 @@ void crossChecks(const RunConfig& c, std::vector<ConfigIssue>& issues)
         && c.model.channels % c.model.groups != 0)
         addIssue(issues, ConfigIssue::Severity::Error, "model.groups",
             "must divide model.channels (" + std::to_string(c.model.channels) + ")");
+}
+
+// Rules that tie several fields together.
+void crossChecks(const RunConfig& c, std::vector<ConfigIssue>& issues)
+{
+    if (c.diffusion.logsnr_min >= c.diffusion.logsnr_max)
+        addIssue(issues, ConfigIssue::Severity::Error, "diffusion.logsnr_min",
+            "must be below diffusion.logsnr_max (" + formatNumber(c.diffusion.logsnr_max) + ")");
+    if (c.diffusion.beta_min >= c.diffusion.beta_max)
+        addIssue(issues, ConfigIssue::Severity::Error, "diffusion.beta_min",
+            "must be below diffusion.beta_max (" + formatNumber(c.diffusion.beta_max) + ")");
+    if (c.name.empty())
+        addIssue(issues, ConfigIssue::Severity::Error, "name", "must not be empty");
+    const bool images = c.data.kind != DataKind::Toy2d;
+    if (c.task == Task::Distill)
+        distillChecks(c, issues);
+    else
+        modelChecks(c, images, issues); // a distillation run's model is its teacher's
     if ((c.data.kind == DataKind::Idx || c.data.kind == DataKind::ImageFolder)
         && c.data.path.empty())
         addIssue(issues, ConfigIssue::Severity::Error, "data.path",

@@ -24,6 +24,21 @@ torch::Tensor timestepEmbedding(const torch::Tensor& t, int64_t dim)
     return emb;
 }
 
+GuidanceEmbeddingImpl::GuidanceEmbeddingImpl(int64_t sinusoidDim, int64_t outDim)
+    : m_sinusoidDim(sinusoidDim)
+{
+    m_fc1 = register_module("fc1", torch::nn::Linear(sinusoidDim, outDim));
+    m_fc2 = register_module("fc2", torch::nn::Linear(outDim, outDim));
+    torch::NoGradGuard noGrad;
+    m_fc2->weight.zero_();
+    m_fc2->bias.zero_();
+}
+
+torch::Tensor GuidanceEmbeddingImpl::forward(const torch::Tensor& w)
+{
+    return m_fc2(torch::silu(m_fc1(timestepEmbedding(w, m_sinusoidDim))));
+}
+
 std::shared_ptr<DenoiserNet> makeDenoiserNet(
     const ModelConfig& config, const std::vector<int64_t>& sampleShape, int64_t numClasses)
 {
@@ -67,6 +82,24 @@ void emaUpdate(torch::nn::Module& ema, const torch::nn::Module& model, double de
 void copyWeights(torch::nn::Module& dst, const torch::nn::Module& src)
 {
     updateParameters(dst, src, [](torch::Tensor& d, const torch::Tensor& s) { d.copy_(s); });
+}
+
+void copyMatchingWeights(torch::nn::Module& dst, const torch::nn::Module& src)
+{
+    torch::NoGradGuard noGrad;
+    auto dstParams = dst.named_parameters();
+    auto dstBuffers = dst.named_buffers();
+    auto copy = [](torch::OrderedDict<std::string, torch::Tensor>& into, const std::string& name,
+                    const torch::Tensor& value) {
+        auto* target = into.find(name);
+        if (!target || !target->sizes().equals(value.sizes()))
+            throw CheckpointError("weights \"" + name + "\" have no counterpart of the same shape");
+        target->copy_(value);
+    };
+    for (const auto& item : src.named_parameters())
+        copy(dstParams, item.key(), item.value());
+    for (const auto& item : src.named_buffers())
+        copy(dstBuffers, item.key(), item.value());
 }
 
 int64_t parameterCount(const torch::nn::Module& module)

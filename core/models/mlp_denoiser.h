@@ -15,8 +15,10 @@ class MlpDenoiser final : public DenoiserNet {
 public:
     MlpDenoiser(const ModelConfig& config, int64_t inputDim, int64_t numClasses);
 
-    torch::Tensor forward(
-        const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& labels) override;
+    torch::Tensor forwardWithFeatures(const torch::Tensor& x, const torch::Tensor& t,
+        const torch::Tensor& labels, const torch::Tensor& guidanceScale,
+        torch::Tensor* bottleneck) override;
+    int64_t bottleneckDim() const override { return m_config.hidden; }
     std::string signature() const override;
     int64_t numClasses() const override { return m_numClasses; }
 
@@ -27,6 +29,7 @@ private:
     torch::nn::Linear m_inProj { nullptr };
     torch::nn::Linear m_timeProj1 { nullptr }, m_timeProj2 { nullptr };
     torch::nn::Embedding m_classEmbedding { nullptr };
+    GuidanceEmbedding m_guidanceEmbedding { nullptr };
     torch::nn::ModuleList m_blocks { nullptr };
     torch::nn::LayerNorm m_outNorm { nullptr };
     torch::nn::Linear m_outProj { nullptr };

@@ -139,6 +139,9 @@ UNetDenoiser::UNetDenoiser(
     m_timeProj2 = register_module("time_proj2", torch::nn::Linear(embDim, embDim));
     m_classEmbedding
         = register_module("class_embedding", torch::nn::Embedding(numClasses + 1, embDim));
+    if (config.guidance_embedding)
+        m_guidanceEmbedding = register_module(
+            "guidance_embedding", GuidanceEmbedding(config.time_embedding, embDim));
     m_inConv = register_module("in_conv", conv3x3(sampleShape[0], base));
 
     m_down = register_module("down", torch::nn::ModuleList());
@@ -188,12 +191,18 @@ UNetDenoiser::UNetDenoiser(
     m_outConv->bias.zero_();
 }
 
-torch::Tensor UNetDenoiser::forward(
-    const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& labels)
+int64_t UNetDenoiser::bottleneckDim() const
 {
-    const auto emb
-        = m_timeProj2(torch::silu(m_timeProj1(timestepEmbedding(t, m_config.time_embedding))))
+    return m_config.channels * m_config.channel_mult.back();
+}
+
+torch::Tensor UNetDenoiser::forwardWithFeatures(const torch::Tensor& x, const torch::Tensor& t,
+    const torch::Tensor& labels, const torch::Tensor& guidanceScale, torch::Tensor* bottleneck)
+{
+    auto emb = m_timeProj2(torch::silu(m_timeProj1(timestepEmbedding(t, m_config.time_embedding))))
         + m_classEmbedding(labels);
+    if (m_guidanceEmbedding && guidanceScale.defined())
+        emb = emb + m_guidanceEmbedding(guidanceScale);
     auto h = m_inConv(x);
     std::vector<torch::Tensor> skips { h };
     for (size_t i = 0; i < m_down->size(); ++i) {
@@ -207,6 +216,8 @@ torch::Tensor UNetDenoiser::forward(
     }
     for (size_t i = 0; i < m_middle->size(); ++i)
         h = layerAt(m_middle, i).forward(h, emb);
+    if (bottleneck)
+        *bottleneck = h.mean({ 2, 3 });
     for (size_t i = 0; i < m_up->size(); ++i) {
         auto& layer = layerAt(m_up, i);
         if (dynamic_cast<ResBlock*>(&layer)) {
@@ -228,7 +239,8 @@ std::string UNetDenoiser::signature() const
         + ",mult=" + mult + ",depth=" + std::to_string(m_config.depth) + ",attention="
         + (m_config.attention ? "1" : "0") + ",groups=" + std::to_string(m_config.groups)
         + ",time_embedding=" + std::to_string(m_config.time_embedding)
-        + ",classes=" + std::to_string(m_numClasses) + ")";
+        + ",classes=" + std::to_string(m_numClasses)
+        + (m_config.guidance_embedding ? ",guidance_embedding=1" : "") + ")";
 }
 
 } // namespace ddil

@@ -21,8 +21,10 @@ public:
     UNetDenoiser(
         const ModelConfig& config, const std::vector<int64_t>& sampleShape, int64_t numClasses);
 
-    torch::Tensor forward(
-        const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& labels) override;
+    torch::Tensor forwardWithFeatures(const torch::Tensor& x, const torch::Tensor& t,
+        const torch::Tensor& labels, const torch::Tensor& guidanceScale,
+        torch::Tensor* bottleneck) override;
+    int64_t bottleneckDim() const override;
     std::string signature() const override;
     int64_t numClasses() const override { return m_numClasses; }
 
@@ -32,6 +34,7 @@ private:
     int64_t m_numClasses;
     torch::nn::Linear m_timeProj1 { nullptr }, m_timeProj2 { nullptr };
     torch::nn::Embedding m_classEmbedding { nullptr };
+    GuidanceEmbedding m_guidanceEmbedding { nullptr };
     torch::nn::Conv2d m_inConv { nullptr };
     torch::nn::ModuleList m_down { nullptr }; // blocks, attention and downsamplers in order
     torch::nn::ModuleList m_middle { nullptr };

@@ -4,6 +4,7 @@
 #include "core/api/errors.h"
 #include "core/io/atomic_file.h"
 
+#include <nlohmann/json.hpp>
 #include <torch/serialize/output-archive.h>
 #include <torch/types.h>
 
@@ -23,7 +24,8 @@ std::string firstLine(const std::string& text)
 
 void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
     const torch::nn::Module& model, const torch::nn::Module* ema,
-    const torch::optim::Optimizer* optimizer, const torch::Tensor& rngState)
+    const torch::optim::Optimizer* optimizer, const torch::Tensor& rngState,
+    const ExtraStateWriter& extra)
 {
     torch::serialize::OutputArchive archive;
     archive.write("format", c10::IValue(std::string(kFormatTag)));
@@ -33,8 +35,11 @@ void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
     archive.write("step", c10::IValue(meta.step));
     archive.write("elapsed_seconds", c10::IValue(meta.elapsedSeconds));
     archive.write("build_id", c10::IValue(meta.buildId));
-    archive.write("pending_loss_sum", c10::IValue(meta.pendingLossSum));
-    archive.write("pending_loss_count", c10::IValue(meta.pendingLossCount));
+    nlohmann::ordered_json pending = nlohmann::ordered_json::array();
+    for (const auto& [name, sum] : meta.pendingSums)
+        pending.push_back({ name, sum });
+    archive.write("pending_sums", c10::IValue(pending.dump()));
+    archive.write("pending_count", c10::IValue(meta.pendingCount));
     torch::serialize::OutputArchive modelArchive;
     model.save(modelArchive);
     archive.write("model", modelArchive);
@@ -50,6 +55,11 @@ void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
     }
     if (rngState.defined())
         archive.write("rng_state", rngState);
+    if (extra) {
+        torch::serialize::OutputArchive extraArchive;
+        extra(extraArchive);
+        archive.write("extra", extraArchive);
+    }
     std::ostringstream bytes;
     archive.save_to(bytes);
     writeFileAtomically(path, bytes.str());
@@ -94,10 +104,16 @@ CheckpointReader::CheckpointReader(const std::string& path)
         m_meta.elapsedSeconds = value.toDouble();
     if (m_archive->try_read("build_id", value) && value.isString())
         m_meta.buildId = value.toStringRef();
-    if (m_archive->try_read("pending_loss_sum", value) && value.isDouble())
-        m_meta.pendingLossSum = value.toDouble();
-    if (m_archive->try_read("pending_loss_count", value) && value.isInt())
-        m_meta.pendingLossCount = value.toInt();
+    if (m_archive->try_read("pending_sums", value) && value.isString()) {
+        const auto pending = nlohmann::json::parse(value.toStringRef(), nullptr, false);
+        if (!pending.is_array())
+            throw CheckpointError(path + ": checkpoint's pending metrics are corrupt");
+        for (const auto& item : pending)
+            if (item.is_array() && item.size() == 2 && item[0].is_string() && item[1].is_number())
+                m_meta.pendingSums.emplace_back(item[0].get<std::string>(), item[1].get<double>());
+    }
+    if (m_archive->try_read("pending_count", value) && value.isInt())
+        m_meta.pendingCount = value.toInt();
     torch::serialize::InputArchive probe;
     m_hasEma = m_archive->try_read("ema", probe);
 }
@@ -142,6 +158,11 @@ void CheckpointReader::loadOptimizer(torch::optim::Optimizer& optimizer)
         throw CheckpointError(
             m_path + ": optimiser state does not fit: " + firstLine(e.what_without_backtrace()));
     }
+}
+
+bool CheckpointReader::readExtra(torch::serialize::InputArchive& out)
+{
+    return m_archive->try_read("extra", out);
 }
 
 torch::Tensor CheckpointReader::rngState()

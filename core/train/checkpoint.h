@@ -7,10 +7,14 @@
 #include <torch/nn/module.h>
 #include <torch/optim/optimizer.h>
 #include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
 #include <torch/types.h>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ddil {
 
@@ -23,16 +27,21 @@ struct CheckpointMeta {
     int64_t step = 0;
     double elapsedSeconds = 0.0;
     std::string buildId;
-    // The loss average being accumulated for the next metrics line, so a resumed run logs
-    // exactly what an uninterrupted one would.
-    double pendingLossSum = 0.0;
-    int64_t pendingLossCount = 0;
+    // The sums of the training terms being averaged for the next metrics line, so a resumed
+    // run logs exactly what an uninterrupted one would.
+    std::vector<std::pair<std::string, double>> pendingSums;
+    int64_t pendingCount = 0;
 };
+
+// Extra training state a trainer keeps beside the weights (auxiliary networks, their
+// optimisers, replay buffers), written under "extra".
+using ExtraStateWriter = std::function<void(torch::serialize::OutputArchive&)>;
 
 // Throws IoError when the file cannot be written; the previous file at `path` then survives.
 void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
     const torch::nn::Module& model, const torch::nn::Module* ema,
-    const torch::optim::Optimizer* optimizer, const torch::Tensor& rngState);
+    const torch::optim::Optimizer* optimizer, const torch::Tensor& rngState,
+    const ExtraStateWriter& extra = {});
 
 class CheckpointReader {
 public:
@@ -48,6 +57,8 @@ public:
     void loadEma(torch::nn::Module& net, const std::string& netSignature);
     void loadOptimizer(torch::optim::Optimizer& optimizer);
     torch::Tensor rngState();
+    // The "extra" archive; false when the checkpoint has none.
+    bool readExtra(torch::serialize::InputArchive& out);
 
 private:
     void loadSub(const char* key, torch::nn::Module& net, const std::string& netSignature);

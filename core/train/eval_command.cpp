@@ -115,8 +115,8 @@ std::string exportWeights(const std::string& checkpoint, const std::string& out)
         net = denoiser;
     }
     reader.loadModel(*net, signature, /*preferEma=*/true);
-    meta.pendingLossSum = 0.0;
-    meta.pendingLossCount = 0;
+    meta.pendingSums.clear();
+    meta.pendingCount = 0;
     saveCheckpoint(out, meta, *net, nullptr, nullptr, {});
     return signature;
 }

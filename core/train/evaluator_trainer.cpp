@@ -17,11 +17,12 @@ EvaluatorTrainer::EvaluatorTrainer(const RunConfig& config, torch::Device device
     setModels(m_model, m_ema, m_model->signature());
 }
 
-torch::Tensor EvaluatorTrainer::computeLoss()
+Trainer::StepLoss EvaluatorTrainer::computeLoss()
 {
     const auto batch = m_train->sample(m_config.train.batch_size, m_generator);
-    return torch::cross_entropy_loss(
-        m_model->logits(batch.x.to(m_device)), batch.labels.to(m_device));
+    return { torch::cross_entropy_loss(
+                 m_model->logits(batch.x.to(m_device)), batch.labels.to(m_device)),
+        {} };
 }
 
 ClassifierScore scoreClassifier(

@@ -17,7 +17,7 @@ public:
     ClassifierNet& ema() { return *m_ema; }
 
 protected:
-    torch::Tensor computeLoss() override;
+    StepLoss computeLoss() override;
     // "eval/test_accuracy" and "eval/test_loss" of the EMA weights over the whole test split.
     Evaluation evaluateWithSamples(const CancelToken* cancel) override;
 

@@ -3,6 +3,7 @@
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
 #include "core/train/device.h"
+#include "core/train/distill_trainer.h"
 #include "core/train/evaluator_trainer.h"
 #include "core/train/run_folder.h"
 #include "core/train/teacher_trainer.h"
@@ -16,9 +17,15 @@
 namespace ddil {
 
 namespace {
-std::unique_ptr<Trainer> makeTrainer(const RunConfig& config, torch::Device device)
+std::unique_ptr<Trainer> makeTrainer(
+    const RunConfig& config, torch::Device device, LiveSettings* live)
 {
     switch (config.task) {
+    case Task::Distill: {
+        auto trainer = std::make_unique<DistillTrainer>(config, device);
+        trainer->setLiveSettings(live);
+        return trainer;
+    }
     case Task::Teacher:
         return std::make_unique<TeacherTrainer>(config, device);
     case Task::Evaluator:
@@ -38,10 +45,10 @@ std::string defaultRunDirName(const RunConfig& config)
     return config.name + "-" + stamp;
 }
 
-RunResult runTraining(const RunConfig& config, const RunOptions& options, const RunHooks& hooks,
+RunResult runTraining(const RunConfig& requested, const RunOptions& options, const RunHooks& hooks,
     const CancelToken& cancel)
 {
-    const auto issues = validateConfig(config);
+    const auto issues = validateConfig(requested);
     for (const auto& issue : issues)
         if (issue.severity == ConfigIssue::Severity::Error)
             throw ConfigError("invalid config: " + issue.toString());
@@ -56,11 +63,12 @@ RunResult runTraining(const RunConfig& config, const RunOptions& options, const 
             + ": already holds a run (checkpoint.pt); pass --resume to continue it or "
               "choose another folder");
 
+    const RunConfig config = resolveRunConfig(requested);
     const torch::Device device = resolveDevice(config.runtime.device);
     applyThreadCount(config.runtime.threads);
     RunFolder folder(options.outDir);
 
-    std::unique_ptr<Trainer> trainer = makeTrainer(config, device);
+    std::unique_ptr<Trainer> trainer = makeTrainer(config, device, options.live);
     if (options.resume) {
         const RunConfig previous = trainer->resumeFrom(folder.checkpointPath());
         folder.truncateMetricsAfter(trainer->step());

@@ -2,12 +2,10 @@
 
 #include "core/diffusion/parameterization.h"
 #include "core/diffusion/schedule.h"
-#include "core/io/image_grid.h"
-#include "core/io/npy.h"
-#include "core/io/scatter_plot.h"
 #include "core/metrics/distance2d.h"
 #include "core/metrics/sample_quality.h"
 #include "core/train/model_sampling.h"
+#include "core/train/sample_files.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/types.h>
@@ -32,7 +30,7 @@ TeacherTrainer::TeacherTrainer(
 
 TeacherTrainer::~TeacherTrainer() = default;
 
-torch::Tensor TeacherTrainer::computeLoss()
+Trainer::StepLoss TeacherTrainer::computeLoss()
 {
     const auto& c = m_config.train;
     const int64_t b = c.batch_size;
@@ -52,7 +50,7 @@ torch::Tensor TeacherTrainer::computeLoss()
     const auto xt = perSample(alpha, x0) * x0 + perSample(sigma, x0) * eps;
     const auto target = predictionTarget(m_config.diffusion.prediction, x0, eps, alpha, sigma);
 
-    return torch::mse_loss(m_model->forward(xt, t, labels), target);
+    return { torch::mse_loss(m_model->forward(xt, t, labels), target), {} };
 }
 
 TeacherTrainer::Evaluation TeacherTrainer::evaluateWithSamples(const CancelToken* cancel)
@@ -98,28 +96,10 @@ TeacherTrainer::Evaluation TeacherTrainer::evaluateWithSamples(const CancelToken
 
 void TeacherTrainer::writeSamples(RunFolder& folder, const Evaluation& evaluation)
 {
-    const auto x = evaluation.samples.contiguous();
-    NpyArray array;
-    array.shape.assign(x.sizes().begin(), x.sizes().end());
-    array.data.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
-    const std::string stem = "samples/step-" + std::to_string(step());
-    writeNpy(folder.file(stem + ".npy"), array);
-    if (x.dim() == 4) {
-        const int64_t shown = std::min<int64_t>(x.size(0), 10 * m_data->numClasses());
-        ImageGridOptions grid;
-        grid.columns = static_cast<int>(m_data->numClasses());
-        writeImageGridPng(folder.file(stem + ".png"), array.data.data(), shown, x.size(1),
-            x.size(2), x.size(3), grid);
-    } else if (x.dim() == 2 && x.size(1) == 2) {
-        ScatterOptions scatter;
-        scatter.title = m_config.name + "  step " + std::to_string(step()) + "  "
-            + std::to_string(m_config.sample.steps) + " DDIM steps";
-        scatter.numClasses = m_data->numClasses();
-        const auto lab = evaluation.labels.contiguous();
-        writeScatterPng(folder.file(stem + ".png"), array.data,
-            std::vector<int64_t>(lab.data_ptr<int64_t>(), lab.data_ptr<int64_t>() + lab.numel()),
-            scatter);
-    }
+    writeSampleFiles(folder, evaluation.samples, evaluation.labels, m_data->numClasses(),
+        m_config.name + "  step " + std::to_string(step()) + "  "
+            + std::to_string(m_config.sample.steps) + " DDIM steps",
+        step());
 }
 
 } // namespace ddil

@@ -27,7 +27,7 @@ public:
     const DataSource& data() const { return *m_data; }
 
 protected:
-    torch::Tensor computeLoss() override;
+    StepLoss computeLoss() override;
     // 2-D data: sliced Wasserstein and MMD against fresh data, each beside its floor (the same
     // distance between two independent draws of real data). Images: eval.count samples, classes
     // in turn, with the image metrics when eval.feature_extractor is set.

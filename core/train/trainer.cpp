@@ -12,6 +12,7 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -84,8 +85,11 @@ RunConfig Trainer::resumeFrom(const std::string& checkpointPath)
     m_generator.set_state(reader.rngState());
     m_step = reader.meta().step;
     m_elapsedBefore = reader.meta().elapsedSeconds;
-    m_pendingLossSum = reader.meta().pendingLossSum;
-    m_pendingLossCount = reader.meta().pendingLossCount;
+    m_pendingSums = reader.meta().pendingSums;
+    m_pendingCount = reader.meta().pendingCount;
+    torch::serialize::InputArchive extra;
+    if (reader.readExtra(extra))
+        loadExtraState(extra);
     m_model->to(m_device);
     m_ema->to(m_device);
     return reader.meta().config;
@@ -102,13 +106,13 @@ double Trainer::learningRate(int64_t step) const
     return c.lr * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(M_PI * progress)));
 }
 
-double Trainer::trainStep()
+Scalars Trainer::trainStep()
 {
     const auto& c = m_config.train;
     m_model->train();
     setLearningRate(*m_optimizer, learningRate(m_step));
     m_optimizer->zero_grad();
-    const auto loss = computeLoss();
+    auto [loss, terms] = computeLoss();
     const double lossValue = loss.item<double>();
     if (!std::isfinite(lossValue))
         throw TrainingError("step " + std::to_string(m_step + 1) + ": loss is "
@@ -124,7 +128,9 @@ double Trainer::trainStep()
     const double decay = std::min(c.ema_decay, (1.0 + m_step) / (10.0 + m_step));
     emaUpdate(*m_ema, *m_model, decay);
     ++m_step;
-    return lossValue;
+    afterStep();
+    terms.insert(terms.begin(), { "loss", lossValue });
+    return terms;
 }
 
 void Trainer::saveCheckpointTo(const std::string& path)
@@ -136,14 +142,15 @@ void Trainer::saveCheckpointTo(const std::string& path)
     meta.elapsedSeconds = m_elapsedBefore
         + std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
     meta.buildId = libraryVersions().buildId;
-    meta.pendingLossSum = m_pendingLossSum;
-    meta.pendingLossCount = m_pendingLossCount;
+    meta.pendingSums = m_pendingSums;
+    meta.pendingCount = m_pendingCount;
     // Weights are saved from the CPU so checkpoints load on any device.
     m_model->to(torch::kCPU);
     m_ema->to(torch::kCPU);
     try {
-        saveCheckpoint(
-            path, meta, *m_model, m_ema.get(), m_optimizer.get(), m_generator.get_state());
+        saveCheckpoint(path, meta, *m_model, m_ema.get(), m_optimizer.get(),
+            m_generator.get_state(),
+            [this](torch::serialize::OutputArchive& archive) { saveExtraState(archive); });
     } catch (...) {
         m_model->to(m_device);
         m_ema->to(m_device);
@@ -151,6 +158,19 @@ void Trainer::saveCheckpointTo(const std::string& path)
     }
     m_model->to(m_device);
     m_ema->to(m_device);
+}
+
+void Trainer::accumulatePending(const Scalars& terms)
+{
+    for (const auto& [name, value] : terms) {
+        auto it = std::find_if(m_pendingSums.begin(), m_pendingSums.end(),
+            [&](const auto& entry) { return entry.first == name; });
+        if (it == m_pendingSums.end())
+            m_pendingSums.emplace_back(name, value);
+        else
+            it->second += value;
+    }
+    ++m_pendingCount;
 }
 
 RunResult Trainer::run(RunFolder& folder, const RunHooks& hooks, const CancelToken& cancel)
@@ -200,19 +220,34 @@ RunResult Trainer::run(RunFolder& folder, const RunHooks& hooks, const CancelTok
                 result.step = m_step;
                 return result;
             }
-            const double loss = trainStep();
-            m_pendingLossSum += loss;
-            ++m_pendingLossCount;
-            if (hooks.onStep)
-                hooks.onStep({ m_step, c.steps, elapsed(),
-                    { { "train/loss", loss }, { "train/lr", learningRate(m_step - 1) } } });
+            const Scalars changes = applyLiveChanges();
+            if (!changes.empty()) {
+                folder.appendMetrics(m_step, elapsed(), changes);
+                if (hooks.onMessage) {
+                    std::string text = "step " + std::to_string(m_step) + ": settings changed:";
+                    for (const auto& [name, value] : changes)
+                        text += " " + name + "=" + std::to_string(value);
+                    hooks.onMessage(text);
+                }
+            }
+            const Scalars terms = trainStep();
+            accumulatePending(terms);
+            if (hooks.onStep) {
+                StepReport report { m_step, c.steps, elapsed(), {} };
+                for (const auto& [name, value] : terms)
+                    report.scalars.emplace_back("train/" + name, value);
+                report.scalars.emplace_back("train/lr", learningRate(m_step - 1));
+                hooks.onStep(report);
+            }
             if (m_step % c.log_every == 0 || m_step == c.steps) {
-                folder.appendMetrics(m_step, elapsed(),
-                    { { "train/loss", m_pendingLossSum / m_pendingLossCount },
-                        { "train/lr", learningRate(m_step - 1) },
-                        { "train/grad_norm", m_lastGradNorm } });
-                m_pendingLossSum = 0.0;
-                m_pendingLossCount = 0;
+                Scalars line;
+                for (const auto& [name, sum] : m_pendingSums)
+                    line.emplace_back("train/" + name, sum / m_pendingCount);
+                line.emplace_back("train/lr", learningRate(m_step - 1));
+                line.emplace_back("train/grad_norm", m_lastGradNorm);
+                folder.appendMetrics(m_step, elapsed(), line);
+                m_pendingSums.clear();
+                m_pendingCount = 0;
             }
             if (m_config.eval.every > 0 && m_step % m_config.eval.every == 0 && m_step != c.steps)
                 runEval();

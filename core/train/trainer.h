@@ -11,6 +11,8 @@
 
 #include <torch/nn/module.h>
 #include <torch/optim/optimizer.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
 #include <torch/types.h>
 
 #include <chrono>
@@ -30,8 +32,9 @@ public:
     // and at the end.
     RunResult run(RunFolder& folder, const RunHooks& hooks, const CancelToken& cancel);
 
-    // One optimiser step; returns the loss. Throws TrainingError on a non-finite loss.
-    double trainStep();
+    // One optimiser step; returns the loss and its named terms. Throws TrainingError on a
+    // non-finite loss.
+    Scalars trainStep();
     // Evaluates the EMA weights; never touches the training RNG stream.
     Scalars evaluate(const CancelToken* cancel = nullptr);
 
@@ -47,8 +50,24 @@ protected:
     void setModels(std::shared_ptr<torch::nn::Module> model, std::shared_ptr<torch::nn::Module> ema,
         std::string signature);
 
+    // What one training batch gives: the loss the trained model's optimiser minimises and named
+    // terms (other losses, realised shares, ...) that go into the step reports and the metrics
+    // log as "train/<name>", averaged between metrics lines.
+    struct StepLoss {
+        torch::Tensor loss;
+        Scalars terms;
+    };
     // The loss of one training batch drawn from m_generator, on m_device (model in train mode).
-    virtual torch::Tensor computeLoss() = 0;
+    // Trainers with auxiliary networks update those here too.
+    virtual StepLoss computeLoss() = 0;
+    // After each optimiser step and EMA update (m_step already counts it).
+    virtual void afterStep() { }
+    // Called before each step: settings changed while the run is in progress (see
+    // LiveSettings) are applied here; returns the scalars to log with the step ("" : none).
+    virtual Scalars applyLiveChanges() { return {}; }
+    // Extra state saved in and restored from checkpoints.
+    virtual void saveExtraState(torch::serialize::OutputArchive&) { }
+    virtual void loadExtraState(torch::serialize::InputArchive&) { }
 
     struct Evaluation {
         bool cancelled = false;
@@ -66,6 +85,7 @@ protected:
 
 private:
     void saveCheckpointTo(const std::string& path);
+    void accumulatePending(const Scalars& terms);
 
     std::shared_ptr<torch::nn::Module> m_model;
     std::shared_ptr<torch::nn::Module> m_ema;
@@ -75,8 +95,8 @@ private:
     double m_elapsedBefore = 0.0; // seconds spent in earlier (resumed) parts of the run
     std::chrono::steady_clock::time_point m_started;
     double m_lastGradNorm = 0.0;
-    double m_pendingLossSum = 0.0; // losses since the last metrics line
-    int64_t m_pendingLossCount = 0;
+    std::vector<std::pair<std::string, double>> m_pendingSums; // since the last metrics line
+    int64_t m_pendingCount = 0;
 };
 
 // Evaluation draws come from a generator seeded with this offset from the run's seed, so they

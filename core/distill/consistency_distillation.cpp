@@ -1,0 +1,89 @@
+#include "core/distill/consistency_distillation.h"
+
+#include "core/distill/guided_teacher.h"
+#include "core/distill/student_policy.h"
+
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include <cmath>
+
+namespace ddil {
+
+ConsistencyDistillation::ConsistencyDistillation(const DistillContext& context)
+    : DistillationMethod(context)
+{
+    m_target = makeDenoiserNet(
+        context.config.model, context.data.sampleShape(), context.data.numClasses());
+    m_target->to(context.device);
+    copyWeights(*m_target, context.student);
+    m_target->eval();
+    for (auto& p : m_target->parameters())
+        p.requires_grad_(false);
+    int64_t dim = 1;
+    for (auto s : context.data.sampleShape())
+        dim *= s;
+    const auto& c = context.config.distill.lcm;
+    // Song & Dhariwal 2023 (improved consistency training): c = 0.00054 sqrt(d).
+    m_huberC = c.huber_c > 0.0 ? c.huber_c : 0.00054 * std::sqrt(static_cast<double>(dim));
+}
+
+torch::Tensor ConsistencyDistillation::dataTimes(int64_t count, torch::Generator& generator) const
+{
+    const int n = m_ctx.config.distill.lcm.solver_steps;
+    return torch::randint(1, n + 1, { count }, generator, torch::kInt64).to(torch::kFloat32) / n;
+}
+
+LossTerms ConsistencyDistillation::loss(const StateBatch& states, torch::Generator& generator)
+{
+    const auto& c = m_ctx.config.distill.lcm;
+    const auto& schedule = m_ctx.policy.schedule();
+    const int64_t b = states.x.size(0);
+    const auto& z = states.x;
+    const auto w = (c.w_min + (c.w_max - c.w_min) * torch::rand({ b }, generator)).to(z.device());
+    const auto tPrev = (states.t - 1.0 / c.solver_steps).clamp_min(0.0);
+
+    torch::Tensor target;
+    {
+        torch::NoGradGuard noGrad;
+        // Skipping-step solver: one guided teacher DDIM step from t to t_n.
+        const auto d = m_ctx.teacher.denoise(z, states.t, states.labels, w);
+        const auto zPrev = perSample(schedule.alpha(tPrev), z) * d.x0
+            + perSample(schedule.sigma(tPrev), z) * d.eps;
+        target = m_ctx.policy.x0(*m_target, zPrev, tPrev, states.labels, w);
+        m_images += b;
+    }
+    const auto prediction = m_ctx.policy.x0(m_ctx.student, z, states.t, states.labels, w);
+    const auto diff = prediction - target;
+    torch::Tensor loss;
+    if (c.loss == ConsistencyLoss::L2) {
+        loss = diff.pow(2).mean();
+    } else {
+        const auto sq = diff.pow(2).flatten(1).sum(1);
+        loss = (torch::sqrt(sq + m_huberC * m_huberC) - m_huberC).mean();
+    }
+    return { loss, { { "lcm/mse", diff.detach().pow(2).mean().item<double>() } } };
+}
+
+void ConsistencyDistillation::afterStep(int64_t)
+{
+    emaUpdate(*m_target, m_ctx.student, m_ctx.config.distill.lcm.target_ema);
+}
+
+void ConsistencyDistillation::save(torch::serialize::OutputArchive& archive) const
+{
+    torch::serialize::OutputArchive sub;
+    m_target->save(sub);
+    archive.write("lcm_target", sub);
+}
+
+void ConsistencyDistillation::load(torch::serialize::InputArchive& archive)
+{
+    torch::serialize::InputArchive sub;
+    if (archive.try_read("lcm_target", sub)) {
+        m_target->load(sub);
+        m_target->to(m_ctx.device);
+    }
+}
+
+} // namespace ddil

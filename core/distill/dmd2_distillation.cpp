@@ -1,0 +1,183 @@
+#include "core/distill/dmd2_distillation.h"
+
+#include "core/diffusion/parameterization.h"
+#include "core/distill/guided_teacher.h"
+#include "core/distill/student_policy.h"
+
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/types.h>
+#include <torch/utils.h>
+
+namespace ddil {
+
+Dmd2Distillation::Dmd2Distillation(const DistillContext& context)
+    : DistillationMethod(context)
+{
+    const auto& c = context.config.distill.dmd2;
+    m_fake = makeDenoiserNet(
+        context.config.model, context.data.sampleShape(), context.data.numClasses());
+    m_fake->to(context.device);
+    copyWeights(*m_fake, context.student); // the student starts as the teacher
+    std::vector<torch::Tensor> params = m_fake->parameters();
+    if (c.gan) {
+        const int64_t f = m_fake->bottleneckDim();
+        m_head = torch::nn::Sequential(
+            torch::nn::Linear(f, f), torch::nn::SiLU(), torch::nn::Linear(f, 1));
+        m_head->to(context.device);
+        for (auto& p : m_head->parameters())
+            params.push_back(p);
+    }
+    const double lr = c.fake_lr > 0.0 ? c.fake_lr : context.config.train.lr;
+    m_fakeOptimizer = std::make_unique<torch::optim::Adam>(
+        params, torch::optim::AdamOptions(lr).betas({ 0.0, 0.999 }));
+}
+
+torch::Tensor Dmd2Distillation::dataTimes(int64_t count, torch::Generator& generator) const
+{
+    // Without backward simulation, the generator's input at step k is data diffused to tau_k.
+    const auto times = studentTimes();
+    const int64_t n = static_cast<int64_t>(times.size()) - 1;
+    const auto k = torch::randint(0, n, { count }, generator, torch::kInt64);
+    const auto grid
+        = torch::tensor(std::vector<double>(times.begin(), times.end() - 1), torch::kFloat32);
+    return grid.index_select(0, k);
+}
+
+torch::Tensor Dmd2Distillation::randomTimes(int64_t count, torch::Generator& generator) const
+{
+    const auto& c = m_ctx.config.distill.dmd2;
+    return (c.t_min + (c.t_max - c.t_min) * torch::rand({ count }, generator)).to(m_ctx.device);
+}
+
+torch::Tensor Dmd2Distillation::fakeX0(const torch::Tensor& xt, const torch::Tensor& t,
+    const torch::Tensor& labels, torch::Tensor* logit)
+{
+    const auto& schedule = m_ctx.policy.schedule();
+    torch::Tensor features;
+    const auto raw = m_fake->forwardWithFeatures(xt, t, labels, {}, logit ? &features : nullptr);
+    m_images += xt.size(0);
+    if (logit)
+        *logit = m_head->forward(features).squeeze(1);
+    const auto alpha = schedule.alpha(t), sigma = schedule.sigma(t);
+    auto d = fromPrediction(m_ctx.config.diffusion.prediction, raw, xt, alpha, sigma);
+    const auto& r = m_ctx.config.distill.reflection;
+    if (r.apply_to != ReflectTarget::Teacher) // the critic is projected with the student
+        d = reflectDenoised(d, xt, alpha, sigma, { r.projection, r.percentile });
+    return d.x0;
+}
+
+std::pair<double, double> Dmd2Distillation::fakeUpdate(
+    const torch::Tensor& generated, const torch::Tensor& labels, torch::Generator& generator)
+{
+    const auto& c = m_ctx.config.distill.dmd2;
+    const auto& schedule = m_ctx.policy.schedule();
+    const int64_t b = generated.size(0);
+    const auto t = randomTimes(b, generator);
+    const auto eps = torch::randn(generated.sizes(), generator).to(generated.device());
+    const auto alpha = schedule.alpha(t), sigma = schedule.sigma(t);
+    const auto xt = perSample(alpha, generated) * generated + perSample(sigma, generated) * eps;
+    m_fake->train();
+    m_fakeOptimizer->zero_grad();
+    torch::Tensor fakeLogit;
+    const auto raw = m_fake->forwardWithFeatures(xt, t, labels, {}, c.gan ? &fakeLogit : nullptr);
+    m_images += b;
+    auto loss = torch::mse_loss(
+        raw, predictionTarget(m_ctx.config.diffusion.prediction, generated, eps, alpha, sigma));
+    const double denoising = loss.item<double>();
+    double discriminator = 0.0;
+    if (c.gan) {
+        fakeLogit = m_head->forward(fakeLogit).squeeze(1);
+        // Real: data diffused to the same times.
+        const auto real = m_ctx.data.sample(b, generator);
+        const auto realX = real.x.to(generated.device());
+        const auto realEps = torch::randn(realX.sizes(), generator).to(generated.device());
+        const auto realXt = perSample(alpha, realX) * realX + perSample(sigma, realX) * realEps;
+        torch::Tensor realFeatures;
+        m_fake->forwardWithFeatures(
+            realXt, t, real.labels.to(generated.device()), {}, &realFeatures);
+        m_images += b;
+        const auto realLogit = m_head->forward(realFeatures).squeeze(1);
+        const auto gan = torch::softplus(fakeLogit).mean() + torch::softplus(-realLogit).mean();
+        discriminator = gan.item<double>();
+        loss = loss + c.gan_discriminator_weight * gan;
+    }
+    loss.backward();
+    m_fakeOptimizer->step();
+    return { denoising, discriminator };
+}
+
+LossTerms Dmd2Distillation::loss(const StateBatch& states, torch::Generator& generator)
+{
+    const auto& c = m_ctx.config.distill.dmd2;
+    const auto& schedule = m_ctx.policy.schedule();
+    const int64_t b = states.x.size(0);
+    // The generator's one step from each input state.
+    const auto x = m_ctx.policy.x0(m_ctx.student, states.x, states.t, states.labels);
+
+    // Two time-scale rule: the fake score tracks the generator's current outputs.
+    double fakeLoss = 0.0, discriminator = 0.0;
+    for (int i = 0; i < c.fake_updates; ++i) {
+        const auto [denoising, disc] = fakeUpdate(x.detach(), states.labels, generator);
+        fakeLoss += denoising / c.fake_updates;
+        discriminator += disc / c.fake_updates;
+    }
+
+    const auto t = randomTimes(b, generator);
+    const auto eps = torch::randn(x.sizes(), generator).to(x.device());
+    const auto alpha = schedule.alpha(t), sigma = schedule.sigma(t);
+    torch::Tensor grad;
+    {
+        torch::NoGradGuard noGrad;
+        const auto xt = perSample(alpha, x) * x + perSample(sigma, x) * eps;
+        m_fake->eval();
+        const auto realX0 = m_ctx.teacher.denoise(xt, t, states.labels).x0;
+        const auto fake = fakeX0(xt, t, states.labels, nullptr);
+        grad = distributionMatchingGrad(x, realX0, fake);
+    }
+    auto loss = 0.5 * torch::mse_loss(x, (x - grad).detach());
+    Scalars terms { { "dmd2/dm_loss", loss.item<double>() }, { "dmd2/fake_loss", fakeLoss },
+        { "dmd2/grad_abs_mean", grad.abs().mean().item<double>() } };
+    if (c.gan) {
+        // Non-saturating generator loss through the (frozen for this step) discriminator.
+        const auto xt = perSample(alpha, x) * x + perSample(sigma, x) * eps;
+        torch::Tensor logit;
+        fakeX0(xt, t, states.labels, &logit);
+        const auto gan = torch::softplus(-logit).mean();
+        terms.emplace_back("dmd2/gan_generator", gan.item<double>());
+        terms.emplace_back("dmd2/gan_discriminator", discriminator);
+        loss = loss + c.gan_generator_weight * gan;
+    }
+    return { loss, terms };
+}
+
+void Dmd2Distillation::save(torch::serialize::OutputArchive& archive) const
+{
+    torch::serialize::OutputArchive fake, optimizer;
+    m_fake->save(fake);
+    archive.write("dmd2_fake", fake);
+    m_fakeOptimizer->save(optimizer);
+    archive.write("dmd2_fake_optimizer", optimizer);
+    if (m_head) {
+        torch::serialize::OutputArchive head;
+        m_head->save(head);
+        archive.write("dmd2_head", head);
+    }
+}
+
+void Dmd2Distillation::load(torch::serialize::InputArchive& archive)
+{
+    torch::serialize::InputArchive fake, optimizer, head;
+    if (archive.try_read("dmd2_fake", fake)) {
+        m_fake->load(fake);
+        m_fake->to(m_ctx.device);
+    }
+    if (m_head && archive.try_read("dmd2_head", head)) {
+        m_head->load(head);
+        m_head->to(m_ctx.device);
+    }
+    if (archive.try_read("dmd2_fake_optimizer", optimizer))
+        m_fakeOptimizer->load(optimizer);
+}
+
+} // namespace ddil

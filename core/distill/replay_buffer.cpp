@@ -1,0 +1,92 @@
+#include "core/distill/replay_buffer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/types.h>
+
+#include <stdexcept>
+
+namespace ddil {
+
+ReplayBuffer::ReplayBuffer(int64_t capacity)
+    : m_capacity(capacity)
+{
+    if (capacity <= 0)
+        throw std::invalid_argument("replay buffer: capacity must be positive");
+}
+
+int64_t ReplayBuffer::insert(const BufferedStates& states, torch::Generator& generator)
+{
+    const int64_t n = std::min<int64_t>(states.x.size(0), m_capacity);
+    if (n == 0)
+        return 0;
+    if (!m_data.x.defined()) {
+        std::vector<int64_t> shape(states.x.sizes().begin(), states.x.sizes().end());
+        shape[0] = m_capacity;
+        m_data.x = torch::zeros(shape, states.x.options());
+        m_data.t = torch::zeros({ m_capacity }, states.t.options());
+        m_data.labels = torch::zeros({ m_capacity }, states.labels.options());
+        m_data.born = torch::zeros({ m_capacity }, torch::kInt64);
+    }
+    const auto device = m_data.x.device();
+    const int64_t append = std::min(n, m_capacity - m_size);
+    torch::Tensor slots = torch::arange(m_size, m_size + append, torch::kInt64);
+    if (append < n) {
+        // Overwrite random existing entries, each at most once.
+        const auto perm = torch::randperm(m_capacity, generator, torch::kInt64);
+        slots = torch::cat({ slots, perm.slice(0, 0, n - append) });
+    }
+    m_size += append;
+    const auto devSlots = slots.to(device);
+    m_data.x.index_copy_(0, devSlots, states.x.slice(0, 0, n).to(device));
+    m_data.t.index_copy_(0, devSlots, states.t.slice(0, 0, n).to(device));
+    m_data.labels.index_copy_(0, devSlots, states.labels.slice(0, 0, n).to(device));
+    m_data.born.index_copy_(0, slots, states.born.slice(0, 0, n).to(torch::kCPU));
+    return n;
+}
+
+BufferedStates ReplayBuffer::sample(int64_t count, torch::Generator& generator) const
+{
+    if (m_size == 0)
+        throw std::logic_error("replay buffer: sample from an empty buffer");
+    const auto idx = torch::randint(m_size, { count }, generator, torch::kInt64);
+    const auto devIdx = idx.to(m_data.x.device());
+    return { m_data.x.index_select(0, devIdx), m_data.t.index_select(0, devIdx),
+        m_data.labels.index_select(0, devIdx), m_data.born.index_select(0, idx) };
+}
+
+double ReplayBuffer::meanAge(int64_t now) const
+{
+    if (m_size == 0)
+        return 0.0;
+    return static_cast<double>(now)
+        - m_data.born.slice(0, 0, m_size).to(torch::kFloat64).mean().item<double>();
+}
+
+void ReplayBuffer::save(torch::serialize::OutputArchive& archive, const std::string& prefix) const
+{
+    archive.write(prefix + "size", c10::IValue(m_size));
+    if (m_size == 0)
+        return;
+    archive.write(prefix + "x", m_data.x.slice(0, 0, m_size).to(torch::kCPU).contiguous());
+    archive.write(prefix + "t", m_data.t.slice(0, 0, m_size).to(torch::kCPU));
+    archive.write(prefix + "labels", m_data.labels.slice(0, 0, m_size).to(torch::kCPU));
+    archive.write(prefix + "born", m_data.born.slice(0, 0, m_size));
+}
+
+void ReplayBuffer::load(torch::serialize::InputArchive& archive, const std::string& prefix)
+{
+    c10::IValue size;
+    m_size = 0;
+    m_data = {};
+    if (!archive.try_read(prefix + "size", size) || size.toInt() == 0)
+        return;
+    BufferedStates stored;
+    archive.read(prefix + "x", stored.x);
+    archive.read(prefix + "t", stored.t);
+    archive.read(prefix + "labels", stored.labels);
+    archive.read(prefix + "born", stored.born);
+    auto gen = at::detail::createCPUGenerator(0); // only appends: no random slots are drawn
+    insert(stored, gen);
+}
+
+} // namespace ddil

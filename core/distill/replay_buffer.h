@@ -1,0 +1,47 @@
+#pragma once
+// A fixed-capacity store of input states (state, time, label) with the step each was made at,
+// so the DDIL sources that need costly rollouts are amortised over many training steps
+// (DDIL.md §2: capacity C, refresh every R steps, fraction rho replaced, staleness tracked).
+
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+#include <torch/types.h>
+
+#include <string>
+
+namespace ddil {
+
+struct BufferedStates {
+    torch::Tensor x; // (n, ...)
+    torch::Tensor t; // (n) float32
+    torch::Tensor labels; // (n) int64
+    torch::Tensor born; // (n) int64: training step the state was made at
+};
+
+class ReplayBuffer {
+public:
+    explicit ReplayBuffer(int64_t capacity);
+
+    int64_t capacity() const { return m_capacity; }
+    int64_t size() const { return m_size; }
+    bool empty() const { return m_size == 0; }
+
+    // Appends states while there is room, then overwrites entries chosen at random (without
+    // repetition) from `generator`. Returns how many were written.
+    int64_t insert(const BufferedStates& states, torch::Generator& generator);
+    // `count` entries drawn uniformly with replacement.
+    BufferedStates sample(int64_t count, torch::Generator& generator) const;
+    // Mean age in steps (now - born) over the whole buffer; 0 when empty.
+    double meanAge(int64_t now) const;
+    void clear() { m_size = 0; }
+
+    void save(torch::serialize::OutputArchive& archive, const std::string& prefix) const;
+    void load(torch::serialize::InputArchive& archive, const std::string& prefix);
+
+private:
+    int64_t m_capacity;
+    int64_t m_size = 0;
+    BufferedStates m_data; // allocated on the first insert, capacity rows
+};
+
+} // namespace ddil

@@ -1,0 +1,227 @@
+#include "core/distill/state_source.h"
+
+#include "core/diffusion/parameterization.h"
+#include "core/distill/guided_teacher.h"
+#include "core/distill/student_policy.h"
+
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include <chrono>
+#include <cmath>
+
+namespace ddil {
+
+namespace {
+constexpr int64_t kRolloutChunk = 64; // rollouts per batched sampler run
+
+int64_t bufferCapacity(const DdilConfig& c, int64_t batchSize)
+{
+    return c.buffer_capacity > 0 ? c.buffer_capacity : 32 * batchSize;
+}
+} // namespace
+
+DdilStateSource::DdilStateSource(const DdilConfig& config, int64_t batchSize,
+    GuidedTeacher& teacher, const StudentPolicy& policy, DenoiserNet& student,
+    const DataSource& data, torch::Device device,
+    std::function<torch::Tensor(int64_t, torch::Generator&)> dataTimes,
+    std::function<std::vector<double>()> studentTimesNow)
+    : m_config(config)
+    , m_teacher(teacher)
+    , m_policy(policy)
+    , m_student(student)
+    , m_data(data)
+    , m_device(device)
+    , m_dataTimes(std::move(dataTimes))
+    , m_studentTimesNow(std::move(studentTimesNow))
+    , m_teacherBuffer(bufferCapacity(config, batchSize))
+    , m_studentBuffer(bufferCapacity(config, batchSize))
+{
+    m_settings.beta = { config.beta.at(0), config.beta.at(1), config.beta.at(2) };
+    m_settings.pTeach = config.p_teach;
+}
+
+void DdilStateSource::setSettings(const MixtureSettings& settings)
+{
+    m_settings = settings;
+}
+
+std::array<double, 3> DdilStateSource::betaAt(int64_t step) const
+{
+    auto beta = m_settings.beta;
+    if (m_config.beta_schedule == BetaSchedule::RampStudent && m_config.ramp_steps > 0) {
+        // DAgger's schedule: the student's share grows from 0; the data source gives way.
+        const double ramp = std::min(1.0, static_cast<double>(step) / m_config.ramp_steps);
+        const double moved = beta[2] * (1.0 - ramp);
+        beta[2] -= moved;
+        beta[0] += moved;
+    }
+    return beta;
+}
+
+BufferedStates DdilStateSource::rolloutStates(bool teacherSource, const torch::Tensor& noise,
+    const torch::Tensor& labels, int64_t step, torch::Generator& gen)
+{
+    const auto times = m_studentTimesNow();
+    const int64_t n = noise.size(0);
+    const int64_t steps = static_cast<int64_t>(times.size()) - 1;
+    std::vector<torch::Tensor> xs, ts, ls;
+    for (int64_t begin = 0; begin < n; begin += kRolloutChunk) {
+        const int64_t end = std::min(n, begin + kRolloutChunk);
+        auto z = noise.slice(0, begin, end).to(m_device);
+        const auto y = labels.slice(0, begin, end).to(m_device);
+        std::vector<torch::Tensor> states;
+        if (teacherSource) {
+            states
+                = m_teacher.trajectory(z, std::vector<double>(times.begin(), times.end() - 1), y);
+        } else {
+            RolloutOptions options;
+            options.pTeach = m_settings.pTeach;
+            options.teacher = &m_teacher;
+            states = rolloutStudent(m_policy, m_student, z, y, times, gen, options).states;
+        }
+        for (int64_t k = 0; k < steps; ++k) {
+            xs.push_back(states[k].contiguous());
+            ts.push_back(torch::full({ end - begin }, times[k], torch::kFloat32).to(m_device));
+            ls.push_back(y);
+        }
+    }
+    BufferedStates out { torch::cat(xs), torch::cat(ts), torch::cat(ls), {} };
+    out.born = torch::full({ out.x.size(0) }, step, torch::kInt64);
+    return out;
+}
+
+void DdilStateSource::refresh(
+    int64_t count, bool teacher, bool student, int64_t step, torch::Generator& gen)
+{
+    if (count <= 0 || (!teacher && !student))
+        return;
+    const auto started = std::chrono::steady_clock::now();
+    const int64_t steps = static_cast<int64_t>(m_studentTimesNow().size()) - 1;
+    const int64_t rollouts = (count + steps - 1) / steps;
+    auto shape = m_data.sampleShape();
+    shape.insert(shape.begin(), rollouts);
+    auto draw = [&] {
+        return std::make_pair(
+            torch::randn(shape, gen, torch::kFloat32), m_data.sample(rollouts, gen).labels);
+    };
+    // A random `count` of the rollouts' states, so every step k is represented evenly.
+    auto keep = [&](BufferedStates s) {
+        const auto idx = torch::randperm(s.x.size(0), gen, torch::kInt64).slice(0, 0, count);
+        const auto dev = idx.to(s.x.device());
+        return BufferedStates { s.x.index_select(0, dev), s.t.index_select(0, dev),
+            s.labels.index_select(0, dev), s.born.index_select(0, idx) };
+    };
+    const auto [noise, labels] = draw();
+    if (teacher)
+        m_teacherBuffer.insert(keep(rolloutStates(true, noise, labels, step, gen)), gen);
+    if (student) {
+        if (m_config.shared_noise) {
+            m_studentBuffer.insert(keep(rolloutStates(false, noise, labels, step, gen)), gen);
+        } else {
+            const auto [other, otherLabels] = draw();
+            m_studentBuffer.insert(keep(rolloutStates(false, other, otherLabels, step, gen)), gen);
+        }
+    }
+    m_refreshSeconds
+        += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+}
+
+StateBatch DdilStateSource::draw(int64_t batch, int64_t step, torch::Generator& generator)
+{
+    const auto beta = betaAt(step);
+    // Buffers hold states at the student's times: a new grid (next PD round) invalidates them.
+    const auto times = m_studentTimesNow();
+    if (times != m_bufferTimes) {
+        m_teacherBuffer.clear();
+        m_studentBuffer.clear();
+        m_bufferTimes = times;
+    }
+    const bool useTeacher = beta[1] > 0.0, useStudent = beta[2] > 0.0;
+    const int64_t capacity = m_teacherBuffer.capacity();
+    refresh(capacity, useTeacher && m_teacherBuffer.empty(), useStudent && m_studentBuffer.empty(),
+        step, generator);
+    if (step > 0 && step % m_config.refresh_every == 0) {
+        const auto count = static_cast<int64_t>(std::llround(m_config.refresh_fraction * capacity));
+        refresh(count, useTeacher && !m_teacherBuffer.empty(),
+            useStudent && !m_studentBuffer.empty(), step, generator);
+    }
+
+    const auto probs = torch::tensor({ beta[0], beta[1], beta[2] }, torch::kFloat64);
+    const auto which = torch::multinomial(probs, batch, /*replacement=*/true, generator);
+    const int64_t nData = (which == 0).sum().item<int64_t>();
+    const int64_t nTeacher = (which == 1).sum().item<int64_t>();
+    const int64_t nStudent = batch - nData - nTeacher;
+
+    std::vector<torch::Tensor> xs, ts, ls, src;
+    double teacherAge = 0.0, studentAge = 0.0;
+    if (nData > 0) {
+        const auto real = m_data.sample(nData, generator);
+        const auto t = m_dataTimes(nData, generator);
+        const auto eps = torch::randn(real.x.sizes(), generator, torch::kFloat32);
+        const auto alpha = m_teacher.schedule().alpha(t), sigma = m_teacher.schedule().sigma(t);
+        xs.push_back(
+            (perSample(alpha, real.x) * real.x + perSample(sigma, real.x) * eps).to(m_device));
+        ts.push_back(t.to(m_device));
+        ls.push_back(real.labels.to(m_device));
+        src.push_back(torch::full({ nData }, int64_t(0), torch::kInt64));
+    }
+    auto fromBuffer = [&](const ReplayBuffer& buffer, int64_t n, int64_t kind, double& age) {
+        if (n == 0)
+            return;
+        const auto s = buffer.sample(n, generator);
+        xs.push_back(s.x.to(m_device));
+        ts.push_back(s.t.to(m_device));
+        ls.push_back(s.labels.to(m_device));
+        src.push_back(torch::full({ n }, kind, torch::kInt64));
+        age = static_cast<double>(step) - s.born.to(torch::kFloat64).mean().item<double>();
+    };
+    fromBuffer(m_teacherBuffer, nTeacher, 1, teacherAge);
+    fromBuffer(m_studentBuffer, nStudent, 2, studentAge);
+
+    const double b = static_cast<double>(batch);
+    m_stats = { { "ddil/share_data", nData / b }, { "ddil/share_teacher", nTeacher / b },
+        { "ddil/share_student", nStudent / b }, { "ddil/beta_data", beta[0] },
+        { "ddil/beta_teacher", beta[1] }, { "ddil/beta_student", beta[2] },
+        { "ddil/p_teach", m_settings.pTeach } };
+    if (m_teacherBuffer.size() > 0) {
+        m_stats.emplace_back("ddil/staleness_teacher", teacherAge);
+        m_stats.emplace_back("ddil/buffer_age_teacher", m_teacherBuffer.meanAge(step));
+    }
+    if (m_studentBuffer.size() > 0) {
+        m_stats.emplace_back("ddil/staleness_student", studentAge);
+        m_stats.emplace_back("ddil/buffer_age_student", m_studentBuffer.meanAge(step));
+    }
+    return { torch::cat(xs), torch::cat(ts), torch::cat(ls), torch::cat(src) };
+}
+
+void DdilStateSource::save(torch::serialize::OutputArchive& archive) const
+{
+    archive.write("ddil_beta",
+        torch::tensor(
+            { m_settings.beta[0], m_settings.beta[1], m_settings.beta[2] }, torch::kFloat64));
+    archive.write("ddil_p_teach", c10::IValue(m_settings.pTeach));
+    archive.write("ddil_buffer_times", torch::tensor(m_bufferTimes, torch::kFloat64));
+    m_teacherBuffer.save(archive, "teacher_buffer_");
+    m_studentBuffer.save(archive, "student_buffer_");
+}
+
+void DdilStateSource::load(torch::serialize::InputArchive& archive)
+{
+    torch::Tensor beta, times;
+    c10::IValue pTeach;
+    if (archive.try_read("ddil_beta", beta)) {
+        m_settings.beta
+            = { beta[0].item<double>(), beta[1].item<double>(), beta[2].item<double>() };
+        if (archive.try_read("ddil_p_teach", pTeach))
+            m_settings.pTeach = pTeach.toDouble();
+    }
+    if (archive.try_read("ddil_buffer_times", times)) {
+        const auto c = times.contiguous();
+        m_bufferTimes.assign(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+    }
+    m_teacherBuffer.load(archive, "teacher_buffer_");
+    m_studentBuffer.load(archive, "student_buffer_");
+}
+
+} // namespace ddil

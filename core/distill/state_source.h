@@ -1,0 +1,93 @@
+#pragma once
+// DDIL's training distribution (DDIL.md §2): each sample's input state is drawn from one of
+//   data    : forward diffusion of real data at a time the base method picks,
+//   teacher : the teacher's M-step guided sampler stopped at the student's times,
+//   student : the current student's own N-step rollout (the teacher taking each step with
+//             probability p_teach: DAgger's mixed policy),
+// with priors beta (optionally ramping beta_student up). Teacher and student states come from
+// replay buffers refreshed every R steps, a fraction rho at a time; their staleness is tracked.
+// beta = (1, 0, 0) is the base method's own distribution.
+
+#include "core/api/config.h"
+#include "core/api/run.h"
+#include "core/data/data_source.h"
+#include "core/distill/replay_buffer.h"
+
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+#include <torch/types.h>
+
+#include <array>
+#include <functional>
+#include <vector>
+
+namespace ddil {
+
+class GuidedTeacher;
+class StudentPolicy;
+class DenoiserNet;
+
+enum class StateSourceKind : int64_t { Data = 0, Teacher = 1, Student = 2 };
+
+struct StateBatch {
+    torch::Tensor x; // (B, ...) on the training device
+    torch::Tensor t; // (B) float32
+    torch::Tensor labels; // (B) int64
+    torch::Tensor source; // (B) int64 StateSourceKind, CPU
+};
+
+struct MixtureSettings {
+    std::array<double, 3> beta { 1.0, 0.0, 0.0 };
+    double pTeach = 0.0;
+};
+
+class DdilStateSource {
+public:
+    // dataTimes: the base method's times for forward-diffused data; studentTimesNow: the current
+    // student's sampler times (tau_N ... tau_1, 0), which may change between rounds (PD).
+    DdilStateSource(const DdilConfig& config, int64_t batchSize, GuidedTeacher& teacher,
+        const StudentPolicy& policy, DenoiserNet& student, const DataSource& data,
+        torch::Device device, std::function<torch::Tensor(int64_t, torch::Generator&)> dataTimes,
+        std::function<std::vector<double>()> studentTimesNow);
+
+    // The B input states of training step `step` (0-based: the step about to be taken).
+    StateBatch draw(int64_t batch, int64_t step, torch::Generator& generator);
+
+    // Priors and p_teach as set (before the ramp); changeable between steps.
+    MixtureSettings settings() const { return m_settings; }
+    void setSettings(const MixtureSettings& settings);
+    // The priors in force at `step` (the ramp applied).
+    std::array<double, 3> betaAt(int64_t step) const;
+
+    // "ddil/share_data", ..., staleness, buffer fill, rollout counts of the last draw.
+    Scalars lastStats() const { return m_stats; }
+    double refreshSeconds() const { return m_refreshSeconds; }
+    const ReplayBuffer& teacherBuffer() const { return m_teacherBuffer; }
+    const ReplayBuffer& studentBuffer() const { return m_studentBuffer; }
+
+    void save(torch::serialize::OutputArchive& archive) const;
+    void load(torch::serialize::InputArchive& archive);
+
+private:
+    // Fills (or refreshes `count` entries of) the buffers whose source is in use.
+    void refresh(int64_t count, bool teacher, bool student, int64_t step, torch::Generator& gen);
+    BufferedStates rolloutStates(bool teacherSource, const torch::Tensor& noise,
+        const torch::Tensor& labels, int64_t step, torch::Generator& gen);
+
+    DdilConfig m_config;
+    MixtureSettings m_settings;
+    GuidedTeacher& m_teacher;
+    const StudentPolicy& m_policy;
+    DenoiserNet& m_student;
+    const DataSource& m_data;
+    torch::Device m_device;
+    std::function<torch::Tensor(int64_t, torch::Generator&)> m_dataTimes;
+    std::function<std::vector<double>()> m_studentTimesNow;
+    ReplayBuffer m_teacherBuffer;
+    ReplayBuffer m_studentBuffer;
+    std::vector<double> m_bufferTimes; // the student times the buffers were filled for
+    Scalars m_stats;
+    double m_refreshSeconds = 0.0;
+};
+
+} // namespace ddil

@@ -1,0 +1,254 @@
+#include "core/train/distill_trainer.h"
+
+#include "core/api/errors.h"
+#include "core/io/resource_path.h"
+#include "core/metrics/distance2d.h"
+#include "core/metrics/sample_quality.h"
+#include "core/train/checkpoint.h"
+#include "core/train/sample_files.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include <chrono>
+#include <cmath>
+
+namespace ddil {
+
+namespace {
+constexpr int64_t kSampleChunk = 64;
+
+double secondsSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+ProjectionSpec teacherProjection(const DistillConfig& d)
+{
+    if (d.reflection.apply_to == ReflectTarget::Student)
+        return {};
+    return { d.reflection.projection, d.reflection.percentile };
+}
+} // namespace
+
+LoadedTeacher loadTeacher(const RunConfig& config, const DataSource& data)
+{
+    LoadedTeacher out;
+    out.path = resolveResourcePath(config.distill.teacher);
+    CheckpointReader reader(out.path);
+    out.config = reader.meta().config;
+    const auto& tc = out.config;
+    if (tc.task != Task::Teacher)
+        throw ConfigError("distill.teacher: " + out.path + " is a \"" + toString(tc.task)
+            + "\" checkpoint, not a diffusion teacher");
+    if (tc.data.kind != config.data.kind
+        || (tc.data.kind == DataKind::Toy2d && tc.data.distribution != config.data.distribution))
+        throw ConfigError("distill.teacher: " + out.path + " was trained on "
+            + toString(tc.data.kind)
+            + (tc.data.kind == DataKind::Toy2d ? " " + toString(tc.data.distribution) : "")
+            + " but this run's data is " + toString(config.data.kind)
+            + (config.data.kind == DataKind::Toy2d ? " " + toString(config.data.distribution)
+                                                   : ""));
+    out.net = makeDenoiserNet(tc.model, data.sampleShape(), data.numClasses());
+    reader.loadModel(*out.net, out.net->signature(), /*preferEma=*/true);
+    return out;
+}
+
+RunConfig resolveRunConfig(const RunConfig& config)
+{
+    if (config.task != Task::Distill)
+        return config;
+    const auto data = makeDataSource(config.data);
+    const auto teacher = loadTeacher(config, *data);
+    RunConfig resolved = config;
+    resolved.model = teacher.config.model;
+    resolved.model.guidance_embedding = config.distill.method == DistillMethod::Consistency;
+    resolved.diffusion = teacher.config.diffusion;
+    return resolved;
+}
+
+DistillTrainer::DistillTrainer(const RunConfig& config, torch::Device device)
+    : Trainer(config, device)
+    , m_data(makeDataSource(config.data))
+{
+    const auto& d = config.distill;
+    auto loaded = loadTeacher(config, *m_data);
+    if (loaded.config.diffusion.prediction != config.diffusion.prediction
+        || loaded.config.diffusion.schedule != config.diffusion.schedule)
+        throw ConfigError("distill.teacher: the config's diffusion section differs from the "
+                          "teacher's (resolve the config from the teacher first)");
+    loaded.net->to(device);
+    m_teacher = std::make_unique<GuidedTeacher>(loaded.net, config.diffusion,
+        GuidanceSpec::fromConfig(d.guidance), teacherProjection(d), d.ddil.teacher_steps);
+
+    m_student = makeDenoiserNet(config.model, m_data->sampleShape(), m_data->numClasses());
+    m_ema = makeDenoiserNet(config.model, m_data->sampleShape(), m_data->numClasses());
+    copyMatchingWeights(*m_student, *loaded.net); // the student starts as the teacher
+    setModels(m_student, m_ema, m_student->signature());
+
+    m_policy = std::make_unique<StudentPolicy>(config);
+    m_method = makeDistillationMethod(
+        { m_config, *m_student, *m_ema, *m_teacher, *m_policy, *m_data, device });
+    m_source = std::make_unique<DdilStateSource>(
+        d.ddil, config.train.batch_size, *m_teacher, *m_policy, *m_student, *m_data, device,
+        [this](int64_t n, torch::Generator& gen) { return m_method->dataTimes(n, gen); },
+        [this] { return m_method->studentTimes(); });
+}
+
+DistillTrainer::~DistillTrainer() = default;
+
+DistillCosts DistillTrainer::costs() const
+{
+    return { m_sourceSeconds, m_source->refreshSeconds(), m_lossSeconds, m_teacher->secondsSpent(),
+        m_teacher->imagesEvaluated(), m_method->auxImagesEvaluated() };
+}
+
+Trainer::StepLoss DistillTrainer::computeLoss()
+{
+    auto started = std::chrono::steady_clock::now();
+    const auto states = m_source->draw(m_config.train.batch_size, step(), m_generator);
+    m_sourceSeconds += secondsSince(started);
+    started = std::chrono::steady_clock::now();
+    auto [loss, terms] = m_method->loss(states, m_generator);
+    m_lossSeconds += secondsSince(started);
+    for (const auto& stat : m_source->lastStats())
+        terms.push_back(stat);
+    return { loss, terms };
+}
+
+void DistillTrainer::afterStep()
+{
+    m_method->afterStep(step());
+}
+
+Scalars DistillTrainer::applyLiveChanges()
+{
+    if (!m_live)
+        return {};
+    const auto change = m_live->takeMixture();
+    if (!change)
+        return {};
+    const double sum = change->betaData + change->betaTeacher + change->betaStudent;
+    const bool valid = change->betaData >= 0 && change->betaTeacher >= 0 && change->betaStudent >= 0
+        && sum > 0 && std::isfinite(sum) && change->pTeach >= 0 && change->pTeach <= 1;
+    if (!valid)
+        return { { "ddil/rejected_change", 1.0 } };
+    MixtureSettings settings;
+    settings.beta
+        = { change->betaData / sum, change->betaTeacher / sum, change->betaStudent / sum };
+    settings.pTeach = change->pTeach;
+    m_source->setSettings(settings);
+    return { { "ddil/set_beta_data", settings.beta[0] },
+        { "ddil/set_beta_teacher", settings.beta[1] },
+        { "ddil/set_beta_student", settings.beta[2] }, { "ddil/set_p_teach", settings.pTeach } };
+}
+
+void DistillTrainer::saveExtraState(torch::serialize::OutputArchive& archive)
+{
+    m_method->save(archive);
+    m_source->save(archive);
+}
+
+void DistillTrainer::loadExtraState(torch::serialize::InputArchive& archive)
+{
+    m_method->load(archive);
+    m_source->load(archive);
+}
+
+DistillTrainer::Evaluation DistillTrainer::evaluateWithSamples(const CancelToken* cancel)
+{
+    torch::NoGradGuard noGrad;
+    auto gen = at::detail::createCPUGenerator(m_config.seed ^ kEvalSeedOffset);
+    const int64_t count = m_config.eval.count;
+    const bool images = m_data->sampleShape().size() != 1;
+    torch::Tensor labels;
+    LabeledBatch reference, other;
+    if (images) {
+        labels = torch::arange(count, torch::kInt64).remainder(m_data->numClasses());
+    } else {
+        reference = m_data->sample(count, gen);
+        other = m_data->sample(count, gen);
+        labels = other.labels;
+    }
+    auto shape = m_data->sampleShape();
+    shape.insert(shape.begin(), count);
+    const auto noise = torch::randn(shape, gen, torch::kFloat32);
+    auto rolloutGen = at::detail::createCPUGenerator((m_config.seed ^ kEvalSeedOffset) + 1);
+    const auto times = m_method->studentTimes();
+
+    // Runs `sample` over chunks of the evaluation noise; false when cancelled.
+    auto sampleChunks = [&](auto&& sample, torch::Tensor& out) {
+        std::vector<torch::Tensor> parts;
+        for (int64_t begin = 0; begin < count; begin += kSampleChunk) {
+            if (cancel && cancel->isCancelled())
+                return false;
+            const int64_t end = std::min(count, begin + kSampleChunk);
+            parts.push_back(sample(
+                noise.slice(0, begin, end).to(m_device), labels.slice(0, begin, end).to(m_device))
+                                .to(torch::kCPU));
+        }
+        out = torch::cat(parts);
+        return true;
+    };
+    torch::Tensor samples;
+    m_ema->eval();
+    if (!sampleChunks(
+            [&](const torch::Tensor& z, const torch::Tensor& y) {
+                return rolloutStudent(*m_policy, *m_ema, z, y, times, rolloutGen).x0;
+            },
+            samples))
+        return { true };
+
+    if (images) {
+        if (m_config.eval.feature_extractor.empty())
+            return { false, {}, samples, labels };
+        if (!m_scorer)
+            m_scorer = std::make_unique<SampleQualityScorer>(
+                m_config.data, m_config.eval.feature_extractor, m_device);
+        return { false, m_scorer->score(samples, labels, m_config.seed).scalars, samples, labels };
+    }
+
+    if (!m_teacherReference.defined()) {
+        // The teacher's own M-step samples and its N-step samples of the same noise: the target
+        // the student imitates, and what the undistilled teacher does with the student's budget.
+        const int steps = static_cast<int>(times.size()) - 1;
+        torch::Tensor full, few;
+        if (!sampleChunks([&](const torch::Tensor& z,
+                              const torch::Tensor& y) { return m_teacher->solve(z, 1.0, 0.0, y); },
+                full))
+            return { true };
+        GuidedTeacher fewStep(std::shared_ptr<DenoiserNet>(&m_teacher->net(), [](DenoiserNet*) {}),
+            m_config.diffusion, m_teacher->guidance(), teacherProjection(m_config.distill), steps);
+        if (!sampleChunks([&](const torch::Tensor& z,
+                              const torch::Tensor& y) { return fewStep.solve(z, 1.0, 0.0, y); },
+                few))
+            return { true };
+        m_teacherReference = full;
+        m_teacherFewStep = few;
+    }
+    const auto dirs = randomDirections(m_config.eval.projections, samples.size(1), gen);
+    const auto real = reference.x.flatten(1);
+    return { false,
+        { { "eval/sliced_wasserstein", slicedWasserstein(samples, real, dirs) },
+            { "eval/mmd", mmdRbf(samples, real) },
+            { "eval/sliced_wasserstein_floor", slicedWasserstein(other.x.flatten(1), real, dirs) },
+            { "eval/mmd_floor", mmdRbf(other.x.flatten(1), real) },
+            { "eval/sw_to_teacher", slicedWasserstein(samples, m_teacherReference, dirs) },
+            { "eval/mmd_to_teacher", mmdRbf(samples, m_teacherReference) },
+            { "eval/teacher_n_step_sw_to_teacher",
+                slicedWasserstein(m_teacherFewStep, m_teacherReference, dirs) },
+            { "eval/teacher_n_step_mmd_to_teacher",
+                mmdRbf(m_teacherFewStep, m_teacherReference) } },
+        samples, labels };
+}
+
+void DistillTrainer::writeSamples(RunFolder& folder, const Evaluation& evaluation)
+{
+    writeSampleFiles(folder, evaluation.samples, evaluation.labels, m_data->numClasses(),
+        m_config.name + "  step " + std::to_string(step()) + "  "
+            + std::to_string(m_method->studentTimes().size() - 1) + "-step student",
+        step());
+}
+
+} // namespace ddil

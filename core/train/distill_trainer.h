@@ -1,0 +1,89 @@
+#pragma once
+// Task "distill": trains a few-step student of a teacher checkpoint with one of the base methods
+// (PD, LCM, DMD2) on DDIL's training distribution. The student starts as the teacher; the base
+// Trainer owns the student, its EMA and its optimiser; the method owns everything else.
+
+#include "core/api/live_settings.h"
+#include "core/api/run.h"
+#include "core/data/data_source.h"
+#include "core/distill/distillation_method.h"
+#include "core/distill/guided_teacher.h"
+#include "core/distill/state_source.h"
+#include "core/distill/student_policy.h"
+#include "core/models/denoiser_net.h"
+#include "core/train/trainer.h"
+
+#include <torch/types.h>
+
+#include <memory>
+#include <optional>
+
+namespace ddil {
+
+class SampleQualityScorer;
+
+// The teacher checkpoint of a distillation config, loaded (EMA weights) and checked against the
+// data: throws ConfigError naming distill.teacher when it does not fit.
+struct LoadedTeacher {
+    RunConfig config; // the config the teacher was trained with
+    std::shared_ptr<DenoiserNet> net;
+    std::string path; // resolved
+};
+LoadedTeacher loadTeacher(const RunConfig& config, const DataSource& data);
+
+// Where the time of distillation steps goes (seconds summed since construction).
+struct DistillCosts {
+    double sourceSeconds = 0.0; // drawing input states, buffer refreshes included
+    double refreshSeconds = 0.0; // of which: teacher trajectories and student rollouts
+    double lossSeconds = 0.0; // the method's loss: teacher targets, student forward, aux updates
+    double teacherSeconds = 0.0; // teacher evaluations (targets and rollouts)
+    int64_t teacherImages = 0; // images the teacher evaluated
+    int64_t auxImages = 0; // images the method's own networks evaluated
+};
+
+class DistillTrainer final : public Trainer {
+public:
+    // `config` must be resolved (resolveRunConfig).
+    DistillTrainer(const RunConfig& config, torch::Device device);
+    ~DistillTrainer() override;
+
+    void setLiveSettings(LiveSettings* live) { m_live = live; }
+
+    DenoiserNet& student() { return *m_student; }
+    DenoiserNet& studentEma() { return *m_ema; }
+    GuidedTeacher& teacher() { return *m_teacher; }
+    DistillationMethod& method() { return *m_method; }
+    DdilStateSource& source() { return *m_source; }
+    const StudentPolicy& policy() const { return *m_policy; }
+    const DataSource& data() const { return *m_data; }
+    DistillCosts costs() const;
+
+protected:
+    StepLoss computeLoss() override;
+    void afterStep() override;
+    Scalars applyLiveChanges() override;
+    void saveExtraState(torch::serialize::OutputArchive& archive) override;
+    void loadExtraState(torch::serialize::InputArchive& archive) override;
+    // The EMA student sampled with its N-step sampler. 2-D data: sliced Wasserstein and MMD to
+    // real data (with floors) and to the teacher's M-step samples from the same noise, beside
+    // the undistilled teacher sampled with N steps. Images: the image metrics.
+    Evaluation evaluateWithSamples(const CancelToken* cancel) override;
+    void writeSamples(RunFolder& folder, const Evaluation& evaluation) override;
+
+private:
+    std::unique_ptr<DataSource> m_data;
+    std::shared_ptr<DenoiserNet> m_student;
+    std::shared_ptr<DenoiserNet> m_ema;
+    std::unique_ptr<GuidedTeacher> m_teacher;
+    std::unique_ptr<StudentPolicy> m_policy;
+    std::unique_ptr<DistillationMethod> m_method;
+    std::unique_ptr<DdilStateSource> m_source;
+    std::unique_ptr<SampleQualityScorer> m_scorer;
+    LiveSettings* m_live = nullptr;
+    double m_sourceSeconds = 0.0;
+    double m_lossSeconds = 0.0;
+    // 2-D data: the teacher's M-step and N-step samples of the evaluation noise (computed once).
+    torch::Tensor m_teacherReference, m_teacherFewStep;
+};
+
+} // namespace ddil
