@@ -209,23 +209,25 @@ DistillTrainer::Evaluation DistillTrainer::evaluateWithSamples(const CancelToken
         return { false, m_scorer->score(samples, labels, m_config.seed).scalars, samples, labels };
     }
 
-    if (!m_teacherReference.defined()) {
+    const int studentSteps = static_cast<int>(times.size()) - 1;
+    if (!m_teacherReference.defined() || m_teacherFewStepCount != studentSteps) {
         // The teacher's own M-step samples and its N-step samples of the same noise: the target
         // the student imitates, and what the undistilled teacher does with the student's budget.
-        const int steps = static_cast<int>(times.size()) - 1;
         torch::Tensor full, few;
         if (!sampleChunks([&](const torch::Tensor& z,
                               const torch::Tensor& y) { return m_teacher->solve(z, 1.0, 0.0, y); },
                 full))
             return { true };
         GuidedTeacher fewStep(std::shared_ptr<DenoiserNet>(&m_teacher->net(), [](DenoiserNet*) {}),
-            m_config.diffusion, m_teacher->guidance(), teacherProjection(m_config.distill), steps);
+            m_config.diffusion, m_teacher->guidance(), teacherProjection(m_config.distill),
+            studentSteps);
         if (!sampleChunks([&](const torch::Tensor& z,
                               const torch::Tensor& y) { return fewStep.solve(z, 1.0, 0.0, y); },
                 few))
             return { true };
         m_teacherReference = full;
         m_teacherFewStep = few;
+        m_teacherFewStepCount = studentSteps;
     }
     const auto dirs = randomDirections(m_config.eval.projections, samples.size(1), gen);
     const auto real = reference.x.flatten(1);

@@ -83,7 +83,9 @@ private:
     double m_sourceSeconds = 0.0;
     double m_lossSeconds = 0.0;
     // 2-D data: the teacher's M-step and N-step samples of the evaluation noise (computed once).
+    // The teacher's few-step samples use the student's current step count (PD rounds change it).
     torch::Tensor m_teacherReference, m_teacherFewStep;
+    int m_teacherFewStepCount = 0;
 };
 
 } // namespace ddil

@@ -106,7 +106,7 @@ private Q_SLOTS:
         QVERIFY(untrained[2].second < threshold / 2);
         double firstLoss = 0, lastLoss = 0;
         for (int i = 0; i < c.train.steps; ++i) {
-            const double loss = trainer.trainStep();
+            const double loss = trainer.trainStep().front().second;
             if (i < 50)
                 firstLoss += loss / 50;
             if (i >= c.train.steps - 50)

@@ -1,0 +1,209 @@
+// The exact properties of the distillation pieces: the PD target, the consistency boundary
+// condition, the DMD gradient, the DDIL source shares, the replay buffer, live mixture changes.
+#include "tests/core/distill_fixture.h"
+
+#include "core/api/errors.h"
+#include "core/diffusion/ddim_sampler.h"
+#include "core/diffusion/parameterization.h"
+#include "core/diffusion/schedule.h"
+#include "core/distill/distillation_method.h"
+#include "core/distill/replay_buffer.h"
+#include "core/distill/student_policy.h"
+#include "core/train/distill_trainer.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/types.h>
+
+#include <cmath>
+
+using namespace ddil;
+
+class TestDistillUnits : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void progressiveTargetMakesOneStudentStepLandOnTheTeachersTwo()
+    {
+        // Any z_t and any teacher result z_t'': a DDIM step from z_t with x0 = x~ gives z_t''.
+        const auto schedule = VpSchedule::cosine();
+        auto gen = at::detail::createCPUGenerator(1);
+        for (double t : { 1.0, 0.5, 0.25 }) {
+            const double tEnd = t - 0.25;
+            const auto zt = torch::randn({ 16, 3, 4, 4 }, gen);
+            const auto zEnd = torch::randn({ 16, 3, 4, 4 }, gen);
+            const auto full = [](double v) { return torch::full({ 16 }, v); };
+            const auto target = progressiveTarget(zt, zEnd, full(schedule.alpha(t)),
+                full(schedule.sigma(t)), full(schedule.alpha(tEnd)), full(schedule.sigma(tEnd)));
+            const Denoised d { target, (zt - schedule.alpha(t) * target) / schedule.sigma(t) };
+            const auto landed = ddimStep(d, schedule.alpha(t), schedule.sigma(t),
+                schedule.alpha(tEnd), schedule.sigma(tEnd));
+            const double err = (landed - zEnd).abs().max().item<double>();
+            QVERIFY2(err < 1e-4, qPrintable(QString("t=%1: off by %2").arg(t).arg(err)));
+        }
+    }
+
+    void consistencyBoundaryHoldsExactlyAtTimeZero()
+    {
+        auto c = test::toyDistillConfig(DistillMethod::Consistency);
+        auto net = makeDenoiserNet(c.model, { 2 }, 8);
+        StudentPolicy policy(c);
+        auto gen = at::detail::createCPUGenerator(2);
+        const auto z = torch::randn({ 64, 2 }, gen) * 3.0;
+        const auto labels = torch::randint(0, 8, { 64 }, gen, torch::kInt64);
+        torch::NoGradGuard noGrad;
+        QVERIFY(torch::equal(policy.x0(*net, z, torch::zeros({ 64 }), labels), z));
+        // Away from 0 the net's estimate takes over: c_skip falls and c_out rises towards 1.
+        const auto t = torch::tensor({ 0.0, 0.001, 0.01, 0.5 });
+        const auto skip = consistencyCSkip(t, 0.5, 10.0), out = consistencyCOut(t, 0.5, 10.0);
+        QCOMPARE(skip[0].item<double>(), 1.0);
+        QCOMPARE(out[0].item<double>(), 0.0);
+        QVERIFY(skip[1].item<double>() < 0.01 && out[3].item<double>() > 0.9999);
+    }
+
+    void distributionMatchingGradientVanishesWhenScoresCoincide()
+    {
+        auto gen = at::detail::createCPUGenerator(3);
+        const auto x = torch::randn({ 8, 1, 5, 5 }, gen);
+        const auto real = torch::randn({ 8, 1, 5, 5 }, gen);
+        QCOMPARE(distributionMatchingGrad(x, real, real).abs().max().item<double>(), 0.0);
+        const auto fake = real + 0.1;
+        const auto grad = distributionMatchingGrad(x, real, fake);
+        // (p_real - p_fake) / mean|p_real| = (fake - real) / mean|x - real|, per sample.
+        const auto expected = 0.1 / (x - real).abs().mean({ 1, 2, 3 }, true);
+        QVERIFY(torch::allclose(grad, expected.expand_as(grad), 1e-5, 1e-6));
+        // And through a real method: a DMD2 student whose fake score is the teacher itself, with
+        // guidance 1 (the fake score is conditional, unguided), gets exactly no DM gradient.
+        auto c = test::toyDistillConfig(DistillMethod::Dmd2);
+        c.distill.guidance.scale = 1.0;
+        DistillTrainer trainer(c, torch::kCPU);
+        auto sgen = at::detail::createCPUGenerator(4);
+        const auto states = trainer.source().draw(64, 0, sgen);
+        // Before any fake update the fake net is the teacher.
+        const auto xt = torch::randn({ 64, 2 }, sgen);
+        const auto t = torch::full({ 64 }, 0.5);
+        const auto realX0 = trainer.teacher().denoise(xt, t, states.labels).x0;
+        torch::NoGradGuard noGrad;
+        const auto out = trainer.teacher().net().forward(xt, t, states.labels);
+        const auto& schedule = trainer.policy().schedule();
+        const auto fakeX0
+            = fromPrediction(c.diffusion.prediction, out, xt, schedule.alpha(t), schedule.sigma(t))
+                  .x0;
+        QVERIFY(distributionMatchingGrad(xt, realX0, fakeX0).abs().max().item<double>() < 1e-6);
+    }
+
+    void replayBufferRefreshAndStaleness()
+    {
+        ReplayBuffer buffer(100);
+        auto gen = at::detail::createCPUGenerator(5);
+        auto states = [](int64_t n, int64_t born) {
+            return BufferedStates { torch::full({ n, 2 }, double(born)), torch::full({ n }, 0.5),
+                torch::zeros({ n }, torch::kInt64), torch::full({ n }, born, torch::kInt64) };
+        };
+        QCOMPARE(buffer.insert(states(60, 0), gen), int64_t(60));
+        QCOMPARE(buffer.size(), int64_t(60));
+        buffer.insert(states(40, 0), gen);
+        QCOMPARE(buffer.size(), int64_t(100));
+        QCOMPARE(buffer.meanAge(10), 10.0);
+        // A refresh of fraction 0.5 at step 50 replaces 50 distinct entries.
+        buffer.insert(states(50, 50), gen);
+        QCOMPARE(buffer.size(), int64_t(100));
+        QCOMPARE(buffer.meanAge(60), 60.0 - 25.0);
+        const auto drawn = buffer.sample(20000, gen);
+        const double fresh = (drawn.born == 50).to(torch::kFloat64).mean().item<double>();
+        QVERIFY2(std::abs(fresh - 0.5) < 0.02, qPrintable(QString::number(fresh)));
+        // States and their birth steps travel together.
+        QVERIFY(torch::equal(drawn.x.select(1, 0).to(torch::kInt64), drawn.born));
+    }
+
+    void realisedSharesMatchBetaAndBuffersRefreshOnSchedule()
+    {
+        auto c = test::toyDistillConfig(DistillMethod::Consistency);
+        c.distill.ddil.beta = { 0.5, 0.3, 0.2 };
+        c.distill.ddil.buffer_capacity = 400;
+        c.distill.ddil.refresh_every = 10;
+        c.distill.ddil.refresh_fraction = 0.25;
+        DistillTrainer trainer(c, torch::kCPU);
+        auto gen = at::detail::createCPUGenerator(6);
+        const int64_t batch = 200, draws = 50;
+        double counts[3] = { 0, 0, 0 };
+        for (int64_t step = 0; step < draws; ++step) {
+            const auto s = trainer.source().draw(batch, step, gen);
+            QCOMPARE(s.x.size(0), batch);
+            for (int k = 0; k < 3; ++k)
+                counts[k] += (s.source == k).sum().item<double>();
+            // Teacher and student states sit on the student's grid (tau = 1, 1/2).
+            const auto fromBuffers = s.t.index({ s.source != 0 });
+            QVERIFY(((fromBuffers == 1.0) | (fromBuffers == 0.5)).all().item<bool>());
+            if (step == 9)
+                QCOMPARE(trainer.source().teacherBuffer().meanAge(9), 9.0);
+            if (step == 10) // a quarter of each buffer was remade at step 10
+                QCOMPARE(trainer.source().studentBuffer().meanAge(10), 10.0 * 0.75);
+        }
+        const double n = batch * draws;
+        const double beta[3] = { 0.5, 0.3, 0.2 };
+        for (int k = 0; k < 3; ++k) {
+            const double sd = std::sqrt(n * beta[k] * (1 - beta[k]));
+            QVERIFY2(std::abs(counts[k] - n * beta[k]) < 4 * sd,
+                qPrintable(QString("source %1: %2 of %3").arg(k).arg(counts[k]).arg(n)));
+        }
+        // The ramp moves beta_student's share from data, from 0 to its full value.
+        c.distill.ddil.beta_schedule = BetaSchedule::RampStudent;
+        c.distill.ddil.ramp_steps = 100;
+        DistillTrainer ramped(c, torch::kCPU);
+        QCOMPARE(ramped.source().betaAt(0)[2], 0.0);
+        QCOMPARE(ramped.source().betaAt(0)[0], 0.7);
+        QVERIFY(std::abs(ramped.source().betaAt(50)[2] - 0.1) < 1e-12);
+        QCOMPARE(ramped.source().betaAt(200)[2], 0.2);
+    }
+
+    void mixtureChangesApplyFromTheNextStepAndAreLogged()
+    {
+        QTemporaryDir dir;
+        auto c = test::toyDistillConfig(DistillMethod::Consistency);
+        c.train.steps = 12;
+        c.train.log_every = 1;
+        c.eval.count = 64;
+        LiveSettings live;
+        RunOptions options;
+        options.outDir = dir.filePath("run").toStdString();
+        options.live = &live;
+        std::vector<double> betaStudent;
+        RunHooks hooks;
+        hooks.onStep = [&](const StepReport& r) {
+            for (const auto& [name, value] : r.scalars)
+                if (name == "train/ddil/beta_student")
+                    betaStudent.push_back(value);
+            if (r.step == 5)
+                live.setMixture({ 0.2, 0.2, 0.6, 0.5 });
+        };
+        CancelToken cancel;
+        runTraining(c, options, hooks, cancel);
+        QCOMPARE(int(betaStudent.size()), 12);
+        QCOMPARE(betaStudent[4], 0.0); // step 5
+        QCOMPARE(betaStudent[5], 0.6); // step 6: the change applies from the next step
+        QFile metrics(dir.filePath("run/metrics.jsonl"));
+        QVERIFY(metrics.open(QIODevice::ReadOnly));
+        const QString log = QString::fromUtf8(metrics.readAll());
+        QVERIFY(log.contains(QRegularExpression(
+            "\"step\":5[^\\n]*\"ddil/set_beta_student\":0\\.6[^\\n]*\"ddil/set_p_teach\":0\\.5")));
+    }
+
+    void teacherFromAnotherDataSetIsRefused()
+    {
+        auto c = test::toyDistillConfig(DistillMethod::Consistency);
+        c.data.distribution = ToyDistribution::TwoMoons;
+        try {
+            resolveRunConfig(c);
+            QFAIL("expected ConfigError");
+        } catch (const ConfigError& e) {
+            QVERIFY2(QString(e.what()).contains("distill.teacher")
+                    && QString(e.what()).contains("eight_gaussians"),
+                e.what());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDistillUnits)
+#include "tst_distill_units.moc"
