@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test test-unit bench clean format-check
+.PHONY: all deps configure build run test test-unit bench bench-distill clean format-check
 
 all: build
 
@@ -34,6 +34,10 @@ test-unit: build
 # Teacher training and sampling throughput and peak memory (numbers for the README).
 bench: build
 	@$(BUILD_DIR)/benchmarks/ddil_bench_throughput $(BENCH_ARGS)
+
+# Per-step cost of each distillation method, baseline against DDIL (numbers for the README).
+bench-distill: build
+	@$(BUILD_DIR)/benchmarks/ddil_bench_distill $(BENCH_ARGS)
 
 format-check: configure
 	@cmake --build $(BUILD_DIR) --target format-check

@@ -7,6 +7,8 @@
 //
 // --chunk sets the samples per sampler pass (ModelSampleOptions::chunk; guidance doubles it).
 
+#include "benchmarks/bench_util.h"
+
 #include "core/api/config_io.h"
 #include "core/train/device.h"
 #include "core/train/model_sampling.h"
@@ -19,27 +21,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <string>
 
 using namespace ddil;
 
-namespace {
-double peakRssMiB()
-{
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("VmHWM:", 0) == 0)
-            return std::stod(line.substr(6)) / 1024.0;
-    return 0.0;
-}
-
-double seconds(std::chrono::steady_clock::time_point since)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
-} // namespace
+using bench::peakRssMiB;
+using bench::seconds;
 
 int main(int argc, char** argv)
 {

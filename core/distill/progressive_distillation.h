@@ -5,8 +5,8 @@
 // (and, if so configured, reflected) teacher, the teacher of each later round the student EMA at
 // the end of the round before. Loss weight: truncated SNR max(e^lambda, 1) or SNR + 1.
 
-#include "core/distill/distillation_method.h"
 #include "core/diffusion/parameterization.h"
+#include "core/distill/distillation_method.h"
 #include "core/models/denoiser_net.h"
 
 namespace ddil {

@@ -13,7 +13,8 @@
 namespace ddil {
 
 namespace {
-constexpr int64_t kRolloutChunk = 64; // rollouts per batched sampler run
+// Rollouts per batched sampler run: small batches stay in the CPU caches (see ModelSampleOptions).
+constexpr int64_t kRolloutChunk = 16;
 
 int64_t bufferCapacity(const DdilConfig& c, int64_t batchSize)
 {

@@ -6,8 +6,8 @@
 #include "core/metrics/sample_quality.h"
 #include "core/models/classifier.h"
 #include "core/train/checkpoint.h"
+#include "core/train/checkpoint_sampler.h"
 #include "core/train/device.h"
-#include "core/train/model_sampling.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
@@ -36,7 +36,7 @@ std::string evaluateCheckpointJson(const EvalRequest& request)
     applyThreadCount(request.threads);
     CheckpointReader reader(request.checkpoint);
     const RunConfig& config = reader.meta().config;
-    if (config.data.kind == DataKind::Toy2d || config.task != Task::Teacher)
+    if (config.data.kind == DataKind::Toy2d || config.task == Task::Evaluator)
         throw ConfigError(request.checkpoint
             + ": `ddil eval` scores image diffusion models; this checkpoint holds task \""
             + toString(config.task) + "\" on data \"" + toString(config.data.kind) + "\"");
@@ -51,32 +51,33 @@ std::string evaluateCheckpointJson(const EvalRequest& request)
 
     SampleQualityScorer scorer(config.data, features, device);
     const auto& test = scorer.testSplit();
-    auto net = makeDenoiserNet(config.model, test.sampleShape(), test.numClasses());
-    reader.loadModel(*net, net->signature(), /*preferEma=*/true);
-    net->to(device);
+    CheckpointSampler sampler(reader, test.sampleShape(), test.numClasses(), device);
     const double setupSeconds = secondsSince(started);
 
-    auto options = ModelSampleOptions::fromConfig(config.sample);
-    options.steps = request.steps;
-    if (request.guidance)
-        options.guidance.scale = *request.guidance;
     auto gen = at::detail::createCPUGenerator(request.seed);
     const auto labels = torch::arange(request.samples, torch::kInt64).remainder(test.numClasses());
     const auto samplingStart = std::chrono::steady_clock::now();
-    const auto result
-        = sampleModel(*net, config.diffusion, labels, test.sampleShape(), gen, device, options);
+    const auto samples = sampler.sample(labels, request.steps, request.guidance, 0.0, gen);
     const double samplingSeconds = secondsSince(samplingStart);
     const auto scoringStart = std::chrono::steady_clock::now();
-    const auto quality = scorer.score(result.x, labels, request.seed);
+    const auto quality = scorer.score(samples, labels, request.seed);
     const double scoringSeconds = secondsSince(scoringStart);
 
     nlohmann::ordered_json out;
     out["checkpoint"] = reader.path();
     out["checkpoint_step"] = reader.meta().step;
-    out["model"] = net->signature();
+    out["model"] = sampler.signature();
+    out["task"] = toString(config.task);
+    if (sampler.isStudent()) {
+        out["method"] = toString(config.distill.method);
+        out["ddil_beta"] = config.distill.ddil.beta;
+        out["reflection"] = toString(config.distill.reflection.projection);
+    }
     out["steps"] = request.steps;
-    out["guidance"] = { { "scale", options.guidance.scale },
-        { "convention", toString(options.guidance.convention) } };
+    if (const auto g = sampler.lastGuidance())
+        out["guidance"] = { { "scale", g->scale }, { "convention", toString(g->convention) } };
+    else
+        out["guidance"] = "distilled into the student";
     out["samples"] = request.samples;
     out["seed"] = request.seed;
     out["device"] = device.str();

@@ -5,8 +5,8 @@
 #include "core/io/npy.h"
 #include "core/io/scatter_plot.h"
 #include "core/train/checkpoint.h"
+#include "core/train/checkpoint_sampler.h"
 #include "core/train/device.h"
-#include "core/train/model_sampling.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/types.h>
@@ -79,9 +79,7 @@ SampleSummary sampleToFile(const SampleRequest& request)
     CheckpointReader reader(request.checkpoint);
     const RunConfig& config = reader.meta().config;
     const auto data = makeDataSource(config.data);
-    auto net = makeDenoiserNet(config.model, data->sampleShape(), data->numClasses());
-    reader.loadModel(*net, net->signature(), /*preferEma=*/true);
-    net->to(device);
+    CheckpointSampler sampler(reader, data->sampleShape(), data->numClasses(), device);
 
     auto gen = at::detail::createCPUGenerator(request.seed);
     torch::Tensor labels;
@@ -94,18 +92,14 @@ SampleSummary sampleToFile(const SampleRequest& request)
         // Classes in turn: balanced, and a grid with one column per class.
         labels = torch::arange(request.count, torch::kInt64).remainder(data->numClasses());
     }
-    auto options = ModelSampleOptions::fromConfig(config.sample);
-    options.steps = request.steps;
-    options.eta = request.eta;
-    if (request.guidance)
-        options.guidance.scale = *request.guidance;
-    const auto result
-        = sampleModel(*net, config.diffusion, labels, data->sampleShape(), gen, device, options);
-    writeSamples(request.out, result.x, labels, data->numClasses(),
+    const auto x = sampler.sample(labels, request.steps, request.guidance, request.eta, gen);
+    const auto guidance = sampler.lastGuidance();
+    writeSamples(request.out, x, labels, data->numClasses(),
         config.name + "  step " + std::to_string(reader.meta().step) + "  "
-            + std::to_string(request.steps)
-            + " steps  w=" + std::to_string(options.guidance.scale).substr(0, 4));
-    return { request.count, reader.meta().step, net->signature(), request.out };
+            + std::to_string(request.steps) + " steps  "
+            + (guidance ? "w=" + std::to_string(guidance->scale).substr(0, 4)
+                        : std::string("guidance distilled")));
+    return { request.count, reader.meta().step, sampler.signature(), request.out };
 }
 
 void drawDataToFile(

@@ -138,6 +138,38 @@ private Q_SLOTS:
             << R"({"schema_version":1,"data":{"kind":"fashion_mnist"},"model":{"kind":"unet","channels":30,"groups":8}})"
             << true << "model.groups"
             << "must divide model.channels";
+        const QString distill
+            = R"({"schema_version":1,"task":"distill","data":{"kind":"fashion_mnist"},"distill":{"teacher":"t.pt",%1}})";
+        QTest::newRow("beta must sum to 1")
+            << distill.arg(R"("ddil":{"beta":[0.5,0.5,0.5]})") << true << "distill.ddil.beta"
+            << "must sum to 1, got 1.5";
+        QTest::newRow("beta has three priors")
+            << distill.arg(R"("ddil":{"beta":[0.5,0.5]})") << true << "distill.ddil.beta"
+            << "must hold 3 priors";
+        QTest::newRow("beta item out of range")
+            << distill.arg(R"("ddil":{"beta":[1.5,0,-0.5]})") << true << "distill.ddil.beta[0]"
+            << "must be in [0, 1]";
+        QTest::newRow("timesteps descend")
+            << distill.arg(R"("student_steps":2,"timesteps":[0.5,0.9])") << true
+            << "distill.timesteps[1]"
+            << "must be below the one before it";
+        QTest::newRow("pd halves") << distill.arg(R"("method":"pd","pd":{"start_steps":24})")
+                                   << true << "distill.pd.start_steps"
+                                   << "times a power of 2";
+        QTest::newRow("teacher grid")
+            << distill.arg(R"("student_steps":3,"ddil":{"teacher_steps":16})") << true
+            << "distill.ddil.teacher_steps"
+            << "multiple of distill.student_steps";
+        QTest::newRow("ramp needs steps")
+            << distill.arg(R"("ddil":{"beta_schedule":"ramp_student"})") << true
+            << "distill.ddil.ramp_steps"
+            << "must be positive";
+        QTest::newRow("teacher required")
+            << R"({"schema_version":1,"task":"distill"})" << true << "distill.teacher"
+            << "must name the teacher checkpoint";
+        QTest::newRow("unknown method")
+            << distill.arg(R"("method":"gan")") << true << "distill.method"
+            << "expected \"pd\", \"lcm\" or \"dmd2\"";
     }
 
     void issueCarriesPath()

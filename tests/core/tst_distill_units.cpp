@@ -199,7 +199,7 @@ private Q_SLOTS:
             QFAIL("expected ConfigError");
         } catch (const ConfigError& e) {
             QVERIFY2(QString(e.what()).contains("distill.teacher")
-                    && QString(e.what()).contains("eight_gaussians"),
+                    && QString(e.what()).contains("checkerboard"),
                 e.what());
         }
     }

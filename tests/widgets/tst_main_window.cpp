@@ -77,11 +77,12 @@ private Q_SLOTS:
         QVERIFY(w.windowTitle().startsWith("checkerboard-teacher"));
         auto* tree = w.findChild<ConfigTreeView*>("configView");
         QVERIFY(tree);
-        QCOMPARE(tree->topLevelItemCount(), 11);
+        QCOMPARE(tree->topLevelItemCount(), 12);
         // Canonical order, as in the JSON format: schema_version, name, task, seed, runtime, ...
         QCOMPARE(tree->topLevelItem(0)->text(0), QString("schema_version"));
         QCOMPARE(tree->topLevelItem(1)->text(1), QString("checkerboard-teacher"));
         QCOMPARE(tree->topLevelItem(10)->text(0), QString("eval"));
+        QCOMPARE(tree->topLevelItem(11)->text(0), QString("distill"));
         QCOMPARE(tree->itemAt("sample.guidance.convention")->text(1), QString("uncond_plus_w"));
         QTreeWidgetItem* lr = tree->itemAt("train.lr");
         QVERIFY(lr);

@@ -1,0 +1,45 @@
+#pragma once
+// A denoiser from a checkpoint, sampled the way it was trained to be: a teacher with guided DDIM,
+// a distilled student with its own few-step sampler (distill/student_policy.h). Used by
+// `ddil sample` and `ddil eval`.
+
+#include "core/diffusion/guidance.h"
+#include "core/models/denoiser_net.h"
+#include "core/train/checkpoint.h"
+
+#include <torch/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ddil {
+
+class CheckpointSampler {
+public:
+    // Loads the EMA weights of `reader`'s model (throws CheckpointError when they do not fit).
+    CheckpointSampler(CheckpointReader& reader, const std::vector<int64_t>& sampleShape,
+        int64_t numClasses, torch::Device device);
+
+    const std::string& signature() const { return m_signature; }
+    bool isStudent() const { return m_config.task == Task::Distill; }
+
+    // `guidance`: a teacher's classifier-free guidance scale, or an LCM student's w input
+    // (nullopt: the config's); PD and DMD2 students have the teacher's guidance distilled in and
+    // take none. Noise (and a student's re-noising) comes from `generator`.
+    torch::Tensor sample(const torch::Tensor& labels, int steps, std::optional<double> guidance,
+        double eta, torch::Generator& generator);
+    // How the last sample() was guided; nullopt for PD and DMD2 students (guidance distilled).
+    std::optional<GuidanceSpec> lastGuidance() const { return m_lastGuidance; }
+
+private:
+    RunConfig m_config;
+    std::vector<int64_t> m_shape;
+    torch::Device m_device;
+    std::shared_ptr<DenoiserNet> m_net;
+    std::string m_signature;
+    std::optional<GuidanceSpec> m_lastGuidance;
+};
+
+} // namespace ddil
