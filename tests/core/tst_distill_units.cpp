@@ -18,8 +18,11 @@
 #include <torch/types.h>
 
 #include <cmath>
+#include <set>
 
 using namespace ddil;
+
+Q_DECLARE_METATYPE(ddil::DistillMethod)
 
 class TestDistillUnits : public QObject {
     Q_OBJECT
@@ -188,6 +191,77 @@ private Q_SLOTS:
         const QString log = QString::fromUtf8(metrics.readAll());
         QVERIFY(log.contains(QRegularExpression(
             "\"step\":5[^\\n]*\"ddil/set_beta_student\":0\\.6[^\\n]*\"ddil/set_p_teach\":0\\.5")));
+    }
+
+    void dmd2WithTheGanHeadReportsBothGanLosses()
+    {
+        auto c = test::toyDistillConfig(DistillMethod::Dmd2);
+        c.distill.dmd2.gan = true;
+        c.distill.dmd2.fake_updates = 2;
+        DistillTrainer trainer(c, torch::kCPU);
+        const auto terms = trainer.trainStep();
+        std::set<std::string> names;
+        for (const auto& [name, value] : terms) {
+            names.insert(name);
+            QVERIFY2(std::isfinite(value), name.c_str());
+        }
+        for (const char* name : { "loss", "dmd2/dm_loss", "dmd2/fake_loss", "dmd2/gan_generator",
+                 "dmd2/gan_discriminator" })
+            QVERIFY2(names.count(name), name);
+    }
+
+    void resumedRunContinuesExactlyAsAnUninterruptedOne_data()
+    {
+        QTest::addColumn<DistillMethod>("method");
+        QTest::newRow("pd") << DistillMethod::Progressive;
+        QTest::newRow("lcm") << DistillMethod::Consistency;
+        QTest::newRow("dmd2") << DistillMethod::Dmd2;
+    }
+    void resumedRunContinuesExactlyAsAnUninterruptedOne()
+    {
+        // DDIL buffers, the method's networks and optimisers, the round (PD) and the RNG all
+        // come back from the checkpoint: the losses after a resume are the uninterrupted ones.
+        QFETCH(DistillMethod, method);
+        auto c = test::toyDistillConfig(method);
+        c.train.steps = 12;
+        c.train.log_every = 1;
+        c.train.batch_size = 64;
+        c.distill.ddil.beta = { 0.4, 0.3, 0.3 };
+        c.distill.ddil.refresh_every = 4;
+        c.distill.ddil.buffer_capacity = 64;
+        c.distill.pd.start_steps = 8; // rounds change at step 6
+        c.eval.count = 32;
+        QTemporaryDir dir;
+        auto losses = [](const QString& path) {
+            QFile f(path);
+            f.open(QIODevice::ReadOnly);
+            QStringList out;
+            for (const auto& line : QString::fromUtf8(f.readAll()).split('\n'))
+                if (line.contains("train/loss"))
+                    out << line.section("\"train/loss\":", 1).section(',', 0, 0);
+            return out;
+        };
+        CancelToken none;
+        RunOptions straight;
+        straight.outDir = dir.filePath("straight").toStdString();
+        runTraining(c, straight, {}, none);
+
+        RunOptions split;
+        split.outDir = dir.filePath("split").toStdString();
+        CancelToken cancel;
+        RunHooks hooks;
+        hooks.onStep = [&](const StepReport& r) {
+            if (r.step == 7)
+                cancel.cancel();
+        };
+        QVERIFY(runTraining(c, split, hooks, cancel).status == RunResult::Status::Cancelled);
+        split.resume = true;
+        CancelToken fresh;
+        runTraining(c, split, {}, fresh);
+        const auto a = losses(dir.filePath("straight/metrics.jsonl"));
+        const auto b = losses(dir.filePath("split/metrics.jsonl"));
+        QCOMPARE(a.size(), 12);
+        QCOMPARE(b, a);
     }
 
     void teacherFromAnotherDataSetIsRefused()

@@ -2,6 +2,7 @@
 
 #include <QtTest>
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/types.h>
 
 using namespace ddil;
@@ -15,6 +16,27 @@ private Q_SLOTS:
         QVERIFY(torch::equal(projectX0(x0, {}), x0));
         QCOMPARE(toString(ProjectionKind::Dynamic), std::string("dynamic"));
         QVERIFY(*enumFromString<ProjectionKind>("static") == ProjectionKind::Static);
+    }
+
+    void identityInsideTheDomainAndIdempotent_data()
+    {
+        QTest::addColumn<int>("kind");
+        QTest::newRow("static") << int(ProjectionKind::Static);
+        QTest::newRow("dynamic") << int(ProjectionKind::Dynamic);
+    }
+    void identityInsideTheDomainAndIdempotent()
+    {
+        QFETCH(int, kind);
+        const ProjectionSpec spec { ProjectionKind(kind), 0.9 };
+        auto gen = at::detail::createCPUGenerator(7);
+        // Inside [-1, 1]^d nothing moves.
+        const auto inside = torch::rand({ 32, 1, 6, 6 }, gen) * 2.0 - 1.0;
+        QVERIFY(torch::equal(projectX0(inside, spec), inside));
+        // Anywhere, projecting twice is projecting once (within float rounding for dynamic).
+        const auto wild = torch::randn({ 32, 1, 6, 6 }, gen) * 3.0;
+        const auto once = projectX0(wild, spec);
+        QVERIFY(once.abs().max().item<double>() <= 1.0);
+        QVERIFY(torch::allclose(projectX0(once, spec), once, 0.0, 1e-6));
     }
 
     void staticClampsToTheDataDomain()
