@@ -53,6 +53,18 @@ const QByteArray kTinyConfig = R"({
   "sample": {"steps": 4},
   "eval": {"every": 20, "count": 100, "projections": 8}
 })";
+
+// A distillation of the shipped Fashion-MNIST teacher small enough for a unit test: 3 LCM + DDIL
+// steps of batch 8.
+const QByteArray kTinyDistillConfig = R"({
+  "schema_version": 1, "name": "tiny-distill", "task": "distill", "seed": 1,
+  "runtime": {"device": "cpu", "threads": 2},
+  "data": {"kind": "fashion_mnist"},
+  "train": {"steps": 3, "batch_size": 8, "lr": 0.0001, "log_every": 1, "checkpoint_every": 0, "warmup_steps": 1},
+  "eval": {"every": 0, "count": 20},
+  "distill": {"method": "lcm", "teacher": "resources/weights/fashion-mnist-teacher.pt",
+    "student_steps": 2, "ddil": {"beta": [0.5, 0.25, 0.25], "teacher_steps": 4, "buffer_capacity": 16}}
+})";
 } // namespace
 
 class TestCli : public QObject {
@@ -227,6 +239,40 @@ private Q_SLOTS:
             ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.pt", "--steps", "2",
             "--samples", "200", "--seed", "7", "--guidance", "1.5" });
         QCOMPARE(QJsonDocument::fromJson(again.out.toUtf8()).object()["metrics"].toObject(), m);
+    }
+
+    void distilledStudentRunsSamplesAndEvaluates()
+    {
+        writeFile(path("tiny-distill.json"), kTinyDistillConfig);
+        const auto run
+            = runDdil({ "run", path("tiny-distill.json"), "--out", path("student"), "--quiet" });
+        QVERIFY2(run.code == exit_code::kOk, qPrintable(run.err));
+        // The resolved config records the student's architecture, taken from the teacher.
+        QFile resolved(path("student/config.json"));
+        QVERIFY(resolved.open(QIODevice::ReadOnly));
+        const auto config = QJsonDocument::fromJson(resolved.readAll()).object();
+        QCOMPARE(config["model"].toObject()["kind"].toString(), QString("unet"));
+        QVERIFY(config["model"].toObject()["guidance_embedding"].toBool());
+        const auto r = runDdil({ "eval", "--checkpoint", path("student/checkpoint.pt"), "--steps",
+            "2", "--samples", "200" });
+        QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
+        const auto doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(doc["task"].toString(), QString("distill"));
+        QCOMPARE(doc["method"].toString(), QString("lcm"));
+        QCOMPARE(doc["guidance"].toObject()["scale"].toDouble(), 2.0);
+        QVERIFY(doc["metrics"].toObject()["fid"].toDouble() > 0.0);
+        const auto png = runDdil({ "sample", "--checkpoint", path("student/checkpoint.pt"),
+            "--steps", "2", "--count", "20", "--out", path("student.png") });
+        QVERIFY2(png.code == exit_code::kOk, qPrintable(png.err));
+        QVERIFY(QImage(path("student.png")).width() > 0);
+        // A teacher from other data is refused with the setting named.
+        writeFile(path("wrong-teacher.json"),
+            QByteArray(kTinyDistillConfig)
+                .replace("fashion-mnist-teacher.pt", "toy-checkerboard-teacher.pt"));
+        const auto wrong = runDdil({ "run", path("wrong-teacher.json"), "--out", path("w") });
+        QVERIFY(wrong.code != exit_code::kOk);
+        QVERIFY2(wrong.err.contains("distill.teacher") && wrong.err.contains("toy2d"),
+            qPrintable(wrong.err));
     }
 
     void sampleSheetOfTheShippedTeacher()
