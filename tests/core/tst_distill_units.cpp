@@ -96,6 +96,37 @@ private Q_SLOTS:
         QVERIFY(distributionMatchingGrad(xt, realX0, fakeX0).abs().max().item<double>() < 1e-6);
     }
 
+    void mixedPolicyRolloutAtPTeachOneIsTheTeachersTrajectory()
+    {
+        auto c = test::toyDistillConfig(DistillMethod::Consistency, 4);
+        DistillTrainer trainer(c, torch::kCPU);
+        auto gen = at::detail::createCPUGenerator(8);
+        const auto z = torch::randn({ 256, 2 }, gen);
+        const auto labels = torch::randint(0, 8, { 256 }, gen, torch::kInt64);
+        const auto times = trainer.method().studentTimes(); // 1, 0.75, 0.5, 0.25, 0
+        RolloutOptions options;
+        options.teacher = &trainer.teacher();
+        options.pTeach = 1.0;
+        const auto mixed
+            = rolloutStudent(trainer.policy(), trainer.student(), z, labels, times, gen, options);
+        const auto teacher = trainer.teacher().trajectory(z, times, labels);
+        QCOMPARE(int(mixed.states.size()), 4);
+        QCOMPARE(mixed.teacherSteps, int64_t(4 * 256));
+        for (int k = 0; k < 4; ++k)
+            QVERIFY(torch::equal(mixed.states[k], teacher[k]));
+        QVERIFY(torch::equal(mixed.x0, teacher[4]));
+        // p_teach = 0.5: about half the steps are the teacher's, and the result lies between.
+        options.pTeach = 0.5;
+        const auto half
+            = rolloutStudent(trainer.policy(), trainer.student(), z, labels, times, gen, options);
+        QVERIFY(std::abs(half.teacherSteps - 512) < 4 * std::sqrt(1024 * 0.25));
+        options.pTeach = 0.0;
+        const auto own
+            = rolloutStudent(trainer.policy(), trainer.student(), z, labels, times, gen, options);
+        QCOMPARE(own.teacherSteps, int64_t(0));
+        QVERIFY(!torch::equal(own.x0, teacher[4]));
+    }
+
     void replayBufferRefreshAndStaleness()
     {
         ReplayBuffer buffer(100);
