@@ -79,6 +79,7 @@ DistillTrainer::DistillTrainer(const RunConfig& config, torch::Device device)
         throw ConfigError("distill.teacher: the config's diffusion section differs from the "
                           "teacher's (resolve the config from the teacher first)");
     loaded.net->to(device);
+    m_teacherNet = loaded.net;
     m_teacher = std::make_unique<GuidedTeacher>(loaded.net, config.diffusion,
         GuidanceSpec::fromConfig(d.guidance), teacherProjection(d), d.ddil.teacher_steps);
 
@@ -218,9 +219,8 @@ DistillTrainer::Evaluation DistillTrainer::evaluateWithSamples(const CancelToken
                               const torch::Tensor& y) { return m_teacher->solve(z, 1.0, 0.0, y); },
                 full))
             return { true };
-        GuidedTeacher fewStep(std::shared_ptr<DenoiserNet>(&m_teacher->net(), [](DenoiserNet*) {}),
-            m_config.diffusion, m_teacher->guidance(), teacherProjection(m_config.distill),
-            studentSteps);
+        GuidedTeacher fewStep(m_teacherNet, m_config.diffusion, m_teacher->guidance(),
+            teacherProjection(m_config.distill), studentSteps);
         if (!sampleChunks([&](const torch::Tensor& z,
                               const torch::Tensor& y) { return fewStep.solve(z, 1.0, 0.0, y); },
                 few))

@@ -74,6 +74,7 @@ private:
     std::unique_ptr<DataSource> m_data;
     std::shared_ptr<DenoiserNet> m_student;
     std::shared_ptr<DenoiserNet> m_ema;
+    std::shared_ptr<DenoiserNet> m_teacherNet;
     std::unique_ptr<GuidedTeacher> m_teacher;
     std::unique_ptr<StudentPolicy> m_policy;
     std::unique_ptr<DistillationMethod> m_method;
