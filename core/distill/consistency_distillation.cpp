@@ -13,13 +13,8 @@ namespace ddil {
 ConsistencyDistillation::ConsistencyDistillation(const DistillContext& context)
     : DistillationMethod(context)
 {
-    m_target = makeDenoiserNet(
-        context.config.model, context.data.sampleShape(), context.data.numClasses());
-    m_target->to(context.device);
-    copyWeights(*m_target, context.student);
-    m_target->eval();
-    for (auto& p : m_target->parameters())
-        p.requires_grad_(false);
+    m_target = copyOfStudent(context.student);
+    freeze(*m_target);
     int64_t dim = 1;
     for (auto s : context.data.sampleShape())
         dim *= s;

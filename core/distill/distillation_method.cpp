@@ -5,6 +5,7 @@
 #include "core/distill/dmd2_distillation.h"
 #include "core/distill/progressive_distillation.h"
 #include "core/distill/student_policy.h"
+#include "core/models/denoiser_net.h"
 
 #include <torch/types.h>
 
@@ -13,6 +14,15 @@ namespace ddil {
 std::vector<double> DistillationMethod::studentTimes() const
 {
     return ddil::studentTimes(m_ctx.config.distill, m_ctx.config.distill.student_steps);
+}
+
+std::shared_ptr<DenoiserNet> DistillationMethod::copyOfStudent(const DenoiserNet& from) const
+{
+    auto net
+        = makeDenoiserNet(m_ctx.config.model, m_ctx.data.sampleShape(), m_ctx.data.numClasses());
+    net->to(m_ctx.device);
+    copyWeights(*net, from);
+    return net;
 }
 
 std::unique_ptr<DistillationMethod> makeDistillationMethod(const DistillContext& context)

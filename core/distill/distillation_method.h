@@ -60,6 +60,10 @@ protected:
         : m_ctx(context)
     {
     }
+    // A new network with the student's architecture, on the training device, holding `from`'s
+    // weights: the EMA target, fake score or round teacher a method owns.
+    std::shared_ptr<DenoiserNet> copyOfStudent(const DenoiserNet& from) const;
+
     DistillContext m_ctx;
 };
 

@@ -15,10 +15,7 @@ Dmd2Distillation::Dmd2Distillation(const DistillContext& context)
     : DistillationMethod(context)
 {
     const auto& c = context.config.distill.dmd2;
-    m_fake = makeDenoiserNet(
-        context.config.model, context.data.sampleShape(), context.data.numClasses());
-    m_fake->to(context.device);
-    copyWeights(*m_fake, context.student); // the student starts as the teacher
+    m_fake = copyOfStudent(context.student); // the student starts as the teacher
     std::vector<torch::Tensor> params = m_fake->parameters();
     if (c.gan) {
         const int64_t f = m_fake->bottleneckDim();

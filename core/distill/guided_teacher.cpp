@@ -17,9 +17,7 @@ GuidedTeacher::GuidedTeacher(std::shared_ptr<DenoiserNet> net, const DiffusionCo
     , m_projection(projection)
     , m_steps(steps)
 {
-    m_net->eval();
-    for (auto& p : m_net->parameters())
-        p.requires_grad_(false);
+    freeze(*m_net);
 }
 
 torch::Tensor conditionalWeight(const torch::Tensor& scale, GuidanceConvention convention)

@@ -99,13 +99,8 @@ void ProgressiveDistillation::afterStep(int64_t step)
     if (step % m_stepsPerRound != 0 || m_round + 1 >= m_rounds)
         return;
     ++m_round;
-    auto config = m_ctx.config.model;
-    m_roundTeacher = makeDenoiserNet(config, m_ctx.data.sampleShape(), m_ctx.data.numClasses());
-    m_roundTeacher->to(m_ctx.device);
-    copyWeights(*m_roundTeacher, m_ctx.studentEma);
-    m_roundTeacher->eval();
-    for (auto& p : m_roundTeacher->parameters())
-        p.requires_grad_(false);
+    m_roundTeacher = copyOfStudent(m_ctx.studentEma);
+    freeze(*m_roundTeacher);
 }
 
 void ProgressiveDistillation::save(torch::serialize::OutputArchive& archive) const
@@ -126,13 +121,10 @@ void ProgressiveDistillation::load(torch::serialize::InputArchive& archive)
     m_round = static_cast<int>(round.toInt());
     torch::serialize::InputArchive sub;
     if (m_round > 0 && archive.try_read("pd_round_teacher", sub)) {
-        m_roundTeacher = makeDenoiserNet(
-            m_ctx.config.model, m_ctx.data.sampleShape(), m_ctx.data.numClasses());
+        m_roundTeacher = copyOfStudent(m_ctx.studentEma);
         m_roundTeacher->load(sub);
         m_roundTeacher->to(m_ctx.device);
-        m_roundTeacher->eval();
-        for (auto& p : m_roundTeacher->parameters())
-            p.requires_grad_(false);
+        freeze(*m_roundTeacher);
     }
 }
 

@@ -102,6 +102,13 @@ void copyMatchingWeights(torch::nn::Module& dst, const torch::nn::Module& src)
         copy(dstBuffers, item.key(), item.value());
 }
 
+void freeze(torch::nn::Module& module)
+{
+    module.eval();
+    for (auto& p : module.parameters())
+        p.requires_grad_(false);
+}
+
 int64_t parameterCount(const torch::nn::Module& module)
 {
     int64_t n = 0;

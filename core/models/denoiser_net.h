@@ -63,5 +63,7 @@ void copyWeights(torch::nn::Module& dst, const torch::nn::Module& src);
 // have more, e.g. a student's guidance embedding). Throws CheckpointError when one is missing.
 void copyMatchingWeights(torch::nn::Module& dst, const torch::nn::Module& src);
 int64_t parameterCount(const torch::nn::Module& module);
+// Eval mode and no gradients: an EMA copy, a frozen teacher or target network.
+void freeze(torch::nn::Module& module);
 
 } // namespace ddil

@@ -60,9 +60,7 @@ void Trainer::setModels(std::shared_ptr<torch::nn::Module> model,
     m_model->to(m_device);
     m_ema->to(m_device);
     copyWeights(*m_ema, *m_model);
-    m_ema->eval();
-    for (auto& p : m_ema->parameters())
-        p.requires_grad_(false);
+    freeze(*m_ema);
     m_optimizer = makeOptimizer(m_config.train, m_model->parameters());
 }
 
