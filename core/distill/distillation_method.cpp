@@ -51,10 +51,7 @@ torch::Tensor distributionMatchingGrad(
 {
     const auto pReal = x - realX0;
     const auto pFake = x - fakeX0;
-    std::vector<int64_t> dims;
-    for (int64_t d = 1; d < x.dim(); ++d)
-        dims.push_back(d);
-    const auto normaliser = pReal.abs().mean(dims, /*keepdim=*/true);
+    const auto normaliser = perSample(pReal.abs().flatten(1).mean(1), x);
     return torch::nan_to_num((pReal - pFake) / normaliser, 0.0, 0.0, 0.0);
 }
 

@@ -82,10 +82,7 @@ LossTerms ProgressiveDistillation::loss(const StateBatch& states, torch::Generat
     const auto weight = m_ctx.config.distill.pd.weighting == PdWeighting::TruncatedSnr
         ? snr.clamp_min(1.0)
         : snr + 1.0;
-    std::vector<int64_t> dims;
-    for (int64_t d = 1; d < z.dim(); ++d)
-        dims.push_back(d);
-    const auto perSampleLoss = (prediction - target).pow(2).mean(dims);
+    const auto perSampleLoss = (prediction - target).pow(2).flatten(1).mean(1);
     const auto loss = (weight * perSampleLoss).mean();
     return { loss,
         { { "pd/round", static_cast<double>(m_round + 1) },

@@ -61,4 +61,13 @@ double mmdRbf(const torch::Tensor& a, const torch::Tensor& b, const std::vector<
     return std::sqrt(std::max(0.0, mmd2));
 }
 
+std::vector<std::pair<std::string, double>> distancesWithFloors(const torch::Tensor& samples,
+    const torch::Tensor& reference, const torch::Tensor& other, const torch::Tensor& directions)
+{
+    return { { "eval/sliced_wasserstein", slicedWasserstein(samples, reference, directions) },
+        { "eval/mmd", mmdRbf(samples, reference) },
+        { "eval/sliced_wasserstein_floor", slicedWasserstein(other, reference, directions) },
+        { "eval/mmd_floor", mmdRbf(other, reference) } };
+}
+
 } // namespace ddil

@@ -3,6 +3,8 @@
 
 #include <torch/types.h>
 
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace ddil {
@@ -20,5 +22,11 @@ double slicedWasserstein(
 // Computed in row blocks so large sets fit in memory.
 double mmdRbf(const torch::Tensor& a, const torch::Tensor& b,
     const std::vector<double>& bandwidths = { 0.02, 0.05, 0.1, 0.2, 0.5 });
+
+// The evaluation of 2-D samples: "eval/sliced_wasserstein" and "eval/mmd" to `reference`, each
+// beside its floor ("..._floor": the same distance from `other`, an independent draw of real
+// data, to `reference`), in that order.
+std::vector<std::pair<std::string, double>> distancesWithFloors(const torch::Tensor& samples,
+    const torch::Tensor& reference, const torch::Tensor& other, const torch::Tensor& directions);
 
 } // namespace ddil

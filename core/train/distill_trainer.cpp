@@ -230,19 +230,15 @@ DistillTrainer::Evaluation DistillTrainer::evaluateWithSamples(const CancelToken
         m_teacherFewStepCount = studentSteps;
     }
     const auto dirs = randomDirections(m_config.eval.projections, samples.size(1), gen);
-    const auto real = reference.x.flatten(1);
-    return { false,
-        { { "eval/sliced_wasserstein", slicedWasserstein(samples, real, dirs) },
-            { "eval/mmd", mmdRbf(samples, real) },
-            { "eval/sliced_wasserstein_floor", slicedWasserstein(other.x.flatten(1), real, dirs) },
-            { "eval/mmd_floor", mmdRbf(other.x.flatten(1), real) },
-            { "eval/sw_to_teacher", slicedWasserstein(samples, m_teacherReference, dirs) },
+    auto scalars = distancesWithFloors(samples, reference.x.flatten(1), other.x.flatten(1), dirs);
+    scalars.insert(scalars.end(),
+        { { "eval/sw_to_teacher", slicedWasserstein(samples, m_teacherReference, dirs) },
             { "eval/mmd_to_teacher", mmdRbf(samples, m_teacherReference) },
             { "eval/teacher_n_step_sw_to_teacher",
                 slicedWasserstein(m_teacherFewStep, m_teacherReference, dirs) },
             { "eval/teacher_n_step_mmd_to_teacher",
-                mmdRbf(m_teacherFewStep, m_teacherReference) } },
-        samples, labels };
+                mmdRbf(m_teacherFewStep, m_teacherReference) } });
+    return { false, scalars, samples, labels };
 }
 
 void DistillTrainer::writeSamples(RunFolder& folder, const Evaluation& evaluation)

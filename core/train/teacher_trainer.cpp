@@ -85,13 +85,8 @@ TeacherTrainer::Evaluation TeacherTrainer::evaluateWithSamples(const CancelToken
         return { true };
     const auto samples = result.x.flatten(1);
     const auto dirs = randomDirections(m_config.eval.projections, samples.size(1), gen);
-    const auto otherX = other.x.flatten(1);
-    return { false,
-        { { "eval/sliced_wasserstein", slicedWasserstein(samples, reference, dirs) },
-            { "eval/mmd", mmdRbf(samples, reference) },
-            { "eval/sliced_wasserstein_floor", slicedWasserstein(otherX, reference, dirs) },
-            { "eval/mmd_floor", mmdRbf(otherX, reference) } },
-        result.x, other.labels };
+    return { false, distancesWithFloors(samples, reference, other.x.flatten(1), dirs), result.x,
+        other.labels };
 }
 
 void TeacherTrainer::writeSamples(RunFolder& folder, const Evaluation& evaluation)
