@@ -91,6 +91,13 @@ struct EvalConfig {
     // (B, C, H, W) images in [-1, 1] to (B, D) features. "" : image metrics are skipped.
     // Relative paths are looked up in the working folder, then in the shipped resources.
     std::string feature_extractor;
+    // Distillation: with each evaluation, also measure the per-step covariate shift (distances
+    // between the student's, the data's and the teacher's states at each student step, and the
+    // on-policy loss gap) and, when `teacher_intervention`, the teacher-intervention sweep; both
+    // on `diagnose_samples` trajectories, logged as shift/... and intervene/... scalars.
+    bool shift_diagnostics = false;
+    bool teacher_intervention = false;
+    int diagnose_samples = 512;
 };
 
 // DDIL's training distribution (DDIL.md §2): each sample's input state comes from real data,

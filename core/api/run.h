@@ -62,6 +62,10 @@ RunResult runTraining(const RunConfig& config, const RunOptions& options, const 
 // when the teacher cannot be read or does not fit the data.
 RunConfig resolveRunConfig(const RunConfig& config);
 
+// The "status" of the run folder's state.json (running, finished, cancelled, failed); "" when
+// the folder holds no readable state.
+std::string runStatus(const std::string& runDir);
+
 // A run folder name for a config started now: "<name>-YYYYmmdd-HHMMSS".
 std::string defaultRunDirName(const RunConfig& config);
 

@@ -1,10 +1,12 @@
 #include "core/cli/cli.h"
 
 #include "core/api/config_io.h"
+#include "core/api/diagnosis.h"
 #include "core/api/errors.h"
 #include "core/api/evaluation.h"
 #include "core/api/run.h"
 #include "core/api/sampling.h"
+#include "core/api/sweep.h"
 #include "core/api/versions.h"
 #include "core/cli/exit_codes.h"
 #include "core/cli/progress_printer.h"
@@ -84,26 +86,16 @@ struct RunArgs {
     bool quiet = false;
 };
 
-int commandRun(const RunArgs& args)
+// Trains `config` into `outDir` with the progress display; returns the exit code.
+int trainWithProgress(const RunConfig& config, const std::string& outDir, bool resume, bool quiet)
 {
-    auto loaded = loadConfigOrReport(args.config, args.quiet);
-    if (const int* code = std::get_if<int>(&loaded))
-        return *code;
-    auto* config = &std::get<RunConfig>(loaded);
-    if (!args.device.empty())
-        config->runtime.device = *enumFromString<Device>(args.device);
-    if (args.threads >= 0)
-        config->runtime.threads = args.threads;
     RunOptions options;
-    options.outDir = args.out.empty()
-        ? (std::filesystem::path("runs") / defaultRunDirName(*config)).string()
-        : args.out;
-    options.resume = args.resume;
-
+    options.outDir = outDir;
+    options.resume = resume;
     const bool interactive = ::isatty(STDERR_FILENO) != 0;
     ProgressPrinter progress(stderr, interactive);
     RunHooks hooks;
-    if (!args.quiet) {
+    if (!quiet) {
         hooks.onStep = [&](const StepReport& r) { progress.onStep(r); };
         hooks.onEval = [&](const EvalReport& r) { progress.onEval(r); };
         hooks.onMessage = [&](const std::string& m) { progress.message(m); };
@@ -112,10 +104,10 @@ int commandRun(const RunArgs& args)
     g_cancelOnSignal = &cancel;
     std::signal(SIGINT, onTerminateSignal);
     std::signal(SIGTERM, onTerminateSignal);
-    if (!args.quiet)
+    if (!quiet)
         std::fprintf(stderr, "run folder: %s\n", options.outDir.c_str());
     const int code = guarded([&] {
-        const RunResult result = runTraining(*config, options, hooks, cancel);
+        const RunResult result = runTraining(config, options, hooks, cancel);
         progress.finish();
         if (result.status == RunResult::Status::Cancelled) {
             std::fprintf(stderr,
@@ -124,8 +116,8 @@ int commandRun(const RunArgs& args)
                 static_cast<long long>(result.step), result.checkpointPath.c_str());
             return exit_code::kInterrupted;
         }
-        std::printf("finished %s at step %lld\n", config->name.c_str(),
-            static_cast<long long>(result.step));
+        std::printf(
+            "finished %s at step %lld\n", config.name.c_str(), static_cast<long long>(result.step));
         if (!result.finalMetrics.empty())
             std::printf(
                 "%s\n", ProgressPrinter::formatEval({ result.step, result.finalMetrics }).c_str());
@@ -137,6 +129,74 @@ int commandRun(const RunArgs& args)
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     return code;
+}
+
+void applyRuntimeOverrides(RunConfig& config, const std::string& device, int threads)
+{
+    if (!device.empty())
+        config.runtime.device = *enumFromString<Device>(device);
+    if (threads >= 0)
+        config.runtime.threads = threads;
+}
+
+int commandRun(const RunArgs& args)
+{
+    auto loaded = loadConfigOrReport(args.config, args.quiet);
+    if (const int* code = std::get_if<int>(&loaded))
+        return *code;
+    auto& config = std::get<RunConfig>(loaded);
+    applyRuntimeOverrides(config, args.device, args.threads);
+    const std::string outDir = args.out.empty()
+        ? (std::filesystem::path("runs") / defaultRunDirName(config)).string()
+        : args.out;
+    return trainWithProgress(config, outDir, args.resume, args.quiet);
+}
+
+struct SweepArgs {
+    std::string config;
+    std::vector<std::string> sets;
+    std::string out;
+    bool run = false;
+    std::string device;
+    int threads = -1;
+    bool quiet = false;
+};
+
+// Writes one config per grid point into --out (plus configs.txt, one path per line, for a job
+// array) and, with --run, trains them one after another into --out/<name>/: finished runs are
+// skipped, interrupted ones resumed.
+int commandSweep(const SweepArgs& args)
+{
+    std::vector<SweepPoint> points;
+    const int code = guarded([&] {
+        std::vector<SweepAxis> axes;
+        for (const auto& spec : args.sets)
+            axes.push_back(parseSweepAxis(spec));
+        points = expandSweep(args.config, axes);
+        writeSweepConfigs(points, args.out);
+        std::printf(
+            "wrote %zu configs to %s (list: configs.txt)\n", points.size(), args.out.c_str());
+        return exit_code::kOk;
+    });
+    if (code != exit_code::kOk || !args.run)
+        return code;
+    for (size_t i = 0; i < points.size(); ++i) {
+        auto config = points[i].config;
+        applyRuntimeOverrides(config, args.device, args.threads);
+        const auto dir = (std::filesystem::path(args.out) / sweepFileName(points[i].name)).string();
+        const std::string status = runStatus(dir);
+        std::printf("[%zu/%zu] %s\n", i + 1, points.size(), points[i].name.c_str());
+        std::fflush(stdout);
+        if (status == "finished") {
+            std::printf("  finished already: %s\n", dir.c_str());
+            continue;
+        }
+        const bool resume = std::filesystem::exists(std::filesystem::path(dir) / "checkpoint.pt");
+        if (const int runCode = trainWithProgress(config, dir, resume, args.quiet);
+            runCode != exit_code::kOk)
+            return runCode;
+    }
+    return exit_code::kOk;
 }
 
 struct SampleArgs {
@@ -197,6 +257,26 @@ int commandEval(EvalArgs& args)
     });
 }
 
+struct DiagnoseArgs {
+    DiagnoseRequest request;
+    bool noLossGap = false;
+    bool noIntervention = false;
+    bool noShift = false;
+    std::string device = "auto";
+};
+
+int commandDiagnose(DiagnoseArgs& args)
+{
+    args.request.device = *enumFromString<Device>(args.device);
+    args.request.shift = !args.noShift;
+    args.request.lossGap = !args.noLossGap;
+    args.request.intervention = !args.noIntervention;
+    return guarded([&] {
+        std::printf("%s\n", diagnoseCheckpointJson(args.request).c_str());
+        return exit_code::kOk;
+    });
+}
+
 int commandExportWeights(const std::string& checkpoint, const std::string& out)
 {
     return guarded([&] {
@@ -253,6 +333,28 @@ int runCli(int argc, char** argv)
     run->add_flag("--quiet,-q", runArgs.quiet, "Print only errors and the result");
 
     SampleArgs sampleArgs;
+    SweepArgs sweepArgs;
+    auto* sweep = app.add_subcommand(
+        "sweep", "Expand CONFIG over a grid of settings into configs, and run them with --run");
+    sweep->add_option("config", sweepArgs.config, "Base config file (JSON)")->required();
+    sweep
+        ->add_option("--set", sweepArgs.sets,
+            "key=v1,v2,...: a dotted config key and its values (JSON; commas inside [] belong "
+            "to the value), e.g. --set distill.ddil.beta=[0,0.5,0.5],[0.5,0,0.5] --set seed=0,1")
+        ->required()
+        ->take_all()
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    sweep->add_option("--out", sweepArgs.out, "Folder for the configs (and run folders)")
+        ->required();
+    sweep->add_flag("--run", sweepArgs.run,
+        "Train the configs one after another into --out/<name>/ (finished runs are skipped, "
+        "interrupted ones resumed)");
+    sweep->add_option("--device", sweepArgs.device, "auto, cpu or cuda (overrides runtime.device)")
+        ->check(CLI::IsMember(devices));
+    sweep->add_option("--threads", sweepArgs.threads, "CPU threads (overrides runtime.threads)")
+        ->check(CLI::Range(0, 1024));
+    sweep->add_flag("--quiet,-q", sweepArgs.quiet, "Print only errors and the results");
+
     auto* sample = app.add_subcommand("sample", "Sample a trained model");
     sample->add_option("--checkpoint", sampleArgs.request.checkpoint, "Checkpoint (.pt)")
         ->required();
@@ -304,6 +406,29 @@ int runCli(int argc, char** argv)
     eval->add_option("--threads", evalArgs.request.threads, "CPU threads (0: all cores)")
         ->check(CLI::Range(0, 1024));
 
+    DiagnoseArgs diagnoseArgs;
+    auto* diagnose = app.add_subcommand("diagnose",
+        "Measure a distilled student's per-step covariate shift, on-policy loss gap and "
+        "teacher intervention; prints JSON");
+    diagnose
+        ->add_option("--checkpoint", diagnoseArgs.request.checkpoint, "Student checkpoint (.pt)")
+        ->required();
+    diagnose
+        ->add_option("--samples", diagnoseArgs.request.samples,
+            "Trajectories (and samples per intervention setting)")
+        ->capture_default_str()
+        ->check(CLI::Range(16, 1000000));
+    diagnose->add_option("--seed", diagnoseArgs.request.seed, "Seed of data, noise and re-noising")
+        ->capture_default_str();
+    diagnose->add_flag("--no-shift", diagnoseArgs.noShift, "Skip the state-set distances");
+    diagnose->add_flag("--no-loss-gap", diagnoseArgs.noLossGap, "Skip the on-policy loss gap");
+    diagnose->add_flag(
+        "--no-intervention", diagnoseArgs.noIntervention, "Skip the teacher-intervention sweep");
+    diagnose->add_option("--device", diagnoseArgs.device, "auto, cpu or cuda")
+        ->check(CLI::IsMember(devices));
+    diagnose->add_option("--threads", diagnoseArgs.request.threads, "CPU threads (0: all cores)")
+        ->check(CLI::Range(0, 1024));
+
     std::string exportCheckpoint, exportOut;
     auto* exportCmd = app.add_subcommand(
         "export-weights", "Write a checkpoint's EMA weights and config without training state");
@@ -331,12 +456,16 @@ int runCli(int argc, char** argv)
     }
     if (run->parsed())
         return commandRun(runArgs);
+    if (sweep->parsed())
+        return commandSweep(sweepArgs);
     if (sample->parsed())
         return commandSample(sampleArgs);
     if (data->parsed())
         return commandData(dataArgs);
     if (eval->parsed())
         return commandEval(evalArgs);
+    if (diagnose->parsed())
+        return commandDiagnose(diagnoseArgs);
     if (exportCmd->parsed())
         return commandExportWeights(exportCheckpoint, exportOut);
     if (validate->parsed())

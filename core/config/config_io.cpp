@@ -103,6 +103,9 @@ void visitFields(V& v, EvalConfig& c)
     v.field("count", c.count, 2, 10'000'000);
     v.field("projections", c.projections, 1, 100'000);
     v.field("feature_extractor", c.feature_extractor);
+    v.field("shift_diagnostics", c.shift_diagnostics);
+    v.field("teacher_intervention", c.teacher_intervention);
+    v.field("diagnose_samples", c.diagnose_samples, 16, 1'000'000);
 }
 
 template <class V>
@@ -634,6 +637,10 @@ void crossChecks(const RunConfig& c, std::vector<ConfigIssue>& issues)
     if (c.name.empty())
         addIssue(issues, ConfigIssue::Severity::Error, "name", "must not be empty");
     const bool images = c.data.kind != DataKind::Toy2d;
+    if (c.task != Task::Distill && (c.eval.shift_diagnostics || c.eval.teacher_intervention))
+        addIssue(issues, ConfigIssue::Severity::Error,
+            c.eval.shift_diagnostics ? "eval.shift_diagnostics" : "eval.teacher_intervention",
+            "only distillation runs have a student to diagnose");
     if (c.task == Task::Distill)
         distillChecks(c, issues);
     else

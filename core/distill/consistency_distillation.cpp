@@ -29,7 +29,8 @@ torch::Tensor ConsistencyDistillation::dataTimes(int64_t count, torch::Generator
     return torch::randint(1, n + 1, { count }, generator, torch::kInt64).to(torch::kFloat32) / n;
 }
 
-LossTerms ConsistencyDistillation::loss(const StateBatch& states, torch::Generator& generator)
+std::pair<torch::Tensor, torch::Tensor> ConsistencyDistillation::perSampleLosses(
+    DenoiserNet& net, const StateBatch& states, torch::Generator& generator)
 {
     const auto& c = m_ctx.config.distill.lcm;
     const auto& schedule = m_ctx.policy.schedule();
@@ -46,18 +47,27 @@ LossTerms ConsistencyDistillation::loss(const StateBatch& states, torch::Generat
         const auto zPrev = perSample(schedule.alpha(tPrev), z) * d.x0
             + perSample(schedule.sigma(tPrev), z) * d.eps;
         target = m_ctx.policy.x0(*m_target, zPrev, tPrev, states.labels, w);
-        m_images += b;
     }
-    const auto prediction = m_ctx.policy.x0(m_ctx.student, z, states.t, states.labels, w);
-    const auto diff = prediction - target;
-    torch::Tensor loss;
-    if (c.loss == ConsistencyLoss::L2) {
-        loss = diff.pow(2).mean();
-    } else {
-        const auto sq = diff.pow(2).flatten(1).sum(1);
-        loss = (torch::sqrt(sq + m_huberC * m_huberC) - m_huberC).mean();
-    }
-    return { loss, { { "lcm/mse", diff.detach().pow(2).mean().item<double>() } } };
+    const auto prediction = m_ctx.policy.x0(net, z, states.t, states.labels, w);
+    const auto squared = (prediction - target).pow(2).flatten(1);
+    if (c.loss == ConsistencyLoss::L2)
+        return { squared.mean(1), squared.detach().mean(1) };
+    const auto sq = squared.sum(1);
+    return { torch::sqrt(sq + m_huberC * m_huberC) - m_huberC, squared.detach().mean(1) };
+}
+
+LossTerms ConsistencyDistillation::loss(const StateBatch& states, torch::Generator& generator)
+{
+    const auto [perSampleLoss, mse] = perSampleLosses(m_ctx.student, states, generator);
+    m_images += states.x.size(0); // the target network's evaluations
+    return { perSampleLoss.mean(), { { "lcm/mse", mse.mean().item<double>() } } };
+}
+
+torch::Tensor ConsistencyDistillation::perSampleLoss(
+    DenoiserNet& net, const StateBatch& states, torch::Generator& generator)
+{
+    torch::NoGradGuard noGrad;
+    return perSampleLosses(net, states, generator).first;
 }
 
 void ConsistencyDistillation::afterStep(int64_t)

@@ -14,6 +14,8 @@ public:
     explicit ConsistencyDistillation(const DistillContext& context);
 
     LossTerms loss(const StateBatch& states, torch::Generator& generator) override;
+    torch::Tensor perSampleLoss(
+        DenoiserNet& net, const StateBatch& states, torch::Generator& generator) override;
     torch::Tensor dataTimes(int64_t count, torch::Generator& generator) const override;
     void afterStep(int64_t step) override;
     void save(torch::serialize::OutputArchive& archive) const override;
@@ -23,6 +25,10 @@ public:
     DenoiserNet& target() { return *m_target; }
 
 private:
+    // `net`'s consistency loss and squared error per sample (w drawn from `generator`).
+    std::pair<torch::Tensor, torch::Tensor> perSampleLosses(
+        DenoiserNet& net, const StateBatch& states, torch::Generator& generator);
+
     std::shared_ptr<DenoiserNet> m_target; // theta-minus
     double m_huberC = 0.0;
     int64_t m_images = 0;

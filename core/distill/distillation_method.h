@@ -44,6 +44,11 @@ public:
 
     // The student's loss on these input states; auxiliary networks take their updates here.
     virtual LossTerms loss(const StateBatch& states, torch::Generator& generator) = 0;
+    // The method's loss per sample on these states with `net` as the student: no gradients, no
+    // updates of anything (the diagnostics' on-policy loss gap). Random draws from `generator`.
+    virtual torch::Tensor perSampleLoss(
+        DenoiserNet& net, const StateBatch& states, torch::Generator& generator)
+        = 0;
     // The times at which the method's own (data) source forward-diffuses real data.
     virtual torch::Tensor dataTimes(int64_t count, torch::Generator& generator) const = 0;
     // The current student's sampler times, tau_N ... tau_1, 0.

@@ -104,11 +104,38 @@ std::pair<double, double> Dmd2Distillation::fakeUpdate(
     return { denoising, discriminator };
 }
 
+Dmd2Distillation::DistributionMatching Dmd2Distillation::distributionMatching(
+    const torch::Tensor& x, const torch::Tensor& labels, torch::Generator& generator)
+{
+    const auto& schedule = m_ctx.policy.schedule();
+    DistributionMatching out;
+    out.t = randomTimes(x.size(0), generator);
+    out.eps = torch::randn(x.sizes(), generator).to(x.device());
+    {
+        torch::NoGradGuard noGrad;
+        const auto xt = perSample(schedule.alpha(out.t), x) * x
+            + perSample(schedule.sigma(out.t), x) * out.eps;
+        m_fake->eval();
+        const auto realX0 = m_ctx.teacher.denoise(xt, out.t, labels).x0;
+        const auto fake = fakeX0(xt, out.t, labels, nullptr);
+        out.grad = distributionMatchingGrad(x, realX0, fake);
+    }
+    out.perSample = 0.5 * (x - (x - out.grad).detach()).pow(2).flatten(1).mean(1);
+    return out;
+}
+
+torch::Tensor Dmd2Distillation::perSampleLoss(
+    DenoiserNet& net, const StateBatch& states, torch::Generator& generator)
+{
+    torch::NoGradGuard noGrad;
+    const auto x = m_ctx.policy.x0(net, states.x, states.t, states.labels);
+    return distributionMatching(x, states.labels, generator).perSample;
+}
+
 LossTerms Dmd2Distillation::loss(const StateBatch& states, torch::Generator& generator)
 {
     const auto& c = m_ctx.config.distill.dmd2;
     const auto& schedule = m_ctx.policy.schedule();
-    const int64_t b = states.x.size(0);
     // The generator's one step from each input state.
     const auto x = m_ctx.policy.x0(m_ctx.student, states.x, states.t, states.labels);
 
@@ -120,21 +147,13 @@ LossTerms Dmd2Distillation::loss(const StateBatch& states, torch::Generator& gen
         discriminator += disc / c.fake_updates;
     }
 
-    const auto t = randomTimes(b, generator);
-    const auto eps = torch::randn(x.sizes(), generator).to(x.device());
+    const auto dm = distributionMatching(x, states.labels, generator);
+    const auto& t = dm.t;
+    const auto& eps = dm.eps;
     const auto alpha = schedule.alpha(t), sigma = schedule.sigma(t);
-    torch::Tensor grad;
-    {
-        torch::NoGradGuard noGrad;
-        const auto xt = perSample(alpha, x) * x + perSample(sigma, x) * eps;
-        m_fake->eval();
-        const auto realX0 = m_ctx.teacher.denoise(xt, t, states.labels).x0;
-        const auto fake = fakeX0(xt, t, states.labels, nullptr);
-        grad = distributionMatchingGrad(x, realX0, fake);
-    }
-    auto loss = 0.5 * torch::mse_loss(x, (x - grad).detach());
+    auto loss = dm.perSample.mean();
     Scalars terms { { "dmd2/dm_loss", loss.item<double>() }, { "dmd2/fake_loss", fakeLoss },
-        { "dmd2/grad_abs_mean", grad.abs().mean().item<double>() } };
+        { "dmd2/grad_abs_mean", dm.grad.abs().mean().item<double>() } };
     if (c.gan) {
         // Non-saturating generator loss through the (frozen for this step) discriminator.
         const auto xt = perSample(alpha, x) * x + perSample(sigma, x) * eps;

@@ -19,6 +19,8 @@ public:
     explicit Dmd2Distillation(const DistillContext& context);
 
     LossTerms loss(const StateBatch& states, torch::Generator& generator) override;
+    torch::Tensor perSampleLoss(
+        DenoiserNet& net, const StateBatch& states, torch::Generator& generator) override;
     torch::Tensor dataTimes(int64_t count, torch::Generator& generator) const override;
     void save(torch::serialize::OutputArchive& archive) const override;
     void load(torch::serialize::InputArchive& archive) override;
@@ -34,6 +36,13 @@ private:
     std::pair<double, double> fakeUpdate(
         const torch::Tensor& generated, const torch::Tensor& labels, torch::Generator& generator);
     torch::Tensor randomTimes(int64_t count, torch::Generator& generator) const;
+    // The distribution-matching loss 0.5 |x - sg(x - grad)|^2 per sample (mean over elements)
+    // at generator outputs x, diffused to random times; with those times and noises.
+    struct DistributionMatching {
+        torch::Tensor perSample, grad, t, eps;
+    };
+    DistributionMatching distributionMatching(
+        const torch::Tensor& x, const torch::Tensor& labels, torch::Generator& generator);
 
     std::shared_ptr<DenoiserNet> m_fake;
     torch::nn::Sequential m_head { nullptr };

@@ -55,7 +55,8 @@ Denoised ProgressiveDistillation::teacherDenoise(
     return reflectDenoised({ x0, epsFromX0(x, x0, alpha, sigma) }, x, alpha, sigma, projection);
 }
 
-LossTerms ProgressiveDistillation::loss(const StateBatch& states, torch::Generator&)
+std::pair<torch::Tensor, torch::Tensor> ProgressiveDistillation::perSampleLosses(
+    DenoiserNet& net, const StateBatch& states)
 {
     const auto& schedule = m_ctx.policy.schedule();
     const double dt = 1.0 / studentSteps();
@@ -77,17 +78,29 @@ LossTerms ProgressiveDistillation::loss(const StateBatch& states, torch::Generat
         const auto zEnd = perSample(alphaEnd, z) * d2.x0 + perSample(sigmaEnd, z) * d2.eps;
         target = progressiveTarget(z, zEnd, alphaT, sigmaT, alphaEnd, sigmaEnd);
     }
-    const auto prediction = m_ctx.policy.x0(m_ctx.student, z, t, states.labels);
+    const auto prediction = m_ctx.policy.x0(net, z, t, states.labels);
     const auto snr = torch::exp(schedule.logSnr(t));
     const auto weight = m_ctx.config.distill.pd.weighting == PdWeighting::TruncatedSnr
         ? snr.clamp_min(1.0)
         : snr + 1.0;
-    const auto perSampleLoss = (prediction - target).pow(2).flatten(1).mean(1);
-    const auto loss = (weight * perSampleLoss).mean();
-    return { loss,
+    const auto unweighted = (prediction - target).pow(2).flatten(1).mean(1);
+    return { weight * unweighted, unweighted };
+}
+
+LossTerms ProgressiveDistillation::loss(const StateBatch& states, torch::Generator&)
+{
+    const auto [weighted, unweighted] = perSampleLosses(m_ctx.student, states);
+    return { weighted.mean(),
         { { "pd/round", static_cast<double>(m_round + 1) },
             { "pd/student_steps", static_cast<double>(studentSteps()) },
-            { "pd/unweighted_mse", perSampleLoss.mean().item<double>() } } };
+            { "pd/unweighted_mse", unweighted.mean().item<double>() } } };
+}
+
+torch::Tensor ProgressiveDistillation::perSampleLoss(
+    DenoiserNet& net, const StateBatch& states, torch::Generator&)
+{
+    torch::NoGradGuard noGrad;
+    return perSampleLosses(net, states).first;
 }
 
 void ProgressiveDistillation::afterStep(int64_t step)

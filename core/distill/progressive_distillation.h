@@ -16,6 +16,8 @@ public:
     explicit ProgressiveDistillation(const DistillContext& context);
 
     LossTerms loss(const StateBatch& states, torch::Generator& generator) override;
+    torch::Tensor perSampleLoss(
+        DenoiserNet& net, const StateBatch& states, torch::Generator& generator) override;
     torch::Tensor dataTimes(int64_t count, torch::Generator& generator) const override;
     std::vector<double> studentTimes() const override;
     void afterStep(int64_t step) override;
@@ -29,6 +31,9 @@ public:
     int studentSteps() const;
 
 private:
+    // `net`'s (SNR-weighted, unweighted) squared error to the PD target, per sample.
+    std::pair<torch::Tensor, torch::Tensor> perSampleLosses(
+        DenoiserNet& net, const StateBatch& states);
     // The round teacher's (x0, eps) at per-sample times (no grad).
     Denoised teacherDenoise(
         const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& labels);

@@ -83,7 +83,9 @@ Rollout rolloutStudent(const StudentPolicy& policy, DenoiserNet& net, const torc
         out.states.push_back(x);
         const double t = times[i], next = times[i + 1];
         torch::Tensor teacherMask;
-        if (options.teacher && options.pTeach > 0.0)
+        if (options.teacher && static_cast<int>(i) < options.teacherFirstSteps)
+            teacherMask = torch::ones({ b }, torch::kBool);
+        else if (options.teacher && options.pTeach > 0.0)
             teacherMask = torch::rand({ b }, generator) < options.pTeach;
         torch::Tensor noise;
         if (policy.renoises() && next > 0.0) {

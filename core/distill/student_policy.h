@@ -57,6 +57,8 @@ private:
 struct RolloutOptions {
     // Mixed policy (DAgger): each sample's step is taken by `teacher` with this probability.
     double pTeach = 0.0;
+    // Teacher intervention: the teacher takes the first this many steps for every sample.
+    int teacherFirstSteps = 0;
     GuidedTeacher* teacher = nullptr;
     const CancelToken* cancel = nullptr; // checked before every step
 };

@@ -39,6 +39,7 @@ public:
     SampleQuality score(const torch::Tensor& samples, const torch::Tensor& labels, uint64_t seed);
 
     int64_t numClasses() const { return m_test->numClasses(); }
+    FeatureExtractor& extractor() { return *m_extractor; }
     const ImageDataset& testSplit() const { return *m_test; }
     // Where the real features were cached ("" when the cache folder is not writable).
     const std::string& cacheFile() const { return m_cacheFile; }

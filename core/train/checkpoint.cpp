@@ -116,6 +116,8 @@ CheckpointReader::CheckpointReader(const std::string& path)
         m_meta.pendingCount = value.toInt();
     torch::serialize::InputArchive probe;
     m_hasEma = m_archive->try_read("ema", probe);
+    torch::serialize::InputArchive optimizerProbe;
+    m_hasTrainingState = m_archive->try_read("optimizer", optimizerProbe);
 }
 
 void CheckpointReader::loadSub(

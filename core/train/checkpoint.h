@@ -51,6 +51,8 @@ public:
     const CheckpointMeta& meta() const { return m_meta; }
     const std::string& path() const { return m_path; }
     bool hasEma() const { return m_hasEma; }
+    // A training checkpoint (optimiser state present), not exported weights.
+    bool hasTrainingState() const { return m_hasTrainingState; }
 
     // Loads "model" (or "ema" when preferEma and present) into `net`, whose signature must match.
     void loadModel(torch::nn::Module& net, const std::string& netSignature, bool preferEma = false);
@@ -67,6 +69,7 @@ private:
     std::unique_ptr<torch::serialize::InputArchive> m_archive;
     CheckpointMeta m_meta;
     bool m_hasEma = false;
+    bool m_hasTrainingState = false;
 };
 
 } // namespace ddil

@@ -157,7 +157,45 @@ void DistillTrainer::loadExtraState(torch::serialize::InputArchive& archive)
     m_source->load(archive);
 }
 
+SampleQualityScorer* DistillTrainer::scorer()
+{
+    if (m_data->sampleShape().size() == 1 || m_config.eval.feature_extractor.empty())
+        return nullptr;
+    if (!m_scorer)
+        m_scorer = std::make_unique<SampleQualityScorer>(
+            m_config.data, m_config.eval.feature_extractor, m_device);
+    return m_scorer.get();
+}
+
+Diagnosis DistillTrainer::diagnose(const DiagnoseOptions& options, const CancelToken* cancel)
+{
+    m_ema->eval();
+    return diagnoseStudent(
+        { m_config, *m_teacher, *m_policy, *m_method, *m_data, m_device, scorer() }, *m_ema,
+        options, cancel);
+}
+
 DistillTrainer::Evaluation DistillTrainer::evaluateWithSamples(const CancelToken* cancel)
+{
+    auto evaluation = evaluateSamples(cancel);
+    const auto& e = m_config.eval;
+    if (evaluation.cancelled || !(e.shift_diagnostics || e.teacher_intervention))
+        return evaluation;
+    DiagnoseOptions options;
+    options.samples = e.diagnose_samples;
+    // The same trajectories at every evaluation, so the curves over training compare alike.
+    options.seed = (m_config.seed ^ kEvalSeedOffset) + 2;
+    options.shift = options.lossGap = e.shift_diagnostics;
+    options.intervention = e.teacher_intervention;
+    const auto diagnosis = diagnose(options, cancel);
+    if (diagnosis.cancelled)
+        return { true };
+    for (const auto& scalar : diagnosis.toScalars())
+        evaluation.scalars.push_back(scalar);
+    return evaluation;
+}
+
+DistillTrainer::Evaluation DistillTrainer::evaluateSamples(const CancelToken* cancel)
 {
     torch::NoGradGuard noGrad;
     auto gen = at::detail::createCPUGenerator(m_config.seed ^ kEvalSeedOffset);
@@ -202,12 +240,10 @@ DistillTrainer::Evaluation DistillTrainer::evaluateWithSamples(const CancelToken
         return { true };
 
     if (images) {
-        if (m_config.eval.feature_extractor.empty())
+        auto* quality = scorer();
+        if (!quality)
             return { false, {}, samples, labels };
-        if (!m_scorer)
-            m_scorer = std::make_unique<SampleQualityScorer>(
-                m_config.data, m_config.eval.feature_extractor, m_device);
-        return { false, m_scorer->score(samples, labels, m_config.seed).scalars, samples, labels };
+        return { false, quality->score(samples, labels, m_config.seed).scalars, samples, labels };
     }
 
     const int studentSteps = static_cast<int>(times.size()) - 1;

@@ -6,6 +6,7 @@
 #include "core/api/live_settings.h"
 #include "core/api/run.h"
 #include "core/data/data_source.h"
+#include "core/diagnose/student_diagnostics.h"
 #include "core/distill/distillation_method.h"
 #include "core/distill/guided_teacher.h"
 #include "core/distill/state_source.h"
@@ -57,6 +58,8 @@ public:
     const StudentPolicy& policy() const { return *m_policy; }
     const DataSource& data() const { return *m_data; }
     DistillCosts costs() const;
+    // Covariate shift, loss gap and teacher intervention of the EMA student (the sampled one).
+    Diagnosis diagnose(const DiagnoseOptions& options, const CancelToken* cancel = nullptr);
 
 protected:
     StepLoss computeLoss() override;
@@ -71,6 +74,10 @@ protected:
     void writeSamples(RunFolder& folder, const Evaluation& evaluation) override;
 
 private:
+    Evaluation evaluateSamples(const CancelToken* cancel);
+    // The image metrics' scorer (made on first use); null for 2-D data or without an extractor.
+    SampleQualityScorer* scorer();
+
     std::unique_ptr<DataSource> m_data;
     std::shared_ptr<DenoiserNet> m_student;
     std::shared_ptr<DenoiserNet> m_ema;

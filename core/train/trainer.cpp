@@ -93,6 +93,21 @@ RunConfig Trainer::resumeFrom(const std::string& checkpointPath)
     return reader.meta().config;
 }
 
+bool Trainer::loadForInspection(const std::string& checkpointPath)
+{
+    CheckpointReader reader(checkpointPath);
+    if (reader.hasTrainingState()) {
+        resumeFrom(checkpointPath);
+        return true;
+    }
+    reader.loadModel(*m_model, m_signature, /*preferEma=*/true);
+    reader.loadModel(*m_ema, m_signature, /*preferEma=*/true);
+    m_step = reader.meta().step;
+    m_model->to(m_device);
+    m_ema->to(m_device);
+    return false;
+}
+
 double Trainer::learningRate(int64_t step) const
 {
     // Linear warm-up, then cosine decay to 10% of the peak at the last step.

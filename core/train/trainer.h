@@ -27,6 +27,10 @@ public:
     // Restores weights, EMA, optimiser, RNG state and step; the checkpoint's model must match.
     // Returns the config the checkpoint was written with.
     RunConfig resumeFrom(const std::string& checkpointPath);
+    // Loads a checkpoint to inspect it: a training checkpoint restores everything (resumeFrom);
+    // exported weights load their (EMA) weights into both nets. True when the training state
+    // (auxiliary networks included) came with it.
+    bool loadForInspection(const std::string& checkpointPath);
 
     // Trains until config.train.steps or until `cancel`; checkpoints into `folder` on the way
     // and at the end.
