@@ -5,6 +5,7 @@
 #include "core/api/errors.h"
 #include "core/api/evaluation.h"
 #include "core/api/run.h"
+#include "core/api/run_table.h"
 #include "core/api/sampling.h"
 #include "core/api/sweep.h"
 #include "core/api/versions.h"
@@ -16,6 +17,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <unistd.h>
 #include <variant>
@@ -277,6 +279,45 @@ int commandDiagnose(DiagnoseArgs& args)
     });
 }
 
+void writeTextFile(const std::string& path, const std::string& text)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out)
+        throw IoError(path + ": cannot write");
+}
+
+struct TableArgs {
+    TableRequest request;
+    std::string format = "md";
+    std::string markdownOut, csvOut, shiftPlot;
+    bool noTeacher = false;
+    std::string device = "auto";
+};
+
+int commandTable(TableArgs& args)
+{
+    args.request.device = *enumFromString<Device>(args.device);
+    if (args.noTeacher)
+        args.request.teacherSamples = 0;
+    return guarded([&] {
+        const auto table = buildRunTable(args.request);
+        const auto markdown = table.markdown();
+        const auto csv = table.csv();
+        std::printf("%s", args.format == "csv" ? csv.c_str() : markdown.c_str());
+        if (!args.markdownOut.empty())
+            writeTextFile(args.markdownOut, markdown);
+        if (!args.csvOut.empty())
+            writeTextFile(args.csvOut, csv);
+        if (!args.shiftPlot.empty()) {
+            writeShiftPlot(args.request.runDirs, args.shiftPlot);
+            std::fprintf(stderr, "wrote the shift plot to %s\n", args.shiftPlot.c_str());
+        }
+        return exit_code::kOk;
+    });
+}
+
 int commandExportWeights(const std::string& checkpoint, const std::string& out)
 {
     return guarded([&] {
@@ -429,6 +470,28 @@ int runCli(int argc, char** argv)
     diagnose->add_option("--threads", diagnoseArgs.request.threads, "CPU threads (0: all cores)")
         ->check(CLI::Range(0, 1024));
 
+    TableArgs tableArgs;
+    auto* table = app.add_subcommand(
+        "table", "Compare finished runs in a paper-style table (Markdown or CSV)");
+    table->add_option("runs", tableArgs.request.runDirs, "Run folders")->required();
+    table->add_flag("--group-seeds", tableArgs.request.groupSeeds,
+        "One row per config that differs only in seed: mean ± standard deviation");
+    table->add_option("--format", tableArgs.format, "What to print: md or csv")
+        ->check(CLI::IsMember({ "md", "csv" }))
+        ->capture_default_str();
+    table->add_option("--markdown", tableArgs.markdownOut, "Also write the Markdown to this file");
+    table->add_option("--csv", tableArgs.csvOut, "Also write the CSV to this file");
+    table->add_option("--shift-plot", tableArgs.shiftPlot,
+        "Write the per-step shift plot (PNG) from the runs' diagnose.json files");
+    table->add_option("--teacher-samples", tableArgs.request.teacherSamples,
+        "Samples of the teacher reference rows at 4 and 50 steps (default: the runs' "
+        "eval.count; cached)");
+    table->add_flag("--no-teacher", tableArgs.noTeacher, "Leave out the teacher reference rows");
+    table->add_option("--device", tableArgs.device, "auto, cpu or cuda (teacher rows)")
+        ->check(CLI::IsMember(devices));
+    table->add_option("--threads", tableArgs.request.threads, "CPU threads (0: all cores)")
+        ->check(CLI::Range(0, 1024));
+
     std::string exportCheckpoint, exportOut;
     auto* exportCmd = app.add_subcommand(
         "export-weights", "Write a checkpoint's EMA weights and config without training state");
@@ -466,6 +529,8 @@ int runCli(int argc, char** argv)
         return commandEval(evalArgs);
     if (diagnose->parsed())
         return commandDiagnose(diagnoseArgs);
+    if (table->parsed())
+        return commandTable(tableArgs);
     if (exportCmd->parsed())
         return commandExportWeights(exportCheckpoint, exportOut);
     if (validate->parsed())

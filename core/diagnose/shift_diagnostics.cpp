@@ -25,17 +25,49 @@ torch::Tensor forwardDiffuse(
 }
 } // namespace
 
+torch::Tensor sampleWithLabels(
+    const DataSource& data, const torch::Tensor& labels, torch::Generator& generator)
+{
+    const int64_t count = labels.size(0);
+    std::vector<std::vector<int64_t>> waiting(data.numClasses());
+    for (int64_t i = count - 1; i >= 0; --i)
+        waiting[labels[i].item<int64_t>()].push_back(i);
+    auto shape = data.sampleShape();
+    shape.insert(shape.begin(), count);
+    auto out = torch::empty(shape, torch::kFloat32);
+    int64_t missing = count;
+    for (int attempt = 0; attempt < 100 && missing > 0; ++attempt) {
+        const auto pool = data.sample(std::max<int64_t>(count, 256), generator);
+        const auto poolLabels = pool.labels.contiguous();
+        const auto* y = poolLabels.data_ptr<int64_t>();
+        std::vector<int64_t> to, from;
+        for (int64_t j = 0; j < poolLabels.size(0) && missing > 0; ++j) {
+            auto& slots = waiting[y[j]];
+            if (slots.empty())
+                continue;
+            to.push_back(slots.back());
+            from.push_back(j);
+            slots.pop_back();
+            --missing;
+        }
+        if (!to.empty())
+            out.index_copy_(0, torch::tensor(to, torch::kInt64),
+                pool.x.index_select(0, torch::tensor(from, torch::kInt64)));
+    }
+    if (missing > 0)
+        throw std::runtime_error(data.describe() + ": too few samples of some class to match");
+    return out;
+}
+
 TrajectoryStates collectTrajectoryStates(const StudentPolicy& policy, DenoiserNet& student,
     GuidedTeacher& teacher, const DataSource& data, const std::vector<double>& times, int64_t count,
     torch::Generator& generator, torch::Device device)
 {
     torch::NoGradGuard noGrad;
     const auto real = data.sample(count, generator);
-    const auto other = data.sample(count, generator);
     const auto noise = torch::randn(real.x.sizes(), generator, torch::kFloat32).to(device);
     TrajectoryStates out;
     out.labels = real.labels.to(device);
-    out.otherLabels = other.labels.to(device);
     const int n = static_cast<int>(times.size()) - 1;
     const std::vector<double> stateTimes(times.begin(), times.end() - 1);
 
@@ -50,7 +82,7 @@ TrajectoryStates collectTrajectoryStates(const StudentPolicy& policy, DenoiserNe
         }
         return rollout.x0;
     });
-    const auto realX = real.x.to(device), otherX = other.x.to(device);
+    const auto realX = real.x.to(device);
     for (int i = 0; i < n; ++i) {
         StepStates step;
         step.k = n - i;
@@ -58,9 +90,13 @@ TrajectoryStates collectTrajectoryStates(const StudentPolicy& policy, DenoiserNe
         step.student = torch::cat(studentParts[i]);
         step.teacher = torch::cat(teacherParts[i]);
         step.data = forwardDiffuse(policy.schedule(), realX, step.tau, generator);
-        step.dataOther = forwardDiffuse(policy.schedule(), otherX, step.tau, generator);
         out.steps.push_back(std::move(step));
     }
+    // The floor: an independent draw of data with the same classes (class-conditional teacher
+    // estimates at high noise differ by class composition alone otherwise).
+    const auto otherX = sampleWithLabels(data, real.labels, generator).to(device);
+    for (auto& step : out.steps)
+        step.dataOther = forwardDiffuse(policy.schedule(), otherX, step.tau, generator);
     return out;
 }
 
@@ -108,8 +144,8 @@ std::vector<StepShift> ShiftMeter::distances(const TrajectoryStates& states)
             if (m_extractor) {
                 std::vector<GaussianStats> features;
                 for (size_t i = 0; i < sets.size(); ++i)
-                    features.push_back(gaussianStats(teacherFeatures(
-                        sets[i], step.tau, i == 3 ? states.otherLabels : states.labels)));
+                    features.push_back(
+                        gaussianStats(teacherFeatures(sets[i], step.tau, states.labels)));
                 addPairs(
                     "fd", [&](int a, int b) { return frechetDistance(features[a], features[b]); });
             }

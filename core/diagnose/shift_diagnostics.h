@@ -29,15 +29,18 @@ class StudentPolicy;
 struct StepStates {
     int k = 0; // student step: the state entering it is at tau_k (k = N: pure noise)
     double tau = 0.0;
-    torch::Tensor student, teacher, data; // (M, ...) on the device, classes `labels`
-    torch::Tensor dataOther; // an independent draw of data, classes `otherLabels`
+    torch::Tensor student, teacher, data; // (M, ...) on the device
+    torch::Tensor dataOther; // an independent draw of data with the same classes
 };
 
 struct TrajectoryStates {
-    torch::Tensor labels; // (M) on the device: the classes of S, T and F
-    torch::Tensor otherLabels; // of the independent data draw F' (the floor)
+    torch::Tensor labels; // (M) on the device: the classes of every set
     std::vector<StepStates> steps; // in sampling order: k = N, N-1, ..., 1
 };
+
+// Draws data samples with exactly these classes (CPU), from draws of `data`.
+torch::Tensor sampleWithLabels(
+    const DataSource& data, const torch::Tensor& labels, torch::Generator& generator);
 
 // Draws M labelled data samples and noise from `generator` and collects the state sets at the
 // student's `times` (tau_N ... tau_1, 0). Chunked; no gradients.

@@ -2,21 +2,14 @@
 
 #include "core/api/errors.h"
 #include "core/io/atomic_file.h"
+#include "core/io/palette.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include <array>
 #include <cmath>
 
 namespace ddil {
-
-namespace {
-// Tableau 10, as BGR.
-constexpr std::array<std::array<int, 3>, 10> kPalette { { { 180, 119, 31 }, { 14, 127, 255 },
-    { 44, 160, 44 }, { 40, 39, 214 }, { 189, 103, 148 }, { 75, 86, 140 }, { 194, 119, 227 },
-    { 127, 127, 127 }, { 34, 189, 188 }, { 207, 190, 23 } } };
-} // namespace
 
 void writeScatterPng(const std::string& path, const std::vector<float>& xy,
     const std::vector<int64_t>& labels, const ScatterOptions& options)
@@ -40,9 +33,8 @@ void writeScatterPng(const std::string& path, const std::vector<float>& xy,
         toPixel(options.extent, -options.extent), cv::Scalar(80, 80, 80), 1);
     const size_t n = xy.size() / 2;
     for (size_t i = 0; i < n; ++i) {
-        const auto& c
-            = kPalette[(labels.size() == n && options.numClasses > 0) ? labels[i] % kPalette.size()
-                                                                      : 0];
+        const auto& c = paletteColour(
+            (labels.size() == n && options.numClasses > 0) ? static_cast<size_t>(labels[i]) : 0);
         cv::circle(image, toPixel(xy[2 * i], xy[2 * i + 1]), 1, cv::Scalar(c[0], c[1], c[2]),
             cv::FILLED, cv::LINE_8);
     }

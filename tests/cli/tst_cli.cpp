@@ -275,6 +275,82 @@ private Q_SLOTS:
             qPrintable(wrong.err));
     }
 
+    void diagnoseMeasuresTheStudentsShift()
+    {
+        // Uses the student of distilledStudentRunsSamplesAndEvaluates.
+        const auto r = runDdil({ "diagnose", "--checkpoint", path("student/checkpoint.pt"),
+            "--samples", "136", "--no-intervention" });
+        QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
+        const auto doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(doc["student_steps"].toInt(), 2);
+        const auto shift = doc["shift"].toArray();
+        QCOMPARE(shift.size(), 2);
+        QCOMPARE(shift[0].toObject()["k"].toInt(), 2);
+        QCOMPARE(shift[1].toObject()["tau"].toDouble(), 0.5);
+        for (const auto& entry : shift) {
+            const auto step = entry.toObject();
+            for (const char* metric : { "fd", "rawfd" })
+                for (const char* pair : { "sf", "st", "tf", "floor" })
+                    QVERIFY2(step[metric].toObject()[pair].toDouble() >= 0.0,
+                        qPrintable(QString("%1.%2").arg(metric, pair)));
+            const auto loss = step["loss"].toObject();
+            QCOMPARE(loss["gap"].toDouble(), loss["s"].toDouble() - loss["f"].toDouble());
+        }
+        // Shared noise: the first states of student and teacher coincide.
+        QCOMPARE(shift[0].toObject()["rawfd"].toObject()["st"].toDouble(), 0.0);
+        QVERIFY(!doc.contains("intervention"));
+        // A teacher has no student to diagnose.
+        const auto teacher = runDdil({ "diagnose", "--checkpoint",
+            QString::fromStdString(
+                ddil::test::sourcePath("resources/weights/fashion-mnist-teacher.pt")) });
+        QCOMPARE(teacher.code, exit_code::kInvalidConfig);
+        QVERIFY2(teacher.err.contains("distill"), qPrintable(teacher.err));
+    }
+
+    void sweepWritesRunsAndTablesThem()
+    {
+        const auto bad = runDdil(
+            { "sweep", path("tiny.json"), "--set", "train.nope=1", "--out", path("sweep") });
+        QCOMPARE(bad.code, exit_code::kInvalidConfig);
+        QVERIFY2(bad.err.contains("train.nope"), qPrintable(bad.err));
+        const QStringList args { "sweep", path("tiny.json"), "--set", "seed=3,4", "--set",
+            "train.steps=20", "--out", path("sweep"), "--run", "--quiet" };
+        const auto r = runDdil(args);
+        QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
+        QFile list(path("sweep/configs.txt"));
+        QVERIFY(list.open(QIODevice::ReadOnly));
+        QCOMPARE(list.readAll().count('\n'), 2);
+        for (const char* run : { "sweep/tiny-seed=3-steps=20", "sweep/tiny-seed=4-steps=20" }) {
+            QFile state(path(run) + "/state.json");
+            QVERIFY2(state.open(QIODevice::ReadOnly), run);
+            const auto s = QJsonDocument::fromJson(state.readAll()).object();
+            QCOMPARE(s["status"].toString(), QString("finished"));
+            QCOMPARE(s["step"].toInt(), 20);
+        }
+        // Finished runs are not run again.
+        const auto again = runDdil(args);
+        QVERIFY2(again.out.count("finished already") == 2, qPrintable(again.out));
+
+        const auto table = runDdil({ "table", path("sweep/tiny-seed=3-steps=20"),
+            path("sweep/tiny-seed=4-steps=20"), "--group-seeds", "--csv", path("table.csv") });
+        QVERIFY2(table.code == exit_code::kOk, qPrintable(table.err));
+        const auto lines = table.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 3); // header, rule, one row for both seeds
+        QVERIFY2(lines[2].startsWith("| tiny-steps=20 | teacher | 4 |") && lines[2].contains("3 4")
+                && lines[2].contains(" ± "),
+            qPrintable(lines[2]));
+        QFile csv(path("table.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const auto csvLines = QString::fromUtf8(csv.readAll()).trimmed().split('\n');
+        QCOMPARE(csvLines.size(), 2);
+        QVERIFY(csvLines[0].startsWith("run,method,student_steps,ddil,reflected,beta_data"));
+        QVERIFY(csvLines[0].contains("sliced_wasserstein,sliced_wasserstein_sd"));
+        // Not a run folder: named.
+        const auto notRun = runDdil({ "table", path("sweep") });
+        QCOMPARE(notRun.code, exit_code::kFile);
+        QVERIFY2(notRun.err.contains("not a run folder"), qPrintable(notRun.err));
+    }
+
     void sampleSheetOfTheShippedTeacher()
     {
         const auto r = runDdil({ "sample", "--checkpoint",

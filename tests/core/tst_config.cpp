@@ -94,6 +94,13 @@ private Q_SLOTS:
         QTest::newRow("enum wrong type")
             << R"({"schema_version":1,"runtime":{"device":3}})" << true << "runtime.device"
             << "must be one of";
+        QTest::newRow("diagnostics without a student")
+            << R"({"schema_version":1,"eval":{"shift_diagnostics":true}})" << true
+            << "eval.shift_diagnostics"
+            << "only distillation runs have a student to diagnose";
+        QTest::newRow("diagnose samples") << R"({"schema_version":1,"eval":{"diagnose_samples":4}})"
+                                          << true << "eval.diagnose_samples"
+                                          << "must be in [16, 1000000]";
         QTest::newRow("object expected") << R"({"schema_version":1,"train":5})" << true << "train"
                                          << "must be an object";
         QTest::newRow("null object") << R"({"schema_version":1,"train":null})" << true << "train"

@@ -1,0 +1,50 @@
+#pragma once
+// Torch-free facade for `ddil table`: a paper-style comparison of finished runs (method, student
+// steps, DDIL on/off, reflected on/off, beta, sample quality, training steps, wall time) with
+// the teacher at 4 and 50 steps as reference rows, as Markdown and CSV; and the per-step shift
+// plot from the runs' diagnose.json files.
+
+#include "core/api/enums.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ddil {
+
+struct TableRequest {
+    std::vector<std::string> runDirs;
+    // Runs whose configs differ only in seed (and name) become one row: mean ± sample standard
+    // deviation, with the number of seeds.
+    bool groupSeeds = false;
+    // Reference rows for image runs: the first run's teacher sampled with these step counts on
+    // `teacherSamples` samples (-1: the runs' eval.count; 0: no reference rows). Evaluations are
+    // cached (per teacher file, extractor, steps, samples).
+    std::vector<int> teacherSteps { 4, 50 };
+    std::int64_t teacherSamples = -1;
+    Device device = Device::Auto;
+    int threads = 0;
+};
+
+struct RunTable {
+    std::vector<std::string> columns; // CSV header names
+    std::vector<std::string> titles; // Markdown header cells
+    std::vector<std::vector<std::string>> cells; // Markdown cells ("2.57 ± 0.28")
+    std::vector<std::vector<std::string>> values; // CSV fields (means and "_sd" columns apart)
+    std::vector<std::string> csvColumns;
+
+    std::string markdown() const;
+    std::string csv() const;
+};
+
+// Reads each folder's config.json, state.json and the last evaluation in metrics.jsonl. Throws
+// IoError naming a folder that is not a run folder or a run without a final evaluation.
+RunTable buildRunTable(const TableRequest& request);
+
+// Three panels against the student step k: D(S_k, F_k), D(S_k, T_k) (images: FD of the
+// teacher's x0 estimate in evaluator features; 2-D: sliced Wasserstein) with the data's floor,
+// and the relative on-policy loss gap (L(S_k) - L(F_k)) / L(F_k); one line per run that has a
+// diagnose.json. Throws IoError when none has.
+void writeShiftPlot(const std::vector<std::string>& runDirs, const std::string& pngPath);
+
+} // namespace ddil

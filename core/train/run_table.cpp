@@ -1,0 +1,431 @@
+#include "core/api/run_table.h"
+
+#include "core/api/config_io.h"
+#include "core/api/errors.h"
+#include "core/api/evaluation.h"
+#include "core/io/atomic_file.h"
+#include "core/io/fnv_hash.h"
+#include "core/io/line_plot.h"
+#include "core/io/resource_path.h"
+#include "core/metrics/sample_quality.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <sstream>
+
+namespace ddil {
+
+namespace {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+struct Metric {
+    const char* key; // in metrics.jsonl, after "eval/"
+    const char* title; // Markdown header
+    int decimals;
+};
+const std::vector<Metric> kImageMetrics { { "fid", "FID (evaluator features)", 2 },
+    { "precision", "precision", 3 }, { "recall", "recall", 3 }, { "density", "density", 3 },
+    { "coverage", "coverage", 3 }, { "diversity", "diversity", 3 },
+    { "class_consistency", "class consistency", 3 } };
+const std::vector<Metric> kToyMetrics { { "sliced_wasserstein", "sliced W1 to data", 4 },
+    { "mmd", "MMD to data", 4 }, { "sw_to_teacher", "sliced W1 to teacher", 4 },
+    { "mmd_to_teacher", "MMD to teacher", 4 } };
+
+struct RunRecord {
+    std::string dir;
+    RunConfig config;
+    std::map<std::string, double> metrics; // without the "eval/" prefix
+    int64_t steps = 0;
+    double wallSeconds = 0.0;
+};
+
+std::string format(double v, int decimals)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+std::string formatCompact(double v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+RunRecord readRun(const std::string& dir)
+{
+    RunRecord run;
+    run.dir = dir;
+    const auto configPath = fs::path(dir) / "config.json";
+    if (!fs::exists(configPath))
+        throw IoError(dir + ": not a run folder (no config.json)");
+    const auto loaded = loadConfigFile(configPath.string());
+    if (!loaded.ok())
+        throw IoError(configPath.string() + ": " + loaded.errors().front().toString());
+    run.config = loaded.config;
+    const auto state
+        = json::parse(readWholeFile((fs::path(dir) / "state.json").string()), nullptr, false);
+    if (state.is_object()) {
+        run.steps = state.value("step", int64_t(0));
+        run.wallSeconds = state.value("elapsed_seconds", 0.0);
+    }
+    std::istringstream lines(readWholeFile((fs::path(dir) / "metrics.jsonl").string()));
+    std::string line;
+    while (std::getline(lines, line)) {
+        const auto j = json::parse(line, nullptr, false);
+        if (!j.is_object() || !(j.contains("eval/fid") || j.contains("eval/sliced_wasserstein")))
+            continue;
+        run.metrics.clear();
+        for (const auto& [key, value] : j.items())
+            if (key.rfind("eval/", 0) == 0 && value.is_number())
+                run.metrics[key.substr(5)] = value.get<double>();
+    }
+    if (run.metrics.empty())
+        throw IoError(dir + ": the run has no evaluation yet (status: "
+            + (state.is_object() ? state.value("status", std::string("?")) : "?") + ")");
+    return run;
+}
+
+// Two runs belong to one row when their configs differ in seed, name and runtime only.
+std::string groupKey(RunConfig config)
+{
+    config.seed = 0;
+    config.name.clear();
+    config.runtime = RuntimeConfig {};
+    return configToJson(config);
+}
+
+std::string methodName(const RunConfig& c)
+{
+    if (c.task != Task::Distill)
+        return "teacher";
+    switch (c.distill.method) {
+    case DistillMethod::Progressive:
+        return "PD";
+    case DistillMethod::Consistency:
+        return "LCM";
+    case DistillMethod::Dmd2:
+        return "DMD2";
+    }
+    return toString(c.distill.method);
+}
+
+bool ddilOn(const RunConfig& c)
+{
+    const auto& b = c.distill.ddil.beta;
+    return c.task == Task::Distill && !(b.size() == 3 && b[0] == 1.0);
+}
+
+std::string reflectedText(const RunConfig& c)
+{
+    const auto& r = c.distill.reflection;
+    if (c.task != Task::Distill || r.projection == ProjectionKind::None)
+        return "off";
+    return toString(r.projection) + " (" + toString(r.apply_to) + ")";
+}
+
+std::string betaText(const RunConfig& c)
+{
+    if (c.task != Task::Distill)
+        return "–";
+    std::string out;
+    for (double b : c.distill.ddil.beta)
+        out += (out.empty() ? "" : "/") + formatCompact(b);
+    return out;
+}
+
+// The teacher evaluated by `ddil eval`, cached by its inputs.
+json teacherEvaluation(const std::string& teacher, const std::string& features, int steps,
+    int64_t samples, const TableRequest& request)
+{
+    const auto bytes = readWholeFile(resolveResourcePath(teacher));
+    const std::string key = toHex(fnv1a64(bytes.data(), bytes.size())) + "|" + features + "|"
+        + std::to_string(steps) + "|" + std::to_string(samples);
+    const auto cache = fs::path(cacheDirectory())
+        / ("teacher-eval-" + toHex(fnv1a64(key.data(), key.size())) + ".json");
+    if (fs::exists(cache)) {
+        const auto cached = json::parse(readWholeFile(cache.string()), nullptr, false);
+        if (cached.is_object() && cached.contains("metrics"))
+            return cached;
+    }
+    EvalRequest eval;
+    eval.checkpoint = teacher;
+    eval.steps = steps;
+    eval.samples = samples;
+    eval.features = features;
+    eval.device = request.device;
+    eval.threads = request.threads;
+    const auto result = json::parse(evaluateCheckpointJson(eval));
+    std::error_code ec;
+    fs::create_directories(cache.parent_path(), ec);
+    try {
+        writeFileAtomically(cache.string(), result.dump(2));
+    } catch (const IoError&) {
+        // Not cacheable here: the numbers are the same.
+    }
+    return result;
+}
+
+double mean(const std::vector<double>& v)
+{
+    double s = 0.0;
+    for (double x : v)
+        s += x;
+    return s / double(v.size());
+}
+
+double sampleSd(const std::vector<double>& v)
+{
+    if (v.size() < 2)
+        return 0.0;
+    const double m = mean(v);
+    double s = 0.0;
+    for (double x : v)
+        s += (x - m) * (x - m);
+    return std::sqrt(s / double(v.size() - 1));
+}
+
+std::string csvField(const std::string& text)
+{
+    if (text.find_first_of(",\"\n") == std::string::npos)
+        return text;
+    std::string out = "\"";
+    for (char c : text)
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+} // namespace
+
+std::string RunTable::markdown() const
+{
+    std::string out = "|";
+    for (const auto& t : titles)
+        out += " " + t + " |";
+    out += "\n|";
+    for (size_t i = 0; i < titles.size(); ++i)
+        out += i < 7 ? "---|" : "---:|";
+    out += "\n";
+    for (const auto& row : cells) {
+        out += "|";
+        for (const auto& cell : row)
+            out += " " + cell + " |";
+        out += "\n";
+    }
+    return out;
+}
+
+std::string RunTable::csv() const
+{
+    std::string out;
+    for (size_t i = 0; i < csvColumns.size(); ++i)
+        out += (i ? "," : "") + csvField(csvColumns[i]);
+    out += "\n";
+    for (const auto& row : values) {
+        for (size_t i = 0; i < row.size(); ++i)
+            out += (i ? "," : "") + csvField(row[i]);
+        out += "\n";
+    }
+    return out;
+}
+
+RunTable buildRunTable(const TableRequest& request)
+{
+    if (request.runDirs.empty())
+        throw ConfigError("no run folders given");
+    std::vector<RunRecord> runs;
+    for (const auto& dir : request.runDirs)
+        runs.push_back(readRun(dir));
+    const bool images = runs.front().config.data.kind != DataKind::Toy2d;
+    const auto& metrics = images ? kImageMetrics : kToyMetrics;
+
+    // Rows: one per run, or one per group of seeds (in order of first appearance).
+    std::vector<std::vector<const RunRecord*>> groups;
+    std::vector<std::string> keys;
+    for (const auto& run : runs) {
+        const auto key = request.groupSeeds ? groupKey(run.config) : run.dir;
+        const auto it = std::find(keys.begin(), keys.end(), key);
+        if (it == keys.end()) {
+            keys.push_back(key);
+            groups.push_back({ &run });
+        } else {
+            groups[it - keys.begin()].push_back(&run);
+        }
+    }
+
+    RunTable table;
+    table.titles = { "run", "method", "N", "DDIL", "reflected", "β data/teacher/student", "seeds" };
+    table.csvColumns = { "run", "method", "student_steps", "ddil", "reflected", "beta_data",
+        "beta_teacher", "beta_student", "seeds" };
+    for (const auto& m : metrics) {
+        table.titles.push_back(m.title);
+        table.csvColumns.push_back(m.key);
+        table.csvColumns.push_back(std::string(m.key) + "_sd");
+    }
+    table.titles.insert(table.titles.end(), { "training steps", "wall time (min)" });
+    table.csvColumns.insert(
+        table.csvColumns.end(), { "training_steps", "wall_minutes", "eval_samples", "folders" });
+
+    static const std::regex seedSuffix("-seed=[0-9]+");
+    for (const auto& group : groups) {
+        const auto& c = group.front()->config;
+        std::string name = request.groupSeeds && group.size() > 1
+            ? std::regex_replace(c.name, seedSuffix, "")
+            : c.name;
+        std::string seeds;
+        for (const auto* run : group)
+            seeds += (seeds.empty() ? "" : " ") + std::to_string(run->config.seed);
+        const int steps = c.task == Task::Distill ? c.distill.student_steps : c.sample.steps;
+        std::vector<std::string> cells { name, methodName(c), std::to_string(steps),
+            ddilOn(c) ? "on" : "off", reflectedText(c), betaText(c), seeds };
+        std::vector<std::string> values { name, methodName(c), std::to_string(steps),
+            ddilOn(c) ? "1" : "0", reflectedText(c) };
+        for (int i = 0; i < 3; ++i)
+            values.push_back(c.task == Task::Distill ? formatCompact(c.distill.ddil.beta[i]) : "");
+        values.push_back(seeds);
+        for (const auto& m : metrics) {
+            std::vector<double> v;
+            for (const auto* run : group)
+                if (const auto it = run->metrics.find(m.key); it != run->metrics.end())
+                    v.push_back(it->second);
+            if (v.empty()) {
+                cells.push_back("–");
+                values.insert(values.end(), { "", "" });
+                continue;
+            }
+            cells.push_back(format(mean(v), m.decimals)
+                + (v.size() > 1 ? " ± " + format(sampleSd(v), m.decimals) : ""));
+            values.push_back(format(mean(v), 6));
+            values.push_back(v.size() > 1 ? format(sampleSd(v), 6) : "");
+        }
+        std::vector<double> stepCounts, minutes;
+        std::string folders;
+        for (const auto* run : group) {
+            stepCounts.push_back(double(run->steps));
+            minutes.push_back(run->wallSeconds / 60.0);
+            folders += (folders.empty() ? "" : " ") + run->dir;
+        }
+        cells.push_back(format(mean(stepCounts), 0));
+        cells.push_back(format(mean(minutes), 1));
+        values.insert(values.end(),
+            { format(mean(stepCounts), 0), format(mean(minutes), 2), std::to_string(c.eval.count),
+                folders });
+        table.cells.push_back(cells);
+        table.values.push_back(values);
+    }
+
+    // Teacher references (images), sampled the way `ddil eval` does.
+    const auto& first = runs.front().config;
+    const int64_t samples = request.teacherSamples < 0 ? first.eval.count : request.teacherSamples;
+    if (images && samples > 0 && first.task == Task::Distill) {
+        const std::string features = first.eval.feature_extractor.empty()
+            ? std::string(kShippedEvaluator)
+            : first.eval.feature_extractor;
+        for (int steps : request.teacherSteps) {
+            const auto result
+                = teacherEvaluation(first.distill.teacher, features, steps, samples, request);
+            std::vector<std::string> cells { "teacher (" + std::to_string(steps) + " steps)",
+                "teacher", std::to_string(steps), "–", "–", "–",
+                std::to_string(result.value("seed", 0)) };
+            std::vector<std::string> values { "teacher", "teacher", std::to_string(steps), "", "",
+                "", "", "", std::to_string(result.value("seed", 0)) };
+            for (const auto& m : metrics) {
+                const auto& ms = result["metrics"];
+                if (ms.contains(m.key)) {
+                    cells.push_back(format(ms[m.key].get<double>(), m.decimals));
+                    values.insert(values.end(), { format(ms[m.key].get<double>(), 6), "" });
+                } else {
+                    cells.push_back("–");
+                    values.insert(values.end(), { "", "" });
+                }
+            }
+            cells.insert(cells.end(), { "–", "–" });
+            values.insert(values.end(),
+                { "", "", std::to_string(samples), resolveResourcePath(first.distill.teacher) });
+            table.cells.push_back(cells);
+            table.values.push_back(values);
+        }
+    }
+    return table;
+}
+
+void writeShiftPlot(const std::vector<std::string>& runDirs, const std::string& pngPath)
+{
+    std::vector<LinePanel> panels(3);
+    std::vector<double> floorK, floorSum;
+    std::vector<int> floorCount;
+    std::string metric;
+    int colour = 0;
+    for (const auto& dir : runDirs) {
+        const auto file = fs::path(dir) / "diagnose.json";
+        if (!fs::exists(file))
+            continue;
+        const auto d = json::parse(readWholeFile(file.string()), nullptr, false);
+        if (!d.is_object() || !d.contains("shift"))
+            throw IoError(file.string() + ": not the output of `ddil diagnose`");
+        const auto& shift = d["shift"];
+        if (metric.empty())
+            metric = shift.empty() || !shift[0].contains("fd") ? "sw" : "fd";
+        std::string label = dir;
+        const auto config = loadConfigFile((fs::path(dir) / "config.json").string());
+        if (config.ok())
+            label = config.config.name;
+        LineSeries sf { label, {}, {}, colour, false }, st = sf, gap = sf;
+        for (const auto& step : shift) {
+            if (!step.contains(metric))
+                continue;
+            const double k = step["k"].get<double>();
+            const auto& m = step[metric];
+            sf.x.push_back(k);
+            sf.y.push_back(m["sf"].get<double>());
+            st.x.push_back(k);
+            st.y.push_back(m["st"].get<double>());
+            const auto it = std::find(floorK.begin(), floorK.end(), k);
+            const size_t at = it - floorK.begin();
+            if (it == floorK.end()) {
+                floorK.push_back(k);
+                floorSum.push_back(0.0);
+                floorCount.push_back(0);
+            }
+            floorSum[at] += m["floor"].get<double>();
+            ++floorCount[at];
+            if (step.contains("loss")) {
+                const auto& l = step["loss"];
+                gap.x.push_back(k);
+                gap.y.push_back(l["gap"].get<double>() / std::abs(l["f"].get<double>()));
+            }
+        }
+        panels[0].series.push_back(sf);
+        panels[1].series.push_back(st);
+        if (!gap.x.empty())
+            panels[2].series.push_back(gap);
+        ++colour;
+    }
+    if (colour == 0)
+        throw IoError("no diagnose.json in the run folders (run `ddil diagnose --checkpoint "
+                      "RUN/checkpoint.pt > RUN/diagnose.json` first)");
+    LineSeries floor { "floor: two draws of data", {}, {}, 7, true };
+    for (size_t i = 0; i < floorK.size(); ++i) {
+        floor.x.push_back(floorK[i]);
+        floor.y.push_back(floorSum[i] / floorCount[i]);
+    }
+    const std::string what = metric == "fd" ? "FD of teacher x0 (evaluator features)" : "sliced W1";
+    panels[0].title = "D(S_k, F_k): student vs data states, " + what;
+    panels[1].title = "D(S_k, T_k): student vs teacher states";
+    panels[2].title = "on-policy loss gap (L(S_k) - L(F_k)) / L(F_k)";
+    for (auto& panel : panels) {
+        panel.xLabel = "student step k (N first)";
+        panel.reverseX = true;
+    }
+    panels[0].series.push_back(floor);
+    panels[1].series.push_back(floor);
+    writeLinePanelsPng(pngPath, panels, 520, 360);
+}
+
+} // namespace ddil
