@@ -52,7 +52,7 @@ if has table; then
   for m in pd lcm dmd2; do
     for v in "" -ddil -ddil-reflected; do runs+=("$here/runs/presets/$m$v"); done
   done
-  runs+=("$out"/seeds/*/fashion-mnist-* "$out"/dmd2-source-ablation/fashion-mnist-*/)
+  runs+=("$out"/seeds/*/fashion-mnist-*/ "$out"/dmd2-source-ablation/fashion-mnist-*/)
   "$ddil" table "${runs[@]}" --group-seeds --markdown "$out/table.md" --csv "$out/table.csv" \
     --shift-plot "$here/docs/shift.png"
 fi

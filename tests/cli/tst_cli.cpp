@@ -279,7 +279,8 @@ private Q_SLOTS:
     {
         // Uses the student of distilledStudentRunsSamplesAndEvaluates.
         const auto r = runDdil({ "diagnose", "--checkpoint", path("student/checkpoint.pt"),
-            "--samples", "136", "--no-intervention" });
+                                   "--samples", "136", "--no-intervention" },
+            600000);
         QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
         const auto doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(doc["student_steps"].toInt(), 2);
