@@ -54,8 +54,11 @@ Diagnosis diagnoseStudent(const DiagnosisContext& context, DenoiserNet& student,
         if (cancelled(cancel))
             return { out.studentSteps, {}, {}, true };
         if (options.shift) {
-            ShiftMeter meter(context.teacher,
-                context.scorer ? &context.scorer->extractor() : nullptr, shape,
+            // The features are those of the unprojected teacher's x0 estimates, so that runs
+            // with and without the reflected formulation are measured with one ruler.
+            GuidedTeacher ruler(context.teacher.sharedNet(), context.config.diffusion,
+                context.teacher.guidance(), {}, context.teacher.steps());
+            ShiftMeter meter(ruler, context.scorer ? &context.scorer->extractor() : nullptr, shape,
                 context.config.eval.projections);
             out.steps = meter.distances(states);
         } else {

@@ -38,6 +38,8 @@ public:
         const torch::Tensor& xStart, const std::vector<double>& times, const torch::Tensor& labels);
 
     DenoiserNet& net() { return *m_net; }
+    const std::shared_ptr<DenoiserNet>& sharedNet() const { return m_net; }
+    const ProjectionSpec& projection() const { return m_projection; }
     const VpSchedule& schedule() const { return m_schedule; }
     const GuidanceSpec& guidance() const { return m_guidance; }
     int steps() const { return m_steps; }

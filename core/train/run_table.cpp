@@ -361,7 +361,7 @@ void writeShiftPlot(const std::vector<std::string>& runDirs, const std::string& 
     std::vector<double> floorK, floorSum;
     std::vector<int> floorCount;
     std::string metric;
-    int colour = 0;
+    int colour = 0, plotted = 0;
     for (const auto& dir : runDirs) {
         const auto file = fs::path(dir) / "diagnose.json";
         if (!fs::exists(file))
@@ -405,9 +405,10 @@ void writeShiftPlot(const std::vector<std::string>& runDirs, const std::string& 
         panels[1].series.push_back(st);
         if (!gap.x.empty())
             panels[2].series.push_back(gap);
-        ++colour;
+        colour += colour == 6 ? 2 : 1; // grey (7) is the floor's
+        ++plotted;
     }
-    if (colour == 0)
+    if (plotted == 0)
         throw IoError("no diagnose.json in the run folders (run `ddil diagnose --checkpoint "
                       "RUN/checkpoint.pt > RUN/diagnose.json` first)");
     LineSeries floor { "floor: two draws of data", {}, {}, 7, true };
