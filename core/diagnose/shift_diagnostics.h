@@ -7,8 +7,9 @@
 // and the distances D(S_k, F_k), D(S_k, T_k), D(T_k, F_k) beside the floor D(F'_k, F_k) of an
 // independent draw of data. Images: the Fréchet distance in evaluator features of the
 // (guided, unprojected) teacher's x0 estimate at each state ("fd") and in a fixed random
-// projection of the raw state ("rawfd"); 2-D data: sliced Wasserstein ("sw") and MMD ("mmd") on the states themselves.
-// The on-policy loss gap is the base method's loss on S_k minus the same loss on F_k.
+// projection of the raw state ("rawfd"); 2-D data: sliced Wasserstein ("sw") and MMD ("mmd") on the
+// states themselves. The on-policy loss gap is the base method's loss on S_k minus the same loss on
+// F_k.
 
 #include "core/api/run.h"
 #include "core/data/data_source.h"
