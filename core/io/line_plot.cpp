@@ -139,14 +139,20 @@ void writeLinePanelsPng(
                     [&](const LineSeries* l) { return l->label == s.label; }))
                 legend.push_back(&s);
     const int width = std::max<int>(1, panels.size()) * panelWidth;
-    const int perRow = std::max(1, width / 260);
+    int entryWidth = 120;
+    for (const auto* entry : legend) {
+        int baseline = 0;
+        entryWidth = std::max(
+            entryWidth, cv::getTextSize(entry->label, kFont, 0.42, 1, &baseline).width + 50);
+    }
+    const int perRow = std::max(1, (width - 16) / entryWidth);
     const int legendRows = (static_cast<int>(legend.size()) + perRow - 1) / perRow;
     cv::Mat image(panelHeight + 12 + 20 * legendRows, width, CV_8UC3, cv::Scalar(255, 255, 255));
     for (size_t i = 0; i < panels.size(); ++i)
         drawPanel(image, panels[i],
             cv::Rect(static_cast<int>(i) * panelWidth, 0, panelWidth, panelHeight));
     for (size_t i = 0; i < legend.size(); ++i) {
-        const int x = 16 + static_cast<int>(i % perRow) * 260;
+        const int x = 16 + static_cast<int>(i % perRow) * entryWidth;
         const int y = panelHeight + 6 + static_cast<int>(i / perRow) * 20;
         const auto colour = colourOf(legend[i]->colour);
         if (legend[i]->dashed)

@@ -416,10 +416,24 @@ void writeShiftPlot(const std::vector<std::string>& runDirs, const std::string& 
         floor.x.push_back(floorK[i]);
         floor.y.push_back(floorSum[i] / floorCount[i]);
     }
-    const std::string what = metric == "fd" ? "FD of teacher x0 (evaluator features)" : "sliced W1";
-    panels[0].title = "D(S_k, F_k): student vs data states, " + what;
+    const std::string what = metric == "fd" ? "FD, evaluator features" : "sliced W1";
+    panels[0].title = "D(S_k, F_k): student vs data states (" + what + ")";
     panels[1].title = "D(S_k, T_k): student vs teacher states";
-    panels[2].title = "on-policy loss gap (L(S_k) - L(F_k)) / L(F_k)";
+    panels[2].title = "loss gap (L(S_k) - L(F_k)) / L(F_k)";
+    // Legend labels without the prefix every run name shares ("fashion-mnist-").
+    std::string prefix = panels[0].series.front().label;
+    for (const auto& series : panels[0].series) {
+        size_t n = 0;
+        while (n < prefix.size() && n < series.label.size() && prefix[n] == series.label[n])
+            ++n;
+        prefix.resize(n);
+    }
+    prefix.resize(prefix.empty() ? 0 : prefix.rfind('-') + 1);
+    if (panels[0].series.size() > 1 && !prefix.empty())
+        for (auto& panel : panels)
+            for (auto& series : panel.series)
+                if (series.label.rfind(prefix, 0) == 0)
+                    series.label = series.label.substr(prefix.size());
     for (auto& panel : panels) {
         panel.xLabel = "student step k (N first)";
         panel.reverseX = true;
