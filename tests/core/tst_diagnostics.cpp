@@ -30,6 +30,14 @@ double valueOf(const StepShift& step, const std::string& name)
             return value;
     throw std::runtime_error("no " + name);
 }
+
+// The state sets of `student`'s trajectories on the trainer's current student grid.
+TrajectoryStates statesOf(
+    DistillTrainer& trainer, DenoiserNet& student, int64_t count, torch::Generator& gen)
+{
+    return collectTrajectoryStates(trainer.policy(), student, trainer.teacher(), trainer.data(),
+        trainer.method().studentTimes(), count, gen, torch::kCPU);
+}
 } // namespace
 
 class TestDiagnostics : public QObject {
@@ -40,9 +48,7 @@ private Q_SLOTS:
         const auto config = test::toyDistillConfig(DistillMethod::Consistency, 4);
         DistillTrainer trainer(config, torch::kCPU);
         auto gen = at::detail::createCPUGenerator(11);
-        const auto times = trainer.method().studentTimes();
-        auto states = collectTrajectoryStates(trainer.policy(), trainer.studentEma(),
-            trainer.teacher(), trainer.data(), times, 2000, gen, torch::kCPU);
+        auto states = statesOf(trainer, trainer.studentEma(), 2000, gen);
         QCOMPARE(int(states.steps.size()), 4);
         QCOMPARE(states.steps.front().k, 4);
         QCOMPARE(states.steps.back().k, 1);
@@ -54,8 +60,7 @@ private Q_SLOTS:
             for (auto& p : trainer.studentEma().parameters())
                 p.zero_();
         }
-        auto broken = collectTrajectoryStates(trainer.policy(), trainer.studentEma(),
-            trainer.teacher(), trainer.data(), times, 2000, gen, torch::kCPU);
+        auto broken = statesOf(trainer, trainer.studentEma(), 2000, gen);
         const auto untrained = meter.distances(broken);
         const double floor1 = valueOf(untrained.back(), "sw_floor");
         QVERIFY2(valueOf(untrained.back(), "sw_sf") > 2.0 * floor1,
@@ -92,9 +97,7 @@ private Q_SLOTS:
         const auto config = test::toyDistillConfig(DistillMethod::Progressive, 2);
         DistillTrainer trainer(config, torch::kCPU);
         auto gen = at::detail::createCPUGenerator(12);
-        const auto times = trainer.method().studentTimes();
-        auto states = collectTrajectoryStates(trainer.policy(), trainer.student(),
-            trainer.teacher(), trainer.data(), times, 512, gen, torch::kCPU);
+        auto states = statesOf(trainer, trainer.student(), 512, gen);
         // PD's loss has no side effects and no random draws: the per-sample loss averaged is the
         // training loss on the same states.
         const auto& step = states.steps.back();
