@@ -38,6 +38,15 @@ TrajectoryStates statesOf(
     return collectTrajectoryStates(trainer.policy(), student, trainer.teacher(), trainer.data(),
         trainer.method().studentTimes(), count, gen, torch::kCPU);
 }
+
+// Trains `config` into dir/run.
+void trainInto(const RunConfig& config, const QTemporaryDir& dir)
+{
+    RunOptions options;
+    options.outDir = dir.filePath("run").toStdString();
+    CancelToken cancel;
+    runTraining(config, options, {}, cancel);
+}
 } // namespace
 
 class TestDiagnostics : public QObject {
@@ -173,10 +182,7 @@ private Q_SLOTS:
         config.eval.teacher_intervention = true;
         config.eval.diagnose_samples = 100;
         QTemporaryDir dir;
-        RunOptions options;
-        options.outDir = dir.filePath("run").toStdString();
-        CancelToken cancel;
-        runTraining(config, options, {}, cancel);
+        trainInto(config, dir);
         QFile metrics(dir.filePath("run/metrics.jsonl"));
         QVERIFY(metrics.open(QIODevice::ReadOnly));
         QList<int> diagnosedSteps;
@@ -200,10 +206,7 @@ private Q_SLOTS:
         auto config = test::toyDistillConfig(DistillMethod::Consistency, 2);
         config.train.steps = 5;
         QTemporaryDir dir;
-        RunOptions options;
-        options.outDir = dir.filePath("run").toStdString();
-        CancelToken cancel;
-        runTraining(config, options, {}, cancel);
+        trainInto(config, dir);
         const auto checkpoint = dir.filePath("run/checkpoint.pt").toStdString();
         const auto weights = dir.filePath("weights.pt").toStdString();
         exportWeights(checkpoint, weights);
