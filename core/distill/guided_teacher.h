@@ -39,7 +39,6 @@ public:
 
     DenoiserNet& net() { return *m_net; }
     const std::shared_ptr<DenoiserNet>& sharedNet() const { return m_net; }
-    const ProjectionSpec& projection() const { return m_projection; }
     const VpSchedule& schedule() const { return m_schedule; }
     const GuidanceSpec& guidance() const { return m_guidance; }
     int steps() const { return m_steps; }

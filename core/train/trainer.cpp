@@ -77,6 +77,11 @@ Scalars Trainer::evaluate(const CancelToken* cancel)
 RunConfig Trainer::resumeFrom(const std::string& checkpointPath)
 {
     CheckpointReader reader(checkpointPath);
+    return restoreTrainingState(reader);
+}
+
+RunConfig Trainer::restoreTrainingState(CheckpointReader& reader)
+{
     reader.loadModel(*m_model, m_signature);
     reader.loadOptimizer(*m_optimizer); // first: exported weights fail here, with that reason
     reader.loadEma(*m_ema, m_signature);
@@ -97,7 +102,7 @@ bool Trainer::loadForInspection(const std::string& checkpointPath)
 {
     CheckpointReader reader(checkpointPath);
     if (reader.hasTrainingState()) {
-        resumeFrom(checkpointPath);
+        restoreTrainingState(reader);
         return true;
     }
     reader.loadModel(*m_model, m_signature, /*preferEma=*/true);

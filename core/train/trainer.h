@@ -20,6 +20,8 @@
 
 namespace ddil {
 
+class CheckpointReader;
+
 class Trainer {
 public:
     virtual ~Trainer();
@@ -88,6 +90,7 @@ protected:
     torch::Generator m_generator;
 
 private:
+    RunConfig restoreTrainingState(CheckpointReader& reader);
     void saveCheckpointTo(const std::string& path);
     void accumulatePending(const Scalars& terms);
 
