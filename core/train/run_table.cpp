@@ -358,10 +358,9 @@ RunTable buildRunTable(const TableRequest& request)
 void writeShiftPlot(const std::vector<std::string>& runDirs, const std::string& pngPath)
 {
     std::vector<LinePanel> panels(3);
-    std::vector<double> floorK, floorSum;
-    std::vector<int> floorCount;
+    std::map<double, std::pair<double, int>> floors; // k -> (sum over runs, runs)
     std::string metric;
-    int colour = 0, plotted = 0;
+    int colour = 0;
     for (const auto& dir : runDirs) {
         const auto file = fs::path(dir) / "diagnose.json";
         if (!fs::exists(file))
@@ -386,15 +385,8 @@ void writeShiftPlot(const std::vector<std::string>& runDirs, const std::string& 
             sf.y.push_back(m["sf"].get<double>());
             st.x.push_back(k);
             st.y.push_back(m["st"].get<double>());
-            const auto it = std::find(floorK.begin(), floorK.end(), k);
-            const size_t at = it - floorK.begin();
-            if (it == floorK.end()) {
-                floorK.push_back(k);
-                floorSum.push_back(0.0);
-                floorCount.push_back(0);
-            }
-            floorSum[at] += m["floor"].get<double>();
-            ++floorCount[at];
+            floors[k].first += m["floor"].get<double>();
+            ++floors[k].second;
             if (step.contains("loss")) {
                 const auto& l = step["loss"];
                 gap.x.push_back(k);
@@ -406,15 +398,14 @@ void writeShiftPlot(const std::vector<std::string>& runDirs, const std::string& 
         if (!gap.x.empty())
             panels[2].series.push_back(gap);
         colour += colour == 6 ? 2 : 1; // grey (7) is the floor's
-        ++plotted;
     }
-    if (plotted == 0)
+    if (panels[0].series.empty())
         throw IoError("no diagnose.json in the run folders (run `ddil diagnose --checkpoint "
                       "RUN/checkpoint.pt > RUN/diagnose.json` first)");
     LineSeries floor { "floor: two draws of data", {}, {}, 7, true };
-    for (size_t i = 0; i < floorK.size(); ++i) {
-        floor.x.push_back(floorK[i]);
-        floor.y.push_back(floorSum[i] / floorCount[i]);
+    for (const auto& [k, sum] : floors) {
+        floor.x.push_back(k);
+        floor.y.push_back(sum.first / sum.second);
     }
     const std::string what = metric == "fd" ? "FD, evaluator features" : "sliced W1";
     panels[0].title = "D(S_k, F_k): student vs data states (" + what + ")";
