@@ -100,6 +100,21 @@ struct EvalConfig {
     int diagnose_samples = 512;
 };
 
+// The settings of DDIL's mixture that may change while a run is in progress (the workbench's
+// mixture panel), as they stand from optimiser step `step` on (0: before the first step). A
+// session's changes are recorded in its config (DdilConfig::changes), so a headless run of the
+// exported config replays them at the same steps.
+struct MixtureSnapshot {
+    int step = 0;
+    std::vector<double> beta { 1.0, 0.0, 0.0 }; // (data, teacher, student); sums to 1
+    double p_teach = 0.0;
+    int buffer_capacity = 0; // 0: 32 x batch size; a new capacity refills the buffers
+    int refresh_every = 50;
+    double refresh_fraction = 0.5;
+    ProjectionKind projection = ProjectionKind::None; // distill.reflection.projection
+    double percentile = 0.995;
+};
+
 // DDIL's training distribution (DDIL.md §2): each sample's input state comes from real data,
 // the teacher's sampler or the student's own rollout, with priors beta.
 struct DdilConfig {
@@ -112,6 +127,9 @@ struct DdilConfig {
     int buffer_capacity = 0; // states per source buffer; 0: 32 x batch size
     int refresh_every = 50; // steps between buffer refreshes
     double refresh_fraction = 0.5; // share of the buffer replaced per refresh
+    // Mixture changes at later steps, in step order; each replaces every mixture setting above
+    // (and distill.reflection's projection and percentile) from its step on.
+    std::vector<MixtureSnapshot> changes;
 };
 
 // The reflected formulation (DDIL.md §3).

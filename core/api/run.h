@@ -5,6 +5,7 @@
 #include "core/api/cancel_token.h"
 #include "core/api/config.h"
 #include "core/api/live_settings.h"
+#include "core/api/snapshot.h"
 
 #include <cstdint>
 #include <functional>
@@ -32,14 +33,22 @@ struct RunHooks {
     std::function<void(const StepReport&)> onStep; // every optimiser step
     std::function<void(const EvalReport&)> onEval;
     std::function<void(const std::string&)> onMessage; // human-readable progress notes
+    // Distillation with RunOptions::snapshots.every > 0: at the start, every `every` steps and
+    // at the end. Snapshots draw from their own generator: they never change the training.
+    std::function<void(const Snapshot&)> onSnapshot;
+    // After each checkpoint written (periodic, requested, on stop and at the end).
+    std::function<void(std::int64_t step, const std::string& path)> onCheckpoint;
+    // Entering and leaving a pause (LiveSettings::setPaused).
+    std::function<void(bool paused)> onPause;
 };
 
 struct RunOptions {
     std::string outDir; // run folder; created if missing
     bool resume = false; // continue from outDir/checkpoint.pt
-    // Mixture changes while the run is in progress (distillation); may be null. Must outlive
-    // the run.
+    // Mixture changes (distillation), pause and checkpoint requests while the run is in
+    // progress; may be null. Must outlive the run.
     LiveSettings* live = nullptr;
+    SnapshotOptions snapshots; // for hooks.onSnapshot
 };
 
 struct RunResult {

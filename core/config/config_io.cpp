@@ -120,6 +120,20 @@ void visitFields(V& v, DdilConfig& c)
     v.field("buffer_capacity", c.buffer_capacity, 0, 10'000'000);
     v.field("refresh_every", c.refresh_every, 1, 100'000'000);
     v.field("refresh_fraction", c.refresh_fraction, 0.0, 1.0);
+    v.list("changes", c.changes);
+}
+
+template <class V>
+void visitFields(V& v, MixtureSnapshot& c)
+{
+    v.field("step", c.step, 0, 100'000'000);
+    v.field("beta", c.beta, 0.0, 1.0);
+    v.field("p_teach", c.p_teach, 0.0, 1.0);
+    v.field("buffer_capacity", c.buffer_capacity, 0, 10'000'000);
+    v.field("refresh_every", c.refresh_every, 1, 100'000'000);
+    v.field("refresh_fraction", c.refresh_fraction, 0.0, 1.0);
+    v.field("projection", c.projection);
+    v.field("percentile", c.percentile, 0.5, 1.0);
 }
 
 template <class V>
@@ -387,6 +401,34 @@ public:
         nested.warnUnknownKeys();
     }
 
+    // A list of objects, each laid over a default-constructed S.
+    template <class S>
+    void list(const char* key, std::vector<S>& out)
+    {
+        const ordered_json* j = find(key);
+        if (!j)
+            return;
+        if (!j->is_array()) {
+            error(key, "must be a list of objects, got " + describe(*j));
+            return;
+        }
+        std::vector<S> values;
+        for (std::size_t i = 0; i < j->size(); ++i) {
+            const std::string at = std::string(key) + "[" + std::to_string(i) + "]";
+            if (!(*j)[i].is_object()) {
+                addIssue(m_issues, ConfigIssue::Severity::Error, joinPath(m_path, at),
+                    "must be an object, got " + describe((*j)[i]));
+                return;
+            }
+            S item;
+            Reader nested((*j)[i], joinPath(m_path, at), m_issues);
+            visitFields(nested, item);
+            nested.warnUnknownKeys();
+            values.push_back(std::move(item));
+        }
+        out = std::move(values);
+    }
+
     void markKnown(const std::string& key) { m_seen.insert(key); }
 
     void warnUnknownKeys()
@@ -446,6 +488,18 @@ public:
         visitFields(w, value);
         m_out[key] = std::move(nested);
     }
+    template <class S>
+    void list(const char* key, std::vector<S>& values)
+    {
+        ordered_json array = ordered_json::array();
+        for (auto& value : values) {
+            ordered_json nested = ordered_json::object();
+            Writer w(nested);
+            visitFields(w, value);
+            array.push_back(std::move(nested));
+        }
+        m_out[key] = std::move(array);
+    }
 
 private:
     ordered_json& m_out;
@@ -483,6 +537,16 @@ public:
     {
         Flattener nested(joinPath(m_path, key), m_out);
         visitFields(nested, value);
+    }
+    template <class S>
+    void list(const char* key, std::vector<S>& values)
+    {
+        if (values.empty())
+            m_out.push_back({ joinPath(m_path, key), "[]" });
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            Flattener nested(joinPath(m_path, key) + "[" + std::to_string(i) + "]", m_out);
+            visitFields(nested, values[i]);
+        }
     }
 
 private:
@@ -540,6 +604,14 @@ public:
         Validator nested(joinPath(m_path, key), m_issues);
         visitFields(nested, value);
     }
+    template <class S>
+    void list(const char* key, std::vector<S>& values)
+    {
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            Validator nested(joinPath(m_path, key) + "[" + std::to_string(i) + "]", m_issues);
+            visitFields(nested, values[i]);
+        }
+    }
 
 private:
     void error(const char* key, std::string message)
@@ -579,6 +651,20 @@ void distillChecks(const RunConfig& c, std::vector<ConfigIssue>& issues)
         const double sum = d.ddil.beta[0] + d.ddil.beta[1] + d.ddil.beta[2];
         if (std::abs(sum - 1.0) > 1e-6)
             error("ddil.beta", "must sum to 1, got " + formatNumber(sum));
+    }
+    for (std::size_t i = 0; i < d.ddil.changes.size(); ++i) {
+        const auto& change = d.ddil.changes[i];
+        const std::string at = "ddil.changes[" + std::to_string(i) + "]";
+        if (change.beta.size() != 3)
+            error(at + ".beta",
+                "must hold 3 priors (data, teacher, student), got "
+                    + std::to_string(change.beta.size()));
+        else if (std::abs(change.beta[0] + change.beta[1] + change.beta[2] - 1.0) > 1e-6)
+            error(at + ".beta",
+                "must sum to 1, got "
+                    + formatNumber(change.beta[0] + change.beta[1] + change.beta[2]));
+        if (i > 0 && change.step < d.ddil.changes[i - 1].step)
+            error(at + ".step", "changes must be listed in step order");
     }
     if (d.ddil.beta_schedule == BetaSchedule::RampStudent && d.ddil.ramp_steps <= 0)
         error("ddil.ramp_steps", "must be positive with beta_schedule \"ramp_student\"");

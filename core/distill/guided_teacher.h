@@ -41,6 +41,8 @@ public:
     const std::shared_ptr<DenoiserNet>& sharedNet() const { return m_net; }
     const VpSchedule& schedule() const { return m_schedule; }
     const GuidanceSpec& guidance() const { return m_guidance; }
+    // The projection of x0 estimates from the next call on (a live change of reflected mode).
+    void setProjection(const ProjectionSpec& projection) { m_projection = projection; }
     int steps() const { return m_steps; }
     // Images evaluated by the network so far (a guided pair counts twice).
     int64_t imagesEvaluated() const { return m_images; }

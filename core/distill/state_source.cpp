@@ -28,6 +28,7 @@ DdilStateSource::DdilStateSource(const DdilConfig& config, int64_t batchSize,
     std::function<torch::Tensor(int64_t, torch::Generator&)> dataTimes,
     std::function<std::vector<double>()> studentTimesNow)
     : m_config(config)
+    , m_batchSize(batchSize)
     , m_teacher(teacher)
     , m_policy(policy)
     , m_student(student)
@@ -45,6 +46,18 @@ DdilStateSource::DdilStateSource(const DdilConfig& config, int64_t batchSize,
 void DdilStateSource::setSettings(const MixtureSettings& settings)
 {
     m_settings = settings;
+}
+
+void DdilStateSource::setBufferSettings(int capacity, int refreshEvery, double refreshFraction)
+{
+    m_config.buffer_capacity = capacity;
+    m_config.refresh_every = refreshEvery;
+    m_config.refresh_fraction = refreshFraction;
+    const int64_t slots = bufferCapacity(m_config, m_batchSize);
+    if (slots != m_teacherBuffer.capacity()) {
+        m_teacherBuffer = ReplayBuffer(slots);
+        m_studentBuffer = ReplayBuffer(slots);
+    }
 }
 
 std::array<double, 3> DdilStateSource::betaAt(int64_t step) const

@@ -56,6 +56,9 @@ public:
     // Priors and p_teach as set (before the ramp); changeable between steps.
     MixtureSettings settings() const { return m_settings; }
     void setSettings(const MixtureSettings& settings);
+    // Buffer capacity (0: 32 x batch size) and refresh schedule from the next draw on; a new
+    // capacity empties the buffers, which refill at the next draw.
+    void setBufferSettings(int capacity, int refreshEvery, double refreshFraction);
     // The priors in force at `step` (the ramp applied).
     std::array<double, 3> betaAt(int64_t step) const;
 
@@ -75,6 +78,7 @@ private:
         const torch::Tensor& labels, int64_t step, torch::Generator& gen);
 
     DdilConfig m_config;
+    int64_t m_batchSize;
     MixtureSettings m_settings;
     GuidedTeacher& m_teacher;
     const StudentPolicy& m_policy;

@@ -37,9 +37,15 @@ StudentPolicy::StudentPolicy(const RunConfig& config)
     : m_config(config)
     , m_schedule(VpSchedule::fromConfig(config.diffusion))
 {
-    const auto& r = config.distill.reflection;
-    if (r.apply_to != ReflectTarget::Teacher)
-        m_projection = { r.projection, r.percentile };
+    setReflection(config.distill.reflection);
+}
+
+void StudentPolicy::setReflection(const ReflectionConfig& reflection)
+{
+    m_config.distill.reflection = reflection;
+    m_projection = reflection.apply_to != ReflectTarget::Teacher
+        ? ProjectionSpec { reflection.projection, reflection.percentile }
+        : ProjectionSpec {};
 }
 
 bool StudentPolicy::renoises() const

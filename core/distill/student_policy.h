@@ -32,6 +32,9 @@ std::vector<double> studentTimes(const DistillConfig& distill, int steps);
 class StudentPolicy {
 public:
     explicit StudentPolicy(const RunConfig& config);
+    // A live change of reflected mode: the projection the config's reflection section gives the
+    // student (none unless distill.reflection.apply_to includes the student).
+    void setReflection(const ReflectionConfig& reflection);
 
     // The student's x0 estimate at states x, times t (B) and labels (B); differentiable.
     // `scale` (B): the guidance-scale input of LCM students (default: samplingScale()).

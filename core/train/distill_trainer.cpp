@@ -11,6 +11,7 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -123,26 +124,55 @@ void DistillTrainer::afterStep()
     m_method->afterStep(step());
 }
 
-Scalars DistillTrainer::applyLiveChanges()
+Scalars DistillTrainer::applyMixture(MixtureSnapshot& m)
 {
-    if (!m_live)
-        return {};
-    const auto change = m_live->takeMixture();
-    if (!change)
-        return {};
-    const double sum = change->betaData + change->betaTeacher + change->betaStudent;
-    const bool valid = change->betaData >= 0 && change->betaTeacher >= 0 && change->betaStudent >= 0
-        && sum > 0 && std::isfinite(sum) && change->pTeach >= 0 && change->pTeach <= 1;
+    const bool valid = m.beta.size() == 3 && m.beta[0] >= 0 && m.beta[1] >= 0 && m.beta[2] >= 0
+        && std::isfinite(m.beta[0] + m.beta[1] + m.beta[2]) && m.beta[0] + m.beta[1] + m.beta[2] > 0
+        && m.p_teach >= 0 && m.p_teach <= 1 && m.buffer_capacity >= 0 && m.refresh_every >= 1
+        && m.refresh_fraction >= 0 && m.refresh_fraction <= 1 && m.percentile >= 0.5
+        && m.percentile <= 1;
     if (!valid)
         return { { "ddil/rejected_change", 1.0 } };
-    MixtureSettings settings;
-    settings.beta
-        = { change->betaData / sum, change->betaTeacher / sum, change->betaStudent / sum };
-    settings.pTeach = change->pTeach;
-    m_source->setSettings(settings);
-    return { { "ddil/set_beta_data", settings.beta[0] },
-        { "ddil/set_beta_teacher", settings.beta[1] },
-        { "ddil/set_beta_student", settings.beta[2] }, { "ddil/set_p_teach", settings.pTeach } };
+    const double sum = m.beta[0] + m.beta[1] + m.beta[2];
+    for (double& b : m.beta)
+        b /= sum;
+    m_source->setSettings({ { m.beta[0], m.beta[1], m.beta[2] }, m.p_teach });
+    m_source->setBufferSettings(m.buffer_capacity, m.refresh_every, m.refresh_fraction);
+    auto& reflection = m_config.distill.reflection;
+    reflection.projection = m.projection;
+    reflection.percentile = m.percentile;
+    m_teacher->setProjection(teacherProjection(m_config.distill));
+    m_policy->setReflection(reflection);
+    return { { "ddil/set_beta_data", m.beta[0] }, { "ddil/set_beta_teacher", m.beta[1] },
+        { "ddil/set_beta_student", m.beta[2] }, { "ddil/set_p_teach", m.p_teach },
+        { "ddil/set_buffer_capacity", double(m.buffer_capacity) },
+        { "ddil/set_refresh_every", double(m.refresh_every) },
+        { "ddil/set_refresh_fraction", m.refresh_fraction },
+        { "ddil/set_projection", double(static_cast<int>(m.projection)) },
+        { "ddil/set_percentile", m.percentile } };
+}
+
+Scalars DistillTrainer::applyLiveChanges()
+{
+    // The config's recorded changes first (a replayed session), then the user's latest one.
+    Scalars logged;
+    const auto& changes = m_config.distill.ddil.changes;
+    while (m_nextChange < changes.size() && changes[m_nextChange].step <= step()) {
+        if (changes[m_nextChange].step == step()) {
+            MixtureSnapshot change = changes[m_nextChange];
+            logged = applyMixture(change);
+        }
+        ++m_nextChange;
+    }
+    if (m_live) {
+        if (auto change = m_live->takeMixture()) {
+            change->step = static_cast<int>(step());
+            logged = applyMixture(*change);
+            if (logged.front().first != "ddil/rejected_change")
+                m_live->recordApplied(*change);
+        }
+    }
+    return logged;
 }
 
 void DistillTrainer::saveExtraState(torch::serialize::OutputArchive& archive)
@@ -153,6 +183,15 @@ void DistillTrainer::saveExtraState(torch::serialize::OutputArchive& archive)
 
 void DistillTrainer::loadExtraState(torch::serialize::InputArchive& archive)
 {
+    // A resumed run is in the mixture of its last recorded change before step(): its buffer
+    // capacity is the one the buffers were saved with.
+    const auto& changes = m_config.distill.ddil.changes;
+    m_nextChange = 0;
+    std::optional<MixtureSnapshot> latest;
+    while (m_nextChange < changes.size() && changes[m_nextChange].step < step())
+        latest = changes[m_nextChange++];
+    if (latest)
+        applyMixture(*latest);
     m_method->load(archive);
     m_source->load(archive);
 }
@@ -275,6 +314,93 @@ DistillTrainer::Evaluation DistillTrainer::evaluateSamples(const CancelToken* ca
             { "eval/teacher_n_step_mmd_to_teacher",
                 mmdRbf(m_teacherFewStep, m_teacherReference) } });
     return { false, scalars, samples, labels };
+}
+
+namespace {
+SampleSet toSampleSet(const torch::Tensor& samples, bool teacher, int steps)
+{
+    SampleSet set;
+    set.teacher = teacher;
+    set.steps = steps;
+    const auto cpu = samples.to(torch::kCPU, torch::kFloat32).contiguous();
+    set.shape.assign(cpu.sizes().begin(), cpu.sizes().end());
+    set.values.assign(cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
+    return set;
+}
+
+std::vector<float> toFloats(const torch::Tensor& t)
+{
+    const auto cpu = t.to(torch::kCPU, torch::kFloat32).contiguous();
+    return { cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel() };
+}
+} // namespace
+
+std::optional<Snapshot> DistillTrainer::takeSnapshot(const SnapshotOptions& options)
+{
+    torch::NoGradGuard noGrad;
+    const int64_t count = std::max(1, options.count);
+    const auto trained = m_method->studentTimes();
+    const int n = static_cast<int>(trained.size()) - 1;
+    Snapshot out;
+    out.step = step();
+    out.seed = options.seed;
+    out.trainedSteps = n;
+    out.teacherSteps = m_teacher->steps();
+
+    auto gen = at::detail::createCPUGenerator(options.seed);
+    const auto labels = torch::arange(count, torch::kInt64).remainder(m_data->numClasses());
+    auto shape = m_data->sampleShape();
+    shape.insert(shape.begin(), count);
+    const auto noise = torch::randn(shape, gen, torch::kFloat32);
+    out.labels.assign(labels.data_ptr<int64_t>(), labels.data_ptr<int64_t>() + count);
+    const uint64_t rolloutSeed = options.seed + 1;
+
+    // The same chunks as training rollouts (kRolloutChunk-sized batches stay in the caches).
+    auto chunked = [&](auto&& sample) {
+        std::vector<torch::Tensor> parts;
+        for (int64_t begin = 0; begin < count; begin += 16) {
+            const int64_t end = std::min(count, begin + 16);
+            parts.push_back(sample(
+                noise.slice(0, begin, end).to(m_device), labels.slice(0, begin, end).to(m_device))
+                                .to(torch::kCPU));
+        }
+        return torch::cat(parts);
+    };
+    std::vector<int> counts = options.studentSteps;
+    counts.push_back(n);
+    std::sort(counts.begin(), counts.end());
+    counts.erase(std::unique(counts.begin(), counts.end()), counts.end());
+    m_ema->eval();
+    for (int steps : counts) {
+        if (steps < 1)
+            continue;
+        const auto times = steps == n ? trained : studentTimes(m_config.distill, steps);
+        auto rolloutGen = at::detail::createCPUGenerator(rolloutSeed);
+        out.sets.push_back(toSampleSet(chunked([&](const torch::Tensor& z, const torch::Tensor& y) {
+            return rolloutStudent(*m_policy, *m_ema, z, y, times, rolloutGen).x0;
+        }),
+            false, steps));
+    }
+    const std::pair<uint64_t, int> key { options.seed, static_cast<int>(count) };
+    if (!m_snapshotTeacher || m_snapshotKey != key) {
+        m_snapshotTeacher
+            = toSampleSet(chunked([&](const torch::Tensor& z, const torch::Tensor& y) {
+                  return m_teacher->solve(z, 1.0, 0.0, y);
+              }),
+                true, m_teacher->steps());
+        m_snapshotKey = key;
+    }
+    out.sets.push_back(*m_snapshotTeacher);
+
+    if (m_data->sampleShape().size() == 1) {
+        auto trajectoryGen = at::detail::createCPUGenerator(options.seed + 2);
+        const auto states = collectTrajectoryStates(
+            *m_policy, *m_ema, *m_teacher, *m_data, trained, count, trajectoryGen, m_device);
+        for (const auto& s : states.steps)
+            out.trajectory.push_back(
+                { s.k, s.tau, toFloats(s.student), toFloats(s.teacher), toFloats(s.data) });
+    }
+    return out;
 }
 
 void DistillTrainer::writeSamples(RunFolder& folder, const Evaluation& evaluation)

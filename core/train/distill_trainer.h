@@ -65,6 +65,9 @@ protected:
     StepLoss computeLoss() override;
     void afterStep() override;
     Scalars applyLiveChanges() override;
+    // Applies a mixture setting to the source, the buffers and the reflection (normalising its
+    // beta in place); returns the scalars that log it, or ddil/rejected_change when invalid.
+    Scalars applyMixture(MixtureSnapshot& mixture);
     void saveExtraState(torch::serialize::OutputArchive& archive) override;
     void loadExtraState(torch::serialize::InputArchive& archive) override;
     // The EMA student sampled with its N-step sampler. 2-D data: sliced Wasserstein and MMD to
@@ -72,6 +75,9 @@ protected:
     // the undistilled teacher sampled with N steps. Images: the image metrics.
     Evaluation evaluateWithSamples(const CancelToken* cancel) override;
     void writeSamples(RunFolder& folder, const Evaluation& evaluation) override;
+    // The EMA student at each step count and the teacher at M steps from one noise batch; the
+    // teacher's set is computed once per seed and count (it is frozen).
+    std::optional<Snapshot> takeSnapshot(const SnapshotOptions& options) override;
 
 private:
     Evaluation evaluateSamples(const CancelToken* cancel);
@@ -88,12 +94,15 @@ private:
     std::unique_ptr<DdilStateSource> m_source;
     std::unique_ptr<SampleQualityScorer> m_scorer;
     LiveSettings* m_live = nullptr;
+    std::size_t m_nextChange = 0; // the next entry of distill.ddil.changes to apply
     double m_sourceSeconds = 0.0;
     double m_lossSeconds = 0.0;
     // 2-D data: the teacher's M-step and N-step samples of the evaluation noise (computed once).
     // The teacher's few-step samples use the student's current step count (PD rounds change it).
     torch::Tensor m_teacherReference, m_teacherFewStep;
     int m_teacherFewStepCount = 0;
+    std::optional<SampleSet> m_snapshotTeacher; // for m_snapshotKey
+    std::pair<uint64_t, int> m_snapshotKey { 0, 0 };
 };
 
 } // namespace ddil

@@ -84,7 +84,7 @@ RunResult runTraining(const RunConfig& requested, const RunOptions& options, con
             + device.str() + " (threads: " + std::to_string(torch::get_num_threads()) + "); model "
             + trainer->modelSignature() + ", " + std::to_string(trainer->modelParameterCount())
             + " parameters");
-    return trainer->run(folder, hooks, cancel);
+    return trainer->run(folder, hooks, cancel, options);
 }
 
 } // namespace ddil

@@ -191,7 +191,8 @@ void Trainer::accumulatePending(const Scalars& terms)
     ++m_pendingCount;
 }
 
-RunResult Trainer::run(RunFolder& folder, const RunHooks& hooks, const CancelToken& cancel)
+RunResult Trainer::run(
+    RunFolder& folder, const RunHooks& hooks, const CancelToken& cancel, const RunOptions& options)
 {
     const auto& c = m_config.train;
     m_started = std::chrono::steady_clock::now();
@@ -216,7 +217,32 @@ RunResult Trainer::run(RunFolder& folder, const RunHooks& hooks, const CancelTok
         state.lastCheckpoint = "checkpoint.pt";
         state.elapsedSeconds = elapsed();
         folder.writeState(state);
+        if (hooks.onCheckpoint)
+            hooks.onCheckpoint(m_step, folder.checkpointPath());
     };
+    // Serves pause and checkpoint requests between two steps.
+    auto serveRequests = [&] {
+        LiveSettings* live = options.live;
+        if (!live)
+            return;
+        if (live->takeCheckpointRequest())
+            checkpoint("running");
+        if (!live->isPaused())
+            return;
+        const auto pausedAt = std::chrono::steady_clock::now();
+        if (hooks.onPause)
+            hooks.onPause(true);
+        while (live->isPaused() && !cancel.isCancelled()) {
+            live->waitWhilePaused(std::chrono::milliseconds(50));
+            if (live->takeCheckpointRequest())
+                checkpoint("paused");
+        }
+        // Time spent paused is not training time.
+        m_started += std::chrono::steady_clock::now() - pausedAt;
+        if (hooks.onPause)
+            hooks.onPause(false);
+    };
+    const SnapshotOptions& snapshots = options.snapshots;
     auto runEval = [&]() -> Evaluation {
         auto evaluation = evaluateWithSamples(&cancel);
         if (evaluation.cancelled || evaluation.scalars.empty())
@@ -227,11 +253,20 @@ RunResult Trainer::run(RunFolder& folder, const RunHooks& hooks, const CancelTok
         return evaluation;
     };
 
+    auto snapshot = [&] {
+        if (!hooks.onSnapshot || snapshots.every <= 0)
+            return;
+        if (auto taken = takeSnapshot(snapshots))
+            hooks.onSnapshot(*taken);
+    };
+
     RunResult result;
     result.runDir = folder.path();
     result.checkpointPath = folder.checkpointPath();
     try {
+        snapshot();
         while (m_step < c.steps) {
+            serveRequests();
             if (cancel.isCancelled()) {
                 checkpoint("cancelled");
                 result.status = RunResult::Status::Cancelled;
@@ -271,12 +306,15 @@ RunResult Trainer::run(RunFolder& folder, const RunHooks& hooks, const CancelTok
                 runEval();
             if (c.checkpoint_every > 0 && m_step % c.checkpoint_every == 0 && m_step != c.steps)
                 checkpoint("running");
+            if (snapshots.every > 0 && m_step % snapshots.every == 0 && m_step != c.steps)
+                snapshot();
         }
         // The final evaluation's samples are the run's sample files: the model is sampled once.
         const Evaluation last = runEval();
         result.finalMetrics = last.scalars;
         if (last.samples.defined())
             writeSamples(folder, last);
+        snapshot();
         checkpoint("finished");
     } catch (const TrainingError& e) {
         state.status = "failed";

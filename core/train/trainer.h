@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 namespace ddil {
 
@@ -36,7 +37,9 @@ public:
 
     // Trains until config.train.steps or until `cancel`; checkpoints into `folder` on the way
     // and at the end.
-    RunResult run(RunFolder& folder, const RunHooks& hooks, const CancelToken& cancel);
+    // `options` gives the live settings (pause, checkpoint requests) and the snapshots.
+    RunResult run(RunFolder& folder, const RunHooks& hooks, const CancelToken& cancel,
+        const RunOptions& options = {});
 
     // One optimiser step; returns the loss and its named terms. Throws TrainingError on a
     // non-finite loss.
@@ -82,6 +85,8 @@ protected:
         torch::Tensor labels;
     };
     virtual Evaluation evaluateWithSamples(const CancelToken* cancel) = 0;
+    // Samples for RunHooks::onSnapshot; none for tasks without them.
+    virtual std::optional<Snapshot> takeSnapshot(const SnapshotOptions&) { return std::nullopt; }
     // Writes the final evaluation's samples into the run folder.
     virtual void writeSamples(RunFolder&, const Evaluation&) { }
 

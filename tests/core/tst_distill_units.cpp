@@ -2,6 +2,7 @@
 // condition, the DMD gradient, the DDIL source shares, the replay buffer, live mixture changes.
 #include "tests/core/distill_fixture.h"
 
+#include "core/api/config_io.h"
 #include "core/api/errors.h"
 #include "core/diffusion/ddim_sampler.h"
 #include "core/diffusion/parameterization.h"
@@ -210,7 +211,7 @@ private Q_SLOTS:
                 if (name == "train/ddil/beta_student")
                     betaStudent.push_back(value);
             if (r.step == 5)
-                live.setMixture({ 0.2, 0.2, 0.6, 0.5 });
+                live.setMixture({ 0, { 0.2, 0.2, 0.6 }, 0.5 });
         };
         CancelToken cancel;
         runTraining(c, options, hooks, cancel);
@@ -222,6 +223,96 @@ private Q_SLOTS:
         const QString log = QString::fromUtf8(metrics.readAll());
         QVERIFY(log.contains(QRegularExpression(
             "\"step\":5[^\\n]*\"ddil/set_beta_student\":0\\.6[^\\n]*\"ddil/set_p_teach\":0\\.5")));
+        const auto applied = live.applied();
+        QCOMPARE(int(applied.size()), 1);
+        QCOMPARE(applied[0].step, 5);
+        QCOMPARE(applied[0].p_teach, 0.5);
+    }
+
+    // A session's recorded changes (DdilConfig::changes) replay it: the same losses at every
+    // step, buffer and reflection changes included.
+    void recordedChangesReplayTheLiveSession()
+    {
+        QTemporaryDir dir;
+        auto c = test::toyDistillConfig(DistillMethod::Dmd2);
+        c.train.steps = 10;
+        c.train.checkpoint_every = 0;
+        c.eval.every = 0;
+        c.eval.count = 64;
+        c.runtime.threads = 1;
+        LiveSettings live;
+        auto lossesOf = [&](const RunConfig& config, const QString& name, LiveSettings* settings) {
+            RunOptions options;
+            options.outDir = dir.filePath(name).toStdString();
+            options.live = settings;
+            std::vector<double> losses;
+            RunHooks hooks;
+            hooks.onStep = [&](const StepReport& r) {
+                losses.push_back(r.scalars.front().second);
+                if (settings && r.step == 3)
+                    settings->setMixture(
+                        { 0, { 1, 1, 2 }, 0.25, 96, 2, 0.5, ProjectionKind::Dynamic, 0.9 });
+                if (settings && r.step == 6)
+                    settings->setMixture({ 0, { 0, 0, 1 }, 0.0, 64, 1, 1.0 });
+            };
+            CancelToken cancel;
+            runTraining(config, options, hooks, cancel);
+            return losses;
+        };
+        const auto session = lossesOf(c, "live", &live);
+        const auto applied = live.applied();
+        QCOMPARE(int(applied.size()), 2);
+        QCOMPARE(applied[0].step, 3);
+        QCOMPARE(applied[0].beta[2], 0.5); // normalised
+        QCOMPARE(applied[1].step, 6);
+
+        auto replay = c;
+        replay.distill.ddil.changes = applied;
+        QVERIFY(validateConfig(replay).empty());
+        const auto replayed = lossesOf(replay, "replay", nullptr);
+        QCOMPARE(int(replayed.size()), 10);
+        for (int i = 0; i < 10; ++i)
+            QVERIFY2(replayed[i] == session[i], qPrintable(QString::number(i)));
+        QVERIFY(session[4] != lossesOf(c, "plain", nullptr)[4]); // the changes did change it
+    }
+
+    void snapshotsShowStudentAndTeacherFromTheSameNoise()
+    {
+        QTemporaryDir dir;
+        auto c = test::toyDistillConfig(DistillMethod::Consistency, 4);
+        c.train.steps = 6;
+        c.eval.every = 0;
+        c.eval.count = 64;
+        RunOptions options;
+        options.outDir = dir.filePath("run").toStdString();
+        options.snapshots.every = 3;
+        options.snapshots.count = 32;
+        options.snapshots.seed = 7;
+        options.snapshots.studentSteps = { 1, 2 };
+        std::vector<Snapshot> snapshots;
+        RunHooks hooks;
+        hooks.onSnapshot = [&](const Snapshot& s) { snapshots.push_back(s); };
+        CancelToken cancel;
+        runTraining(c, options, hooks, cancel);
+        QCOMPARE(int(snapshots.size()), 3); // steps 0, 3 and 6
+        QCOMPARE(snapshots[0].step, std::int64_t(0));
+        QCOMPARE(snapshots[2].step, std::int64_t(6));
+        const auto& s = snapshots[1];
+        QCOMPARE(int(s.sets.size()), 4); // student at 1, 2 and N = 4 steps, then the teacher
+        QCOMPARE(s.sets[2].steps, 4);
+        QVERIFY(s.sets[3].teacher);
+        QCOMPARE(s.sets[3].steps, c.distill.ddil.teacher_steps);
+        QCOMPARE(s.sets[0].count(), std::int64_t(32));
+        QCOMPARE(s.sets[0].itemSize(), std::int64_t(2));
+        QCOMPARE(int(s.labels.size()), 32);
+        // The teacher is frozen and the noise fixed: its set is the same in every snapshot.
+        QVERIFY(snapshots[0].sets[3].values == snapshots[2].sets[3].values);
+        QVERIFY(snapshots[0].sets[2].values != snapshots[2].sets[2].values);
+        QCOMPARE(int(s.trajectory.size()), 4);
+        QCOMPARE(s.trajectory[0].k, 4);
+        QCOMPARE(int(s.trajectory[0].student.size()), 64);
+        // k = N: every set starts from noise; the student's and the teacher's noise is shared.
+        QVERIFY(s.trajectory[0].student == s.trajectory[0].teacher);
     }
 
     void dmd2WithTheGanHeadReportsBothGanLosses()
