@@ -7,6 +7,7 @@
 #include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QSettings>
 #include <QTranslator>
 
 int main(int argc, char** argv)
@@ -17,11 +18,15 @@ int main(int argc, char** argv)
     QApplication::setApplicationVersion(QString::fromStdString(ddil::libraryVersions().project));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/ddil-workbench.svg")));
 
+    // The language: View > Language (QSettings "language"), else the system's locale.
+    const QString chosen = QSettings().value(QStringLiteral("language")).toString();
+    const QLocale locale = chosen.isEmpty() ? QLocale() : QLocale(chosen);
+    QLocale::setDefault(locale);
     QTranslator qtTranslator, appTranslator;
-    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+    if (qtTranslator.load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
             QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         QApplication::installTranslator(&qtTranslator);
-    if (appTranslator.load(QLocale(), QStringLiteral("ddil_workbench"), QStringLiteral("_"),
+    if (appTranslator.load(locale, QStringLiteral("ddil_workbench"), QStringLiteral("_"),
             QStringLiteral(":/i18n")))
         QApplication::installTranslator(&appTranslator);
 

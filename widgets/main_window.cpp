@@ -1,99 +1,285 @@
 #include "widgets/main_window.h"
 
+#include "session/training_session.h"
+
 #include "core/api/config_io.h"
+#include "core/api/run.h"
 #include "core/api/versions.h"
+#include "widgets/chart_panel.h"
 #include "widgets/config_tree_view.h"
 #include "widgets/issue_list.h"
+#include "widgets/mixture_panel.h"
+#include "widgets/report_writer.h"
+#include "widgets/run_controls.h"
+#include "widgets/sample_panel.h"
+#include "widgets/session_form.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QCoreApplication>
 #include <QDateTime>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QDirIterator>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStatusBar>
+#include <QToolBar>
 
 namespace ddil {
 
 namespace {
 constexpr int kMaxRecent = 8;
-}
+const QString kRunRootKey = QStringLiteral("runs/root");
+const QString kSnapshotsKey = QStringLiteral("samples/perRun");
+const QString kLanguageKey = QStringLiteral("language");
 
-MainWindow::MainWindow(QWidget* parent)
+void setDistillMixture(RunConfig& c, const MixtureSnapshot& m)
+{
+    c.distill.ddil.beta = m.beta;
+    c.distill.ddil.p_teach = m.p_teach;
+    c.distill.ddil.buffer_capacity = m.buffer_capacity;
+    c.distill.ddil.refresh_every = m.refresh_every;
+    c.distill.ddil.refresh_fraction = m.refresh_fraction;
+    c.distill.reflection.projection = m.projection;
+    c.distill.reflection.percentile = m.percentile;
+}
+} // namespace
+
+MainWindow::MainWindow(Session* session, QWidget* parent)
     : QMainWindow(parent)
+    , m_session(session ? session : new TrainingSession(this))
 {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(tr("DDIL Workbench"));
-    m_configView = new ConfigTreeView(this);
-    m_configView->setObjectName(QStringLiteral("configView"));
-    setCentralWidget(m_configView);
+    setDockNestingEnabled(true);
+    m_charts = new ChartPanel(this);
+    m_charts->setObjectName(QStringLiteral("chartPanel"));
+    setCentralWidget(m_charts);
+    m_controls = new RunControls(this);
+    addToolBar(Qt::TopToolBarArea, m_controls->toolBar());
     buildDocks();
     buildMenus();
     m_statusConfig = new QLabel(tr("No config loaded"), this);
     statusBar()->addPermanentWidget(m_statusConfig);
     statusBar()->showMessage(tr("Open a config or a preset to begin"));
-    resize(1100, 720);
+
+    connect(m_form, &SessionForm::configEdited, this, &MainWindow::formEdited);
+    connect(m_mixture, &MixturePanel::mixtureChanged, this, [this](const MixtureSnapshot& m) {
+        if (m_session->isActive()) {
+            m_session->setMixture(m);
+            appendLog(tr("Mixture change sent: β = (%1, %2, %3), p_teach %4, buffer %5, refresh "
+                         "every %6 × %7, reflection %8")
+                          .arg(m.beta[0], 0, 'f', 3)
+                          .arg(m.beta[1], 0, 'f', 3)
+                          .arg(m.beta[2], 0, 'f', 3)
+                          .arg(m.p_teach)
+                          .arg(m.buffer_capacity)
+                          .arg(m.refresh_every)
+                          .arg(m.refresh_fraction)
+                          .arg(QString::fromStdString(toString(m.projection))));
+        } else {
+            m_formChangedSinceStart = true;
+        }
+    });
+    connect(m_charts, &ChartPanel::sharesReported, m_mixture, &MixturePanel::setRealisedShares);
+
+    connect(m_session, &Session::scalarsReported, this, [this](const ScalarBatch& batch) {
+        m_charts->appendScalars(batch);
+        m_controls->setProgress(batch.step, batch.totalSteps, batch.elapsed);
+    });
+    connect(m_session, &Session::evaluated, this, [this](const ScalarRow& row) {
+        m_charts->appendRow(row);
+        QStringList parts;
+        for (const auto& [name, value] : row.values)
+            if (name.startsWith(QLatin1String("eval/")) && parts.size() < 4)
+                parts << QStringLiteral("%1 %2").arg(name.mid(5)).arg(value, 0, 'g', 4);
+        appendLog(
+            tr("Evaluation at step %1: %2").arg(row.step).arg(parts.join(QStringLiteral(", "))));
+    });
+    connect(m_session, &Session::snapshotTaken, m_samples, &SamplePanel::addSnapshot);
+    connect(m_session, &Session::message, this, &MainWindow::appendLog);
+    connect(m_session, &Session::failed, this, [this](const QString& text) {
+        appendLog(tr("Training failed: %1").arg(text));
+        showError(tr("Training Failed"), text);
+    });
+    connect(m_session, &Session::stateChanged, this, &MainWindow::sessionStateChanged);
+    connect(m_session, &Session::checkpointWritten, this, [this](const QString& path, qint64 step) {
+        if (m_pendingCheckpointCopy.isEmpty())
+            return;
+        const QString target = std::exchange(m_pendingCheckpointCopy, QString());
+        QFile::remove(target);
+        if (QFile::copy(path, target))
+            appendLog(tr("Checkpoint of step %1 saved as %2").arg(step).arg(target));
+        else
+            showError(tr("Save Checkpoint"), tr("Cannot write %1").arg(target));
+    });
+
+    connect(m_controls->startAction(), &QAction::triggered, this, &MainWindow::startSession);
+    connect(m_controls->pauseAction(), &QAction::toggled, this,
+        [this](bool paused) { paused ? m_session->pause() : m_session->resume(); });
+    connect(m_controls->stopAction(), &QAction::triggered, m_session, &Session::stop);
+    connect(
+        m_controls->checkpointAction(), &QAction::triggered, this, &MainWindow::saveCheckpointAs);
+
+    resize(1400, 900);
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    sessionStateChanged(m_session->state());
 }
+
+MainWindow::~MainWindow() = default;
 
 void MainWindow::buildDocks()
 {
-    setDockNestingEnabled(true);
+    auto dock = [this](const QString& title, const QString& name, QWidget* widget,
+                    Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(widget);
+        addDockWidget(area, d);
+        m_docks.append(d);
+        return d;
+    };
+    m_form = new SessionForm(this);
+    QDockWidget* formDock
+        = dock(tr("Session"), QStringLiteral("sessionDock"), m_form, Qt::LeftDockWidgetArea);
+    m_configView = new ConfigTreeView(this);
+    m_configView->setObjectName(QStringLiteral("configView"));
+    QDockWidget* configDock
+        = dock(tr("Config"), QStringLiteral("configDock"), m_configView, Qt::LeftDockWidgetArea);
+    tabifyDockWidget(formDock, configDock);
+    formDock->raise();
+
+    m_mixture = new MixturePanel(this);
+    QDockWidget* mixtureDock
+        = dock(tr("Mixture"), QStringLiteral("mixtureDock"), m_mixture, Qt::RightDockWidgetArea);
+    m_samples = new SamplePanel(this);
+    QDockWidget* samplesDock
+        = dock(tr("Samples"), QStringLiteral("samplesDock"), m_samples, Qt::RightDockWidgetArea);
+    splitDockWidget(mixtureDock, samplesDock, Qt::Vertical);
+
     m_issues = new IssueList(this);
-    m_issuesDock = new QDockWidget(tr("Problems"), this);
-    m_issuesDock->setObjectName(QStringLiteral("problemsDock"));
-    m_issuesDock->setWidget(m_issues);
-    addDockWidget(Qt::BottomDockWidgetArea, m_issuesDock);
+    m_issuesDock
+        = dock(tr("Problems"), QStringLiteral("problemsDock"), m_issues, Qt::BottomDockWidgetArea);
     connect(m_issues, &IssueList::pathActivated, this, [this](const QString& path) {
-        if (auto* item = m_configView->itemAt(path)) {
+        if (QWidget* field = m_form->fieldFor(path)) {
+            m_docks.first()->raise();
+            field->setFocus();
+        } else if (auto* item = m_configView->itemAt(path)) {
+            m_docks[1]->raise();
             m_configView->setCurrentItem(item);
             m_configView->scrollToItem(item);
         }
     });
-
     m_log = new QPlainTextEdit(this);
     m_log->setReadOnly(true);
     m_log->setMaximumBlockCount(5000);
-    m_logDock = new QDockWidget(tr("Log"), this);
-    m_logDock->setObjectName(QStringLiteral("logDock"));
-    m_logDock->setWidget(m_log);
-    addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
-    tabifyDockWidget(m_issuesDock, m_logDock);
-    m_issuesDock->raise();
-    resizeDocks({ m_issuesDock }, { 160 }, Qt::Vertical);
+    QDockWidget* logDock
+        = dock(tr("Log"), QStringLiteral("logDock"), m_log, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(m_issuesDock, logDock);
+    logDock->raise();
+    resizeDocks({ formDock, mixtureDock }, { 330, 430 }, Qt::Horizontal);
+    resizeDocks({ m_issuesDock }, { 130 }, Qt::Vertical);
 }
 
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    m_presetMenu = file->addMenu(tr("New Session from &Preset"));
+    fillPresetMenu();
     QAction* open = file->addAction(tr("&Open Config…"), this, &MainWindow::chooseConfigFile);
     open->setShortcut(QKeySequence::Open);
-    m_presetMenu = file->addMenu(tr("New from &Preset"));
-    fillPresetMenu();
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     updateRecentMenu();
+    QAction* openRun = file->addAction(tr("Open Run &Folder…"), this, &MainWindow::chooseRunFolder);
+    openRun->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    openRun->setToolTip(tr("Show a run folder's charts and continue it from its checkpoint"));
+    file->addAction(tr("Open &Checkpoint…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open Checkpoint"), runRoot(), tr("Checkpoints (*.pt)"));
+        if (path.isEmpty())
+            return;
+        const QString dir = QFileInfo(path).absolutePath();
+        if (QFile::exists(QDir(dir).filePath(QStringLiteral("config.json")))) {
+            openRunFolder(dir);
+        } else {
+            RunConfig c = m_form->config();
+            c.distill.teacher = path.toStdString();
+            m_form->setConfig(c);
+            formEdited(m_form->config(), !m_form->hasErrors());
+            appendLog(tr("%1 is not in a run folder: set as the teacher checkpoint").arg(path));
+        }
+    });
+    file->addAction(m_controls->checkpointAction());
     file->addSeparator();
+    QAction* exportConfig
+        = file->addAction(tr("&Export Config…"), this, &MainWindow::chooseExportConfig);
+    exportConfig->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportConfig->setToolTip(
+        tr("Write the config `ddil run` takes to repeat this session headless"));
+    QAction* report = file->addAction(tr("Export &Report…"), this, &MainWindow::chooseExportReport);
+    report->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    file->addSeparator();
+    file->addAction(tr("Pre&ferences…"), this, &MainWindow::showPreferences)
+        ->setShortcut(QKeySequence::Preferences);
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(m_controls->startAction());
+    run->addAction(m_controls->pauseAction());
+    run->addAction(m_controls->stopAction());
+
     m_viewMenu = menuBar()->addMenu(tr("&View"));
-    m_viewMenu->addAction(m_issuesDock->toggleViewAction());
-    m_viewMenu->addAction(m_logDock->toggleViewAction());
+    for (QDockWidget* d : m_docks)
+        m_viewMenu->addAction(d->toggleViewAction());
+    m_viewMenu->addAction(m_controls->toolBar()->toggleViewAction());
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(tr("&Overlay Run Folder…"), this, &MainWindow::chooseOverlay)
+        ->setToolTip(tr("Draw another run's curves beside the session's (e.g. baseline against "
+                        "DDIL)"));
+    m_viewMenu->addAction(tr("&Clear Overlays"), m_charts, &ChartPanel::clearOverlays);
+    m_viewMenu->addSeparator();
+    fillLanguageMenu(m_viewMenu->addMenu(tr("&Language")));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About DDIL Workbench"), this, &MainWindow::showAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::fillLanguageMenu(QMenu* menu)
+{
+    auto* group = new QActionGroup(menu);
+    const QString current = QSettings().value(kLanguageKey).toString();
+    const QList<QPair<QString, QString>> languages { { tr("System Language"), QString() },
+        { QStringLiteral("English"), QStringLiteral("en") },
+        { QStringLiteral("繁體中文"), QStringLiteral("zh_TW") } };
+    for (const auto& [name, code] : languages) {
+        QAction* a = menu->addAction(name);
+        a->setCheckable(true);
+        a->setChecked(code == current);
+        a->setData(code);
+        group->addAction(a);
+        connect(a, &QAction::triggered, this, [this, code = code] {
+            QSettings().setValue(kLanguageKey, code);
+            QMessageBox::information(
+                this, tr("Language"), tr("The language changes when the workbench starts again."));
+        });
+    }
 }
 
 QString MainWindow::presetDirectory()
@@ -106,6 +292,13 @@ QString MainWindow::presetDirectory()
     if (QDir(installed).exists())
         return QDir(installed).canonicalPath();
     return QStringLiteral(DDIL_SOURCE_CONFIG_DIR);
+}
+
+QString MainWindow::runRoot()
+{
+    return QSettings()
+        .value(kRunRootKey, QDir::home().filePath(QStringLiteral("ddil-runs")))
+        .toString();
 }
 
 void MainWindow::fillPresetMenu()
@@ -155,11 +348,13 @@ void MainWindow::chooseConfigFile()
 
 bool MainWindow::openConfig(const QString& path)
 {
+    if (m_session->isActive()) {
+        showError(tr("Open Config"), tr("Stop the running session first."));
+        return false;
+    }
     const QString absolute = QFileInfo(path).absoluteFilePath();
     const ConfigLoadResult loaded = loadConfigFile(absolute.toStdString());
     m_issues->showIssues(absolute, loaded.issues);
-    const int errors = static_cast<int>(loaded.errors().size());
-    const int warnings = static_cast<int>(loaded.warnings().size());
     for (const auto& issue : loaded.issues)
         appendLog(QFileInfo(absolute).fileName() + QStringLiteral(": ")
             + QString::fromStdString(issue.toString()));
@@ -168,19 +363,27 @@ bool MainWindow::openConfig(const QString& path)
         m_configView->showConfig(loaded.config, loaded.issues);
         statusBar()->showMessage(tr("%1 has errors (%2); it cannot start a run")
                                      .arg(QFileInfo(absolute).fileName())
-                                     .arg(errors));
-        m_issuesDock->raise();
+                                     .arg(loaded.errors().size()));
         m_issuesDock->show();
+        m_issuesDock->raise();
         return false;
     }
-    m_config = loaded.config;
     m_configPath = absolute;
-    m_configView->showConfig(loaded.config, loaded.issues);
-    const QString name = QString::fromStdString(loaded.config.name);
-    setWindowTitle(tr("%1 — DDIL Workbench").arg(name));
-    m_statusConfig->setText(tr("%1 · %2 · hash %3")
-                                .arg(name, QString::fromStdString(toString(loaded.config.task)),
-                                    QString::fromStdString(configHash(loaded.config))));
+    m_resumeNext = false;
+    m_form->setConfig(loaded.config);
+    m_mixture->showConfig(loaded.config);
+    m_controls->setRuntime(loaded.config.runtime);
+    m_charts->resetLive({});
+    m_samples->clear();
+    applyClassNames(loaded.config);
+    formEdited(loaded.config, true);
+    // The config tree shows what the run will use: a student's model comes from its teacher.
+    try {
+        m_configView->showConfig(resolveRunConfig(loaded.config), loaded.issues);
+    } catch (const std::exception& e) {
+        appendLog(tr("Cannot resolve the teacher yet: %1").arg(QString::fromUtf8(e.what())));
+    }
+    const int warnings = static_cast<int>(loaded.warnings().size());
     statusBar()->showMessage(warnings == 0
             ? tr("Loaded %1").arg(absolute)
             : tr("Loaded %1 (warnings: %2)").arg(absolute).arg(warnings),
@@ -190,10 +393,286 @@ bool MainWindow::openConfig(const QString& path)
     return true;
 }
 
+void MainWindow::applyClassNames(const RunConfig& config)
+{
+    if (config.data.kind == DataKind::FashionMnist) {
+        m_samples->setClassNames(fashionMnistClassNames());
+    } else if (config.data.kind == DataKind::Toy2d) {
+        m_samples->setClassNames({});
+    } else {
+        QStringList names;
+        for (int k = 0; k < 10; ++k)
+            names << tr("class %1").arg(k);
+        m_samples->setClassNames(names);
+    }
+}
+
+std::optional<RunConfig> MainWindow::config() const
+{
+    RunConfig c = m_form->config();
+    if (c.task == Task::Distill)
+        setDistillMixture(c, m_mixture->mixture());
+    c.runtime.device = m_controls->device();
+    c.runtime.threads = m_controls->threads();
+    for (const auto& issue : validateConfig(c))
+        if (issue.severity == ConfigIssue::Severity::Error)
+            return std::nullopt;
+    return c;
+}
+
+void MainWindow::formEdited(const RunConfig& config, bool valid)
+{
+    m_formValid = valid;
+    m_formChangedSinceStart = true;
+    const auto issues = validateConfig(config);
+    m_issues->showIssues(tr("session form"), issues);
+    m_mixture->setEnabled(config.task == Task::Distill);
+    updateTitle();
+    sessionStateChanged(m_session->state());
+}
+
+void MainWindow::updateTitle()
+{
+    const RunConfig c = m_form->config();
+    const QString name = QString::fromStdString(c.name);
+    setWindowTitle(tr("%1 — DDIL Workbench").arg(name));
+    m_statusConfig->setText(tr("%1 · %2 · hash %3")
+                                .arg(name, QString::fromStdString(toString(c.task)),
+                                    QString::fromStdString(configHash(c))));
+}
+
+bool MainWindow::startSession()
+{
+    if (m_session->isActive())
+        return false;
+    const auto c = config();
+    if (!c) {
+        showError(
+            tr("Start Session"), tr("The session's config has errors; see the Problems panel."));
+        m_issuesDock->show();
+        m_issuesDock->raise();
+        return false;
+    }
+    QString dir;
+    bool resume = false;
+    if (m_resumeNext && !m_resumeDir.isEmpty()) {
+        dir = m_resumeDir;
+        resume = true;
+    } else {
+        const QDir root(runRoot());
+        const QString base = root.filePath(QString::fromStdString(defaultRunDirName(*c)));
+        dir = base;
+        for (int n = 2; QFileInfo::exists(dir); ++n)
+            dir = base + QStringLiteral("-%1").arg(n);
+        m_charts->resetLive(QFileInfo(dir).fileName());
+        m_samples->clear();
+    }
+    SnapshotOptions snapshots;
+    const int perRun = QSettings().value(kSnapshotsKey, 20).toInt();
+    snapshots.every = perRun > 0 ? std::max(1, c->train.steps / perRun) : 0;
+    snapshots.count = 64;
+    snapshots.seed = c->seed;
+    m_session->setSnapshotOptions(snapshots);
+    m_controls->resetProgress();
+    m_session->start(*c, dir, resume);
+    m_formChangedSinceStart = false;
+    m_resumeNext = false;
+    appendLog(resume ? tr("Resuming %1").arg(dir) : tr("Started a session in %1").arg(dir));
+    return true;
+}
+
+void MainWindow::sessionStateChanged(SessionState state)
+{
+    const bool active = m_session->isActive();
+    m_controls->setState(state, m_formValid);
+    m_form->setEnabled(!active);
+    statusBar()->showMessage(sessionStateName(state) + QStringLiteral(" · ") + m_session->runDir());
+}
+
+bool MainWindow::exportConfig(const QString& path, QString* error) const
+{
+    std::optional<RunConfig> c;
+    if (m_session->state() != SessionState::Idle && !m_formChangedSinceStart)
+        c = m_session->sessionConfig();
+    else
+        c = config();
+    if (!c) {
+        if (error)
+            *error = tr("the config has errors");
+        return false;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
+        || file.write(QByteArray::fromStdString(configToJson(*c))) < 0) {
+        if (error)
+            *error = tr("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+bool MainWindow::exportReport(const QString& folder, QString* error) const
+{
+    ReportInput input;
+    input.folder = folder;
+    input.charts = m_charts;
+    input.samples = m_samples;
+    input.title = QString::fromStdString(m_form->config().name);
+    if (!QDir().mkpath(folder)) {
+        if (error)
+            *error = tr("cannot create %1").arg(folder);
+        return false;
+    }
+    if (!exportConfig(QDir(folder).filePath(QStringLiteral("config.json")), error))
+        return false;
+    return writeReport(input, error);
+}
+
+bool MainWindow::overlayRun(const QString& runDir, QString* error)
+{
+    if (!m_charts->addOverlay(runDir, error))
+        return false;
+    appendLog(tr("Overlaid %1").arg(runDir));
+    return true;
+}
+
+void MainWindow::chooseOverlay()
+{
+    const QString dir
+        = QFileDialog::getExistingDirectory(this, tr("Overlay Run Folder"), runRoot());
+    QString error;
+    if (!dir.isEmpty() && !overlayRun(dir, &error))
+        showError(tr("Overlay Run Folder"), error);
+}
+
+void MainWindow::chooseRunFolder()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Run Folder"), runRoot());
+    if (!dir.isEmpty())
+        openRunFolder(dir);
+}
+
+bool MainWindow::openRunFolder(const QString& runDir)
+{
+    if (m_session->isActive()) {
+        showError(tr("Open Run Folder"), tr("Stop the running session first."));
+        return false;
+    }
+    const QString configFile = QDir(runDir).filePath(QStringLiteral("config.json"));
+    const ConfigLoadResult loaded = loadConfigFile(configFile.toStdString());
+    if (!loaded.ok()) {
+        m_issues->showIssues(configFile, loaded.issues);
+        showError(tr("Open Run Folder"),
+            loaded.unreadable ? tr("%1 is not a run folder (no readable config.json)").arg(runDir)
+                              : tr("%1 has errors; see the Problems panel").arg(configFile));
+        return false;
+    }
+    m_configPath = configFile;
+    m_form->setConfig(loaded.config);
+    m_mixture->showConfig(loaded.config);
+    m_controls->setRuntime(loaded.config.runtime);
+    m_configView->showConfig(loaded.config, loaded.issues);
+    applyClassNames(loaded.config);
+    m_samples->clear();
+    formEdited(loaded.config, true);
+    QString error;
+    if (!m_charts->loadLive(runDir, &error))
+        appendLog(error);
+    const QString status = QString::fromStdString(runStatus(runDir.toStdString()));
+    const bool resumable = QFile::exists(QDir(runDir).filePath(QStringLiteral("checkpoint.pt")))
+        && status != QLatin1String("finished");
+    m_resumeNext = resumable;
+    m_resumeDir = runDir;
+    m_formChangedSinceStart = true;
+    appendLog(resumable
+            ? tr("Opened run %1 (%2): Start continues it from its checkpoint").arg(runDir, status)
+            : tr("Opened run %1 (%2)").arg(runDir, status.isEmpty() ? tr("no state") : status));
+    return true;
+}
+
+void MainWindow::saveCheckpointAs()
+{
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save Checkpoint As"), runRoot(), tr("Checkpoints (*.pt)"));
+    if (path.isEmpty())
+        return;
+    if (m_session->isActive()) {
+        m_pendingCheckpointCopy = path;
+        m_session->requestCheckpoint();
+        appendLog(tr("A checkpoint is written at the next step"));
+        return;
+    }
+    const QString source = QDir(m_session->runDir()).filePath(QStringLiteral("checkpoint.pt"));
+    QFile::remove(path);
+    if (!QFile::copy(source, path))
+        showError(tr("Save Checkpoint"), tr("Cannot copy %1 to %2").arg(source, path));
+}
+
+void MainWindow::chooseExportConfig()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Config"),
+        QString::fromStdString(m_form->config().name) + QStringLiteral(".json"),
+        tr("Configs (*.json)"));
+    QString error;
+    if (path.isEmpty())
+        return;
+    if (exportConfig(path, &error))
+        appendLog(tr("Exported the config to %1; run it with: ddil run %1").arg(path));
+    else
+        showError(tr("Export Config"), error);
+}
+
+void MainWindow::chooseExportReport()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export Report"), runRoot());
+    QString error;
+    if (folder.isEmpty())
+        return;
+    if (exportReport(folder, &error))
+        appendLog(tr("Report written to %1").arg(folder));
+    else
+        showError(tr("Export Report"), error);
+}
+
+void MainWindow::showPreferences()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Preferences"));
+    auto* form = new QFormLayout(&dialog);
+    auto* root = new QLineEdit(runRoot(), &dialog);
+    root->setToolTip(tr("Each session gets a run folder <name>-<date>-<time> here"));
+    form->addRow(tr("Run folders"), root);
+    auto* perRun = new QSpinBox(&dialog);
+    perRun->setRange(0, 1000);
+    perRun->setValue(QSettings().value(kSnapshotsKey, 20).toInt());
+    perRun->setSpecialValueText(tr("none"));
+    perRun->setToolTip(tr("Sample snapshots taken over a session (the step slider's stops)"));
+    form->addRow(tr("Snapshots per session"), perRun);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    QSettings settings;
+    settings.setValue(kRunRootKey, root->text());
+    settings.setValue(kSnapshotsKey, perRun->value());
+}
+
 void MainWindow::appendLog(const QString& text)
 {
     m_log->appendPlainText(
         QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss  ")) + text);
+}
+
+void MainWindow::showError(const QString& title, const QString& text)
+{
+    // Window-modal but not blocking: the event loop (and the training reports) go on.
+    auto* box = new QMessageBox(QMessageBox::Critical, title, text, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setObjectName(QStringLiteral("errorBox"));
+    box->open();
+    statusBar()->showMessage(text, 10000);
 }
 
 QString MainWindow::aboutText()
@@ -216,6 +695,17 @@ void MainWindow::showAbout()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (m_session->isActive()) {
+        const auto answer = QMessageBox::question(this, tr("Quit"),
+            tr("A session is training. Stop it (writing a checkpoint) and quit?"));
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_session->stop();
+        if (auto* training = qobject_cast<TrainingSession*>(m_session))
+            training->waitForIdle(120'000);
+    }
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

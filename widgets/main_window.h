@@ -1,6 +1,9 @@
 #pragma once
-// The workbench's main window: menus, status bar, and the dock layout that the session panels
-// fill (config, problems, log). Runs on the GUI thread only.
+// The workbench's main window: charts in the centre; the session form and the config tree on the
+// left; the mixture and the samples on the right; problems and the log below. Menus, the run
+// tool bar and the status bar. Runs on the GUI thread only; training runs in the Session.
+
+#include "session/session_types.h"
 
 #include "core/api/config.h"
 
@@ -16,20 +19,49 @@ class QPlainTextEdit;
 
 namespace ddil {
 
+class ChartPanel;
 class ConfigTreeView;
 class IssueList;
+class MixturePanel;
+class RunControls;
+class SamplePanel;
+class Session;
+class SessionForm;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    // `session`: the training session the window drives (null: a TrainingSession of its own).
+    explicit MainWindow(Session* session = nullptr, QWidget* parent = nullptr);
+    ~MainWindow() override;
 
-    // Loads a config file and shows it; false (with the problems listed) when it has errors.
+    // Loads a config file into the form; false (with the problems listed) when it has errors.
     bool openConfig(const QString& path);
-    const std::optional<RunConfig>& config() const { return m_config; }
+    // The session's config as the form and the mixture panel set it; nullopt with errors.
+    std::optional<RunConfig> config() const;
     QString configPath() const { return m_configPath; }
 
+    // Starts the session in a new run folder under runRoot(); false (with a message) if the
+    // config has errors or a session is active.
+    bool startSession();
+    // Writes the config `ddil run` takes: the running or last session's (with its recorded
+    // mixture changes) unless the form changed since, else the form's.
+    bool exportConfig(const QString& path, QString* error = nullptr) const;
+    // Writes charts (PNG, PDF), metrics (CSV, a Markdown table), the sample sheet and the config.
+    bool exportReport(const QString& folder, QString* error = nullptr) const;
+    // Overlays a run folder's metrics on the charts.
+    bool overlayRun(const QString& runDir, QString* error = nullptr);
+
+    Session* session() const { return m_session; }
+    ChartPanel* charts() const { return m_charts; }
+    SamplePanel* samples() const { return m_samples; }
+    MixturePanel* mixture() const { return m_mixture; }
+    SessionForm* form() const { return m_form; }
+    RunControls* runControls() const { return m_controls; }
+
     void appendLog(const QString& text);
+    // Where new run folders go: QSettings "runs/root", default ~/ddil-runs.
+    static QString runRoot();
     // The About box text: versions of the workbench, Qt, LibTorch and OpenCV.
     static QString aboutText();
     // Where the shipped configs (presets) are: $DDIL_CONFIG_DIR, the installed share folder, or the
@@ -40,25 +72,48 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
-    void buildMenus();
     void buildDocks();
+    void buildMenus();
     void fillPresetMenu();
+    void fillLanguageMenu(QMenu* menu);
     void updateRecentMenu();
     void rememberRecent(const QString& path);
     void chooseConfigFile();
+    void chooseOverlay();
+    void chooseRunFolder();
+    void saveCheckpointAs();
+    void chooseExportConfig();
+    void chooseExportReport();
+    void showPreferences();
     void showAbout();
+    void showError(const QString& title, const QString& text);
+    void formEdited(const RunConfig& config, bool valid);
+    void sessionStateChanged(SessionState state);
+    void updateTitle();
+    void applyClassNames(const RunConfig& config);
+    bool openRunFolder(const QString& runDir);
 
+    Session* m_session = nullptr;
+    SessionForm* m_form = nullptr;
     ConfigTreeView* m_configView = nullptr;
+    MixturePanel* m_mixture = nullptr;
+    ChartPanel* m_charts = nullptr;
+    SamplePanel* m_samples = nullptr;
     IssueList* m_issues = nullptr;
     QPlainTextEdit* m_log = nullptr;
+    RunControls* m_controls = nullptr;
+    QList<QDockWidget*> m_docks;
     QDockWidget* m_issuesDock = nullptr;
-    QDockWidget* m_logDock = nullptr;
     QMenu* m_viewMenu = nullptr;
     QMenu* m_presetMenu = nullptr;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_statusConfig = nullptr;
-    std::optional<RunConfig> m_config;
     QString m_configPath;
+    bool m_formValid = false;
+    bool m_formChangedSinceStart = true;
+    bool m_resumeNext = false; // the next start continues m_session->runDir()
+    QString m_resumeDir;
+    QString m_pendingCheckpointCopy; // Save Checkpoint As: where the next checkpoint goes
 };
 
 } // namespace ddil

@@ -13,6 +13,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTemporaryDir>
+#include <QToolBar>
 #include <QtTest>
 
 using namespace ddil;
@@ -40,11 +41,13 @@ private Q_SLOTS:
         QStringList menus;
         for (QAction* a : w.menuBar()->actions())
             menus << a->text().remove('&');
-        QCOMPARE(menus, (QStringList { "File", "View", "Help" }));
-        QVERIFY(w.findChild<QDockWidget*>("problemsDock"));
-        QVERIFY(w.findChild<QDockWidget*>("logDock"));
-        QVERIFY(w.statusBar()->currentMessage().contains("Open a config"));
-        QVERIFY(!w.config().has_value());
+        QCOMPARE(menus, (QStringList { "File", "Run", "View", "Help" }));
+        for (const char* dock : { "sessionDock", "configDock", "mixtureDock", "samplesDock",
+                 "problemsDock", "logDock" })
+            QVERIFY2(w.findChild<QDockWidget*>(dock), dock);
+        QVERIFY(w.findChild<QToolBar*>("runToolBar"));
+        // Before a config is opened the form holds the built-in defaults.
+        QCOMPARE(w.config()->name, std::string("untitled"));
     }
 
     void presetMenuListsShippedConfigs()

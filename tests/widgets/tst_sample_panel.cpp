@@ -1,0 +1,190 @@
+// The sample panel, offscreen: grids from snapshots, one slider moving every view, the class
+// filter, the step-count strip, PNG export with metadata, and the 2-D views.
+#include "session/session_worker.h"
+
+#include "widgets/sample_panel.h"
+#include "widgets/sample_views.h"
+
+#include <QImageReader>
+#include <QSlider>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace ddil;
+
+namespace {
+// A snapshot of 20 images (4 x 3 pixels) whose grey level encodes (sampler, step, sample).
+SnapshotView imageSnapshot(qint64 step)
+{
+    SnapshotView s;
+    s.step = step;
+    s.seed = 11;
+    s.trainedSteps = 4;
+    s.teacherSteps = 32;
+    s.configHash = "abc123";
+    for (int i = 0; i < 20; ++i)
+        s.labels.append(i % 10);
+    int sampler = 0;
+    for (int steps : { 1, 2, 4, 8, 32 }) {
+        SampleSetView set;
+        set.teacher = steps == 32;
+        set.steps = steps;
+        for (int i = 0; i < 20; ++i) {
+            QImage image(4, 3, QImage::Format_Grayscale8);
+            image.fill(QColor::fromRgb(sampler * 40 + step % 7, i, 0).red());
+            set.images.append(image);
+        }
+        s.sets.append(set);
+        ++sampler;
+    }
+    return s;
+}
+
+SnapshotView pointSnapshot(qint64 step)
+{
+    SnapshotView s;
+    s.step = step;
+    s.trainedSteps = 2;
+    s.teacherSteps = 32;
+    for (int i = 0; i < 50; ++i)
+        s.labels.append(0);
+    for (bool teacher : { false, true }) {
+        SampleSetView set;
+        set.teacher = teacher;
+        set.steps = teacher ? 32 : 2;
+        for (int i = 0; i < 50; ++i)
+            set.points.append(QPointF(i * 0.04 - 1.0, teacher ? 1.0 : -1.0));
+        s.sets.append(set);
+    }
+    for (int k : { 2, 1 })
+        s.trajectory.append(
+            { k, k / 2.0, { QPointF(0, 0) }, { QPointF(1, 1) }, { QPointF(-1, 2) } });
+    return s;
+}
+
+int pixel(const QImage& image, int x, int y)
+{
+    return qGray(image.pixel(x, y));
+}
+} // namespace
+
+class TestSamplePanel : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void sampleToImageMapsMinusOneToOne()
+    {
+        const float grey[] = { -1.0f, 0.0f, 1.0f, 2.0f };
+        const QImage g = sampleToImage(grey, 1, 2, 2);
+        QCOMPARE(g.format(), QImage::Format_Grayscale8);
+        QCOMPARE(pixel(g, 0, 0), 0);
+        QCOMPARE(pixel(g, 1, 0), 128);
+        QCOMPARE(pixel(g, 0, 1), 255);
+        QCOMPARE(pixel(g, 1, 1), 255); // clamped
+        const float rgb[] = { 1.0f, -1.0f, -1.0f }; // one red pixel, channel planes
+        QCOMPARE(sampleToImage(rgb, 3, 1, 1).pixel(0, 0), qRgb(255, 0, 0));
+    }
+
+    void gridTilesImagesWithGaps()
+    {
+        QVector<QImage> tiles;
+        for (int i = 0; i < 5; ++i) {
+            QImage t(2, 2, QImage::Format_RGB32);
+            t.fill(QColor(i * 50, 0, 0));
+            tiles.append(t);
+        }
+        const QImage grid = composeGrid(tiles, 3, 2);
+        QCOMPARE(grid.size(), QSize((3 * 3 + 1) * 2, (2 * 3 + 1) * 2));
+        QCOMPARE(qRed(grid.pixel(2, 2)), 0);
+        QCOMPARE(qRed(grid.pixel(((1 * 3 + 1) * 2), ((1 * 3 + 1) * 2))), 200); // tile 4
+    }
+
+    void theSliderMovesEveryGridTogether()
+    {
+        SamplePanel panel;
+        panel.resize(800, 700);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QVERIFY(!panel.current());
+        panel.addSnapshot(imageSnapshot(0));
+        panel.addSnapshot(imageSnapshot(100));
+        panel.addSnapshot(imageSnapshot(200));
+        QCOMPARE(panel.snapshotCount(), 3);
+        QCOMPARE(panel.currentIndex(), 2); // follows the newest
+        QCOMPARE(panel.current()->step, qint64(200));
+        // Teacher grid: sampler 4 -> 160 + 200 % 7; student grid (4 steps): sampler 2.
+        QCOMPARE(pixel(panel.teacherView()->image(), 1, 1), 160 + 200 % 7);
+        QCOMPARE(pixel(panel.studentView()->image(), 1, 1), 80 + 200 % 7);
+        QVERIFY(panel.studentView()->title().contains("4 steps"));
+        QVERIFY(panel.teacherView()->title().contains("32 steps"));
+        panel.stepSlider()->setValue(1);
+        QCOMPARE(panel.current()->step, qint64(100));
+        QCOMPARE(pixel(panel.teacherView()->image(), 1, 1), 160 + 100 % 7);
+        QCOMPARE(pixel(panel.studentView()->image(), 1, 1), 80 + 100 % 7);
+        // The strip: rows S1, S2, S4, S8, T32 of the same 10 samples.
+        const QImage strip = panel.stripView()->image();
+        QCOMPARE(strip.height(), 5 * 4 + 1);
+        QCOMPARE(pixel(strip, 1, 1 + 0 * 4), 0 + 100 % 7);
+        QCOMPARE(pixel(strip, 1, 1 + 3 * 4), 120 + 100 % 7);
+        QVERIFY(panel.stripView()->title().contains("S1, S2, S4, S8, T32"));
+        // While the slider is not at the end, a new snapshot does not move it.
+        panel.addSnapshot(imageSnapshot(300));
+        QCOMPARE(panel.current()->step, qint64(100));
+    }
+
+    void theClassFilterKeepsOneClassInEveryView()
+    {
+        SamplePanel panel;
+        panel.setClassNames(fashionMnistClassNames());
+        panel.addSnapshot(imageSnapshot(0));
+        QCOMPARE(panel.shownSamples().size(), 20);
+        panel.setClassFilter(3);
+        QCOMPARE(panel.shownSamples(), (QVector<int> { 3, 13 }));
+        // Two samples: the grids hold two tiles (sample 3's green channel was its index).
+        QCOMPARE(panel.teacherView()->image().width(), 2 * 5 + 1);
+        QCOMPARE(panel.stripView()->image().width(), 2 * 5 + 1);
+        panel.setClassFilter(-1);
+        QCOMPARE(panel.shownSamples().size(), 20);
+    }
+
+    void exportCarriesConfigHashSeedAndStep()
+    {
+        QTemporaryDir dir;
+        SamplePanel panel;
+        QString error;
+        QVERIFY(!panel.exportPng(dir.filePath("none.png"), &error));
+        panel.addSnapshot(imageSnapshot(120));
+        const QString path = dir.filePath("samples.png");
+        QVERIFY2(panel.exportPng(path, &error), qPrintable(error));
+        QImageReader reader(path);
+        QCOMPARE(reader.text("ddil.config_hash"), QString("abc123"));
+        QCOMPARE(reader.text("ddil.seed"), QString("11"));
+        QCOMPARE(reader.text("ddil.step"), QString("120"));
+        const QImage sheet = reader.read();
+        QVERIFY(sheet.width() > 2 * panel.teacherView()->image().width());
+        QVERIFY(!panel.exportPng("/no/such/folder/x.png", &error));
+        QVERIFY(!error.isEmpty());
+    }
+
+    void pointsShowTheScatterAndTheTrajectory()
+    {
+        SamplePanel panel;
+        panel.resize(800, 700);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.addSnapshot(pointSnapshot(50));
+        const auto& layers = panel.scatterView()->layers();
+        QCOMPARE(layers.size(), 2);
+        QVERIFY(layers[0].name.contains("teacher"));
+        QCOMPARE(layers[0].points.size(), 50);
+        QCOMPARE(layers[0].points[0], QPointF(-1.0, 1.0));
+        QCOMPARE(layers[1].points[0], QPointF(-1.0, -1.0));
+        // Range fitted to the points, square and centred.
+        QVERIFY(panel.scatterView()->range().contains(QPointF(0.96, 1.0)));
+        const QImage sheet = panel.composeSheet();
+        QVERIFY(sheet.width() >= 600); // the scatter and two trajectory panels (k = 2, 1)
+        QVERIFY(sheet.height() > 580);
+    }
+};
+
+QTEST_MAIN(TestSamplePanel)
+#include "tst_sample_panel.moc"

@@ -1,0 +1,228 @@
+// The real session through the main window, offscreen: a tiny toy distillation starts, reports,
+// takes a mixture change, pauses, stops with a checkpoint; its exported config loads back equal
+// and a headless run of it reproduces the session's losses; the session form validates as you
+// type; worker errors reach a dialog and leave the window alive.
+#include "session/run_metrics.h"
+#include "session/training_session.h"
+#include "tests/core/distill_fixture.h"
+
+#include "core/api/config_io.h"
+#include "core/api/run.h"
+#include "widgets/chart_panel.h"
+#include "widgets/main_window.h"
+#include "widgets/mixture_panel.h"
+#include "widgets/run_controls.h"
+#include "widgets/sample_panel.h"
+#include "widgets/session_form.h"
+
+#include <QAction>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QLabel>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace ddil;
+
+namespace {
+RunConfig tinySession(int steps)
+{
+    auto c = test::toyDistillConfig(DistillMethod::Dmd2);
+    c.name = "gui-session";
+    c.train.steps = steps;
+    c.train.batch_size = 64;
+    c.train.log_every = 5;
+    c.train.checkpoint_every = 0;
+    c.eval.every = 0;
+    c.eval.count = 64;
+    c.runtime.threads = 1;
+    c.distill.ddil.beta = { 0.5, 0.25, 0.25 };
+    c.distill.ddil.buffer_capacity = 128;
+    c.distill.ddil.refresh_every = 4;
+    c.distill.dmd2.fake_updates = 1;
+    return c;
+}
+
+QString writeConfig(const QString& path, const RunConfig& c)
+{
+    QFile f(path);
+    f.open(QIODevice::WriteOnly);
+    f.write(QByteArray::fromStdString(configToJson(c)));
+    return path;
+}
+
+// train/loss at each step, as the charts received it.
+std::vector<double> liveLosses(const ChartPanel& charts)
+{
+    const MetricSeries* s = charts.live().find("train/loss");
+    return s ? std::vector<double>(s->values.begin(), s->values.end()) : std::vector<double> {};
+}
+} // namespace
+
+class TestSession : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("ddil-tests"));
+        QSettings().clear();
+        QSettings().setValue("runs/root", m_dir.filePath("runs"));
+        QSettings().setValue("samples/perRun", 4);
+    }
+
+    void aSessionRunsIsSteeredAndItsExportReproducesIt()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openConfig(writeConfig(m_dir.filePath("tiny.json"), tinySession(40))));
+        QVERIFY(w.runControls()->startAction()->isEnabled());
+        w.mixture()->setSendDelay(0);
+        QSignalSpy states(w.session(), &Session::stateChanged);
+        // Change the mixture once training is under way: it reaches the worker and is recorded.
+        bool changed = false;
+        connect(w.session(), &Session::scalarsReported, this, [&](const ScalarBatch& batch) {
+            if (!changed && batch.step >= 8) {
+                changed = true;
+                w.mixture()->setPrior(2, 0.7);
+            }
+        });
+        w.runControls()->startAction()->trigger();
+        QVERIFY(w.session()->isActive());
+        QVERIFY(!w.form()->isEnabled()); // the form is locked while training
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->state() == SessionState::Finished, 120000);
+        QVERIFY(changed);
+        const std::vector<double> session = liveLosses(*w.charts());
+        QCOMPARE(int(session.size()), 40);
+        QCOMPARE(w.runControls()->progressBar()->value(), 40);
+        // Snapshots at the start, every 10 steps and at the end; the slider has them all.
+        QCOMPARE(w.samples()->snapshotCount(), 5);
+        QCOMPARE(w.samples()->current()->step, qint64(40));
+        // The realised shares were shown beside the set priors.
+        QVERIFY(w.mixture()->findChild<QLabel*>("realised2")->text() != "–");
+
+        const RunConfig recorded = w.session()->sessionConfig();
+        QCOMPARE(int(recorded.distill.ddil.changes.size()), 1);
+        QVERIFY(std::abs(recorded.distill.ddil.changes[0].beta[2] - 0.7) < 1e-9);
+        QVERIFY(recorded.distill.ddil.changes[0].step >= 8);
+
+        // Export, then load: an equal config.
+        const QString exported = m_dir.filePath("exported.json");
+        QString error;
+        QVERIFY2(w.exportConfig(exported, &error), qPrintable(error));
+        const ConfigLoadResult loaded = loadConfigFile(exported.toStdString());
+        QVERIFY(loaded.ok());
+        QVERIFY(loaded.config == recorded);
+
+        // The headless run of the exported config gives the GUI session's losses.
+        std::vector<double> headless;
+        RunHooks hooks;
+        hooks.onStep = [&](const StepReport& r) { headless.push_back(r.scalars.front().second); };
+        RunOptions options;
+        options.outDir = m_dir.filePath("headless").toStdString();
+        CancelToken cancel;
+        runTraining(loaded.config, options, hooks, cancel);
+        QCOMPARE(headless.size(), session.size());
+        for (std::size_t i = 0; i < session.size(); ++i)
+            QVERIFY2(std::abs(headless[i] - session[i]) <= 1e-5 * std::abs(session[i]),
+                qPrintable(
+                    QString("step %1: %2 vs %3").arg(i + 1).arg(headless[i]).arg(session[i])));
+
+        // Export Report writes charts, metrics, samples and the config.
+        const QString report = m_dir.filePath("report");
+        QVERIFY2(w.exportReport(report, &error), qPrintable(error));
+        for (const char* file :
+            { "report.md", "config.json", "samples.png", "charts/Loss.png", "charts/Loss.pdf" })
+            QVERIFY2(QFile::exists(report + "/" + file), file);
+    }
+
+    void pauseHoldsTheRunAndStopCheckpoints()
+    {
+        MainWindow w;
+        QVERIFY(w.openConfig(writeConfig(m_dir.filePath("long.json"), tinySession(100000))));
+        QVERIFY(w.startSession());
+        QTRY_VERIFY_WITH_TIMEOUT(w.charts()->live().lastStep() >= 3, 60000);
+        w.runControls()->pauseAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->state() == SessionState::Paused, 20000);
+        QVERIFY(w.runControls()->pauseAction()->isChecked());
+        QTest::qWait(300);
+        const qint64 held = w.charts()->live().lastStep();
+        QTest::qWait(500);
+        QCOMPARE(w.charts()->live().lastStep(), held);
+        // A checkpoint asked for while paused is written at once.
+        QSignalSpy checkpoints(w.session(), &Session::checkpointWritten);
+        w.session()->requestCheckpoint();
+        QTRY_COMPARE_WITH_TIMEOUT(checkpoints.count(), 1, 20000);
+        QCOMPARE(checkpoints.first().at(1).toLongLong(), held);
+        w.runControls()->pauseAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->state() == SessionState::Running, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.charts()->live().lastStep() > held, 20000);
+        w.runControls()->stopAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->state() == SessionState::Cancelled, 60000);
+        const QString dir = w.session()->runDir();
+        QVERIFY(QFile::exists(dir + "/checkpoint.pt"));
+        QCOMPARE(QString::fromStdString(runStatus(dir.toStdString())), QString("cancelled"));
+        QVERIFY(w.runControls()->startAction()->isEnabled());
+    }
+
+    void workerErrorsShowADialogAndTheWindowLives()
+    {
+        MainWindow w;
+        auto c = tinySession(10);
+        c.distill.teacher = m_dir.filePath("not-a-checkpoint.pt").toStdString();
+        QFile bad(QString::fromStdString(c.distill.teacher));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("garbage");
+        bad.close();
+        QVERIFY(w.openConfig(writeConfig(m_dir.filePath("bad-teacher.json"), c)));
+        QSignalSpy failed(w.session(), &Session::failed);
+        QVERIFY(w.startSession());
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
+        QVERIFY(failed.first().first().toString().contains("not-a-checkpoint.pt"));
+        QVERIFY(w.session()->state() == SessionState::Failed);
+        auto* box = w.findChild<QMessageBox*>("errorBox");
+        QVERIFY(box);
+        QVERIFY(box->text().contains("not-a-checkpoint.pt"));
+        box->accept();
+        QVERIFY(w.runControls()->startAction()->isEnabled());
+    }
+
+    void theFormValidatesAsYouTypeAtTheField()
+    {
+        MainWindow w;
+        QVERIFY(w.openConfig(writeConfig(m_dir.filePath("form.json"), tinySession(10))));
+        SessionForm* form = w.form();
+        QVERIFY(!form->hasErrors());
+        // N = 3 does not divide the teacher's 32 steps.
+        auto* steps = qobject_cast<QSpinBox*>(form->fieldFor("distill.student_steps"));
+        steps->setValue(3);
+        QVERIFY(form->hasErrors());
+        const QString error = form->fieldError("distill.ddil.teacher_steps");
+        QVERIFY2(error.contains("multiple of distill.student_steps"), qPrintable(error));
+        QVERIFY(form->fieldFor("distill.ddil.teacher_steps")
+                    ->toolTip()
+                    .startsWith("distill.ddil.teacher_steps: "));
+        QVERIFY(!w.runControls()->startAction()->isEnabled());
+        QVERIFY(!w.config().has_value());
+        auto* teacherSteps = qobject_cast<QSpinBox*>(form->fieldFor("distill.ddil.teacher_steps"));
+        teacherSteps->setValue(33);
+        QVERIFY(!form->hasErrors());
+        QVERIFY(w.runControls()->startAction()->isEnabled());
+        QCOMPARE(w.config()->distill.student_steps, 3);
+        // A learning rate out of range is named with its path.
+        qobject_cast<QDoubleSpinBox*>(form->fieldFor("train.lr"))->setValue(0.0);
+        QVERIFY(!form->hasErrors()); // 0 is allowed
+    }
+};
+
+QTEST_MAIN(TestSession)
+#include "tst_session.moc"

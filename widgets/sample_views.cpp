@@ -1,0 +1,145 @@
+#include "widgets/sample_views.h"
+
+#include <QPainter>
+
+#include <cmath>
+
+namespace ddil {
+
+QImage composeGrid(const QVector<QImage>& images, int columns, int scale)
+{
+    if (images.isEmpty() || columns <= 0)
+        return {};
+    const int w = images.front().width(), h = images.front().height();
+    const int rows = (static_cast<int>(images.size()) + columns - 1) / columns;
+    const int cols = std::min(columns, static_cast<int>(images.size()));
+    QImage grid((cols * (w + 1) + 1) * scale, (rows * (h + 1) + 1) * scale, QImage::Format_RGB32);
+    grid.fill(QColor(60, 60, 60));
+    QPainter p(&grid);
+    for (int i = 0; i < images.size(); ++i) {
+        const QRect target(((i % columns) * (w + 1) + 1) * scale,
+            ((i / columns) * (h + 1) + 1) * scale, w * scale, h * scale);
+        p.drawImage(target, images[i]);
+    }
+    return grid;
+}
+
+ImageView::ImageView(QWidget* parent)
+    : QWidget(parent)
+{
+    setMinimumSize(120, 120);
+}
+
+void ImageView::setImage(const QImage& image, const QString& title)
+{
+    m_image = image;
+    m_title = title;
+    update();
+}
+
+void ImageView::paintEvent(QPaintEvent*)
+{
+    QPainter p(this);
+    const int titleHeight = fontMetrics().height() + 4;
+    p.setPen(palette().text().color());
+    QFont bold = font();
+    bold.setBold(true);
+    p.setFont(bold);
+    p.drawText(QRect(0, 0, width(), titleHeight), Qt::AlignCenter, m_title);
+    if (m_image.isNull())
+        return;
+    const QRect area(0, titleHeight, width(), height() - titleHeight);
+    QSize size = m_image.size().scaled(area.size(), Qt::KeepAspectRatio);
+    const QRect target(area.x() + (area.width() - size.width()) / 2,
+        area.y() + (area.height() - size.height()) / 2, size.width(), size.height());
+    p.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    p.drawImage(target, m_image);
+}
+
+void ImageView::mouseDoubleClickEvent(QMouseEvent*)
+{
+    Q_EMIT activated();
+}
+
+PointCloudView::PointCloudView(QWidget* parent)
+    : QWidget(parent)
+{
+    setMinimumSize(120, 120);
+}
+
+void PointCloudView::setLayers(const QVector<PointLayer>& layers, const QString& title)
+{
+    m_layers = layers;
+    m_title = title;
+    if (m_range.isNull()) {
+        double extent = 0.0;
+        for (const auto& layer : layers)
+            for (const QPointF& point : layer.points)
+                if (std::isfinite(point.x()) && std::isfinite(point.y()))
+                    extent = std::max({ extent, std::abs(point.x()), std::abs(point.y()) });
+        if (extent > 0.0) {
+            extent *= 1.08;
+            m_range = QRectF(-extent, -extent, 2 * extent, 2 * extent);
+        }
+    }
+    update();
+}
+
+QImage PointCloudView::render(const QSize& size)
+{
+    QImage image(size, QImage::Format_RGB32);
+    image.fill(Qt::white);
+    QPainter p(&image);
+    paint(p, image.rect());
+    return image;
+}
+
+void PointCloudView::paintEvent(QPaintEvent*)
+{
+    QPainter p(this);
+    paint(p, rect());
+}
+
+void PointCloudView::paint(QPainter& p, const QRect& area)
+{
+    p.setRenderHint(QPainter::Antialiasing);
+    const int titleHeight = p.fontMetrics().height() + 4;
+    QFont bold = p.font();
+    bold.setBold(true);
+    p.setFont(bold);
+    p.setPen(Qt::black);
+    p.drawText(QRect(area.x(), area.y(), area.width(), titleHeight), Qt::AlignCenter, m_title);
+    p.setFont(font());
+    const int side = std::min(area.width(), area.height() - titleHeight) - 4;
+    if (side <= 10 || m_range.isNull())
+        return;
+    const QRectF box(area.x() + (area.width() - side) / 2.0, area.y() + titleHeight, side, side);
+    p.fillRect(box, QColor(250, 250, 250));
+    p.setPen(QColor(200, 200, 200));
+    p.drawRect(box);
+    auto map = [&](const QPointF& q) {
+        return QPointF(box.left() + (q.x() - m_range.left()) / m_range.width() * box.width(),
+            box.bottom() - (q.y() - m_range.top()) / m_range.height() * box.height());
+    };
+    p.setPen(Qt::NoPen);
+    for (const auto& layer : m_layers) {
+        QColor c = layer.colour;
+        c.setAlpha(150);
+        p.setBrush(c);
+        for (const QPointF& q : layer.points)
+            if (m_range.contains(q))
+                p.drawEllipse(map(q), 1.8, 1.8);
+    }
+    // Legend
+    int y = static_cast<int>(box.top()) + 4;
+    for (const auto& layer : m_layers) {
+        p.setBrush(layer.colour);
+        p.drawEllipse(QPointF(box.left() + 10, y + 6), 4, 4);
+        p.setPen(Qt::black);
+        p.drawText(QPointF(box.left() + 18, y + 10), layer.name);
+        p.setPen(Qt::NoPen);
+        y += p.fontMetrics().height();
+    }
+}
+
+} // namespace ddil

@@ -1,0 +1,69 @@
+#pragma once
+// The drawing pieces of the sample panel: tiled image grids, an image view that scales with
+// crisp pixels, and a point-cloud view for 2-D data (several coloured layers, shared range).
+
+#include <QImage>
+#include <QWidget>
+
+namespace ddil {
+
+// Tiles `images` (all one size) in rows of `columns`, with a one-pixel gap, scaled by `scale`.
+QImage composeGrid(const QVector<QImage>& images, int columns, int scale = 1);
+
+// An image scaled to fit (nearest neighbour), with a title; emits activated on double-click.
+class ImageView : public QWidget {
+    Q_OBJECT
+public:
+    explicit ImageView(QWidget* parent = nullptr);
+    void setImage(const QImage& image, const QString& title);
+    const QImage& image() const { return m_image; }
+    QString title() const { return m_title; }
+    QSize sizeHint() const override { return { 260, 280 }; }
+
+Q_SIGNALS:
+    void activated();
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+
+private:
+    QImage m_image;
+    QString m_title;
+};
+
+struct PointLayer {
+    QString name;
+    QColor colour;
+    QVector<QPointF> points;
+};
+
+class PointCloudView : public QWidget {
+    Q_OBJECT
+public:
+    explicit PointCloudView(QWidget* parent = nullptr);
+    void setLayers(const QVector<PointLayer>& layers, const QString& title);
+    // The data range shown (square, centred); fitted to the first layers set unless fixed.
+    void setRange(const QRectF& range)
+    {
+        m_range = range;
+        update();
+    }
+    QRectF range() const { return m_range; }
+    const QVector<PointLayer>& layers() const { return m_layers; }
+    // Renders the view to an image of `size` (export).
+    QImage render(const QSize& size);
+    QSize sizeHint() const override { return { 260, 280 }; }
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+
+private:
+    void paint(QPainter& painter, const QRect& area);
+
+    QVector<PointLayer> m_layers;
+    QString m_title;
+    QRectF m_range;
+};
+
+} // namespace ddil
