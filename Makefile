@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test test-unit bench bench-distill clean format-check
+.PHONY: all deps configure build run test test-unit bench bench-distill bench-gui clean format-check
 
 all: build
 
@@ -38,6 +38,10 @@ bench: build
 # Per-step cost of each distillation method, baseline against DDIL (numbers for the README).
 bench-distill: build
 	@$(BUILD_DIR)/benchmarks/ddil_bench_distill $(BENCH_ARGS)
+
+# The workbench's event-loop stall while a session trains (the README's responsiveness figure).
+bench-gui: build
+	@$(BUILD_DIR)/benchmarks/ddil_bench_gui_stall $(BENCH_ARGS)
 
 format-check: configure
 	@cmake --build $(BUILD_DIR) --target format-check

@@ -35,13 +35,18 @@ int main(int argc, char** argv)
         QStringLiteral("DDIL Workbench: diffusion distillation with imitation learning"));
     parser.addHelpOption();
     parser.addVersionOption();
+    const QCommandLineOption start(
+        QStringLiteral("start"), QStringLiteral("Start training the opened config at once"));
+    parser.addOption(start);
     parser.addPositionalArgument(QStringLiteral("config"), QStringLiteral("A config file to open"),
         QStringLiteral("[config]"));
     parser.process(app);
 
     ddil::MainWindow window;
-    if (!parser.positionalArguments().isEmpty())
-        window.openConfig(parser.positionalArguments().constFirst());
+    const bool opened = !parser.positionalArguments().isEmpty()
+        && window.openConfig(parser.positionalArguments().constFirst());
     window.show();
+    if (opened && parser.isSet(start))
+        window.startSession();
     return app.exec();
 }

@@ -10,7 +10,7 @@ packages=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   libopencv-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   dataset-fashion-mnist
-  xvfb xauth clang-format
+  xvfb xauth imagemagick clang-format
 )
 
 missing=()

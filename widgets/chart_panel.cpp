@@ -9,6 +9,7 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSettings>
 #include <QSlider>
 #include <QTabWidget>
 #include <QTimer>
@@ -43,7 +44,8 @@ ChartPanel::ChartPanel(QWidget* parent)
         { tr("Loss terms"),
             re("^train/(?!loss$|lr$|grad_norm$|ddil/)(.*(loss|gan_|dm_|mse|huber).*)$"), true,
             tr("loss") },
-        { tr("Learning rate and gradient norm"), re("^train/(lr|grad_norm)$"), false, {} },
+        { tr("Gradient norm"), re("^train/(grad_norm)$"), true, tr("before clipping") },
+        { tr("Learning rate"), re("^train/(lr)$"), false, {} },
         { tr("FID (evaluator features)"), re("^eval/(fid|fid_floor)$"), false, tr("FID") },
         { tr("Precision, recall, density, coverage"),
             re("^eval/(precision|recall|density|coverage)$"), false, {} },
@@ -53,11 +55,11 @@ ChartPanel::ChartPanel(QWidget* parent)
         { tr("Distances to data and teacher (2-D)"),
             re("^eval/((sliced_wasserstein|mmd|sw_to_teacher|mmd_to_teacher)(_floor)?)$"), false,
             {} },
-        { tr("Shift D(S_k, F_k): student vs data, per step"), re("^shift/(?:fd|sw)_sf/(k\\d+)$"),
-            false, tr("distance") },
-        { tr("Shift D(S_k, T_k): student vs teacher, per step"), re("^shift/(?:fd|sw)_st/(k\\d+)$"),
-            false, tr("distance") },
-        { tr("On-policy loss gap, per step"), re("^shift/loss_gap/(k\\d+)$"), false,
+        { tr("D(S_k, F_k): student vs data"), re("^shift/(?:fd|sw)_sf/(k\\d+)$"), false,
+            tr("distance") },
+        { tr("D(S_k, T_k): student vs teacher"), re("^shift/(?:fd|sw)_st/(k\\d+)$"), false,
+            tr("distance") },
+        { tr("Loss gap per student step"), re("^shift/loss_gap/(k\\d+)$"), false,
             tr("loss(S) - loss(F)") },
         { tr("Realised source shares"), re("^train/ddil/share_(data|teacher|student)$"), true,
             tr("share of the batch") },
@@ -73,11 +75,12 @@ ChartPanel::ChartPanel(QWidget* parent)
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("chartTabs"));
-    addTab(tr("Losses"), { 0, 1, 2 });
-    addTab(tr("Quality"), { 3, 4, 5, 6 });
-    addTab(tr("Covariate shift"), { 7, 8, 9 });
-    addTab(tr("Mixture"), { 10, 11, 12 });
-    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+    addTab(tr("Losses"), { 0, 1, 2, 3 });
+    addTab(tr("Quality"), { 4, 5, 6, 7 });
+    addTab(tr("Covariate shift"), { 8, 9, 10 });
+    addTab(tr("Mixture"), { 11, 12, 13 });
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        QSettings().setValue(QStringLiteral("charts/tab"), index);
         m_dirty = true;
         refresh();
     });
@@ -106,7 +109,12 @@ ChartPanel::ChartPanel(QWidget* parent)
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addLayout(bar);
     layout->addWidget(m_tabs, 1);
-    setSmoothing(m_smoothing);
+    // The last tab and smoothing the user chose (QSettings).
+    const QSettings settings;
+    setSmoothing(settings.value(QStringLiteral("charts/smoothing"), m_smoothing).toDouble());
+    m_tabs->setCurrentIndex(settings.value(QStringLiteral("charts/tab"), 0).toInt());
+    connect(m_smoothSlider, &QSlider::sliderReleased, this,
+        [this] { QSettings().setValue(QStringLiteral("charts/smoothing"), m_smoothing); });
 
     m_timer = new QTimer(this);
     m_timer->setInterval(100);

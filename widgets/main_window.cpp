@@ -102,10 +102,16 @@ MainWindow::MainWindow(Session* session, QWidget* parent)
     });
     connect(m_session, &Session::evaluated, this, [this](const ScalarRow& row) {
         m_charts->appendRow(row);
+        // The headline metrics of images and of 2-D data, where present.
+        static const QStringList kHeadline { QStringLiteral("fid"), QStringLiteral("precision"),
+            QStringLiteral("recall"), QStringLiteral("coverage"),
+            QStringLiteral("sliced_wasserstein"), QStringLiteral("mmd"),
+            QStringLiteral("sw_to_teacher") };
         QStringList parts;
-        for (const auto& [name, value] : row.values)
-            if (name.startsWith(QLatin1String("eval/")) && parts.size() < 4)
-                parts << QStringLiteral("%1 %2").arg(name.mid(5)).arg(value, 0, 'g', 4);
+        for (const QString& key : kHeadline)
+            for (const auto& [name, value] : row.values)
+                if (name == QStringLiteral("eval/") + key)
+                    parts << QStringLiteral("%1 %2").arg(key).arg(value, 0, 'g', 4);
         appendLog(
             tr("Evaluation at step %1: %2").arg(row.step).arg(parts.join(QStringLiteral(", "))));
     });
@@ -470,7 +476,8 @@ bool MainWindow::startSession()
     SnapshotOptions snapshots;
     const int perRun = QSettings().value(kSnapshotsKey, 20).toInt();
     snapshots.every = perRun > 0 ? std::max(1, c->train.steps / perRun) : 0;
-    snapshots.count = 64;
+    // Images: an 8 x 8 grid; 2-D data: enough points to see the distribution.
+    snapshots.count = c->data.kind == DataKind::Toy2d ? 1000 : 64;
     snapshots.seed = c->seed;
     m_session->setSnapshotOptions(snapshots);
     m_controls->resetProgress();

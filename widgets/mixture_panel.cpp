@@ -76,7 +76,15 @@ MixturePanel::MixturePanel(QWidget* parent)
         [this](const std::array<double, 3>& beta) { setBeta(beta); });
 
     auto* policy = new QGroupBox(tr("Rollouts, buffers and reflection"), this);
-    auto* form = new QFormLayout(policy);
+    auto* form = new QGridLayout(policy);
+    int row = 0;
+    auto addRow = [&](const QString& label, QWidget* field) {
+        auto* name = new QLabel(label, policy);
+        name->setToolTip(field->toolTip());
+        form->addWidget(name, row / 2, (row % 2) * 2);
+        form->addWidget(field, row / 2, (row % 2) * 2 + 1);
+        ++row;
+    };
     m_pTeach = new QDoubleSpinBox(policy);
     m_pTeach->setObjectName(QStringLiteral("pTeach"));
     m_pTeach->setRange(0.0, 1.0);
@@ -84,26 +92,26 @@ MixturePanel::MixturePanel(QWidget* parent)
     m_pTeach->setDecimals(3);
     m_pTeach->setToolTip(tr("DAgger's mixed policy: in student rollouts the teacher takes each "
                             "step with this probability"));
-    form->addRow(tr("p_teach"), m_pTeach);
+    addRow(tr("p_teach"), m_pTeach);
     m_capacity = new QSpinBox(policy);
     m_capacity->setObjectName(QStringLiteral("bufferCapacity"));
     m_capacity->setRange(0, 10'000'000);
     m_capacity->setSpecialValueText(tr("auto (32 × batch)"));
     m_capacity->setToolTip(tr("States kept per source buffer (teacher and student rollouts); a "
                               "new capacity refills the buffers"));
-    form->addRow(tr("Buffer capacity"), m_capacity);
+    addRow(tr("Buffer capacity"), m_capacity);
     m_refreshEvery = new QSpinBox(policy);
     m_refreshEvery->setObjectName(QStringLiteral("refreshEvery"));
     m_refreshEvery->setRange(1, 100'000'000);
     m_refreshEvery->setToolTip(tr("Training steps between buffer refreshes: lower keeps student "
                                   "states fresher and costs more rollouts"));
-    form->addRow(tr("Refresh every"), m_refreshEvery);
+    addRow(tr("Refresh every"), m_refreshEvery);
     m_refreshFraction = new QDoubleSpinBox(policy);
     m_refreshFraction->setObjectName(QStringLiteral("refreshFraction"));
     m_refreshFraction->setRange(0.0, 1.0);
     m_refreshFraction->setSingleStep(0.05);
     m_refreshFraction->setToolTip(tr("Share of each buffer replaced at a refresh"));
-    form->addRow(tr("Refresh fraction"), m_refreshFraction);
+    addRow(tr("Refresh fraction"), m_refreshFraction);
     m_projection = new QComboBox(policy);
     m_projection->setObjectName(QStringLiteral("projection"));
     m_projection->addItem(tr("off"), static_cast<int>(ProjectionKind::None));
@@ -111,7 +119,7 @@ MixturePanel::MixturePanel(QWidget* parent)
     m_projection->addItem(tr("dynamic (percentile)"), static_cast<int>(ProjectionKind::Dynamic));
     m_projection->setToolTip(tr("Reflected DDIL: project x0 estimates into the data range "
                                 "(DDIL.md §3), which keeps rollouts inside the data's support"));
-    form->addRow(tr("Reflected mode"), m_projection);
+    addRow(tr("Reflected mode"), m_projection);
     m_percentile = new QDoubleSpinBox(policy);
     m_percentile->setObjectName(QStringLiteral("percentile"));
     m_percentile->setRange(0.5, 1.0);
@@ -119,7 +127,7 @@ MixturePanel::MixturePanel(QWidget* parent)
     m_percentile->setSingleStep(0.005);
     m_percentile->setToolTip(tr("Dynamic projection: the quantile of |x0| per sample that sets "
                                 "the clamp"));
-    form->addRow(tr("Percentile"), m_percentile);
+    addRow(tr("Percentile"), m_percentile);
 
     for (QDoubleSpinBox* box : { m_pTeach, m_refreshFraction, m_percentile })
         connect(box, &QDoubleSpinBox::valueChanged, this, &MixturePanel::scheduleSend);
@@ -136,10 +144,15 @@ MixturePanel::MixturePanel(QWidget* parent)
     m_sendTimer->setInterval(150);
     connect(m_sendTimer, &QTimer::timeout, this, [this] { Q_EMIT mixtureChanged(mixture()); });
 
-    auto* layout = new QVBoxLayout(this);
-    layout->addWidget(priors);
-    layout->addWidget(m_picker, 1);
-    layout->addWidget(policy);
+    form->setColumnStretch(1, 1);
+    form->setColumnStretch(3, 1);
+    auto* layout = new QGridLayout(this);
+    layout->addWidget(priors, 0, 0);
+    layout->addWidget(m_picker, 0, 1);
+    layout->addWidget(policy, 1, 0, 1, 2);
+    layout->setColumnStretch(0, 3);
+    layout->setColumnStretch(1, 2);
+    layout->setRowStretch(2, 1);
     showConfig(RunConfig {});
 }
 

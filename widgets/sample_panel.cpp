@@ -41,6 +41,7 @@ SamplePanel::SamplePanel(QWidget* parent)
     m_slider->setObjectName(QStringLiteral("snapshotSlider"));
     m_slider->setRange(0, 0);
     m_slider->setEnabled(false);
+    m_slider->setMinimumWidth(120);
     m_slider->setToolTip(tr("Training step of the snapshot shown; moves every view together"));
     m_stepLabel = new QLabel(tr("no snapshots yet"), this);
     m_classBox = new QComboBox(this);

@@ -159,7 +159,7 @@ SessionForm::SessionForm(QWidget* parent)
     m_evalEvery->setRange(0, 100'000'000);
     m_evalEvery->setSpecialValueText(tr("only at the end"));
     addField(e, tr("Every"), QStringLiteral("eval.every"), m_evalEvery,
-        tr("Training steps between evaluations (and sample snapshots)"));
+        tr("Training steps between evaluations"));
     m_evalCount = new QSpinBox(eval);
     m_evalCount->setRange(2, 10'000'000);
     addField(e, tr("Samples"), QStringLiteral("eval.count"), m_evalCount,
@@ -189,6 +189,7 @@ SessionForm::SessionForm(QWidget* parent)
     auto* scroll = new QScrollArea(this);
     scroll->setWidget(content);
     scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setFrameShape(QFrame::NoFrame);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

@@ -21,7 +21,7 @@ TrianglePicker::TrianglePicker(QWidget* parent)
 
 std::array<QPointF, 3> TrianglePicker::corners() const
 {
-    const double margin = 22.0;
+    const double margin = 18.0;
     const double w = width() - 2 * margin, h = height() - 2 * margin;
     const double side = std::min(w, h * 2.0 / std::sqrt(3.0));
     const double height = side * std::sqrt(3.0) / 2.0;

@@ -26,8 +26,8 @@ public:
     std::array<double, 3> coordinatesAt(const QPointF& position) const;
     QPointF positionOf(const std::array<double, 3>& beta) const;
 
-    QSize sizeHint() const override { return { 220, 190 }; }
-    QSize minimumSizeHint() const override { return { 140, 120 }; }
+    QSize sizeHint() const override { return { 190, 150 }; }
+    QSize minimumSizeHint() const override { return { 150, 130 }; }
 
 Q_SIGNALS:
     void picked(const std::array<double, 3>& beta);

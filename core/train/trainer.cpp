@@ -290,6 +290,7 @@ RunResult Trainer::run(
                 for (const auto& [name, value] : terms)
                     report.scalars.emplace_back("train/" + name, value);
                 report.scalars.emplace_back("train/lr", learningRate(m_step - 1));
+                report.scalars.emplace_back("train/grad_norm", m_lastGradNorm);
                 hooks.onStep(report);
             }
             if (m_step % c.log_every == 0 || m_step == c.steps) {

@@ -8,7 +8,9 @@
 
 #include <QDir>
 #include <QFile>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -49,6 +51,13 @@ void writeRunFolder(const QString& dir, double scale)
 class TestChartPanel : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("ddil-tests"));
+        QSettings().clear();
+    }
+
     void smoothingIsTensorBoardsDebiasedEma()
     {
         // w = 0.5: 1, (0.5*0.5 + 0.5*3)/(1-0.25) = 2.333.., ...
@@ -68,6 +77,7 @@ private Q_SLOTS:
         panel.resize(900, 600);
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.showTab(0);
         panel.resetLive("session");
         QSignalSpy shares(&panel, &ChartPanel::sharesReported);
         panel.appendScalars(batchOf(1, 40));
@@ -99,12 +109,12 @@ private Q_SLOTS:
         panel.appendRow(row);
         panel.showTab(2);
         panel.refresh();
-        MetricChart* shift = panel.chart("chart7");
+        MetricChart* shift = panel.chart("chart8");
         QCOMPARE(shift->seriesNames(), (QStringList { "k2", "k4" }));
-        QCOMPARE(panel.chart("chart8")->seriesNames(), QStringList { "k4" });
+        QCOMPARE(panel.chart("chart9")->seriesNames(), QStringList { "k4" });
         panel.showTab(1);
-        QCOMPARE(panel.chart("chart3")->seriesNames(), QStringList { "fid" });
-        QCOMPARE(panel.chart("chart4")->seriesCount(), 2);
+        QCOMPARE(panel.chart("chart4")->seriesNames(), QStringList { "fid" });
+        QCOMPARE(panel.chart("chart5")->seriesCount(), 2);
     }
 
     void runFoldersOverlayWithALegendAndHoverReadout()
@@ -122,6 +132,7 @@ private Q_SLOTS:
         QVERIFY(!panel.addOverlay(dir.filePath("missing"), &error));
         QVERIFY(error.contains("metrics.jsonl"));
         QCOMPARE(panel.overlayCount(), 2);
+        panel.showTab(0);
         panel.setSmoothing(0.0);
         panel.refresh();
         MetricChart* loss = panel.chart("chart0");

@@ -14,6 +14,7 @@
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QToolBar>
+#include <QTranslator>
 #include <QtTest>
 
 using namespace ddil;
@@ -127,6 +128,23 @@ private Q_SLOTS:
         QVERIFY(!w.openConfig("/no/such/file.json"));
         QCOMPARE(w.findChild<IssueList*>()->count(), 1);
         QVERIFY(w.findChild<IssueList*>()->item(0)->text().contains("file not found"));
+    }
+
+    // The Traditional Chinese translation, as the workbench installs it for a zh_TW locale.
+    void traditionalChineseTranslatesTheWindow()
+    {
+        QTranslator translator;
+        QVERIFY(translator.load(QStringLiteral(DDIL_ZH_TW_QM)));
+        QCoreApplication::installTranslator(&translator);
+        {
+            MainWindow w;
+            QStringList menus;
+            for (QAction* a : w.menuBar()->actions())
+                menus << a->text();
+            QCOMPARE(menus, (QStringList { "檔案(&F)", "執行(&R)", "檢視(&V)", "說明(&H)" }));
+            QCOMPARE(w.findChild<QDockWidget*>("mixtureDock")->windowTitle(), QString("混合"));
+        }
+        QCoreApplication::removeTranslator(&translator);
     }
 
     void aboutNamesQtAndLibTorchVersions()
