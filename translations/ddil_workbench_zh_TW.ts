@@ -276,6 +276,22 @@
         <source>Loss gap per student step</source>
         <translation>各學生步數的損失差距</translation>
     </message>
+    <message>
+        <source>Teacher intervention: FID or SW to data, per setting</source>
+        <translation>教師介入：各設定的 FID 或與資料的 SW</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>匯出…</translation>
+    </message>
+    <message>
+        <source>Write every chart as PNG and PDF and each run's metrics as CSV into a folder</source>
+        <translation>將所有圖表寫成 PNG 與 PDF，並將各次執行的指標寫成 CSV，存入資料夾</translation>
+    </message>
+    <message>
+        <source>Export Charts</source>
+        <translation>匯出圖表</translation>
+    </message>
 </context>
 <context>
     <name>ddil::ConfigTreeView</name>

@@ -5,10 +5,13 @@
 #include <QCheckBox>
 #include <QDir>
 #include <QFile>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QSlider>
 #include <QTabWidget>
@@ -61,6 +64,8 @@ ChartPanel::ChartPanel(QWidget* parent)
             tr("distance") },
         { tr("Loss gap per student step"), re("^shift/loss_gap/(k\\d+)$"), false,
             tr("loss(S) - loss(F)") },
+        { tr("Teacher intervention: FID or SW to data, per setting"),
+            re("^intervene/([^/]+)/(?:fid|sw_to_data)$"), false, {} },
         { tr("Realised source shares"), re("^train/ddil/share_(data|teacher|student)$"), true,
             tr("share of the batch") },
         { tr("Set priors and p_teach"), re("^train/ddil/(beta_\\w+|p_teach)$"), false, {} },
@@ -77,8 +82,8 @@ ChartPanel::ChartPanel(QWidget* parent)
     m_tabs->setObjectName(QStringLiteral("chartTabs"));
     addTab(tr("Losses"), { 0, 1, 2, 3 });
     addTab(tr("Quality"), { 4, 5, 6, 7 });
-    addTab(tr("Covariate shift"), { 8, 9, 10 });
-    addTab(tr("Mixture"), { 11, 12, 13 });
+    addTab(tr("Covariate shift"), { 8, 9, 10, 11 });
+    addTab(tr("Mixture"), { 12, 13, 14 });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         QSettings().setValue(QStringLiteral("charts/tab"), index);
         m_dirty = true;
@@ -99,12 +104,28 @@ ChartPanel::ChartPanel(QWidget* parent)
     m_logBox->setToolTip(tr("Logarithmic y axis on every chart"));
     connect(m_logBox, &QCheckBox::toggled, this, &ChartPanel::setLogScale);
 
+    auto* exportButton = new QPushButton(tr("Export…"), this);
+    exportButton->setObjectName(QStringLiteral("exportCharts"));
+    exportButton->setToolTip(tr("Write every chart as PNG and PDF and each run's metrics as CSV "
+                                "into a folder"));
+    connect(exportButton, &QPushButton::clicked, this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Export Charts"));
+        if (folder.isEmpty())
+            return;
+        QString error;
+        if (exportCharts(folder, true, &error).isEmpty() && !error.isEmpty())
+            QMessageBox::warning(this, tr("Export Charts"), error);
+        else if (exportCsv(folder, &error).isEmpty() && !error.isEmpty())
+            QMessageBox::warning(this, tr("Export Charts"), error);
+    });
+
     auto* bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Smoothing"), this));
     bar->addWidget(m_smoothSlider, 1);
     bar->addWidget(m_smoothLabel);
     bar->addSpacing(12);
     bar->addWidget(m_logBox);
+    bar->addWidget(exportButton);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addLayout(bar);

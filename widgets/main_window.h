@@ -49,6 +49,9 @@ public:
     bool exportConfig(const QString& path, QString* error = nullptr) const;
     // Writes charts (PNG, PDF), metrics (CSV, a Markdown table), the sample sheet and the config.
     bool exportReport(const QString& folder, QString* error = nullptr) const;
+    // Opens a run folder: its config in the form, its metrics in the charts; when it has a
+    // checkpoint and is not finished, the next start continues it.
+    bool openRunFolder(const QString& runDir);
     // Overlays a run folder's metrics on the charts.
     bool overlayRun(const QString& runDir, QString* error = nullptr);
 
@@ -91,7 +94,6 @@ private:
     void sessionStateChanged(SessionState state);
     void updateTitle();
     void applyClassNames(const RunConfig& config);
-    bool openRunFolder(const QString& runDir);
 
     Session* m_session = nullptr;
     SessionForm* m_form = nullptr;

@@ -105,13 +105,15 @@ private Q_SLOTS:
         row.step = 100;
         row.values = { { "eval/fid", 4.2 }, { "eval/precision", 0.6 }, { "eval/recall", 0.5 },
             { "shift/fd_sf/k4", 3.8 }, { "shift/fd_sf/k2", 4.8 }, { "shift/fd_st/k4", 0.2 },
-            { "shift/loss_gap/k4", 0.01 }, { "intervene/j1/fid", 2.0 } };
+            { "shift/loss_gap/k4", 0.01 }, { "intervene/j1/fid", 2.0 },
+            { "intervene/p0.5/fid", 2.2 }, { "intervene/j1/recall", 0.4 } };
         panel.appendRow(row);
         panel.showTab(2);
         panel.refresh();
         MetricChart* shift = panel.chart("chart8");
         QCOMPARE(shift->seriesNames(), (QStringList { "k2", "k4" }));
         QCOMPARE(panel.chart("chart9")->seriesNames(), QStringList { "k4" });
+        QCOMPARE(panel.chart("chart11")->seriesNames(), (QStringList { "j1", "p0.5" }));
         panel.showTab(1);
         QCOMPARE(panel.chart("chart4")->seriesNames(), QStringList { "fid" });
         QCOMPARE(panel.chart("chart5")->seriesCount(), 2);

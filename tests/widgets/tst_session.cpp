@@ -174,6 +174,40 @@ private Q_SLOTS:
         QVERIFY(w.runControls()->startAction()->isEnabled());
     }
 
+    void aStoppedRunFolderOpensAndContinues()
+    {
+        QString dir;
+        {
+            MainWindow w;
+            QVERIFY(w.openConfig(writeConfig(m_dir.filePath("resumable.json"), tinySession(30))));
+            QVERIFY(w.startSession());
+            QTRY_VERIFY_WITH_TIMEOUT(w.charts()->live().lastStep() >= 6, 60000);
+            w.session()->stop();
+            QTRY_VERIFY_WITH_TIMEOUT(w.session()->state() == SessionState::Cancelled, 60000);
+            dir = w.session()->runDir();
+        }
+        MainWindow w;
+        QVERIFY(w.openRunFolder(dir));
+        QCOMPARE(w.form()->config().name, std::string("gui-session"));
+        // The charts show what the folder logged (train lines every 5 steps).
+        QVERIFY(w.charts()->live().find("train/loss"));
+        const qint64 stoppedAt = w.charts()->live().lastStep();
+        QVERIFY(w.startSession());
+        QCOMPARE(w.session()->runDir(), dir);
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->state() == SessionState::Finished, 60000);
+        // One curve: the resumed steps follow the logged ones without going back.
+        const MetricSeries* loss = w.charts()->live().find("train/loss");
+        QCOMPARE(loss->steps.last(), 30.0);
+        for (int i = 1; i < loss->steps.size(); ++i)
+            QVERIFY(loss->steps[i] > loss->steps[i - 1]);
+        QVERIFY(stoppedAt >= 5);
+        QCOMPARE(QString::fromStdString(runStatus(dir.toStdString())), QString("finished"));
+        // Not a run folder: refused with a message, the session stays as it was.
+        QVERIFY(!w.openRunFolder(m_dir.filePath("not-a-run")));
+        QVERIFY(w.findChild<QMessageBox*>("errorBox")->text().contains("not a run folder"));
+        QCOMPARE(w.session()->runDir(), dir);
+    }
+
     void workerErrorsShowADialogAndTheWindowLives()
     {
         MainWindow w;
