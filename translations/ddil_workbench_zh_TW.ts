@@ -277,10 +277,6 @@
         <translation>各學生步數的損失差距</translation>
     </message>
     <message>
-        <source>Teacher intervention: FID or SW to data, per setting</source>
-        <translation>教師介入：各設定的 FID 或與資料的 SW</translation>
-    </message>
-    <message>
         <source>Export…</source>
         <translation>匯出…</translation>
     </message>
@@ -291,6 +287,10 @@
     <message>
         <source>Export Charts</source>
         <translation>匯出圖表</translation>
+    </message>
+    <message>
+        <source>Teacher intervention (FID / SW)</source>
+        <translation>教師介入（FID / SW）</translation>
     </message>
 </context>
 <context>

@@ -64,8 +64,8 @@ ChartPanel::ChartPanel(QWidget* parent)
             tr("distance") },
         { tr("Loss gap per student step"), re("^shift/loss_gap/(k\\d+)$"), false,
             tr("loss(S) - loss(F)") },
-        { tr("Teacher intervention: FID or SW to data, per setting"),
-            re("^intervene/([^/]+)/(?:fid|sw_to_data)$"), false, {} },
+        { tr("Teacher intervention (FID / SW)"), re("^intervene/([^/]+)/(?:fid|sw_to_data)$"),
+            false, {} },
         { tr("Realised source shares"), re("^train/ddil/share_(data|teacher|student)$"), true,
             tr("share of the batch") },
         { tr("Set priors and p_teach"), re("^train/ddil/(beta_\\w+|p_teach)$"), false, {} },
@@ -194,7 +194,6 @@ void ChartPanel::resetLive(const QString& label)
     m_live.clear();
     m_live.setLabel(label);
     m_dirty = true;
-    m_rescale = true;
 }
 
 bool ChartPanel::loadLive(const QString& runDir, QString* error)
@@ -218,7 +217,6 @@ bool ChartPanel::addOverlay(const QString& runDir, QString* error)
     }
     m_overlays.push_back(std::move(run));
     m_dirty = true;
-    m_rescale = true;
     refresh();
     return true;
 }
@@ -227,7 +225,6 @@ void ChartPanel::clearOverlays()
 {
     m_overlays.clear();
     m_dirty = true;
-    m_rescale = true;
     refresh();
 }
 
@@ -269,7 +266,6 @@ void ChartPanel::appendRow(const ScalarRow& row)
 {
     m_live.append(row);
     m_dirty = true;
-    m_rescale = true;
 }
 
 void ChartPanel::refresh()
@@ -280,7 +276,6 @@ void ChartPanel::refresh()
     for (auto* c : m_charts)
         if (page && page->isAncestorOf(c))
             c->showRuns(shown, m_smoothing, true);
-    m_rescale = false;
 }
 
 QStringList ChartPanel::exportCharts(const QString& folder, bool pdf, QString* error) const

@@ -76,7 +76,6 @@ private:
     QTimer* m_timer = nullptr;
     double m_smoothing = 0.6;
     bool m_dirty = false;
-    bool m_rescale = true;
 };
 
 } // namespace ddil

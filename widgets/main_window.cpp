@@ -360,12 +360,12 @@ bool MainWindow::openConfig(const QString& path)
     }
     const QString absolute = QFileInfo(path).absoluteFilePath();
     const ConfigLoadResult loaded = loadConfigFile(absolute.toStdString());
-    m_issues->showIssues(absolute, loaded.issues);
     for (const auto& issue : loaded.issues)
         appendLog(QFileInfo(absolute).fileName() + QStringLiteral(": ")
             + QString::fromStdString(issue.toString()));
     if (!loaded.ok()) {
         // Keep the previous config: a config with errors never becomes the session's config.
+        m_issues->showIssues(absolute, loaded.issues);
         m_configView->showConfig(loaded.config, loaded.issues);
         statusBar()->showMessage(tr("%1 has errors (%2); it cannot start a run")
                                      .arg(QFileInfo(absolute).fileName())
@@ -383,6 +383,7 @@ bool MainWindow::openConfig(const QString& path)
     m_samples->clear();
     applyClassNames(loaded.config);
     formEdited(loaded.config, true);
+    m_issues->showIssues(absolute, loaded.issues); // the file's warnings, if any
     // The config tree shows what the run will use: a student's model comes from its teacher.
     try {
         m_configView->showConfig(resolveRunConfig(loaded.config), loaded.issues);

@@ -257,6 +257,7 @@ void SamplePanel::updateViews()
     m_scatter->setLayers(layers, tr("Teacher against student, step %1").arg(s->step));
     while (m_trajectoryViews.size() < s->trajectory.size()) {
         auto* view = new PointCloudView(m_trajectoryRow);
+        view->setLegendVisible(m_trajectoryViews.isEmpty()); // one legend for the row
         m_trajectoryLayout->addWidget(view);
         m_trajectoryViews.append(view);
     }

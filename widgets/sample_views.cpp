@@ -137,7 +137,8 @@ void PointCloudView::paint(QPainter& p, const QRect& area)
     }
     p.setRenderHint(QPainter::Antialiasing, true);
     p.setPen(Qt::NoPen);
-    // Legend
+    if (!m_legend)
+        return;
     int y = static_cast<int>(box.top()) + 4;
     for (const auto& layer : m_layers) {
         p.setBrush(layer.colour);

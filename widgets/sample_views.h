@@ -51,6 +51,11 @@ public:
     }
     QRectF range() const { return m_range; }
     const QVector<PointLayer>& layers() const { return m_layers; }
+    void setLegendVisible(bool visible)
+    {
+        m_legend = visible;
+        update();
+    }
     // Renders the view to an image of `size` (export).
     QImage render(const QSize& size);
     QSize sizeHint() const override { return { 260, 280 }; }
@@ -64,6 +69,7 @@ private:
     QVector<PointLayer> m_layers;
     QString m_title;
     QRectF m_range;
+    bool m_legend = true;
 };
 
 } // namespace ddil
