@@ -20,6 +20,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QMessageBox>
+#include <QProcess>
 #include <QProgressBar>
 #include <QSettings>
 #include <QSignalSpy>
@@ -136,6 +137,26 @@ private Q_SLOTS:
             QVERIFY2(std::abs(headless[i] - session[i]) <= 1e-5 * std::abs(session[i]),
                 qPrintable(
                     QString("step %1: %2 vs %3").arg(i + 1).arg(headless[i]).arg(session[i])));
+
+        // And so does the `ddil` command on the exported file: the same metrics log as the GUI's.
+        QProcess ddil;
+        ddil.start(
+            test::ddilBinary(), { "run", exported, "--out", m_dir.filePath("cli"), "--quiet" });
+        QVERIFY(ddil.waitForFinished(120000));
+        QCOMPARE(ddil.exitCode(), 0);
+        RunMetrics gui, cli;
+        QVERIFY(gui.loadJsonLines(w.session()->runDir() + "/metrics.jsonl", &error));
+        QVERIFY(cli.loadJsonLines(m_dir.filePath("cli/metrics.jsonl"), &error));
+        QCOMPARE(cli.find("train/loss")->steps, gui.find("train/loss")->steps);
+        for (int i = 0; i < gui.find("train/loss")->values.size(); ++i) {
+            const double a = gui.find("train/loss")->values[i];
+            const double b = cli.find("train/loss")->values[i];
+            QVERIFY2(std::abs(a - b) <= 1e-5 * std::abs(a), qPrintable(QString::number(i)));
+        }
+        // The mixture change is logged at the same step in both.
+        QVERIFY(gui.find("ddil/set_beta_student"));
+        QCOMPARE(
+            cli.find("ddil/set_beta_student")->steps, gui.find("ddil/set_beta_student")->steps);
 
         // Export Report writes charts, metrics, samples and the config.
         const QString report = m_dir.filePath("report");
