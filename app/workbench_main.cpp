@@ -12,10 +12,6 @@
 
 int main(int argc, char** argv)
 {
-    // OpenMP threads of the training thread that spin while they wait would take the GUI
-    // thread's core; passive waits keep the window responsive (set before LibTorch starts them).
-    if (qEnvironmentVariableIsEmpty("OMP_WAIT_POLICY"))
-        qputenv("OMP_WAIT_POLICY", "PASSIVE");
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("DDIL Workbench"));
     QApplication::setApplicationName(QStringLiteral("ddil-workbench"));

@@ -30,9 +30,6 @@ int main(int argc, char** argv)
 {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
-    // As ddil-workbench does (app/workbench_main.cpp).
-    if (qEnvironmentVariableIsEmpty("OMP_WAIT_POLICY"))
-        qputenv("OMP_WAIT_POLICY", "PASSIVE");
     QApplication app(argc, argv);
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("ddil-bench"));
