@@ -2,6 +2,9 @@
 // Helpers shared by the tests: where the source tree and the built `ddil` are.
 
 #include <QByteArray>
+#include <QCoreApplication>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QString>
 
 namespace ddil::test {
@@ -17,6 +20,14 @@ inline QString ddilBinary()
 inline std::string sourcePath(const char* relative)
 {
     return (sourceDir() + "/" + relative).toStdString();
+}
+
+// Keeps the user's settings out of a GUI test: a test-mode location, emptied.
+inline void isolateSettings()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("ddil-tests"));
+    QSettings().clear();
 }
 
 } // namespace ddil::test

@@ -2,15 +2,14 @@
 // overlay with a legend, the hover read-out names the nearest point, exports write files, and
 // the smoothing is TensorBoard's.
 #include "session/run_metrics.h"
+#include "tests/test_support.h"
 
 #include "widgets/chart_panel.h"
 #include "widgets/metric_chart.h"
 
 #include <QDir>
 #include <QFile>
-#include <QSettings>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -51,12 +50,7 @@ void writeRunFolder(const QString& dir, double scale)
 class TestChartPanel : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("ddil-tests"));
-        QSettings().clear();
-    }
+    void initTestCase() { ddil::test::isolateSettings(); }
 
     void smoothingIsTensorBoardsDebiasedEma()
     {

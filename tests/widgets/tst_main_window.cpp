@@ -27,10 +27,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        // Keep the user's settings out of the test.
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("ddil-tests"));
-        QSettings().clear();
+        ddil::test::isolateSettings();
         qputenv("DDIL_CONFIG_DIR", (ddil::test::sourceDir() + "/configs").toLocal8Bit());
     }
 

@@ -73,9 +73,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("ddil-tests"));
-        QSettings().clear();
+        test::isolateSettings();
         QSettings().setValue("runs/root", m_dir.filePath("runs"));
         QSettings().setValue("samples/perRun", 4);
     }
