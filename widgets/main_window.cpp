@@ -46,16 +46,6 @@ const QString kRunRootKey = QStringLiteral("runs/root");
 const QString kSnapshotsKey = QStringLiteral("samples/perRun");
 const QString kLanguageKey = QStringLiteral("language");
 
-void setDistillMixture(RunConfig& c, const MixtureSnapshot& m)
-{
-    c.distill.ddil.beta = m.beta;
-    c.distill.ddil.p_teach = m.p_teach;
-    c.distill.ddil.buffer_capacity = m.buffer_capacity;
-    c.distill.ddil.refresh_every = m.refresh_every;
-    c.distill.ddil.refresh_fraction = m.refresh_fraction;
-    c.distill.reflection.projection = m.projection;
-    c.distill.reflection.percentile = m.percentile;
-}
 } // namespace
 
 MainWindow::MainWindow(Session* session, QWidget* parent)
@@ -418,7 +408,7 @@ std::optional<RunConfig> MainWindow::config() const
 {
     RunConfig c = m_form->config();
     if (c.task == Task::Distill)
-        setDistillMixture(c, m_mixture->mixture());
+        setMixture(c.distill, m_mixture->mixture());
     c.runtime.device = m_controls->device();
     c.runtime.threads = m_controls->threads();
     for (const auto& issue : validateConfig(c))

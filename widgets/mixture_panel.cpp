@@ -1,5 +1,6 @@
 #include "widgets/mixture_panel.h"
 
+#include "core/api/config_io.h"
 #include "widgets/triangle_picker.h"
 
 #include <QComboBox>
@@ -163,18 +164,17 @@ void MixturePanel::setSendDelay(int milliseconds)
 
 void MixturePanel::showConfig(const RunConfig& config)
 {
-    const auto& d = config.distill.ddil;
+    const MixtureSnapshot m = mixtureOf(config.distill);
     m_syncing = true;
-    if (d.beta.size() == 3)
-        m_beta = { d.beta[0], d.beta[1], d.beta[2] };
-    m_pTeach->setValue(d.p_teach);
-    m_capacity->setValue(d.buffer_capacity);
-    m_refreshEvery->setValue(d.refresh_every);
-    m_refreshFraction->setValue(d.refresh_fraction);
-    m_projection->setCurrentIndex(
-        m_projection->findData(static_cast<int>(config.distill.reflection.projection)));
-    m_percentile->setValue(config.distill.reflection.percentile);
-    m_percentile->setEnabled(config.distill.reflection.projection == ProjectionKind::Dynamic);
+    if (m.beta.size() == 3)
+        m_beta = { m.beta[0], m.beta[1], m.beta[2] };
+    m_pTeach->setValue(m.p_teach);
+    m_capacity->setValue(m.buffer_capacity);
+    m_refreshEvery->setValue(m.refresh_every);
+    m_refreshFraction->setValue(m.refresh_fraction);
+    m_projection->setCurrentIndex(m_projection->findData(static_cast<int>(m.projection)));
+    m_percentile->setValue(m.percentile);
+    m_percentile->setEnabled(m.projection == ProjectionKind::Dynamic);
     m_syncing = false;
     syncControls();
     for (QLabel* label : m_realised)

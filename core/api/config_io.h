@@ -56,6 +56,11 @@ std::vector<ConfigIssue> validateConfig(const RunConfig& config);
 // Both are JSON texts; returns the merged text. Throws std::invalid_argument on invalid JSON.
 std::string mergeConfigJson(const std::string& baseJson, const std::string& overlayJson);
 
+// The live-changeable mixture of a distillation config (as of step 0): distill.ddil's priors,
+// p_teach and buffer settings, and distill.reflection's projection and percentile; and back.
+MixtureSnapshot mixtureOf(const DistillConfig& distill);
+void setMixture(DistillConfig& distill, const MixtureSnapshot& mixture);
+
 // Short hash of the canonical JSON (for file metadata and run identity).
 std::string configHash(const RunConfig& config);
 

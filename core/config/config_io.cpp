@@ -961,6 +961,25 @@ std::string configHash(const RunConfig& config)
     return toHex(fnv1a64(json.data(), json.size())).substr(0, 12);
 }
 
+MixtureSnapshot mixtureOf(const DistillConfig& distill)
+{
+    const auto& d = distill.ddil;
+    return { 0, d.beta, d.p_teach, d.buffer_capacity, d.refresh_every, d.refresh_fraction,
+        distill.reflection.projection, distill.reflection.percentile };
+}
+
+void setMixture(DistillConfig& distill, const MixtureSnapshot& m)
+{
+    auto& d = distill.ddil;
+    d.beta = m.beta;
+    d.p_teach = m.p_teach;
+    d.buffer_capacity = m.buffer_capacity;
+    d.refresh_every = m.refresh_every;
+    d.refresh_fraction = m.refresh_fraction;
+    distill.reflection.projection = m.projection;
+    distill.reflection.percentile = m.percentile;
+}
+
 bool RunConfig::operator==(const RunConfig& other) const
 {
     return configToJson(*this) == configToJson(other);

@@ -31,6 +31,69 @@ void writeFile(const QString& path, const QByteArray& text)
 class TestConfig : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // distill.ddil.changes: a list of objects, read, checked and written back.
+    void mixtureChangesRoundTripAndAreChecked()
+    {
+        const auto ok
+            = parseConfig(R"({"schema_version": 1, "task": "distill", "distill": {"teacher": "t.pt",
+            "ddil": {"changes": [{"step": 10, "beta": [0.2, 0.2, 0.6], "p_teach": 0.5,
+            "projection": "dynamic"}, {"step": 30, "buffer_capacity": 64}]}}})");
+        QVERIFY(ok.ok());
+        const auto& changes = ok.config.distill.ddil.changes;
+        QCOMPARE(int(changes.size()), 2);
+        QCOMPARE(changes[0].step, 10);
+        QCOMPARE(changes[0].beta[2], 0.6);
+        QVERIFY(changes[0].projection == ProjectionKind::Dynamic);
+        QCOMPARE(changes[1].beta[0], 1.0); // fields left out keep their defaults
+        QCOMPARE(changes[1].buffer_capacity, 64);
+        QVERIFY(parseConfig(configToJson(ok.config)).config == ok.config);
+
+        const auto bad
+            = parseConfig(R"({"schema_version": 1, "task": "distill", "distill": {"teacher": "t.pt",
+            "ddil": {"changes": [{"step": 30, "typo": 1}, {"step": 10, "beta": [0.5, 0.6, 0]},
+            {"step": 40, "p_teach": 2}, 7]}}})");
+        QStringList texts;
+        for (const auto& issue : bad.issues)
+            texts << QString::fromStdString(issue.toString());
+        QVERIFY2(texts.contains("warning: distill.ddil.changes[0].typo: unknown key (ignored)"),
+            qPrintable(texts.join('\n')));
+        QVERIFY(texts.contains("error: distill.ddil.changes[3]: must be an object, got number 7"));
+        QVERIFY(!bad.ok());
+        // Without the non-object entry, the checks of the entries themselves.
+        const auto checked
+            = parseConfig(R"({"schema_version": 1, "task": "distill", "distill": {"teacher": "t.pt",
+            "ddil": {"changes": [{"step": 30}, {"step": 10, "beta": [0.5, 0.6, 0]},
+            {"step": 40, "p_teach": 2}]}}})");
+        texts.clear();
+        for (const auto& issue : checked.issues)
+            texts << QString::fromStdString(issue.toString());
+        QVERIFY2(texts.contains("error: distill.ddil.changes[1].beta: must sum to 1, got 1.1"),
+            qPrintable(texts.join('\n')));
+        QVERIFY(texts.contains(
+            "error: distill.ddil.changes[1].step: changes must be listed in step order"));
+        QVERIFY(texts.contains("error: distill.ddil.changes[2].p_teach: must be in [0, 1], got 2"));
+    }
+
+    void mixtureOfAndSetMixtureMapTheSameFields()
+    {
+        DistillConfig d;
+        d.ddil.beta = { 0.5, 0.25, 0.25 };
+        d.ddil.p_teach = 0.3;
+        d.ddil.refresh_every = 7;
+        d.reflection.projection = ProjectionKind::Static;
+        const MixtureSnapshot m = mixtureOf(d);
+        QCOMPARE(m.beta[1], 0.25);
+        QCOMPARE(m.p_teach, 0.3);
+        QCOMPARE(m.refresh_every, 7);
+        QVERIFY(m.projection == ProjectionKind::Static);
+        DistillConfig other;
+        setMixture(other, m);
+        RunConfig a, b;
+        a.distill = d;
+        b.distill = other;
+        QVERIFY(a == b);
+    }
+
     void defaultsRoundTrip()
     {
         RunConfig c;
