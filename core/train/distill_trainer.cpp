@@ -25,6 +25,24 @@ double secondsSince(std::chrono::steady_clock::time_point start)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Runs `sample(z, y)` over `chunk`-sized slices of the noise and labels on `device`; the CPU
+// result, or an undefined tensor when cancelled.
+template <class Sample>
+torch::Tensor sampleInChunks(const torch::Tensor& noise, const torch::Tensor& labels, int64_t chunk,
+    torch::Device device, const CancelToken* cancel, Sample&& sample)
+{
+    std::vector<torch::Tensor> parts;
+    for (int64_t begin = 0; begin < noise.size(0); begin += chunk) {
+        if (cancel && cancel->isCancelled())
+            return {};
+        const int64_t end = std::min(noise.size(0), begin + chunk);
+        parts.push_back(
+            sample(noise.slice(0, begin, end).to(device), labels.slice(0, begin, end).to(device))
+                .to(torch::kCPU));
+    }
+    return torch::cat(parts);
+}
+
 ProjectionSpec teacherProjection(const DistillConfig& d)
 {
     if (d.reflection.apply_to == ReflectTarget::Student)
@@ -257,17 +275,8 @@ DistillTrainer::Evaluation DistillTrainer::evaluateSamples(const CancelToken* ca
 
     // Runs `sample` over chunks of the evaluation noise; false when cancelled.
     auto sampleChunks = [&](auto&& sample, torch::Tensor& out) {
-        std::vector<torch::Tensor> parts;
-        for (int64_t begin = 0; begin < count; begin += kSampleChunk) {
-            if (cancel && cancel->isCancelled())
-                return false;
-            const int64_t end = std::min(count, begin + kSampleChunk);
-            parts.push_back(sample(
-                noise.slice(0, begin, end).to(m_device), labels.slice(0, begin, end).to(m_device))
-                                .to(torch::kCPU));
-        }
-        out = torch::cat(parts);
-        return true;
+        out = sampleInChunks(noise, labels, kSampleChunk, m_device, cancel, sample);
+        return out.defined();
     };
     torch::Tensor samples;
     m_ema->eval();
@@ -317,21 +326,16 @@ DistillTrainer::Evaluation DistillTrainer::evaluateSamples(const CancelToken* ca
 }
 
 namespace {
-SampleSet toSampleSet(const torch::Tensor& samples, bool teacher, int steps)
-{
-    SampleSet set;
-    set.teacher = teacher;
-    set.steps = steps;
-    const auto cpu = samples.to(torch::kCPU, torch::kFloat32).contiguous();
-    set.shape.assign(cpu.sizes().begin(), cpu.sizes().end());
-    set.values.assign(cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
-    return set;
-}
-
 std::vector<float> toFloats(const torch::Tensor& t)
 {
     const auto cpu = t.to(torch::kCPU, torch::kFloat32).contiguous();
     return { cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel() };
+}
+
+SampleSet toSampleSet(const torch::Tensor& samples, bool teacher, int steps)
+{
+    return { teacher, steps, { samples.sizes().begin(), samples.sizes().end() },
+        toFloats(samples) };
 }
 } // namespace
 
@@ -355,16 +359,9 @@ std::optional<Snapshot> DistillTrainer::takeSnapshot(const SnapshotOptions& opti
     out.labels.assign(labels.data_ptr<int64_t>(), labels.data_ptr<int64_t>() + count);
     const uint64_t rolloutSeed = options.seed + 1;
 
-    // The same chunks as training rollouts (kRolloutChunk-sized batches stay in the caches).
+    // Small chunks, as in training rollouts: 16-sample batches stay in the CPU caches.
     auto chunked = [&](auto&& sample) {
-        std::vector<torch::Tensor> parts;
-        for (int64_t begin = 0; begin < count; begin += 16) {
-            const int64_t end = std::min(count, begin + 16);
-            parts.push_back(sample(
-                noise.slice(0, begin, end).to(m_device), labels.slice(0, begin, end).to(m_device))
-                                .to(torch::kCPU));
-        }
-        return torch::cat(parts);
+        return sampleInChunks(noise, labels, 16, m_device, nullptr, sample);
     };
     std::vector<int> counts = options.studentSteps;
     counts.push_back(n);
