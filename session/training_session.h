@@ -33,7 +33,6 @@ public:
 
     // Sample snapshots of distillation sessions (every 0: none).
     void setSnapshotOptions(const SnapshotOptions& options) override { m_snapshots = options; }
-    const SnapshotOptions& snapshotOptions() const { return m_snapshots; }
     // Blocks until the worker is idle (tests and shutdown); false on timeout.
     bool waitForIdle(int milliseconds);
 

@@ -77,12 +77,13 @@ SamplePanel::SamplePanel(QWidget* parent)
     bar->addWidget(m_exportButton);
 
     m_stack = new QStackedWidget(this);
-    m_placeholder = new QLabel(tr("Samples of the teacher and the student appear here while a "
-                                  "distillation session runs (from the same noise and classes)."),
-        this);
-    m_placeholder->setWordWrap(true);
-    m_placeholder->setAlignment(Qt::AlignCenter);
-    m_stack->addWidget(m_placeholder);
+    auto* placeholder
+        = new QLabel(tr("Samples of the teacher and the student appear here while a "
+                        "distillation session runs (from the same noise and classes)."),
+            this);
+    placeholder->setWordWrap(true);
+    placeholder->setAlignment(Qt::AlignCenter);
+    m_stack->addWidget(placeholder);
 
     auto* imagesPage = new QSplitter(Qt::Vertical);
     auto* pair = new QSplitter(Qt::Horizontal);

@@ -69,7 +69,6 @@ private:
     QComboBox* m_classBox = nullptr;
     QPushButton* m_exportButton = nullptr;
     QStackedWidget* m_stack = nullptr;
-    QLabel* m_placeholder = nullptr;
     ImageView* m_teacherView = nullptr;
     ImageView* m_studentView = nullptr;
     ImageView* m_stripView = nullptr;

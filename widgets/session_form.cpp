@@ -219,7 +219,6 @@ void SessionForm::addField(QFormLayout* form, const QString& label, const QStrin
     name->setToolTip(tip);
     form->addRow(name, field);
     m_fields[path] = field;
-    m_rows[path] = name;
     m_tips[path] = tip;
 }
 

@@ -52,7 +52,6 @@ private:
     RunConfig m_base;
     std::vector<ConfigIssue> m_issues;
     QMap<QString, QWidget*> m_fields;
-    QMap<QString, QWidget*> m_rows; // the label of each field
     QMap<QString, QString> m_tips; // the tooltip of each field without errors
     QLabel* m_problems = nullptr;
     bool m_loading = false;
