@@ -7,14 +7,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
 namespace ddil {
 
 namespace fs = std::filesystem;
+
+namespace {
+constexpr const char* kCsvHeader = "step,elapsed,name,value";
+}
 
 RunFolder::RunFolder(std::string path)
     : m_path(std::move(path))
@@ -92,25 +99,62 @@ void RunFolder::appendMetrics(std::int64_t step, double elapsedSeconds, const Sc
     m_metrics.flush();
     if (!m_metrics)
         throw IoError(file("metrics.jsonl") + ": write failed (disk full?)");
+
+    if (!m_csv.is_open()) {
+        const bool fresh
+            = !fs::exists(file("metrics.csv")) || fs::file_size(file("metrics.csv")) == 0;
+        m_csv.open(file("metrics.csv"), std::ios::app);
+        if (!m_csv)
+            throw IoError(file("metrics.csv") + ": cannot open for writing");
+        if (fresh)
+            m_csv << kCsvHeader << '\n';
+    }
+    char elapsed[32];
+    std::snprintf(elapsed, sizeof elapsed, "%.6f", elapsedSeconds);
+    for (const auto& [key, value] : scalars) {
+        char number[32];
+        std::snprintf(number, sizeof number, "%.10g", value); // nan, inf as printf writes them
+        m_csv << step << ',' << elapsed << ',' << key << ',' << number << '\n';
+    }
+    m_csv.flush();
+    if (!m_csv)
+        throw IoError(file("metrics.csv") + ": write failed (disk full?)");
 }
 
 void RunFolder::truncateMetricsAfter(std::int64_t step) const
 {
     const std::string path = file("metrics.jsonl");
-    if (!fs::exists(path))
-        return;
-    std::istringstream in(readWholeFile(path));
-    std::string line, kept;
-    while (std::getline(in, line)) {
-        if (line.empty())
-            continue;
-        const auto j = nlohmann::json::parse(line, nullptr, false);
-        if (j.is_discarded() || !j.contains("step") || !j["step"].is_number_integer())
-            continue; // a line cut by a crash
-        if (j["step"].get<std::int64_t>() <= step)
-            kept += line + '\n';
+    if (fs::exists(path)) {
+        std::istringstream in(readWholeFile(path));
+        std::string line, kept;
+        while (std::getline(in, line)) {
+            if (line.empty())
+                continue;
+            const auto j = nlohmann::json::parse(line, nullptr, false);
+            if (j.is_discarded() || !j.contains("step") || !j["step"].is_number_integer())
+                continue; // a line cut by a crash
+            if (j["step"].get<std::int64_t>() <= step)
+                kept += line + '\n';
+        }
+        writeFileAtomically(path, kept);
     }
-    writeFileAtomically(path, kept);
+    const std::string csv = file("metrics.csv");
+    if (fs::exists(csv)) {
+        std::istringstream in(readWholeFile(csv));
+        std::string line, kept = std::string(kCsvHeader) + '\n';
+        while (std::getline(in, line)) {
+            // step,elapsed,name,value: whole rows of steps up to `step` (a row cut by a crash
+            // has fewer than three commas).
+            if (line.empty() || line == kCsvHeader
+                || std::count(line.begin(), line.end(), ',') != 3)
+                continue;
+            char* end = nullptr;
+            const long long rowStep = std::strtoll(line.c_str(), &end, 10);
+            if (end != line.c_str() && *end == ',' && rowStep <= step)
+                kept += line + '\n';
+        }
+        writeFileAtomically(csv, kept);
+    }
 }
 
 } // namespace ddil

@@ -1,6 +1,7 @@
 #pragma once
 // A run folder: config.json (resolved config), state.json (where the run stands),
-// metrics.jsonl (one JSON object per logged step), checkpoint.pt and samples/.
+// metrics.jsonl (one JSON object per logged step), metrics.csv (the same scalars in long format:
+// step,elapsed,name,value, for spreadsheets and pandas), checkpoint.pt and samples/.
 
 #include "core/api/config.h"
 #include "core/api/run.h"
@@ -34,14 +35,16 @@ public:
 
     void writeConfig(const RunConfig& config) const;
     void writeState(const RunState& state) const;
-    // Appends {"step": .., "wall_time": .., <scalars>} to metrics.jsonl and flushes.
+    // Appends {"step": .., "wall_time": .., <scalars>} to metrics.jsonl and one row per scalar
+    // to metrics.csv, and flushes both.
     void appendMetrics(std::int64_t step, double elapsedSeconds, const Scalars& scalars);
-    // On resume: drops logged lines past `step` so curves never tangle.
+    // On resume: drops logged lines past `step` (in both files) so curves never tangle.
     void truncateMetricsAfter(std::int64_t step) const;
 
 private:
     std::string m_path;
     std::ofstream m_metrics;
+    std::ofstream m_csv;
 };
 
 } // namespace ddil

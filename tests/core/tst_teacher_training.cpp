@@ -86,6 +86,22 @@ std::map<int64_t, double> lossesByStep(const QString& metricsPath)
     }
     return out;
 }
+
+// train/loss rows of a metrics.csv (step,elapsed,name,value), by step.
+std::map<int64_t, double> csvLossesByStep(const QString& csvPath)
+{
+    QFile f(csvPath);
+    std::map<int64_t, double> out;
+    if (!f.open(QIODevice::ReadOnly))
+        return out;
+    const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+    for (const QString& line : lines.mid(1)) {
+        const QStringList cells = line.split(',');
+        if (cells.size() == 4 && cells[2] == "train/loss")
+            out[cells[0].toLongLong()] = cells[3].toDouble();
+    }
+    return out;
+}
 } // namespace
 
 class TestTeacherTraining : public QObject {
@@ -163,6 +179,14 @@ private Q_SLOTS:
         for (const auto& [step, loss] : la)
             QVERIFY2(std::abs(lb.at(step) - loss) <= 1e-6 * std::abs(loss),
                 qPrintable(QString::number(step)));
+        // metrics.csv was truncated with it: the same rows as the uninterrupted run's.
+        const auto ca = csvLossesByStep(dir.filePath("whole/metrics.csv"));
+        const auto cb = csvLossesByStep(dir.filePath("part/metrics.csv"));
+        QCOMPARE(ca.size(), la.size());
+        QCOMPARE(cb.size(), ca.size());
+        for (const auto& [step, loss] : ca)
+            QVERIFY2(std::abs(cb.at(step) - loss) <= 1e-6 * std::abs(loss),
+                qPrintable(QString::number(step)));
     }
 
     void nonFiniteLossStopsAndKeepsTheLastCheckpoint()
@@ -200,8 +224,8 @@ private Q_SLOTS:
         CancelToken never;
         const auto result
             = runTraining(tinyConfig(), { dir.path().toStdString(), false }, {}, never);
-        for (const char* name : { "config.json", "state.json", "metrics.jsonl", "checkpoint.pt",
-                 "samples/step-60.npy", "samples/step-60.png" })
+        for (const char* name : { "config.json", "state.json", "metrics.jsonl", "metrics.csv",
+                 "checkpoint.pt", "samples/step-60.npy", "samples/step-60.png" })
             QVERIFY2(QFile::exists(dir.filePath(name)), name);
         const auto reloaded = loadConfigFile(dir.filePath("config.json").toStdString());
         QVERIFY(reloaded.ok() && reloaded.config == tinyConfig());
@@ -214,6 +238,20 @@ private Q_SLOTS:
         QVERIFY(state.contains("build_id") && state["versions"].contains("libtorch"));
         QCOMPARE(result.finalMetrics.size(), size_t { 4 });
         QCOMPARE(result.finalMetrics[2].first, std::string("eval/sliced_wasserstein_floor"));
+        // metrics.csv: a header, then one row per scalar of metrics.jsonl.
+        QFile csv(dir.filePath("metrics.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(rows.first(), QString("step,elapsed,name,value"));
+        QFile jsonl(dir.filePath("metrics.jsonl"));
+        QVERIFY(jsonl.open(QIODevice::ReadOnly));
+        int scalars = 0;
+        while (!jsonl.atEnd())
+            scalars += int(nlohmann::json::parse(jsonl.readLine().toStdString()).size()) - 3;
+        QCOMPARE(rows.size() - 1, scalars);
+        QVERIFY(rows.contains(QString("60,%1,eval/sliced_wasserstein_floor,%2")
+                                  .arg(rows.last().section(',', 1, 1))
+                                  .arg(QString::asprintf("%.10g", result.finalMetrics[2].second))));
     }
 };
 
