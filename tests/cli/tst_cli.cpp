@@ -36,6 +36,31 @@ Outcome runDdil(const QStringList& args, int timeoutMs = 120000)
         QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()) };
 }
 
+// The step state.json reports (the last checkpoint's, while a run is in progress); -1 if none.
+int stateStep(const QString& runDir)
+{
+    QFile f(runDir + "/state.json");
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    const QJsonObject state = QJsonDocument::fromJson(f.readAll()).object();
+    return state.contains("step") ? state["step"].toInt() : -1;
+}
+
+// (step, train/loss) of every metrics line that has a loss, in file order.
+QVector<QPair<int, double>> loggedLosses(const QString& runDir)
+{
+    QFile f(runDir + "/metrics.jsonl");
+    QVector<QPair<int, double>> out;
+    if (!f.open(QIODevice::ReadOnly))
+        return out;
+    while (!f.atEnd()) {
+        const QJsonObject line = QJsonDocument::fromJson(f.readLine()).object();
+        if (line.contains("train/loss"))
+            out.append({ line["step"].toInt(), line["train/loss"].toDouble() });
+    }
+    return out;
+}
+
 void writeFile(const QString& path, const QByteArray& text)
 {
     QFile f(path);
@@ -454,6 +479,45 @@ private Q_SLOTS:
             qPrintable(resumed.err));
         QVERIFY(resumed.err.contains("changed since the checkpoint: train.steps: 1000000 -> "));
         QVERIFY(resumed.out.contains(QString("at step %1").arg(step + 10)));
+    }
+
+    // kill -9 mid-run: --resume continues from the last checkpoint (losing only the steps since),
+    // drops the metrics logged after it, and ends exactly where an uninterrupted run ends.
+    void killNineThenResumeMatchesAnUninterruptedRun()
+    {
+        QByteArray config = kTinyConfig;
+        config.replace("\"steps\": 40", "\"steps\": 6000");
+        config.replace("\"log_every\": 10, \"checkpoint_every\": 20",
+            "\"log_every\": 5, \"checkpoint_every\": 25");
+        config.replace("\"eval\": {\"every\": 20", "\"eval\": {\"every\": 0");
+        writeFile(path("killed.json"), config);
+        QProcess p;
+        p.start(ddil::test::ddilBinary(), { "run", path("killed.json"), "--out", path("killed") });
+        QVERIFY(p.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(stateStep(path("killed")) >= 100, 60000);
+        ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitStatus(), QProcess::CrashExit);
+        const int checkpointed = stateStep(path("killed"));
+        QVERIFY(checkpointed % 25 == 0 && checkpointed >= 100);
+        const auto beforeResume = loggedLosses(path("killed"));
+        QVERIFY(!beforeResume.isEmpty() && beforeResume.last().first >= checkpointed);
+        QVERIFY(beforeResume.last().first < 6000); // it was killed mid-run
+
+        const auto resumed
+            = runDdil({ "run", path("killed.json"), "--out", path("killed"), "--resume" });
+        QVERIFY2(resumed.code == exit_code::kOk, qPrintable(resumed.err));
+        QVERIFY2(resumed.err.contains(QString("resuming at step %1").arg(checkpointed)),
+            qPrintable(resumed.err));
+        const auto whole = runDdil({ "run", path("killed.json"), "--out", path("whole") });
+        QCOMPARE(whole.code, exit_code::kOk);
+        const auto a = loggedLosses(path("killed")), b = loggedLosses(path("whole"));
+        QCOMPARE(a.size(), b.size()); // 1200 lines, none twice
+        for (int i = 0; i < a.size(); ++i) {
+            QCOMPARE(a[i].first, b[i].first);
+            QVERIFY2(std::abs(a[i].second - b[i].second) <= 1e-6 * std::abs(b[i].second),
+                qPrintable(QString("step %1").arg(a[i].first)));
+        }
     }
 
     void progressFormatting()
