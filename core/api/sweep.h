@@ -40,6 +40,12 @@ std::vector<SweepPoint> expandSweep(
 std::vector<std::string> writeSweepConfigs(
     const std::vector<SweepPoint>& points, const std::string& dir);
 
+// Writes dir/sweep.sbatch: a Slurm job array with one task per line of dir/configs.txt, each
+// running `ddil run` (the binary at `ddilPath`, or $DDIL) into dir/<config file stem>/, resuming
+// a run with a checkpoint and skipping a finished one. Returns its path; IoError on failure.
+std::string writeSlurmArrayScript(
+    const std::string& dir, std::size_t count, const std::string& ddilPath);
+
 // A file name made of `name`: characters other than [A-Za-z0-9._=+-] become '_'.
 std::string sweepFileName(const std::string& name);
 

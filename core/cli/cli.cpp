@@ -164,9 +164,9 @@ struct SweepArgs {
     bool quiet = false;
 };
 
-// Writes one config per grid point into --out (plus configs.txt, one path per line, for a job
-// array) and, with --run, trains them one after another into --out/<name>/: finished runs are
-// skipped, interrupted ones resumed.
+// Writes one config per grid point into --out (plus configs.txt, one path per line, and
+// sweep.sbatch, the Slurm job array over it) and, with --run, trains them one after another into
+// --out/<name>/: finished runs are skipped, interrupted ones resumed.
 int commandSweep(const SweepArgs& args)
 {
     std::vector<SweepPoint> points;
@@ -176,8 +176,12 @@ int commandSweep(const SweepArgs& args)
             axes.push_back(parseSweepAxis(spec));
         points = expandSweep(args.config, axes);
         writeSweepConfigs(points, args.out);
-        std::printf(
-            "wrote %zu configs to %s (list: configs.txt)\n", points.size(), args.out.c_str());
+        std::error_code ec;
+        const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+        const auto script
+            = writeSlurmArrayScript(args.out, points.size(), ec ? "ddil" : self.string());
+        std::printf("wrote %zu configs to %s (list: configs.txt; Slurm job array: sbatch %s)\n",
+            points.size(), args.out.c_str(), script.c_str());
         return exit_code::kOk;
     });
     if (code != exit_code::kOk || !args.run)

@@ -150,6 +150,58 @@ std::vector<SweepPoint> expandSweep(
     }
 }
 
+namespace {
+// A path as a single-quoted shell word.
+std::string shellQuoted(const std::string& text)
+{
+    std::string out = "'";
+    for (char c : text)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+} // namespace
+
+std::string writeSlurmArrayScript(
+    const std::string& dir, std::size_t count, const std::string& ddilPath)
+{
+    namespace fs = std::filesystem;
+    const std::string sweep = fs::absolute(dir).lexically_normal().string();
+    const std::string path = (fs::path(sweep) / "sweep.sbatch").string();
+    std::string s;
+    s += "#!/usr/bin/env bash\n";
+    s += "# A Slurm job array over this sweep: one task per line of configs.txt, each training\n";
+    s += "# into this folder's <config name>/ with `ddil run`; a run with a checkpoint resumes,\n";
+    s += "# a finished one is skipped, so the array can simply be submitted again. Submit with\n";
+    s += "#   sbatch " + path + "\n";
+    s += "# and add --partition, --time, --cpus-per-task or --gres=gpu:1 to that command line.\n";
+    s += "# `ddil table " + sweep + "/*/` summarises the results. $DDIL overrides the binary.\n";
+    s += "#SBATCH --job-name=ddil-sweep\n";
+    s += "#SBATCH --array=0-" + std::to_string(count == 0 ? 0 : count - 1) + "\n";
+    s += "#SBATCH --output=" + sweep + "/slurm-%A_%a.out\n";
+    s += "set -euo pipefail\n";
+    s += "sweep=" + shellQuoted(sweep) + "\n";
+    s += "ddil=${DDIL:-" + shellQuoted(ddilPath) + "}\n";
+    s += ": \"${SLURM_ARRAY_TASK_ID:?not a Slurm array task: submit this script with sbatch}\"\n";
+    s += "config=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" \"$sweep/configs.txt\")\n";
+    s += "if [ -z \"$config\" ]; then\n";
+    s += "  echo \"no config for task $SLURM_ARRAY_TASK_ID in $sweep/configs.txt\" >&2\n";
+    s += "  exit 2\n";
+    s += "fi\n";
+    s += "out=\"$sweep/$(basename \"$config\" .json)\"\n";
+    s += "if grep -qs '\"status\": \"finished\"' \"$out/state.json\"; then\n";
+    s += "  echo \"finished already: $out\"\n";
+    s += "  exit 0\n";
+    s += "fi\n";
+    s += "resume=()\n";
+    s += "if [ -f \"$out/checkpoint.pt\" ]; then resume=(--resume); fi\n";
+    s += "exec \"$ddil\" run \"$config\" --out \"$out\" --quiet \"${resume[@]}\"\n";
+    writeFileAtomically(path, s);
+    std::error_code ec;
+    fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
+        fs::perm_options::add, ec);
+    return path;
+}
+
 std::vector<std::string> writeSweepConfigs(
     const std::vector<SweepPoint>& points, const std::string& dir)
 {

@@ -377,6 +377,48 @@ private Q_SLOTS:
         QVERIFY2(notRun.err.contains("not a run folder"), qPrintable(notRun.err));
     }
 
+    // sweep.sbatch: valid bash, one array task per config, the task's config from
+    // SLURM_ARRAY_TASK_ID, resume or skip by the run's state, and clear errors outside Slurm.
+    void sweepWritesASlurmArrayScript()
+    {
+        const auto r = runDdil({ "sweep", path("tiny.json"), "--set", "seed=5,6", "--set",
+            "train.steps=10", "--out", path("array") });
+        QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
+        const QString script = path("array/sweep.sbatch");
+        QVERIFY2(r.out.contains("sbatch " + script), qPrintable(r.out));
+        QFile f(script);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(f.readAll());
+        QVERIFY(text.contains("#SBATCH --array=0-1\n"));
+        QVERIFY(text.contains("#SBATCH --output=" + path("array") + "/slurm-%A_%a.out"));
+        QVERIFY(QFileInfo(script).isExecutable());
+        auto bash = [&](const QStringList& args, const QProcessEnvironment& env) {
+            QProcess p;
+            p.setProcessEnvironment(env);
+            p.start("bash", args);
+            p.waitForFinished(120000);
+            return Outcome { p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+                QString::fromUtf8(p.readAllStandardError()) };
+        };
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove("SLURM_ARRAY_TASK_ID");
+        QCOMPARE(bash({ "-n", script }, env).code, 0);
+        const auto outside = bash({ script }, env);
+        QVERIFY(outside.code != 0);
+        QVERIFY2(outside.err.contains("submit this script with sbatch"), qPrintable(outside.err));
+        env.insert("SLURM_ARRAY_TASK_ID", "1");
+        env.insert("DDIL", ddil::test::ddilBinary());
+        const auto task = bash({ script }, env);
+        QVERIFY2(task.code == 0, qPrintable(task.err));
+        QCOMPARE(stateStep(path("array/tiny-seed=6-steps=10")), 10);
+        QVERIFY(!QFile::exists(path("array/tiny-seed=5-steps=10/state.json"))); // task 0's
+        QVERIFY(bash({ script }, env).out.contains("finished already"));
+        env.insert("SLURM_ARRAY_TASK_ID", "2");
+        const auto beyond = bash({ script }, env);
+        QCOMPARE(beyond.code, 2);
+        QVERIFY2(beyond.err.contains("no config for task 2"), qPrintable(beyond.err));
+    }
+
     void sampleSheetOfTheShippedTeacher()
     {
         const auto r = runDdil({ "sample", "--checkpoint",
