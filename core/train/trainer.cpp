@@ -323,6 +323,17 @@ RunResult Trainer::run(
         state.elapsedSeconds = elapsed();
         folder.writeState(state);
         throw;
+    } catch (const IoError& e) {
+        // A full disk or a lost output folder: the previous checkpoint is intact (checkpoints are
+        // written to a temporary file and renamed); say so in state.json if it can be written.
+        state.status = "failed";
+        state.message = e.what();
+        state.elapsedSeconds = elapsed();
+        try {
+            folder.writeState(state);
+        } catch (const IoError&) {
+        }
+        throw;
     }
     result.status = RunResult::Status::Finished;
     result.step = m_step;

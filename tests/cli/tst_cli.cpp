@@ -562,6 +562,46 @@ private Q_SLOTS:
         }
     }
 
+    // A full disk, simulated with a file-size limit (RLIMIT_FSIZE, SIGXFSZ ignored: writes past it
+    // fail with EFBIG as they would with ENOSPC): the run fails loudly with the file's name, the
+    // previous checkpoint is untouched and still resumes, and state.json says why.
+    void fullDiskFailsLoudlyAndKeepsThePreviousCheckpoint()
+    {
+        writeFile(path("full.json"), kTinyConfig); // 40 steps, a checkpoint every 20
+        QCOMPARE(runDdil({ "run", path("full.json"), "--out", path("full"), "--quiet" }).code,
+            exit_code::kOk);
+        QFile checkpoint(path("full/checkpoint.pt"));
+        QVERIFY(checkpoint.open(QIODevice::ReadOnly));
+        const QByteArray before = checkpoint.readAll();
+        checkpoint.close();
+        QVERIFY(before.size() > 40 * 1024);
+        QByteArray longer = kTinyConfig;
+        longer.replace("\"steps\": 40", "\"steps\": 80");
+        writeFile(path("longer.json"), longer);
+        QProcess p;
+        p.start("bash",
+            { "-c", "trap '' XFSZ; ulimit -f 20; exec \"$0\" run \"$1\" --out \"$2\" --resume",
+                ddil::test::ddilBinary(), path("longer.json"), path("full") });
+        QVERIFY(p.waitForFinished(60000));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitCode(), exit_code::kFile);
+        QVERIFY2(err.contains(path("full/checkpoint.pt")) && err.contains("write failed"),
+            qPrintable(err));
+        QVERIFY(checkpoint.open(QIODevice::ReadOnly));
+        QVERIFY(checkpoint.readAll() == before); // not a byte changed
+        checkpoint.close();
+        QFile stateFile(path("full/state.json"));
+        QVERIFY(stateFile.open(QIODevice::ReadOnly));
+        const QJsonObject state = QJsonDocument::fromJson(stateFile.readAll()).object();
+        QCOMPARE(state["status"].toString(), QString("failed"));
+        QVERIFY(state["message"].toString().contains("write failed"));
+        // With room again, the run resumes from that checkpoint and finishes.
+        const auto resumed
+            = runDdil({ "run", path("longer.json"), "--out", path("full"), "--resume", "--quiet" });
+        QVERIFY2(resumed.code == exit_code::kOk, qPrintable(resumed.err));
+        QCOMPARE(stateStep(path("full")), 80);
+    }
+
     void progressFormatting()
     {
         QCOMPARE(QString::fromStdString(ProgressPrinter::formatDuration(65)), QString("1:05"));
