@@ -72,6 +72,26 @@ QString RunMetrics::toCsv() const
     return out;
 }
 
+namespace {
+// One metrics.jsonl line as a row; false for a line cut short by a crash, or not ours.
+bool parseMetricsLine(const QByteArray& line, ScalarRow& row)
+{
+    static const QSet<QString> kMeta { QStringLiteral("step"), QStringLiteral("elapsed"),
+        QStringLiteral("wall_time") };
+    const QJsonDocument doc = QJsonDocument::fromJson(line);
+    const QJsonObject object = doc.object();
+    if (!doc.isObject() || !object.value(QStringLiteral("step")).isDouble())
+        return false;
+    row.step = static_cast<qint64>(object.value(QStringLiteral("step")).toDouble());
+    row.elapsed = object.value(QStringLiteral("elapsed")).toDouble();
+    row.values.clear();
+    for (auto it = object.begin(); it != object.end(); ++it)
+        if (!kMeta.contains(it.key()) && it.value().isDouble())
+            row.values.append({ it.key(), it.value().toDouble() });
+    return true;
+}
+} // namespace
+
 bool RunMetrics::loadJsonLines(const QString& path, QString* error, int* skippedLines)
 {
     QFile file(path);
@@ -80,30 +100,45 @@ bool RunMetrics::loadJsonLines(const QString& path, QString* error, int* skipped
             *error = QStringLiteral("%1: %2").arg(path, file.errorString());
         return false;
     }
-    static const QSet<QString> kMeta { QStringLiteral("step"), QStringLiteral("elapsed"),
-        QStringLiteral("wall_time") };
     int skipped = 0;
     while (!file.atEnd()) {
         const QByteArray line = file.readLine().trimmed();
         if (line.isEmpty())
             continue;
-        const QJsonDocument doc = QJsonDocument::fromJson(line);
-        const QJsonObject object = doc.object();
-        if (!doc.isObject() || !object.value(QStringLiteral("step")).isDouble()) {
-            ++skipped; // a line cut short by a crash, or not ours
-            continue;
-        }
         ScalarRow row;
-        row.step = static_cast<qint64>(object.value(QStringLiteral("step")).toDouble());
-        row.elapsed = object.value(QStringLiteral("elapsed")).toDouble();
-        for (auto it = object.begin(); it != object.end(); ++it)
-            if (!kMeta.contains(it.key()) && it.value().isDouble())
-                row.values.append({ it.key(), it.value().toDouble() });
-        append(row);
+        if (parseMetricsLine(line, row))
+            append(row);
+        else
+            ++skipped;
     }
     if (skippedLines)
         *skippedLines = skipped;
     return true;
+}
+
+int RunMetrics::readNewLines(const QString& path, qint64& offset)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return -1;
+    if (file.size() < offset)
+        offset = 0; // rewritten (a resume truncated it): read it again
+    if (!file.seek(offset))
+        return -1;
+    const QByteArray added = file.readAll();
+    const qsizetype end = added.lastIndexOf('\n');
+    if (end < 0)
+        return 0; // no complete line yet
+    int rows = 0;
+    for (const QByteArray& line : added.left(end).split('\n')) {
+        ScalarRow row;
+        if (!line.trimmed().isEmpty() && parseMetricsLine(line.trimmed(), row)) {
+            append(row);
+            ++rows;
+        }
+    }
+    offset += end + 1;
+    return rows;
 }
 
 QVector<double> smoothDebiased(const QVector<double>& values, double weight)

@@ -38,6 +38,9 @@ public:
     // Bad lines are skipped and counted in `skippedLines`; false with `error` set when the file
     // cannot be read.
     bool loadJsonLines(const QString& path, QString* error, int* skippedLines = nullptr);
+    // Reads the complete lines added to `path` since byte `offset` (a run still writing it), adds
+    // them and moves `offset` past them; returns the steps read (-1 when unreadable).
+    int readNewLines(const QString& path, qint64& offset);
 
 private:
     QString m_label;

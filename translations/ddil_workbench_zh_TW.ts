@@ -292,6 +292,10 @@
         <source>Teacher intervention (FID / SW)</source>
         <translation>教師介入（FID / SW）</translation>
     </message>
+    <message>
+        <source>%1 cannot be read</source>
+        <translation>無法讀取 %1</translation>
+    </message>
 </context>
 <context>
     <name>ddil::ConfigTreeView</name>
@@ -661,6 +665,14 @@
     <message>
         <source>A session is training. Stop it (writing a checkpoint) and quit?</source>
         <translation>有工作階段正在訓練。要停止它（寫入檢查點）並結束嗎？</translation>
+    </message>
+    <message>
+        <source>%1 is %2: no longer following it</source>
+        <translation>%1 已是 %2：停止追蹤</translation>
+    </message>
+    <message>
+        <source>Opened run %1: it is training; its charts follow it</source>
+        <translation>已開啟執行 %1：它正在訓練中，圖表會持續更新</translation>
     </message>
 </context>
 <context>

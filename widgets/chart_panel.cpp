@@ -191,6 +191,8 @@ QVector<const RunMetrics*> ChartPanel::shownRuns() const
 
 void ChartPanel::resetLive(const QString& label)
 {
+    m_liveFile.clear();
+    m_liveOffset = 0;
     m_live.clear();
     m_live.setLabel(label);
     m_dirty = true;
@@ -199,10 +201,22 @@ void ChartPanel::resetLive(const QString& label)
 bool ChartPanel::loadLive(const QString& runDir, QString* error)
 {
     resetLive(QFileInfo(runDir).fileName());
-    const bool ok
-        = m_live.loadJsonLines(QDir(runDir).filePath(QStringLiteral("metrics.jsonl")), error);
+    m_liveFile = QDir(runDir).filePath(QStringLiteral("metrics.jsonl"));
+    const bool ok = pollRunFolder() >= 0;
+    if (!ok && error)
+        *error = tr("%1 cannot be read").arg(m_liveFile);
     refresh();
     return ok;
+}
+
+int ChartPanel::pollRunFolder()
+{
+    if (m_liveFile.isEmpty())
+        return -1;
+    const int rows = m_live.readNewLines(m_liveFile, m_liveOffset);
+    if (rows > 0)
+        m_dirty = true;
+    return rows;
 }
 
 bool ChartPanel::addOverlay(const QString& runDir, QString* error)

@@ -33,6 +33,9 @@ public:
     void resetLive(const QString& label);
     // Replaces the live series with a run folder's metrics.jsonl (an opened run).
     bool loadLive(const QString& runDir, QString* error);
+    // Adds the lines that run folder logged since (a headless run still training); the rows
+    // added, -1 when unreadable or no folder is loaded.
+    int pollRunFolder();
     // Loads a run folder's metrics.jsonl as an overlay; false with `error` set when unreadable.
     bool addOverlay(const QString& runDir, QString* error);
     void clearOverlays();
@@ -67,6 +70,8 @@ private:
     void addTab(const QString& title, const QVector<int>& chartIndexes);
 
     RunMetrics m_live;
+    QString m_liveFile; // the loaded run folder's metrics.jsonl, and how far it was read
+    qint64 m_liveOffset = 0;
     std::vector<std::unique_ptr<RunMetrics>> m_overlays;
     QVector<MetricChart*> m_charts;
     QTabWidget* m_tabs = nullptr;

@@ -36,6 +36,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
 
 namespace ddil {
@@ -129,6 +130,20 @@ MainWindow::MainWindow(Session* session, QWidget* parent)
     connect(m_controls->stopAction(), &QAction::triggered, m_session, &Session::stop);
     connect(
         m_controls->checkpointAction(), &QAction::triggered, this, &MainWindow::saveCheckpointAs);
+
+    // An opened run folder that a headless `ddil run` is still writing: its new metrics lines
+    // are read every second until its state is no longer "running".
+    m_followTimer = new QTimer(this);
+    m_followTimer->setInterval(1000);
+    connect(m_followTimer, &QTimer::timeout, this, [this] {
+        m_charts->pollRunFolder();
+        const QString status = QString::fromStdString(runStatus(m_followDir.toStdString()));
+        if (status != QLatin1String("running")) {
+            m_followTimer->stop();
+            m_charts->pollRunFolder();
+            appendLog(tr("%1 is %2: no longer following it").arg(m_followDir, status));
+        }
+    });
 
     resize(1400, 900);
     QSettings settings;
@@ -366,6 +381,7 @@ bool MainWindow::openConfig(const QString& path)
     }
     m_configPath = absolute;
     m_resumeNext = false;
+    m_followTimer->stop();
     m_form->setConfig(loaded.config);
     m_mixture->showConfig(loaded.config);
     m_controls->setRuntime(loaded.config.runtime);
@@ -472,6 +488,7 @@ bool MainWindow::startSession()
     snapshots.seed = c->seed;
     m_session->setSnapshotOptions(snapshots);
     m_controls->resetProgress();
+    m_followTimer->stop();
     m_session->start(*c, dir, resume);
     m_formChangedSinceStart = false;
     m_resumeNext = false;
@@ -577,12 +594,20 @@ bool MainWindow::openRunFolder(const QString& runDir)
     if (!m_charts->loadLive(runDir, &error))
         appendLog(error);
     const QString status = QString::fromStdString(runStatus(runDir.toStdString()));
+    const bool running = status == QLatin1String("running");
+    // A run still training elsewhere is followed, never resumed beside itself.
     const bool resumable = QFile::exists(QDir(runDir).filePath(QStringLiteral("checkpoint.pt")))
-        && status != QLatin1String("finished");
+        && status != QLatin1String("finished") && !running;
     m_resumeNext = resumable;
     m_resumeDir = runDir;
     m_formChangedSinceStart = true;
-    appendLog(resumable
+    m_followDir = runDir;
+    if (running)
+        m_followTimer->start();
+    else
+        m_followTimer->stop();
+    appendLog(running ? tr("Opened run %1: it is training; its charts follow it").arg(runDir)
+            : resumable
             ? tr("Opened run %1 (%2): Start continues it from its checkpoint").arg(runDir, status)
             : tr("Opened run %1 (%2)").arg(runDir, status.isEmpty() ? tr("no state") : status));
     return true;

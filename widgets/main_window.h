@@ -16,6 +16,7 @@ class QDockWidget;
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
+class QTimer;
 
 namespace ddil {
 
@@ -116,6 +117,8 @@ private:
     bool m_resumeNext = false; // the next start continues m_session->runDir()
     QString m_resumeDir;
     QString m_pendingCheckpointCopy; // Save Checkpoint As: where the next checkpoint goes
+    QTimer* m_followTimer = nullptr; // an opened run folder that is still training elsewhere
+    QString m_followDir;
 };
 
 } // namespace ddil

@@ -227,6 +227,49 @@ private Q_SLOTS:
         QCOMPARE(w.session()->runDir(), dir);
     }
 
+    // A run folder a headless `ddil run` is still writing: its charts follow the complete lines
+    // it appends until its state leaves "running"; it is never resumed beside itself.
+    void aRunningHeadlessFolderIsFollowed()
+    {
+        const QString dir = m_dir.filePath("headless-running");
+        QDir().mkpath(dir);
+        writeConfig(dir + "/config.json", tinySession(100));
+        auto writeText = [](const QString& path, const QByteArray& text, bool append) {
+            QFile f(path);
+            QVERIFY(
+                f.open(append ? QIODevice::Append : QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(text);
+        };
+        writeText(dir + "/state.json", R"({"status": "running", "step": 10})", false);
+        writeText(dir + "/checkpoint.pt", "not read", false);
+        writeText(dir + "/metrics.jsonl",
+            "{\"step\":5,\"train/loss\":0.5}\n{\"step\":10,\"train/loss\":0.4}\n", false);
+        MainWindow w;
+        QVERIFY(w.openRunFolder(dir));
+        QCOMPARE(w.charts()->live().lastStep(), qint64(10));
+        writeText(
+            dir + "/metrics.jsonl", "{\"step\":15,\"train/loss\":0.3}\n{\"step\":20,\"tra", true);
+        QTRY_COMPARE_WITH_TIMEOUT(w.charts()->live().lastStep(), qint64(15), 5000);
+        QTest::qWait(1200);
+        QCOMPARE(w.charts()->live().lastStep(), qint64(15)); // the half line waits
+        writeText(dir + "/metrics.jsonl", "in/loss\":0.2}\n", true);
+        QTRY_COMPARE_WITH_TIMEOUT(w.charts()->live().lastStep(), qint64(20), 5000);
+        QCOMPARE(w.charts()->live().find("train/loss")->values.last(), 0.2);
+        // Finished: following stops; later lines are not read.
+        writeText(dir + "/state.json", R"({"status": "finished", "step": 20})", false);
+        QTest::qWait(2500);
+        writeText(dir + "/metrics.jsonl", "{\"step\":25,\"train/loss\":0.1}\n", true);
+        QTest::qWait(1500);
+        QCOMPARE(w.charts()->live().lastStep(), qint64(20));
+        // Start on a folder that is training elsewhere begins a new run instead of resuming it.
+        writeText(dir + "/state.json", R"({"status": "running", "step": 25})", false);
+        QVERIFY(w.openRunFolder(dir));
+        QVERIFY(w.startSession());
+        QVERIFY(w.session()->runDir() != dir);
+        w.session()->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!w.session()->isActive(), 60000);
+    }
+
     void workerErrorsShowADialogAndTheWindowLives()
     {
         MainWindow w;
