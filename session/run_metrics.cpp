@@ -92,7 +92,7 @@ bool parseMetricsLine(const QByteArray& line, ScalarRow& row)
 }
 } // namespace
 
-bool RunMetrics::loadJsonLines(const QString& path, QString* error, int* skippedLines)
+bool RunMetrics::loadJsonLines(const QString& path, QString* error)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
@@ -100,19 +100,12 @@ bool RunMetrics::loadJsonLines(const QString& path, QString* error, int* skipped
             *error = QStringLiteral("%1: %2").arg(path, file.errorString());
         return false;
     }
-    int skipped = 0;
     while (!file.atEnd()) {
         const QByteArray line = file.readLine().trimmed();
-        if (line.isEmpty())
-            continue;
         ScalarRow row;
-        if (parseMetricsLine(line, row))
+        if (!line.isEmpty() && parseMetricsLine(line, row))
             append(row);
-        else
-            ++skipped;
     }
-    if (skippedLines)
-        *skippedLines = skipped;
     return true;
 }
 

@@ -35,9 +35,9 @@ public:
     QString toCsv() const;
 
     // Reads `runDir`/metrics.jsonl (lines {"step": s, "elapsed": ..., "<name>": value, ...}).
-    // Bad lines are skipped and counted in `skippedLines`; false with `error` set when the file
-    // cannot be read.
-    bool loadJsonLines(const QString& path, QString* error, int* skippedLines = nullptr);
+    // Bad lines (cut short by a crash, or not ours) are skipped; false with `error` set when the
+    // file cannot be read.
+    bool loadJsonLines(const QString& path, QString* error);
     // Reads the complete lines added to `path` since byte `offset` (a run still writing it), adds
     // them and moves `offset` past them; returns the steps read (-1 when unreadable).
     int readNewLines(const QString& path, qint64& offset);
