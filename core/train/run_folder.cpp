@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <sstream>
 
 namespace ddil {
@@ -21,7 +23,25 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr const char* kCsvHeader = "step,elapsed,name,value";
+
+// Rewrites `path` (if it exists) with `header` (when not empty) and the lines whose step, as
+// `stepOf` reads it, is at most `step`; lines without one (the header, a line cut by a crash)
+// are dropped.
+void keepLinesUpTo(const std::string& path, const std::string& header, std::int64_t step,
+    const std::function<std::optional<std::int64_t>(const std::string&)>& stepOf)
+{
+    if (!fs::exists(path))
+        return;
+    std::istringstream in(readWholeFile(path));
+    std::string line, kept = header.empty() ? "" : header + '\n';
+    while (std::getline(in, line)) {
+        const auto lineStep = line.empty() ? std::nullopt : stepOf(line);
+        if (lineStep && *lineStep <= step)
+            kept += line + '\n';
+    }
+    writeFileAtomically(path, kept);
 }
+} // namespace
 
 RunFolder::RunFolder(std::string path)
     : m_path(std::move(path))
@@ -123,38 +143,21 @@ void RunFolder::appendMetrics(std::int64_t step, double elapsedSeconds, const Sc
 
 void RunFolder::truncateMetricsAfter(std::int64_t step) const
 {
-    const std::string path = file("metrics.jsonl");
-    if (fs::exists(path)) {
-        std::istringstream in(readWholeFile(path));
-        std::string line, kept;
-        while (std::getline(in, line)) {
-            if (line.empty())
-                continue;
-            const auto j = nlohmann::json::parse(line, nullptr, false);
-            if (j.is_discarded() || !j.contains("step") || !j["step"].is_number_integer())
-                continue; // a line cut by a crash
-            if (j["step"].get<std::int64_t>() <= step)
-                kept += line + '\n';
-        }
-        writeFileAtomically(path, kept);
-    }
-    const std::string csv = file("metrics.csv");
-    if (fs::exists(csv)) {
-        std::istringstream in(readWholeFile(csv));
-        std::string line, kept = std::string(kCsvHeader) + '\n';
-        while (std::getline(in, line)) {
-            // step,elapsed,name,value: whole rows of steps up to `step` (a row cut by a crash
-            // has fewer than three commas).
-            if (line.empty() || line == kCsvHeader
-                || std::count(line.begin(), line.end(), ',') != 3)
-                continue;
-            char* end = nullptr;
-            const long long rowStep = std::strtoll(line.c_str(), &end, 10);
-            if (end != line.c_str() && *end == ',' && rowStep <= step)
-                kept += line + '\n';
-        }
-        writeFileAtomically(csv, kept);
-    }
+    keepLinesUpTo(file("metrics.jsonl"), "", step, [](const std::string& line) {
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_discarded() || !j.contains("step") || !j["step"].is_number_integer())
+            return std::optional<std::int64_t>(); // a line cut by a crash
+        return std::optional<std::int64_t>(j["step"].get<std::int64_t>());
+    });
+    keepLinesUpTo(file("metrics.csv"), kCsvHeader, step, [](const std::string& line) {
+        // step,elapsed,name,value (a row cut by a crash has fewer than three commas)
+        std::optional<std::int64_t> rowStep;
+        char* end = nullptr;
+        const long long value = std::strtoll(line.c_str(), &end, 10);
+        if (std::count(line.begin(), line.end(), ',') == 3 && end != line.c_str() && *end == ',')
+            rowStep = value;
+        return rowStep;
+    });
 }
 
 } // namespace ddil
