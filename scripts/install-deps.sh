@@ -5,12 +5,14 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
-  libtorch-dev libopenblas0-pthread
+  libtorch-dev libopenblas0-pthread libgloo-dev
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev libqt6svg6
   libqcustomplot-dev libqcustomplot2.1-qt6
   libopencv-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
+  libprotobuf-dev protobuf-compiler libisal-dev
   dataset-fashion-mnist
   xvfb xauth imagemagick clang-format
+  python3-torch
 )
 
 missing=()

@@ -229,7 +229,7 @@
         <translation>混合</translation>
     </message>
     <message>
-        <source>Smoothing of loss curves: TensorBoard's debiased exponential moving average (0: raw)</source>
+        <source>Smoothing of loss curves: TensorBoard&apos;s debiased exponential moving average (0: raw)</source>
         <translation>損失曲線平滑：TensorBoard 的去偏指數移動平均（0：原始值）</translation>
     </message>
     <message>
@@ -281,7 +281,7 @@
         <translation>匯出…</translation>
     </message>
     <message>
-        <source>Write every chart as PNG and PDF and each run's metrics as CSV into a folder</source>
+        <source>Write every chart as PNG and PDF and each run&apos;s metrics as CSV into a folder</source>
         <translation>將所有圖表寫成 PNG 與 PDF，並將各次執行的指標寫成 CSV，存入資料夾</translation>
     </message>
     <message>
@@ -395,7 +395,7 @@
         <translation>開啟執行資料夾(&amp;F)…</translation>
     </message>
     <message>
-        <source>Show a run folder's charts and continue it from its checkpoint</source>
+        <source>Show a run folder&apos;s charts and continue it from its checkpoint</source>
         <translation>顯示執行資料夾的圖表，並從其檢查點繼續</translation>
     </message>
     <message>
@@ -447,7 +447,7 @@
         <translation>疊加執行資料夾(&amp;O)…</translation>
     </message>
     <message>
-        <source>Draw another run's curves beside the session's (e.g. baseline against DDIL)</source>
+        <source>Draw another run&apos;s curves beside the session&apos;s (e.g. baseline against DDIL)</source>
         <translation>在本工作階段旁繪出另一次執行的曲線（例如基準對 DDIL）</translation>
     </message>
     <message>
@@ -535,7 +535,7 @@
         <translation>開始工作階段</translation>
     </message>
     <message>
-        <source>The session's config has errors; see the Problems panel.</source>
+        <source>The session&apos;s config has errors; see the Problems panel.</source>
         <translation>工作階段的設定有錯誤，請參閱「問題」面板。</translation>
     </message>
     <message>
@@ -635,7 +635,7 @@
         <translation>無</translation>
     </message>
     <message>
-        <source>Sample snapshots taken over a session (the step slider's stops)</source>
+        <source>Sample snapshots taken over a session (the step slider&apos;s stops)</source>
         <translation>一個工作階段中擷取的樣本快照數（步數滑桿的停靠點）</translation>
     </message>
     <message>
@@ -674,6 +674,10 @@
         <source>Opened run %1: it is training; its charts follow it</source>
         <translation>已開啟執行 %1：它正在訓練中，圖表會持續更新</translation>
     </message>
+    <message>
+        <source>No sample grids for %1: %2</source>
+        <translation>%1 沒有樣本網格：%2</translation>
+    </message>
 </context>
 <context>
     <name>ddil::MetricChart</name>
@@ -705,15 +709,15 @@
         <translation>β 學生</translation>
     </message>
     <message>
-        <source>Prior of real data, forward-diffused to the base method's times: the base method's own training distribution</source>
+        <source>Prior of real data, forward-diffused to the base method&apos;s times: the base method&apos;s own training distribution</source>
         <translation>真實資料的先驗，正向擴散到基礎方法的時間點：即基礎方法本身的訓練分布</translation>
     </message>
     <message>
-        <source>Prior of states on the teacher's M-step sampler trajectory, at the student's times</source>
+        <source>Prior of states on the teacher&apos;s M-step sampler trajectory, at the student&apos;s times</source>
         <translation>教師 M 步取樣軌跡上、位於學生時間點的狀態之先驗</translation>
     </message>
     <message>
-        <source>Prior of states from the student's own rollout: DDIL's on-policy source against covariate shift</source>
+        <source>Prior of states from the student&apos;s own rollout: DDIL&apos;s on-policy source against covariate shift</source>
         <translation>來自學生自身推演的狀態之先驗：DDIL 對抗共變量偏移的同策略來源</translation>
     </message>
     <message>
@@ -733,7 +737,7 @@
         <translation>推演、緩衝區與反射</translation>
     </message>
     <message>
-        <source>DAgger's mixed policy: in student rollouts the teacher takes each step with this probability</source>
+        <source>DAgger&apos;s mixed policy: in student rollouts the teacher takes each step with this probability</source>
         <translation>DAgger 的混合策略：在學生推演中，教師以此機率接手每一步</translation>
     </message>
     <message>
@@ -781,7 +785,7 @@
         <translation>動態（百分位數）</translation>
     </message>
     <message>
-        <source>Reflected DDIL: project x0 estimates into the data range (DDIL.md §3), which keeps rollouts inside the data's support</source>
+        <source>Reflected DDIL: project x0 estimates into the data range (DDIL.md §3), which keeps rollouts inside the data&apos;s support</source>
         <translation>反射式 DDIL：將 x0 估計投影到資料範圍內（DDIL.md §3），使推演保持在資料的支撐集內</translation>
     </message>
     <message>
@@ -943,7 +947,7 @@
         <translation>各列：1、2、4、8 步的學生與教師，來自相同的雜訊與類別（各欄）</translation>
     </message>
     <message>
-        <source>The states entering each student step k: the student's own rollout S_k, the teacher's trajectory T_k and forward-diffused data F_k</source>
+        <source>The states entering each student step k: the student&apos;s own rollout S_k, the teacher&apos;s trajectory T_k and forward-diffused data F_k</source>
         <translation>進入學生第 k 步的狀態：學生自身推演 S_k、教師軌跡 T_k 與正向擴散的資料 F_k</translation>
     </message>
     <message>
@@ -1026,7 +1030,7 @@
         <translation>名稱</translation>
     </message>
     <message>
-        <source>The run's name: the run folder is &lt;name&gt;-&lt;date&gt;-&lt;time&gt;</source>
+        <source>The run&apos;s name: the run folder is &lt;name&gt;-&lt;date&gt;-&lt;time&gt;</source>
         <translation>執行名稱：執行資料夾為 &lt;名稱&gt;-&lt;日期&gt;-&lt;時間&gt;</translation>
     </message>
     <message>
@@ -1074,7 +1078,7 @@
         <translation>路徑</translation>
     </message>
     <message>
-        <source>The dataset folder (empty: Debian's dataset-fashion-mnist)</source>
+        <source>The dataset folder (empty: Debian&apos;s dataset-fashion-mnist)</source>
         <translation>資料集資料夾（留空：Debian 的 dataset-fashion-mnist）</translation>
     </message>
     <message>
@@ -1090,7 +1094,7 @@
         <translation>檢查點 (*.pt)</translation>
     </message>
     <message>
-        <source>The trained teacher (a run's checkpoint.pt or shipped weights); the student starts as a copy of it</source>
+        <source>The trained teacher (a run&apos;s checkpoint.pt or shipped weights); the student starts as a copy of it</source>
         <translation>已訓練的教師（某次執行的 checkpoint.pt 或隨附權重）；學生由其複本開始</translation>
     </message>
     <message>
@@ -1106,7 +1110,7 @@
         <translation>學生步數 N</translation>
     </message>
     <message>
-        <source>The student's sampling steps</source>
+        <source>The student&apos;s sampling steps</source>
         <translation>學生的取樣步數</translation>
     </message>
     <message>
@@ -1114,7 +1118,7 @@
         <translation>教師步數 M</translation>
     </message>
     <message>
-        <source>The teacher's DDIM sampler that teacher states come from (a multiple of N)</source>
+        <source>The teacher&apos;s DDIM sampler that teacher states come from (a multiple of N)</source>
         <translation>產生教師狀態的教師 DDIM 取樣器步數（N 的倍數）</translation>
     </message>
     <message>
@@ -1227,7 +1231,7 @@
 <context>
     <name>ddil::TrianglePicker</name>
     <message>
-        <source>Click or drag to set all three priors at once: the closer to a corner, the larger that source's share. The ring shows the shares realised in the latest batch.</source>
+        <source>Click or drag to set all three priors at once: the closer to a corner, the larger that source&apos;s share. The ring shows the shares realised in the latest batch.</source>
         <translation>點按或拖曳即可一次設定三個先驗：越靠近某個角，該來源的占比越大。圓環顯示最新批次中的實際占比。</translation>
     </message>
     <message>

@@ -1,5 +1,6 @@
 #include "widgets/main_window.h"
 
+#include "session/run_snapshot_loader.h"
 #include "session/training_session.h"
 
 #include "core/api/config_io.h"
@@ -107,6 +108,16 @@ MainWindow::MainWindow(Session* session, QWidget* parent)
             tr("Evaluation at step %1: %2").arg(row.step).arg(parts.join(QStringLiteral(", "))));
     });
     connect(m_session, &Session::snapshotTaken, m_samples, &SamplePanel::addSnapshot);
+    m_runSnapshots = new RunSnapshotLoader(this);
+    connect(m_runSnapshots, &RunSnapshotLoader::loaded, this,
+        [this](const QString& runDir, const SnapshotView& view) {
+            if (runDir == m_followDir && !m_session->isActive())
+                m_samples->addSnapshot(view);
+        });
+    connect(m_runSnapshots, &RunSnapshotLoader::failed, this,
+        [this](const QString& runDir, const QString& text) {
+            appendLog(tr("No sample grids for %1: %2").arg(runDir, text));
+        });
     connect(m_session, &Session::message, this, &MainWindow::appendLog);
     connect(m_session, &Session::failed, this, [this](const QString& text) {
         appendLog(tr("Training failed: %1").arg(text));
@@ -137,6 +148,7 @@ MainWindow::MainWindow(Session* session, QWidget* parent)
     m_followTimer->setInterval(1000);
     connect(m_followTimer, &QTimer::timeout, this, [this] {
         m_charts->pollRunFolder();
+        requestRunSnapshot();
         const QString status = QString::fromStdString(runStatus(m_followDir.toStdString()));
         if (status != QLatin1String("running")) {
             m_followTimer->stop();
@@ -480,15 +492,11 @@ bool MainWindow::startSession()
         m_charts->resetLive(QFileInfo(dir).fileName());
         m_samples->clear();
     }
-    SnapshotOptions snapshots;
-    const int perRun = QSettings().value(kSnapshotsKey, 20).toInt();
-    snapshots.every = perRun > 0 ? std::max(1, c->train.steps / perRun) : 0;
-    // Images: an 8 x 8 grid; 2-D data: enough points to see the distribution.
-    snapshots.count = c->data.kind == DataKind::Toy2d ? 1000 : 64;
-    snapshots.seed = c->seed;
-    m_session->setSnapshotOptions(snapshots);
+    m_session->setSnapshotOptions(snapshotOptionsFor(*c));
     m_controls->resetProgress();
     m_followTimer->stop();
+    m_runSnapshots->forget();
+    m_openedRun.reset();
     m_session->start(*c, dir, resume);
     m_formChangedSinceStart = false;
     m_resumeNext = false;
@@ -567,6 +575,28 @@ void MainWindow::chooseRunFolder()
         openRunFolder(dir);
 }
 
+SnapshotOptions MainWindow::snapshotOptionsFor(const RunConfig& config)
+{
+    SnapshotOptions snapshots;
+    const int perRun = QSettings().value(kSnapshotsKey, 20).toInt();
+    snapshots.every = perRun > 0 ? std::max(1, config.train.steps / perRun) : 0;
+    // Images: an 8 x 8 grid; 2-D data: enough points to see the distribution.
+    snapshots.count = config.data.kind == DataKind::Toy2d ? 1000 : 64;
+    snapshots.seed = config.seed;
+    return snapshots;
+}
+
+void MainWindow::requestRunSnapshot()
+{
+    if (!m_openedRun || m_openedRun->task != Task::Distill || m_session->isActive())
+        return;
+    const QFileInfo checkpoint(QDir(m_followDir).filePath(QStringLiteral("checkpoint.pt")));
+    if (!checkpoint.exists() || checkpoint.lastModified() == m_sampledCheckpoint)
+        return;
+    m_sampledCheckpoint = checkpoint.lastModified();
+    m_runSnapshots->request(m_followDir, snapshotOptionsFor(*m_openedRun));
+}
+
 bool MainWindow::openRunFolder(const QString& runDir)
 {
     if (m_session->isActive()) {
@@ -606,6 +636,10 @@ bool MainWindow::openRunFolder(const QString& runDir)
         m_followTimer->start();
     else
         m_followTimer->stop();
+    m_openedRun = loaded.config;
+    m_sampledCheckpoint = QDateTime();
+    m_runSnapshots->forget();
+    requestRunSnapshot();
     appendLog(running ? tr("Opened run %1: it is training; its charts follow it").arg(runDir)
             : resumable
             ? tr("Opened run %1 (%2): Start continues it from its checkpoint").arg(runDir, status)

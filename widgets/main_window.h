@@ -6,7 +6,9 @@
 #include "session/session_types.h"
 
 #include "core/api/config.h"
+#include "core/api/snapshot.h"
 
+#include <QDateTime>
 #include <QMainWindow>
 #include <QStringList>
 
@@ -25,6 +27,7 @@ class ConfigTreeView;
 class IssueList;
 class MixturePanel;
 class RunControls;
+class RunSnapshotLoader;
 class SamplePanel;
 class Session;
 class SessionForm;
@@ -95,6 +98,11 @@ private:
     void sessionStateChanged(SessionState state);
     void updateTitle();
     void applyClassNames(const RunConfig& config);
+    // The sample snapshots of a session (and of an opened run folder) of `config`.
+    static SnapshotOptions snapshotOptionsFor(const RunConfig& config);
+    // An opened distillation run folder: its checkpoint's grids, sampled off the GUI thread
+    // (again whenever a followed run writes a new checkpoint).
+    void requestRunSnapshot();
 
     Session* m_session = nullptr;
     SessionForm* m_form = nullptr;
@@ -119,6 +127,9 @@ private:
     QString m_pendingCheckpointCopy; // Save Checkpoint As: where the next checkpoint goes
     QTimer* m_followTimer = nullptr; // an opened run folder that is still training elsewhere
     QString m_followDir;
+    RunSnapshotLoader* m_runSnapshots = nullptr;
+    QDateTime m_sampledCheckpoint; // the checkpoint's time when last sampled
+    std::optional<RunConfig> m_openedRun; // the config of the opened run folder
 };
 
 } // namespace ddil

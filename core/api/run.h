@@ -4,6 +4,7 @@
 
 #include "core/api/cancel_token.h"
 #include "core/api/config.h"
+#include "core/api/distributed.h"
 #include "core/api/live_settings.h"
 #include "core/api/snapshot.h"
 
@@ -49,6 +50,10 @@ struct RunOptions {
     // progress; may be null. Must outlive the run.
     LiveSettings* live = nullptr;
     SnapshotOptions snapshots; // for hooks.onSnapshot
+    // This process's place in a data-parallel run (distributedEnvFromProcess()); a single
+    // process by default. train.batch_size is per rank: the global batch is W times it. Every
+    // rank must see outDir (and the teacher); only rank 0 writes there and calls the hooks.
+    DistributedEnv distributed;
 };
 
 struct RunResult {

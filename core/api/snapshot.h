@@ -4,6 +4,7 @@
 // for 2-D data the states S_k, T_k and F_k at each student step. Torch-free.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,26 @@ struct Snapshot {
     std::vector<std::int64_t> labels; // the class of each sample (the same in every set)
     std::vector<SampleSet> sets; // the student at each step count (ascending), then the teacher
     std::vector<TrajectorySlice> trajectory; // 2-D data only; k = N ... 1
+};
+
+// Snapshots of a distillation run folder's checkpoint, for runs trained elsewhere (a headless
+// `ddil run`, finished or still training): config.json and the teacher are loaded once, and each
+// take() reads checkpoint.pt again (the teacher's samples are computed once). On the CPU.
+class RunSnapshotter {
+public:
+    // ConfigError when the folder holds no readable distillation config; IoError or
+    // CheckpointError when its teacher cannot be loaded.
+    explicit RunSnapshotter(const std::string& runDir);
+    ~RunSnapshotter();
+    RunSnapshotter(const RunSnapshotter&) = delete;
+    RunSnapshotter& operator=(const RunSnapshotter&) = delete;
+
+    // The EMA student of the folder's current checkpoint; IoError when there is none yet.
+    Snapshot take(const SnapshotOptions& options);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
 };
 
 } // namespace ddil

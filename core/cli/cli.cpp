@@ -88,12 +88,17 @@ struct RunArgs {
     bool quiet = false;
 };
 
-// Trains `config` into `outDir` with the progress display; returns the exit code.
-int trainWithProgress(const RunConfig& config, const std::string& outDir, bool resume, bool quiet)
+// Trains `config` into `outDir` with the progress display; returns the exit code. In a
+// data-parallel run (`env`) only rank 0 reports progress and results.
+int trainWithProgress(const RunConfig& config, const std::string& outDir, bool resume, bool quiet,
+    const DistributedEnv& env = {})
 {
     RunOptions options;
     options.outDir = outDir;
     options.resume = resume;
+    options.distributed = env;
+    const bool reports = env.isMain();
+    quiet = quiet || !reports;
     const bool interactive = ::isatty(STDERR_FILENO) != 0;
     ProgressPrinter progress(stderr, interactive);
     RunHooks hooks;
@@ -111,6 +116,9 @@ int trainWithProgress(const RunConfig& config, const std::string& outDir, bool r
     const int code = guarded([&] {
         const RunResult result = runTraining(config, options, hooks, cancel);
         progress.finish();
+        if (!reports)
+            return result.status == RunResult::Status::Cancelled ? exit_code::kInterrupted
+                                                                 : exit_code::kOk;
         if (result.status == RunResult::Status::Cancelled) {
             std::fprintf(stderr,
                 "ddil: interrupted at step %lld; checkpoint written to %s (continue with "
@@ -148,10 +156,21 @@ int commandRun(const RunArgs& args)
         return *code;
     auto& config = std::get<RunConfig>(loaded);
     applyRuntimeOverrides(config, args.device, args.threads);
+    // Under torchrun or srun: this process is one rank of a data-parallel run.
+    DistributedEnv env;
+    if (const int code = guarded([&] {
+            env = distributedEnvFromProcess();
+            if (env.isDistributed() && args.out.empty())
+                throw ConfigError("a distributed run needs --out: every rank must name the same "
+                                  "run folder");
+            return exit_code::kOk;
+        });
+        code != exit_code::kOk)
+        return code;
     const std::string outDir = args.out.empty()
         ? (std::filesystem::path("runs") / defaultRunDirName(config)).string()
         : args.out;
-    return trainWithProgress(config, outDir, args.resume, args.quiet);
+    return trainWithProgress(config, outDir, args.resume, args.quiet, env);
 }
 
 struct SweepArgs {

@@ -29,14 +29,14 @@ torch::Tensor ConsistencyDistillation::dataTimes(int64_t count, torch::Generator
     return torch::randint(1, n + 1, { count }, generator, torch::kInt64).to(torch::kFloat32) / n;
 }
 
-std::pair<torch::Tensor, torch::Tensor> ConsistencyDistillation::perSampleLosses(
-    DenoiserNet& net, const StateBatch& states, torch::Generator& generator)
+std::pair<torch::Tensor, torch::Tensor> ConsistencyDistillation::perSampleLosses(DenoiserNet& net,
+    const StateBatch& states, torch::Generator& generator, const DataParallel& shard)
 {
     const auto& c = m_ctx.config.distill.lcm;
     const auto& schedule = m_ctx.policy.schedule();
     const int64_t b = states.x.size(0);
     const auto& z = states.x;
-    const auto w = (c.w_min + (c.w_max - c.w_min) * torch::rand({ b }, generator)).to(z.device());
+    const auto w = (c.w_min + (c.w_max - c.w_min) * shard.randRows(b, generator)).to(z.device());
     const auto tPrev = (states.t - 1.0 / c.solver_steps).clamp_min(0.0);
 
     torch::Tensor target;
@@ -58,7 +58,8 @@ std::pair<torch::Tensor, torch::Tensor> ConsistencyDistillation::perSampleLosses
 
 LossTerms ConsistencyDistillation::loss(const StateBatch& states, torch::Generator& generator)
 {
-    const auto [perSampleLoss, mse] = perSampleLosses(m_ctx.student, states, generator);
+    const auto [perSampleLoss, mse]
+        = perSampleLosses(m_ctx.student, states, generator, m_ctx.parallel);
     m_images += states.x.size(0); // the target network's evaluations
     return { perSampleLoss.mean(), { { "lcm/mse", mse.mean().item<double>() } } };
 }
@@ -67,7 +68,7 @@ torch::Tensor ConsistencyDistillation::perSampleLoss(
     DenoiserNet& net, const StateBatch& states, torch::Generator& generator)
 {
     torch::NoGradGuard noGrad;
-    return perSampleLosses(net, states, generator).first;
+    return perSampleLosses(net, states, generator, DataParallel::single()).first;
 }
 
 void ConsistencyDistillation::afterStep(int64_t)

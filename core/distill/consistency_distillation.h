@@ -25,9 +25,10 @@ public:
     DenoiserNet& target() { return *m_target; }
 
 private:
-    // `net`'s consistency loss and squared error per sample (w drawn from `generator`).
-    std::pair<torch::Tensor, torch::Tensor> perSampleLosses(
-        DenoiserNet& net, const StateBatch& states, torch::Generator& generator);
+    // `net`'s consistency loss and squared error per sample (w drawn from `generator`, as
+    // `shard`'s rows of the global batch).
+    std::pair<torch::Tensor, torch::Tensor> perSampleLosses(DenoiserNet& net,
+        const StateBatch& states, torch::Generator& generator, const DataParallel& shard);
 
     std::shared_ptr<DenoiserNet> m_target; // theta-minus
     double m_huberC = 0.0;

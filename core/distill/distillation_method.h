@@ -9,6 +9,7 @@
 #include "core/api/run.h"
 #include "core/data/data_source.h"
 #include "core/distill/state_source.h"
+#include "core/parallel/data_parallel.h"
 
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
@@ -31,6 +32,9 @@ struct DistillContext {
     const StudentPolicy& policy;
     const DataSource& data;
     torch::Device device;
+    // loss() sees this rank's rows: its per-sample draws are the global batch's rows, and the
+    // auxiliary networks' gradients are averaged over the ranks.
+    const DataParallel& parallel;
 };
 
 struct LossTerms {

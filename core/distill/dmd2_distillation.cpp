@@ -41,10 +41,11 @@ torch::Tensor Dmd2Distillation::dataTimes(int64_t count, torch::Generator& gener
     return grid.index_select(0, k);
 }
 
-torch::Tensor Dmd2Distillation::randomTimes(int64_t count, torch::Generator& generator) const
+torch::Tensor Dmd2Distillation::randomTimes(
+    int64_t count, torch::Generator& generator, const DataParallel& shard) const
 {
     const auto& c = m_ctx.config.distill.dmd2;
-    return (c.t_min + (c.t_max - c.t_min) * torch::rand({ count }, generator)).to(m_ctx.device);
+    return (c.t_min + (c.t_max - c.t_min) * shard.randRows(count, generator)).to(m_ctx.device);
 }
 
 torch::Tensor Dmd2Distillation::fakeX0(const torch::Tensor& xt, const torch::Tensor& t,
@@ -69,9 +70,10 @@ std::pair<double, double> Dmd2Distillation::fakeUpdate(
 {
     const auto& c = m_ctx.config.distill.dmd2;
     const auto& schedule = m_ctx.policy.schedule();
+    const auto& shard = m_ctx.parallel;
     const int64_t b = generated.size(0);
-    const auto t = randomTimes(b, generator);
-    const auto eps = torch::randn(generated.sizes(), generator).to(generated.device());
+    const auto t = randomTimes(b, generator, shard);
+    const auto eps = shard.randnRows(generated.sizes(), generator).to(generated.device());
     const auto alpha = schedule.alpha(t), sigma = schedule.sigma(t);
     const auto xt = perSample(alpha, generated) * generated + perSample(sigma, generated) * eps;
     m_fake->train();
@@ -86,13 +88,13 @@ std::pair<double, double> Dmd2Distillation::fakeUpdate(
     if (c.gan) {
         fakeLogit = m_head->forward(fakeLogit).squeeze(1);
         // Real: data diffused to the same times.
-        const auto real = m_ctx.data.sample(b, generator);
-        const auto realX = real.x.to(generated.device());
-        const auto realEps = torch::randn(realX.sizes(), generator).to(generated.device());
+        const auto real = m_ctx.data.sample(shard.globalCount(b), generator);
+        const auto realX = shard.rows(real.x).to(generated.device());
+        const auto realEps = shard.randnRows(realX.sizes(), generator).to(generated.device());
         const auto realXt = perSample(alpha, realX) * realX + perSample(sigma, realX) * realEps;
         torch::Tensor realFeatures;
         m_fake->forwardWithFeatures(
-            realXt, t, real.labels.to(generated.device()), {}, &realFeatures);
+            realXt, t, shard.rows(real.labels).to(generated.device()), {}, &realFeatures);
         m_images += b;
         const auto realLogit = m_head->forward(realFeatures).squeeze(1);
         const auto gan = torch::softplus(fakeLogit).mean() + torch::softplus(-realLogit).mean();
@@ -100,17 +102,20 @@ std::pair<double, double> Dmd2Distillation::fakeUpdate(
         loss = loss + c.gan_discriminator_weight * gan;
     }
     loss.backward();
+    for (const auto& group : m_fakeOptimizer->param_groups())
+        shard.averageGradients(group.params());
     m_fakeOptimizer->step();
     return { denoising, discriminator };
 }
 
 Dmd2Distillation::DistributionMatching Dmd2Distillation::distributionMatching(
-    const torch::Tensor& x, const torch::Tensor& labels, torch::Generator& generator)
+    const torch::Tensor& x, const torch::Tensor& labels, torch::Generator& generator,
+    const DataParallel& shard)
 {
     const auto& schedule = m_ctx.policy.schedule();
     DistributionMatching out;
-    out.t = randomTimes(x.size(0), generator);
-    out.eps = torch::randn(x.sizes(), generator).to(x.device());
+    out.t = randomTimes(x.size(0), generator, shard);
+    out.eps = shard.randnRows(x.sizes(), generator).to(x.device());
     {
         torch::NoGradGuard noGrad;
         const auto xt = perSample(schedule.alpha(out.t), x) * x
@@ -129,7 +134,7 @@ torch::Tensor Dmd2Distillation::perSampleLoss(
 {
     torch::NoGradGuard noGrad;
     const auto x = m_ctx.policy.x0(net, states.x, states.t, states.labels);
-    return distributionMatching(x, states.labels, generator).perSample;
+    return distributionMatching(x, states.labels, generator, DataParallel::single()).perSample;
 }
 
 LossTerms Dmd2Distillation::loss(const StateBatch& states, torch::Generator& generator)
@@ -147,7 +152,7 @@ LossTerms Dmd2Distillation::loss(const StateBatch& states, torch::Generator& gen
         discriminator += disc / c.fake_updates;
     }
 
-    const auto dm = distributionMatching(x, states.labels, generator);
+    const auto dm = distributionMatching(x, states.labels, generator, m_ctx.parallel);
     const auto& t = dm.t;
     const auto& eps = dm.eps;
     const auto alpha = schedule.alpha(t), sigma = schedule.sigma(t);

@@ -35,14 +35,16 @@ private:
     // One fake-score (and discriminator) update on stop-grad generator outputs.
     std::pair<double, double> fakeUpdate(
         const torch::Tensor& generated, const torch::Tensor& labels, torch::Generator& generator);
-    torch::Tensor randomTimes(int64_t count, torch::Generator& generator) const;
+    // Times for `count` rows: `shard`'s rows of the global batch's draw.
+    torch::Tensor randomTimes(
+        int64_t count, torch::Generator& generator, const DataParallel& shard) const;
     // The distribution-matching loss 0.5 |x - sg(x - grad)|^2 per sample (mean over elements)
     // at generator outputs x, diffused to random times; with those times and noises.
     struct DistributionMatching {
         torch::Tensor perSample, grad, t, eps;
     };
-    DistributionMatching distributionMatching(
-        const torch::Tensor& x, const torch::Tensor& labels, torch::Generator& generator);
+    DistributionMatching distributionMatching(const torch::Tensor& x, const torch::Tensor& labels,
+        torch::Generator& generator, const DataParallel& shard);
 
     std::shared_ptr<DenoiserNet> m_fake;
     torch::nn::Sequential m_head { nullptr };

@@ -4,6 +4,7 @@
 #include "core/distill/guided_teacher.h"
 #include "core/distill/student_policy.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/types.h>
 #include <torch/utils.h>
 
@@ -24,7 +25,7 @@ int64_t bufferCapacity(const DdilConfig& c, int64_t batchSize)
 
 DdilStateSource::DdilStateSource(const DdilConfig& config, int64_t batchSize,
     GuidedTeacher& teacher, const StudentPolicy& policy, DenoiserNet& student,
-    const DataSource& data, torch::Device device,
+    const DataSource& data, torch::Device device, const DataParallel& parallel,
     std::function<torch::Tensor(int64_t, torch::Generator&)> dataTimes,
     std::function<std::vector<double>()> studentTimesNow)
     : m_config(config)
@@ -34,6 +35,7 @@ DdilStateSource::DdilStateSource(const DdilConfig& config, int64_t batchSize,
     , m_student(student)
     , m_data(data)
     , m_device(device)
+    , m_parallel(parallel)
     , m_dataTimes(std::move(dataTimes))
     , m_studentTimesNow(std::move(studentTimesNow))
     , m_teacherBuffer(bufferCapacity(config, batchSize))
@@ -79,20 +81,27 @@ BufferedStates DdilStateSource::rolloutStates(bool teacherSource, const torch::T
     const auto times = m_studentTimesNow();
     const int64_t n = noise.size(0);
     const int64_t steps = static_cast<int64_t>(times.size()) - 1;
+    // Chunk i draws from a generator of its own, so the chunks can be rolled out by different
+    // ranks (chunk i by rank i mod W) and summed: every rank then holds every state.
+    const auto chunkSeed = torch::randint(0, int64_t(1) << 62, { 1 }, gen, torch::kInt64);
+    const uint64_t firstSeed = static_cast<uint64_t>(chunkSeed.item<int64_t>());
     std::vector<torch::Tensor> xs, ts, ls;
-    for (int64_t begin = 0; begin < n; begin += kRolloutChunk) {
+    for (int64_t begin = 0, chunk = 0; begin < n; begin += kRolloutChunk, ++chunk) {
         const int64_t end = std::min(n, begin + kRolloutChunk);
         auto z = noise.slice(0, begin, end).to(m_device);
         const auto y = labels.slice(0, begin, end).to(m_device);
         std::vector<torch::Tensor> states;
-        if (teacherSource) {
+        if (!m_parallel.ownsChunk(chunk)) {
+            states.assign(steps, torch::zeros_like(z));
+        } else if (teacherSource) {
             states
                 = m_teacher.trajectory(z, std::vector<double>(times.begin(), times.end() - 1), y);
         } else {
             RolloutOptions options;
             options.pTeach = m_settings.pTeach;
             options.teacher = &m_teacher;
-            states = rolloutStudent(m_policy, m_student, z, y, times, gen, options).states;
+            auto chunkGen = at::detail::createCPUGenerator(firstSeed + chunk);
+            states = rolloutStudent(m_policy, m_student, z, y, times, chunkGen, options).states;
         }
         for (int64_t k = 0; k < steps; ++k) {
             xs.push_back(states[k].contiguous());
@@ -101,6 +110,7 @@ BufferedStates DdilStateSource::rolloutStates(bool teacherSource, const torch::T
         }
     }
     BufferedStates out { torch::cat(xs), torch::cat(ts), torch::cat(ls), {} };
+    m_parallel.sum(out.x);
     out.born = torch::full({ out.x.size(0) }, step, torch::kInt64);
     return out;
 }

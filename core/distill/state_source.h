@@ -12,6 +12,7 @@
 #include "core/api/run.h"
 #include "core/data/data_source.h"
 #include "core/distill/replay_buffer.h"
+#include "core/parallel/data_parallel.h"
 
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
@@ -47,7 +48,8 @@ public:
     // student's sampler times (tau_N ... tau_1, 0), which may change between rounds (PD).
     DdilStateSource(const DdilConfig& config, int64_t batchSize, GuidedTeacher& teacher,
         const StudentPolicy& policy, DenoiserNet& student, const DataSource& data,
-        torch::Device device, std::function<torch::Tensor(int64_t, torch::Generator&)> dataTimes,
+        torch::Device device, const DataParallel& parallel,
+        std::function<torch::Tensor(int64_t, torch::Generator&)> dataTimes,
         std::function<std::vector<double>()> studentTimesNow);
 
     // The B input states of training step `step` (0-based: the step about to be taken).
@@ -85,6 +87,7 @@ private:
     DenoiserNet& m_student;
     const DataSource& m_data;
     torch::Device m_device;
+    const DataParallel& m_parallel; // rollouts are split between the ranks
     std::function<torch::Tensor(int64_t, torch::Generator&)> m_dataTimes;
     std::function<std::vector<double>()> m_studentTimesNow;
     ReplayBuffer m_teacherBuffer;

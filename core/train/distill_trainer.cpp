@@ -87,8 +87,9 @@ RunConfig resolveRunConfig(const RunConfig& config)
     return resolved;
 }
 
-DistillTrainer::DistillTrainer(const RunConfig& config, torch::Device device)
-    : Trainer(config, device)
+DistillTrainer::DistillTrainer(
+    const RunConfig& config, torch::Device device, std::shared_ptr<const DataParallel> parallel)
+    : Trainer(config, device, std::move(parallel))
     , m_data(makeDataSource(config.data))
 {
     const auto& d = config.distill;
@@ -109,9 +110,11 @@ DistillTrainer::DistillTrainer(const RunConfig& config, torch::Device device)
 
     m_policy = std::make_unique<StudentPolicy>(config);
     m_method = makeDistillationMethod(
-        { m_config, *m_student, *m_ema, *m_teacher, *m_policy, *m_data, device });
+        { m_config, *m_student, *m_ema, *m_teacher, *m_policy, *m_data, device, this->parallel() });
+    // The source draws global batches (every rank the same); computeLoss keeps this rank's rows.
     m_source = std::make_unique<DdilStateSource>(
-        d.ddil, config.train.batch_size, *m_teacher, *m_policy, *m_student, *m_data, device,
+        d.ddil, this->parallel().globalCount(config.train.batch_size), *m_teacher, *m_policy,
+        *m_student, *m_data, device, this->parallel(),
         [this](int64_t n, torch::Generator& gen) { return m_method->dataTimes(n, gen); },
         [this] { return m_method->studentTimes(); });
 }
@@ -127,7 +130,11 @@ DistillCosts DistillTrainer::costs() const
 Trainer::StepLoss DistillTrainer::computeLoss()
 {
     auto started = std::chrono::steady_clock::now();
-    const auto states = m_source->draw(m_config.train.batch_size, step(), m_generator);
+    const auto& shard = parallel();
+    const auto global
+        = m_source->draw(shard.globalCount(m_config.train.batch_size), step(), m_generator);
+    const StateBatch states { shard.rows(global.x), shard.rows(global.t), shard.rows(global.labels),
+        shard.rows(global.source) };
     m_sourceSeconds += secondsSince(started);
     started = std::chrono::steady_clock::now();
     auto [loss, terms] = m_method->loss(states, m_generator);
@@ -400,12 +407,12 @@ std::optional<Snapshot> DistillTrainer::takeSnapshot(const SnapshotOptions& opti
     return out;
 }
 
-void DistillTrainer::writeSamples(RunFolder& folder, const Evaluation& evaluation)
+void DistillTrainer::writeSamples(RunFolder& folder, const Evaluation& evaluation, bool final)
 {
     writeSampleFiles(folder, evaluation.samples, evaluation.labels, m_data->numClasses(),
         m_config.name + "  step " + std::to_string(step()) + "  "
             + std::to_string(m_method->studentTimes().size() - 1) + "-step student",
-        step());
+        step(), final);
 }
 
 } // namespace ddil

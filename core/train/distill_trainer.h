@@ -45,7 +45,8 @@ struct DistillCosts {
 class DistillTrainer final : public Trainer {
 public:
     // `config` must be resolved (resolveRunConfig).
-    DistillTrainer(const RunConfig& config, torch::Device device);
+    DistillTrainer(const RunConfig& config, torch::Device device,
+        std::shared_ptr<const DataParallel> parallel = nullptr);
     ~DistillTrainer() override;
 
     void setLiveSettings(LiveSettings* live) { m_live = live; }
@@ -60,6 +61,9 @@ public:
     DistillCosts costs() const;
     // Covariate shift, loss gap and teacher intervention of the EMA student (the sampled one).
     Diagnosis diagnose(const DiagnoseOptions& options, const CancelToken* cancel = nullptr);
+    // The EMA student at each step count and the teacher at M steps from one noise batch; the
+    // teacher's set is computed once per seed and count (it is frozen).
+    std::optional<Snapshot> takeSnapshot(const SnapshotOptions& options) override;
 
 protected:
     StepLoss computeLoss() override;
@@ -74,10 +78,7 @@ protected:
     // real data (with floors) and to the teacher's M-step samples from the same noise, beside
     // the undistilled teacher sampled with N steps. Images: the image metrics.
     Evaluation evaluateWithSamples(const CancelToken* cancel) override;
-    void writeSamples(RunFolder& folder, const Evaluation& evaluation) override;
-    // The EMA student at each step count and the teacher at M steps from one noise batch; the
-    // teacher's set is computed once per seed and count (it is frozen).
-    std::optional<Snapshot> takeSnapshot(const SnapshotOptions& options) override;
+    void writeSamples(RunFolder& folder, const Evaluation& evaluation, bool final) override;
 
 private:
     Evaluation evaluateSamples(const CancelToken* cancel);

@@ -5,8 +5,9 @@
 
 namespace ddil {
 
-EvaluatorTrainer::EvaluatorTrainer(const RunConfig& config, torch::Device device)
-    : Trainer(config, device)
+EvaluatorTrainer::EvaluatorTrainer(
+    const RunConfig& config, torch::Device device, std::shared_ptr<const DataParallel> parallel)
+    : Trainer(config, device, std::move(parallel))
     , m_train(loadImageDataset(config.data, config.data.split))
     , m_test(loadImageDataset(config.data, DataSplit::Test))
 {
@@ -19,9 +20,10 @@ EvaluatorTrainer::EvaluatorTrainer(const RunConfig& config, torch::Device device
 
 Trainer::StepLoss EvaluatorTrainer::computeLoss()
 {
-    const auto batch = m_train->sample(m_config.train.batch_size, m_generator);
-    return { torch::cross_entropy_loss(
-                 m_model->logits(batch.x.to(m_device)), batch.labels.to(m_device)),
+    const auto& shard = parallel();
+    const auto batch = m_train->sample(shard.globalCount(m_config.train.batch_size), m_generator);
+    return { torch::cross_entropy_loss(m_model->logits(shard.rows(batch.x).to(m_device)),
+                 shard.rows(batch.labels).to(m_device)),
         {} };
 }
 

@@ -12,7 +12,8 @@ namespace ddil {
 
 class EvaluatorTrainer final : public Trainer {
 public:
-    EvaluatorTrainer(const RunConfig& config, torch::Device device);
+    EvaluatorTrainer(const RunConfig& config, torch::Device device,
+        std::shared_ptr<const DataParallel> parallel = nullptr);
 
     ClassifierNet& ema() { return *m_ema; }
 

@@ -2,6 +2,7 @@
 
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
+#include "core/parallel/data_parallel.h"
 #include "core/train/device.h"
 #include "core/train/distill_trainer.h"
 #include "core/train/evaluator_trainer.h"
@@ -17,19 +18,19 @@
 namespace ddil {
 
 namespace {
-std::unique_ptr<Trainer> makeTrainer(
-    const RunConfig& config, torch::Device device, LiveSettings* live)
+std::unique_ptr<Trainer> makeTrainer(const RunConfig& config, torch::Device device,
+    LiveSettings* live, std::shared_ptr<const DataParallel> parallel)
 {
     switch (config.task) {
     case Task::Distill: {
-        auto trainer = std::make_unique<DistillTrainer>(config, device);
+        auto trainer = std::make_unique<DistillTrainer>(config, device, std::move(parallel));
         trainer->setLiveSettings(live);
         return trainer;
     }
     case Task::Teacher:
-        return std::make_unique<TeacherTrainer>(config, device);
+        return std::make_unique<TeacherTrainer>(config, device, std::move(parallel));
     case Task::Evaluator:
-        return std::make_unique<EvaluatorTrainer>(config, device);
+        return std::make_unique<EvaluatorTrainer>(config, device, std::move(parallel));
     }
     throw std::logic_error("unknown task");
 }
@@ -45,9 +46,12 @@ std::string defaultRunDirName(const RunConfig& config)
     return config.name + "-" + stamp;
 }
 
-RunResult runTraining(const RunConfig& requested, const RunOptions& options, const RunHooks& hooks,
-    const CancelToken& cancel)
+RunResult runTraining(const RunConfig& requested, const RunOptions& options,
+    const RunHooks& mainHooks, const CancelToken& cancel)
 {
+    const DistributedEnv& env = options.distributed;
+    // Rank 0 reports; the others train quietly.
+    const RunHooks hooks = env.isMain() ? mainHooks : RunHooks {};
     const auto issues = validateConfig(requested);
     for (const auto& issue : issues)
         if (issue.severity == ConfigIssue::Severity::Error)
@@ -56,34 +60,53 @@ RunResult runTraining(const RunConfig& requested, const RunOptions& options, con
         throw ConfigError("no run folder given");
     const bool hasCheckpoint
         = std::filesystem::exists(std::filesystem::path(options.outDir) / "checkpoint.pt");
+    const RunConfig config = resolveRunConfig(requested);
+    torch::Device device = resolveDevice(config.runtime.device);
+    if (device.is_cuda() && env.isDistributed())
+        device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env.localRank));
+    applyThreadCount(config.runtime.threads);
+    if (env.isDistributed() && options.live)
+        throw ConfigError("live settings (pause, mixture changes) need a single process");
+    std::shared_ptr<const DataParallel> parallel = DataParallel::connect(env, device);
+    // Every rank must start from the same checkpoint: one that some ranks see and others do
+    // not means the folder is not shared.
+    const bool someHave = parallel->any(hasCheckpoint), someLack = parallel->any(!hasCheckpoint);
+    if (someHave && someLack)
+        throw IoError(options.outDir + "/checkpoint.pt: some ranks see it and others do not ("
+            + env.describe() + (hasCheckpoint ? " does" : " does not")
+            + "): a distributed run's folder must be on a filesystem every rank sees");
     if (options.resume && !hasCheckpoint)
         throw IoError(options.outDir + ": nothing to resume (no checkpoint.pt)");
     if (!options.resume && hasCheckpoint)
         throw IoError(options.outDir
             + ": already holds a run (checkpoint.pt); pass --resume to continue it or "
               "choose another folder");
-
-    const RunConfig config = resolveRunConfig(requested);
-    const torch::Device device = resolveDevice(config.runtime.device);
-    applyThreadCount(config.runtime.threads);
     RunFolder folder(options.outDir);
 
-    std::unique_ptr<Trainer> trainer = makeTrainer(config, device, options.live);
+    std::unique_ptr<Trainer> trainer = makeTrainer(config, device, options.live, parallel);
     if (options.resume) {
         const RunConfig previous = trainer->resumeFrom(folder.checkpointPath());
-        folder.truncateMetricsAfter(trainer->step());
+        if (env.isMain())
+            folder.truncateMetricsAfter(trainer->step());
         if (hooks.onMessage) {
             hooks.onMessage("resuming at step " + std::to_string(trainer->step()));
             for (const auto& change : configDifferences(previous, config))
                 hooks.onMessage("  changed since the checkpoint: " + change);
         }
     }
-    folder.writeConfig(config);
-    if (hooks.onMessage)
+    if (env.isMain())
+        folder.writeConfig(config);
+    if (hooks.onMessage) {
         hooks.onMessage("training " + toString(config.task) + " \"" + config.name + "\" on "
             + device.str() + " (threads: " + std::to_string(torch::get_num_threads()) + "); model "
             + trainer->modelSignature() + ", " + std::to_string(trainer->modelParameterCount())
             + " parameters");
+        if (env.isDistributed())
+            hooks.onMessage("data parallel: " + std::to_string(env.worldSize) + " ranks ("
+                + parallel->backendName() + ", " + env.launcher + "), batch "
+                + std::to_string(config.train.batch_size) + " per rank, "
+                + std::to_string(parallel->globalCount(config.train.batch_size)) + " in all");
+    }
     return trainer->run(folder, hooks, cancel, options);
 }
 

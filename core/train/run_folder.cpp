@@ -4,6 +4,7 @@
 #include "core/api/errors.h"
 #include "core/api/versions.h"
 #include "core/io/atomic_file.h"
+#include "core/io/tensorboard.h"
 
 #include <nlohmann/json.hpp>
 
@@ -14,6 +15,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <limits>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -23,6 +26,12 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr const char* kCsvHeader = "step,elapsed,name,value";
+
+double unixNow()
+{
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
 
 // Rewrites `path` (if it exists) with `header` (when not empty) and the lines whose step, as
 // `stepOf` reads it, is at most `step`; lines without one (the header, a line cut by a crash)
@@ -52,6 +61,8 @@ RunFolder::RunFolder(std::string path)
         throw IoError(m_path + ": cannot create run folder: " + ec.message());
 }
 
+RunFolder::~RunFolder() = default;
+
 std::string RunFolder::file(const std::string& name) const
 {
     return (fs::path(m_path) / name).string();
@@ -76,9 +87,7 @@ void RunFolder::writeState(const RunState& state) const
     j["threads"] = state.threads;
     if (!state.message.empty())
         j["message"] = state.message;
-    j["updated_unix"]
-        = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-              .count();
+    j["updated_unix"] = unixNow();
     j["build_id"] = versions.buildId;
     j["versions"] = { { "ddil", versions.project }, { "libtorch", versions.libtorch },
         { "opencv", versions.opencv }, { "nlohmann_json", versions.nlohmannJson } };
@@ -107,10 +116,9 @@ void RunFolder::appendMetrics(std::int64_t step, double elapsedSeconds, const Sc
             throw IoError(file("metrics.jsonl") + ": cannot open for writing");
     }
     nlohmann::ordered_json j;
+    const double wallTime = unixNow();
     j["step"] = step;
-    j["wall_time"]
-        = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-              .count();
+    j["wall_time"] = wallTime;
     j["elapsed"] = elapsedSeconds;
     for (const auto& [key, value] : scalars)
         j[key] = std::isfinite(value) ? nlohmann::ordered_json(value)
@@ -139,9 +147,25 @@ void RunFolder::appendMetrics(std::int64_t step, double elapsedSeconds, const Sc
     m_csv.flush();
     if (!m_csv)
         throw IoError(file("metrics.csv") + ": write failed (disk full?)");
+    events().addScalars(step, wallTime, scalars);
 }
 
-void RunFolder::truncateMetricsAfter(std::int64_t step) const
+EventFileWriter& RunFolder::events()
+{
+    if (!m_events)
+        m_events = std::make_unique<EventFileWriter>(m_path, unixNow());
+    return *m_events;
+}
+
+void RunFolder::addSampleSheetToEvents(std::int64_t step, std::optional<double> wallTime)
+{
+    const std::string png = file("samples/step-" + std::to_string(step) + ".png");
+    if (!fs::exists(png))
+        return;
+    events().addPng(step, wallTime.value_or(unixNow()), "samples", readWholeFile(png));
+}
+
+void RunFolder::truncateMetricsAfter(std::int64_t step)
 {
     keepLinesUpTo(file("metrics.jsonl"), "", step, [](const std::string& line) {
         const auto j = nlohmann::json::parse(line, nullptr, false);
@@ -158,6 +182,49 @@ void RunFolder::truncateMetricsAfter(std::int64_t step) const
             rowStep = value;
         return rowStep;
     });
+    rebuildEvents(step);
+}
+
+void RunFolder::rebuildEvents(std::int64_t step)
+{
+    // Sample files of steps past `step` belong to the abandoned continuation.
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(file("samples"), ec)) {
+        const std::string name = entry.path().filename().string();
+        long long sampleStep = -1;
+        if (std::sscanf(name.c_str(), "step-%lld.", &sampleStep) == 1 && sampleStep > step)
+            fs::remove(entry.path(), ec);
+    }
+    m_events.reset();
+    for (const auto& old : eventFilesIn(m_path))
+        fs::remove(old, ec);
+    if (!fs::exists(file("metrics.jsonl")))
+        return;
+    std::istringstream in(readWholeFile(file("metrics.jsonl")));
+    std::string line;
+    std::map<std::int64_t, double> evaluated; // steps with evaluation lines: their wall time
+    while (std::getline(in, line)) {
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        if (!j.is_object() || !j.contains("step") || !j["step"].is_number_integer())
+            continue;
+        const std::int64_t lineStep = j["step"].get<std::int64_t>();
+        const double wallTime = j.value("wall_time", 0.0);
+        Scalars scalars;
+        for (const auto& [key, value] : j.items()) {
+            if (key == "step" || key == "wall_time" || key == "elapsed")
+                continue;
+            if (value.is_number())
+                scalars.emplace_back(key, value.get<double>());
+            else if (value.is_null())
+                scalars.emplace_back(key, std::numeric_limits<double>::quiet_NaN());
+            if (key.rfind("eval/", 0) == 0)
+                evaluated[lineStep] = wallTime;
+        }
+        events().addScalars(lineStep, wallTime, scalars);
+    }
+    for (const auto& [sheetStep, wallTime] : evaluated)
+        if (sheetStep <= step)
+            addSampleSheetToEvents(sheetStep, wallTime);
 }
 
 } // namespace ddil

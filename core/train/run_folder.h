@@ -1,13 +1,16 @@
 #pragma once
 // A run folder: config.json (resolved config), state.json (where the run stands),
 // metrics.jsonl (one JSON object per logged step), metrics.csv (the same scalars in long format:
-// step,elapsed,name,value, for spreadsheets and pandas), checkpoint.pt and samples/.
+// step,elapsed,name,value, for spreadsheets and pandas), events.out.tfevents.* (the same scalars
+// and the sample sheets, for TensorBoard), checkpoint.pt and samples/.
 
 #include "core/api/config.h"
 #include "core/api/run.h"
 
 #include <cstdint>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <string>
 
 namespace ddil {
@@ -24,10 +27,13 @@ struct RunState {
     std::string message; // failure reason
 };
 
+class EventFileWriter;
+
 class RunFolder {
 public:
     // Creates the folder (and samples/); IoError when that is impossible.
     explicit RunFolder(std::string path);
+    ~RunFolder();
 
     const std::string& path() const { return m_path; }
     std::string file(const std::string& name) const;
@@ -35,16 +41,23 @@ public:
 
     void writeConfig(const RunConfig& config) const;
     void writeState(const RunState& state) const;
-    // Appends {"step": .., "wall_time": .., <scalars>} to metrics.jsonl and one row per scalar
-    // to metrics.csv, and flushes both.
+    // Appends {"step": .., "wall_time": .., <scalars>} to metrics.jsonl, one row per scalar to
+    // metrics.csv and one event to the TensorBoard file, and flushes them.
     void appendMetrics(std::int64_t step, double elapsedSeconds, const Scalars& scalars);
-    // On resume: drops logged lines past `step` (in both files) so curves never tangle.
-    void truncateMetricsAfter(std::int64_t step) const;
+    // Adds samples/step-<step>.png, if written, to the TensorBoard file as image "samples".
+    void addSampleSheetToEvents(std::int64_t step, std::optional<double> wallTime = {});
+    // On resume: drops logged lines past `step` (in metrics.jsonl and metrics.csv) so curves
+    // never tangle, and rebuilds the TensorBoard file from what is kept.
+    void truncateMetricsAfter(std::int64_t step);
 
 private:
+    EventFileWriter& events();
+    void rebuildEvents(std::int64_t step);
+
     std::string m_path;
     std::ofstream m_metrics;
     std::ofstream m_csv;
+    std::unique_ptr<EventFileWriter> m_events;
 };
 
 } // namespace ddil

@@ -9,14 +9,15 @@
 namespace ddil {
 
 void writeSampleFiles(RunFolder& folder, const torch::Tensor& samples, const torch::Tensor& labels,
-    int64_t numClasses, const std::string& title, int64_t step)
+    int64_t numClasses, const std::string& title, int64_t step, bool withArray)
 {
     const auto x = samples.to(torch::kCPU).contiguous();
     NpyArray array;
     array.shape.assign(x.sizes().begin(), x.sizes().end());
     array.data.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
     const std::string stem = "samples/step-" + std::to_string(step);
-    writeNpy(folder.file(stem + ".npy"), array);
+    if (withArray)
+        writeNpy(folder.file(stem + ".npy"), array);
     if (x.dim() == 4) {
         const int64_t shown = std::min<int64_t>(x.size(0), 10 * numClasses);
         ImageGridOptions grid;

@@ -10,8 +10,9 @@
 
 namespace ddil {
 
-// x: (B, ...) float32 on the CPU; labels (B) int64. `title` heads 2-D scatter plots.
+// x: (B, ...) float32 on the CPU; labels (B) int64. `title` heads 2-D scatter plots. Without
+// `withArray` only the PNG is written (the sheets of intermediate evaluations).
 void writeSampleFiles(RunFolder& folder, const torch::Tensor& x, const torch::Tensor& labels,
-    int64_t numClasses, const std::string& title, int64_t step);
+    int64_t numClasses, const std::string& title, int64_t step, bool withArray = true);
 
 } // namespace ddil

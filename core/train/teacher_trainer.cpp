@@ -13,14 +13,15 @@
 
 namespace ddil {
 
-TeacherTrainer::TeacherTrainer(const RunConfig& config, torch::Device device)
-    : TeacherTrainer(config, device, makeDataSource(config.data))
+TeacherTrainer::TeacherTrainer(
+    const RunConfig& config, torch::Device device, std::shared_ptr<const DataParallel> parallel)
+    : TeacherTrainer(config, device, makeDataSource(config.data), std::move(parallel))
 {
 }
 
-TeacherTrainer::TeacherTrainer(
-    const RunConfig& config, torch::Device device, std::unique_ptr<DataSource> data)
-    : Trainer(config, device)
+TeacherTrainer::TeacherTrainer(const RunConfig& config, torch::Device device,
+    std::unique_ptr<DataSource> data, std::shared_ptr<const DataParallel> parallel)
+    : Trainer(config, device, std::move(parallel))
     , m_data(std::move(data))
 {
     m_model = makeDenoiserNet(config.model, m_data->sampleShape(), m_data->numClasses());
@@ -33,15 +34,17 @@ TeacherTrainer::~TeacherTrainer() = default;
 Trainer::StepLoss TeacherTrainer::computeLoss()
 {
     const auto& c = m_config.train;
+    // The global batch's draws; this rank trains on its rows of them.
+    const auto& shard = parallel();
     const int64_t b = c.batch_size;
-    auto batch = m_data->sample(b, m_generator);
-    auto t = torch::rand({ b }, m_generator, torch::kFloat32);
-    auto eps = torch::randn(batch.x.sizes(), m_generator, torch::kFloat32);
-    auto drop = torch::rand({ b }, m_generator, torch::kFloat32) < c.label_dropout;
-    auto labels
-        = torch::where(drop, torch::full_like(batch.labels, m_data->numClasses()), batch.labels);
+    const auto batch = m_data->sample(shard.globalCount(b), m_generator);
+    auto t = shard.randRows(b, m_generator);
+    auto eps = shard.rows(torch::randn(batch.x.sizes(), m_generator, torch::kFloat32));
+    auto drop = shard.randRows(b, m_generator) < c.label_dropout;
+    const auto rowLabels = shard.rows(batch.labels);
+    auto labels = torch::where(drop, torch::full_like(rowLabels, m_data->numClasses()), rowLabels);
 
-    const auto x0 = batch.x.to(m_device);
+    const auto x0 = shard.rows(batch.x).to(m_device);
     eps = eps.to(m_device);
     t = t.to(m_device);
     labels = labels.to(m_device);
@@ -89,12 +92,12 @@ TeacherTrainer::Evaluation TeacherTrainer::evaluateWithSamples(const CancelToken
         other.labels };
 }
 
-void TeacherTrainer::writeSamples(RunFolder& folder, const Evaluation& evaluation)
+void TeacherTrainer::writeSamples(RunFolder& folder, const Evaluation& evaluation, bool final)
 {
     writeSampleFiles(folder, evaluation.samples, evaluation.labels, m_data->numClasses(),
         m_config.name + "  step " + std::to_string(step()) + "  "
             + std::to_string(m_config.sample.steps) + " DDIM steps",
-        step());
+        step(), final);
 }
 
 } // namespace ddil

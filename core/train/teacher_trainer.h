@@ -17,9 +17,11 @@ class SampleQualityScorer;
 
 class TeacherTrainer final : public Trainer {
 public:
-    TeacherTrainer(const RunConfig& config, torch::Device device);
+    TeacherTrainer(const RunConfig& config, torch::Device device,
+        std::shared_ptr<const DataParallel> parallel = nullptr);
     // Trains on `data` instead of the source config.data describes.
-    TeacherTrainer(const RunConfig& config, torch::Device device, std::unique_ptr<DataSource> data);
+    TeacherTrainer(const RunConfig& config, torch::Device device, std::unique_ptr<DataSource> data,
+        std::shared_ptr<const DataParallel> parallel = nullptr);
     ~TeacherTrainer() override;
 
     DenoiserNet& model() { return *m_model; }
@@ -32,7 +34,7 @@ protected:
     // distance between two independent draws of real data). Images: eval.count samples, classes
     // in turn, with the image metrics when eval.feature_extractor is set.
     Evaluation evaluateWithSamples(const CancelToken* cancel) override;
-    void writeSamples(RunFolder& folder, const Evaluation& evaluation) override;
+    void writeSamples(RunFolder& folder, const Evaluation& evaluation, bool final) override;
 
 private:
     std::unique_ptr<DataSource> m_data;

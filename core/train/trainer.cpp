@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 
 namespace ddil {
 
@@ -40,10 +41,12 @@ void setLearningRate(torch::optim::Optimizer& optimizer, double lr)
 }
 } // namespace
 
-Trainer::Trainer(const RunConfig& config, torch::Device device)
+Trainer::Trainer(
+    const RunConfig& config, torch::Device device, std::shared_ptr<const DataParallel> parallel)
     : m_config(config)
     , m_device(device)
     , m_generator(at::detail::createCPUGenerator(config.seed))
+    , m_parallel(parallel ? std::move(parallel) : std::make_shared<const DataParallel>())
 {
     // Weight initialisation draws from LibTorch's global generator: seed it for reproducibility.
     torch::manual_seed(config.seed);
@@ -131,7 +134,11 @@ Scalars Trainer::trainStep()
     setLearningRate(*m_optimizer, learningRate(m_step));
     m_optimizer->zero_grad();
     auto [loss, terms] = computeLoss();
-    const double lossValue = loss.item<double>();
+    // Each rank's terms are means over its rows: their average is the global batch's mean, and
+    // every rank sees the same values (so all stop together on a non-finite loss).
+    terms.insert(terms.begin(), { "loss", loss.item<double>() });
+    m_parallel->average(terms);
+    const double lossValue = terms.front().second;
     if (!std::isfinite(lossValue))
         throw TrainingError("step " + std::to_string(m_step + 1) + ": loss is "
             + (std::isnan(lossValue) ? "NaN"
@@ -139,6 +146,7 @@ Scalars Trainer::trainStep()
                                      : "-Inf")
             + "; training stopped (the last good checkpoint is kept)");
     loss.backward();
+    m_parallel->averageGradients(m_model->parameters());
     if (c.grad_clip > 0)
         m_lastGradNorm = torch::nn::utils::clip_grad_norm_(m_model->parameters(), c.grad_clip);
     m_optimizer->step();
@@ -147,7 +155,6 @@ Scalars Trainer::trainStep()
     emaUpdate(*m_ema, *m_model, decay);
     ++m_step;
     afterStep();
-    terms.insert(terms.begin(), { "loss", lossValue });
     return terms;
 }
 
@@ -200,6 +207,8 @@ RunResult Trainer::run(
         return m_elapsedBefore
             + std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
     };
+    // Every rank trains; rank 0 alone evaluates and writes the folder (logs, state, checkpoints).
+    const bool main = m_parallel->isMain();
     RunState state;
     state.totalSteps = c.steps;
     state.seed = m_config.seed;
@@ -208,17 +217,41 @@ RunResult Trainer::run(
     state.step = m_step;
     if (std::filesystem::exists(folder.checkpointPath()))
         state.lastCheckpoint = "checkpoint.pt";
-    folder.writeState(state);
-
-    auto checkpoint = [&](const std::string& status) {
-        saveCheckpointTo(folder.checkpointPath());
-        state.status = status;
-        state.step = m_step;
-        state.lastCheckpoint = "checkpoint.pt";
-        state.elapsedSeconds = elapsed();
+    if (main)
         folder.writeState(state);
-        if (hooks.onCheckpoint)
-            hooks.onCheckpoint(m_step, folder.checkpointPath());
+    // Rank 0's weights are every rank's (they already agree: one seed, one checkpoint).
+    m_parallel->broadcast(*m_model);
+    m_parallel->broadcast(*m_ema);
+
+    // Work only rank 0 does; a failure there stops every rank (not a hang in the next
+    // collective): the others throw too.
+    auto onMainRank = [&](const std::function<void()>& work) {
+        std::exception_ptr failure;
+        if (main) {
+            try {
+                work();
+            } catch (...) {
+                failure = std::current_exception();
+            }
+        }
+        if (m_parallel->any(failure != nullptr)) {
+            if (failure)
+                std::rethrow_exception(failure);
+            throw IoError("rank 0 failed (its message is in its log); rank "
+                + std::to_string(m_parallel->rank()) + " stops with it");
+        }
+    };
+    auto checkpoint = [&](const std::string& status) {
+        onMainRank([&] {
+            saveCheckpointTo(folder.checkpointPath());
+            state.status = status;
+            state.step = m_step;
+            state.lastCheckpoint = "checkpoint.pt";
+            state.elapsedSeconds = elapsed();
+            folder.writeState(state);
+            if (hooks.onCheckpoint)
+                hooks.onCheckpoint(m_step, folder.checkpointPath());
+        });
     };
     // Serves pause and checkpoint requests between two steps.
     auto serveRequests = [&] {
@@ -243,18 +276,26 @@ RunResult Trainer::run(
             hooks.onPause(false);
     };
     const SnapshotOptions& snapshots = options.snapshots;
-    auto runEval = [&]() -> Evaluation {
-        auto evaluation = evaluateWithSamples(&cancel);
-        if (evaluation.cancelled || evaluation.scalars.empty())
-            return evaluation;
-        folder.appendMetrics(m_step, elapsed(), evaluation.scalars);
-        if (hooks.onEval)
-            hooks.onEval({ m_step, evaluation.scalars });
+    // The final evaluation's samples are the run's sample files: the model is sampled once.
+    auto runEval = [&](bool final) -> Evaluation {
+        Evaluation evaluation;
+        onMainRank([&] {
+            evaluation = evaluateWithSamples(&cancel);
+            if (evaluation.cancelled || evaluation.scalars.empty())
+                return;
+            folder.appendMetrics(m_step, elapsed(), evaluation.scalars);
+            if (evaluation.samples.defined()) {
+                writeSamples(folder, evaluation, final);
+                folder.addSampleSheetToEvents(m_step);
+            }
+            if (hooks.onEval)
+                hooks.onEval({ m_step, evaluation.scalars });
+        });
         return evaluation;
     };
 
     auto snapshot = [&] {
-        if (!hooks.onSnapshot || snapshots.every <= 0)
+        if (!main || !hooks.onSnapshot || snapshots.every <= 0)
             return;
         if (auto taken = takeSnapshot(snapshots))
             hooks.onSnapshot(*taken);
@@ -267,14 +308,14 @@ RunResult Trainer::run(
         snapshot();
         while (m_step < c.steps) {
             serveRequests();
-            if (cancel.isCancelled()) {
+            if (m_parallel->any(cancel.isCancelled())) {
                 checkpoint("cancelled");
                 result.status = RunResult::Status::Cancelled;
                 result.step = m_step;
                 return result;
             }
             const Scalars changes = applyLiveChanges();
-            if (!changes.empty()) {
+            if (!changes.empty() && main) {
                 folder.appendMetrics(m_step, elapsed(), changes);
                 if (hooks.onMessage) {
                     std::string text = "step " + std::to_string(m_step) + ": settings changed:";
@@ -299,29 +340,27 @@ RunResult Trainer::run(
                     line.emplace_back("train/" + name, sum / m_pendingCount);
                 line.emplace_back("train/lr", learningRate(m_step - 1));
                 line.emplace_back("train/grad_norm", m_lastGradNorm);
-                folder.appendMetrics(m_step, elapsed(), line);
+                if (main)
+                    folder.appendMetrics(m_step, elapsed(), line);
                 m_pendingSums.clear();
                 m_pendingCount = 0;
             }
             if (m_config.eval.every > 0 && m_step % m_config.eval.every == 0 && m_step != c.steps)
-                runEval();
+                runEval(false);
             if (c.checkpoint_every > 0 && m_step % c.checkpoint_every == 0 && m_step != c.steps)
                 checkpoint("running");
             if (snapshots.every > 0 && m_step % snapshots.every == 0 && m_step != c.steps)
                 snapshot();
         }
-        // The final evaluation's samples are the run's sample files: the model is sampled once.
-        const Evaluation last = runEval();
-        result.finalMetrics = last.scalars;
-        if (last.samples.defined())
-            writeSamples(folder, last);
+        result.finalMetrics = runEval(true).scalars;
         snapshot();
         checkpoint("finished");
     } catch (const TrainingError& e) {
         state.status = "failed";
         state.message = e.what();
         state.elapsedSeconds = elapsed();
-        folder.writeState(state);
+        if (main)
+            folder.writeState(state);
         throw;
     } catch (const IoError& e) {
         // A full disk or a lost output folder: the previous checkpoint is intact (checkpoints are
@@ -330,7 +369,8 @@ RunResult Trainer::run(
         state.message = e.what();
         state.elapsedSeconds = elapsed();
         try {
-            folder.writeState(state);
+            if (main)
+                folder.writeState(state);
         } catch (const IoError&) {
         }
         throw;

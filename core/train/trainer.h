@@ -7,6 +7,7 @@
 // Subclasses say what a step's loss is and how to evaluate.
 
 #include "core/api/run.h"
+#include "core/parallel/data_parallel.h"
 #include "core/train/run_folder.h"
 
 #include <torch/nn/module.h>
@@ -53,7 +54,9 @@ public:
     int64_t modelParameterCount() const;
 
 protected:
-    Trainer(const RunConfig& config, torch::Device device);
+    // `parallel`: the process group this rank trains in (null: a single process).
+    Trainer(const RunConfig& config, torch::Device device,
+        std::shared_ptr<const DataParallel> parallel = nullptr);
     // Called once by the subclass constructor: the trained net, its EMA copy (same architecture)
     // and the net's signature. Copies the weights into the EMA net and makes the optimiser.
     void setModels(std::shared_ptr<torch::nn::Module> model, std::shared_ptr<torch::nn::Module> ema,
@@ -87,14 +90,18 @@ protected:
     virtual Evaluation evaluateWithSamples(const CancelToken* cancel) = 0;
     // Samples for RunHooks::onSnapshot; none for tasks without them.
     virtual std::optional<Snapshot> takeSnapshot(const SnapshotOptions&) { return std::nullopt; }
-    // Writes the final evaluation's samples into the run folder.
-    virtual void writeSamples(RunFolder&, const Evaluation&) { }
+    // Writes an evaluation's samples into the run folder: the sample sheet (PNG), and with
+    // `final` the samples themselves.
+    virtual void writeSamples(RunFolder&, const Evaluation&, bool /*final*/) { }
+
+    const DataParallel& parallel() const { return *m_parallel; }
 
     RunConfig m_config;
     torch::Device m_device;
     torch::Generator m_generator;
 
 private:
+    std::shared_ptr<const DataParallel> m_parallel;
     RunConfig restoreTrainingState(CheckpointReader& reader);
     void saveCheckpointTo(const std::string& path);
     void accumulatePending(const Scalars& terms);

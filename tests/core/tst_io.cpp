@@ -4,7 +4,9 @@
 #include "core/io/npy.h"
 #include "core/io/resource_path.h"
 #include "core/io/scatter_plot.h"
+#include "core/io/tensorboard.h"
 
+#include <QBuffer>
 #include <QDir>
 #include <QFile>
 #include <QImage>
@@ -149,6 +151,74 @@ private Q_SLOTS:
         QCOMPARE(pixel(0.5, 0.5), QColor(255, 127, 14)); // Tableau orange: class 1
         QCOMPARE(pixel(-1, -1), QColor(31, 119, 180)); // Tableau blue: class 0
         QCOMPARE(pixel(0.8, -0.8), QColor(255, 255, 255));
+    }
+
+    // CRC-32C's check value (RFC 3720) and TFRecord's mask, as python3-crc32c and TensorFlow's
+    // crc32c::Mask compute them.
+    void crc32cMatchesTheStandard()
+    {
+        QCOMPARE(ddil::crc32c("123456789", 9), 0xE3069283u);
+        QCOMPARE(ddil::crc32c("", 0), 0u);
+        const std::uint32_t crc = ddil::crc32c("123456789", 9);
+        QCOMPARE(ddil::maskedCrc32c("123456789", 9), ((crc >> 15) | (crc << 17)) + 0xa282ead8u);
+    }
+
+    void tensorBoardEventsRoundTrip()
+    {
+        QTemporaryDir dir;
+        ddil::EventFileWriter writer(dir.path().toStdString(), 1700000000.5);
+        QVERIFY(QString::fromStdString(writer.path()).contains("/events.out.tfevents.1700000000."));
+        writer.addScalars(7, 1700000001.0, { { "train/loss", 0.25 }, { "eval/fid", 12.5 } });
+        QImage image(5, 3, QImage::Format_RGB32);
+        image.fill(Qt::red);
+        QByteArray png;
+        QBuffer buffer(&png);
+        QVERIFY(image.save(&buffer, "PNG"));
+        QVERIFY(writer.addPng(7, 1700000002.0, "samples", png.toStdString()));
+        QVERIFY(!writer.addPng(8, 1700000002.0, "samples", "not a png"));
+
+        const auto events = ddil::readEventFile(writer.path());
+        QCOMPARE(events.size(), size_t(3));
+        QCOMPARE(events[0].fileVersion, std::string("brain.Event:2"));
+        QCOMPARE(events[0].wallTime, 1700000000.5);
+        QCOMPARE(events[1].step, int64_t(7));
+        QCOMPARE(events[1].scalars.size(), size_t(2));
+        QCOMPARE(events[1].scalars[1].first, std::string("eval/fid"));
+        QCOMPARE(events[1].scalars[1].second, 12.5f);
+        QCOMPARE(events[2].images.size(), size_t(1));
+        const auto& shown = events[2].images[0];
+        QCOMPARE(shown.tag, std::string("samples"));
+        QCOMPARE(shown.width, 5);
+        QCOMPARE(shown.height, 3);
+        QCOMPARE(shown.colorspace, image.hasAlphaChannel() ? 4 : 3);
+        QCOMPARE(QImage::fromData(QByteArray::fromStdString(shown.png)).pixelColor(4, 2),
+            QColor(Qt::red));
+        QCOMPARE(ddil::eventFilesIn(dir.path().toStdString()),
+            std::vector<std::string> { writer.path() });
+
+        // A flipped byte or a cut record is named, not read as data.
+        QFile file(QString::fromStdString(writer.path()));
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QByteArray bytes = file.readAll();
+        const QByteArray original = bytes;
+        bytes[bytes.size() - 10] = char(bytes[bytes.size() - 10] ^ 0x01);
+        file.seek(0);
+        file.write(bytes);
+        file.close();
+        auto errorOf = [&] {
+            try {
+                ddil::readEventFile(writer.path());
+            } catch (const ddil::IoError& e) {
+                return QString(e.what());
+            }
+            return QString();
+        };
+        QVERIFY2(
+            errorOf().endsWith("record 2: the data's CRC does not match"), qPrintable(errorOf()));
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(original.left(original.size() - 3));
+        file.close();
+        QVERIFY2(errorOf().endsWith("record 2 is truncated"), qPrintable(errorOf()));
     }
 };
 

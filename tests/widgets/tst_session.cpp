@@ -270,6 +270,28 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!w.session()->isActive(), 60000);
     }
 
+    // A run trained headless: opening its folder samples its checkpoint off the GUI thread, so
+    // its teacher and student grids show as a session's would.
+    void aHeadlessDistillRunShowsItsGrids()
+    {
+        const QString config = writeConfig(m_dir.filePath("headless.json"), tinySession(12));
+        const QString dir = m_dir.filePath("headless-finished");
+        QProcess ddil;
+        ddil.start(test::ddilBinary(), { "run", config, "--out", dir, "--quiet" });
+        QVERIFY(ddil.waitForFinished(120000));
+        QCOMPARE(ddil.exitCode(), 0);
+        MainWindow w;
+        QVERIFY(w.openRunFolder(dir));
+        QTRY_COMPARE_WITH_TIMEOUT(w.samples()->snapshotCount(), 1, 60000);
+        const SnapshotView* shown = w.samples()->current();
+        QCOMPARE(shown->step, qint64(12));
+        QVERIFY(shown->teacher() != nullptr);
+        QCOMPARE(shown->trainedSteps, int(tinySession(12).distill.student_steps));
+        QVERIFY(shown->student(shown->trainedSteps) != nullptr);
+        QCOMPARE(shown->student(shown->trainedSteps)->points.size(), 1000); // 2-D: 1000 points
+        QCOMPARE(shown->trajectory.size(), shown->trainedSteps);
+    }
+
     void workerErrorsShowADialogAndTheWindowLives()
     {
         MainWindow w;
