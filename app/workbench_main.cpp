@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
@@ -38,13 +39,16 @@ int main(int argc, char** argv)
     const QCommandLineOption start(
         QStringLiteral("start"), QStringLiteral("Start training the opened config at once"));
     parser.addOption(start);
-    parser.addPositionalArgument(QStringLiteral("config"), QStringLiteral("A config file to open"),
-        QStringLiteral("[config]"));
+    parser.addPositionalArgument(QStringLiteral("config"),
+        QStringLiteral("A config file or a run folder to open"), QStringLiteral("[config|run]"));
     parser.process(app);
 
     ddil::MainWindow window;
-    const bool opened = !parser.positionalArguments().isEmpty()
-        && window.openConfig(parser.positionalArguments().constFirst());
+    const QString path
+        = parser.positionalArguments().isEmpty() ? QString() : parser.positionalArguments().first();
+    // A run folder (headless or not) opens with its charts and grids; Start continues it.
+    const bool opened = !path.isEmpty()
+        && (QFileInfo(path).isDir() ? window.openRunFolder(path) : window.openConfig(path));
     window.show();
     if (opened && parser.isSet(start))
         window.startSession();
