@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test test-unit bench bench-distill bench-gui clean format-check
+.PHONY: all deps configure build run test test-unit bench bench-distill bench-gui bench-ddp clean format-check
 
 all: build
 
@@ -42,6 +42,10 @@ bench-distill: build
 # The workbench's event-loop stall while a session trains (the README's responsiveness figure).
 bench-gui: build
 	@$(BUILD_DIR)/benchmarks/ddil_bench_gui_stall $(BENCH_ARGS)
+
+# One process against two torchrun ranks on the same global batch (the README's scaling table).
+bench-ddp: build
+	@bash benchmarks/ddp_scaling.sh $(BUILD_DIR)
 
 format-check: configure
 	@cmake --build $(BUILD_DIR) --target format-check
