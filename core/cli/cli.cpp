@@ -29,8 +29,11 @@ CancelToken* g_cancelOnSignal = nullptr;
 
 extern "C" void onTerminateSignal(int sig)
 {
+    // Before the training loop (loading, waiting for the other ranks) there is nothing to save.
+    if (g_cancelOnSignal && !g_cancelOnSignal->isPolled())
+        ::_exit(exit_code::kInterrupted);
     if (g_cancelOnSignal)
-        g_cancelOnSignal->cancel(); // lock-free atomic store: async-signal-safe
+        g_cancelOnSignal->cancel(); // lock-free atomic stores and loads: async-signal-safe
     std::signal(sig, SIG_DFL); // a second signal ends the process at once
 }
 

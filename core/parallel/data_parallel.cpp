@@ -17,6 +17,12 @@
 
 namespace ddil {
 
+namespace {
+[[maybe_unused]] constexpr const char* kStartHint
+    = " (did every rank start? Under Slurm launch one task per rank with srun; with torchrun "
+      "check --nnodes, --nproc_per_node and the master address)";
+} // namespace
+
 struct DataParallel::Group {
 #ifdef DDIL_WITH_C10D
     c10::intrusive_ptr<c10d::ProcessGroup> group;
@@ -103,9 +109,10 @@ std::shared_ptr<DataParallel> DataParallel::connect(const DistributedEnv& env, t
         }
     } catch (const c10::Error& e) {
         throw IoError("could not join the process group as " + env.describe() + ": "
-            + e.what_without_backtrace());
+            + e.what_without_backtrace() + kStartHint);
     } catch (const std::system_error& e) {
-        throw IoError("could not join the process group as " + env.describe() + ": " + e.what());
+        throw IoError(
+            "could not join the process group as " + env.describe() + ": " + e.what() + kStartHint);
     }
     parallel->m_group = std::move(group);
     parallel->m_rank = env.rank;

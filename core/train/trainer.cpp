@@ -209,6 +209,11 @@ RunResult Trainer::run(
     };
     // Every rank trains; rank 0 alone evaluates and writes the folder (logs, state, checkpoints).
     const bool main = m_parallel->isMain();
+    cancel.setPolled(true);
+    struct Unpoll {
+        const CancelToken& token;
+        ~Unpoll() { token.setPolled(false); }
+    } unpoll { cancel };
     RunState state;
     state.totalSteps = c.steps;
     state.seed = m_config.seed;

@@ -10,6 +10,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -442,6 +443,26 @@ exit $status
             previous = line["step"].toInt();
         }
         QCOMPARE(previous, 400);
+    }
+
+    // A rank whose peers never come waits in the rendezvous; one SIGTERM (or Ctrl-C) ends it
+    // at once, as there is nothing to checkpoint yet, and it leaves no run folder behind.
+    void aRankWaitingForItsPeersStopsAtOnce()
+    {
+        const auto lonely = start(test::ddilBinary(),
+            { "run", path("b32.json"), "--out", path("lonely"), "--quiet" },
+            { { "RANK", "0" }, { "WORLD_SIZE", "2" }, { "MASTER_ADDR", "127.0.0.1" },
+                { "MASTER_PORT", QString::number(freePort()) } });
+        QVERIFY(lonely->waitForStarted());
+        QTest::qWait(3000); // the teacher is loaded; it waits for rank 1
+        QVERIFY(lonely->state() == QProcess::Running);
+        QElapsedTimer timer;
+        timer.start();
+        ::kill(static_cast<pid_t>(lonely->processId()), SIGTERM);
+        const auto done = finish(*lonely, 10000);
+        QCOMPARE(done.code, exit_code::kInterrupted);
+        QVERIFY(timer.elapsed() < 5000);
+        QVERIFY(!QFileInfo::exists(path("lonely")));
     }
 
     void aDistributedRunNeedsItsFolderNamed()
