@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test test-unit bench bench-distill bench-gui bench-ddp clean format-check
+.PHONY: all deps configure build run test test-unit bench bench-distill bench-gui bench-ddp package clean format-check
 
 all: build
 
@@ -46,6 +46,10 @@ bench-gui: build
 # One process against two torchrun ranks on the same global batch (the README's scaling table).
 bench-ddp: build
 	@bash benchmarks/ddp_scaling.sh $(BUILD_DIR)
+
+# The Debian package (CPack): $(BUILD_DIR)/ddil-workbench_<version>_<arch>.deb
+package: build
+	@cmake --build $(BUILD_DIR) --target package
 
 format-check: configure
 	@cmake --build $(BUILD_DIR) --target format-check

@@ -678,6 +678,10 @@
         <source>No sample grids for %1: %2</source>
         <translation>%1 沒有樣本網格：%2</translation>
     </message>
+    <message>
+        <source>&lt;p&gt;Free software under the GNU General Public License, version 3 or (at your option) any later version; it comes with no warranty.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;自由軟體，依 GNU 通用公共授權條款第 3 版或（依您的選擇）任何更新版本發布；不提供任何擔保。&lt;/p&gt;</translation>
+    </message>
 </context>
 <context>
     <name>ddil::MetricChart</name>

@@ -739,10 +739,12 @@ QString MainWindow::aboutText()
               "<p>Diffusion distillation with imitation learning: train few-step students, "
               "compare them with their teacher and measure covariate shift.</p>"
               "<p>Build %2<br>Qt %3 (built with %4)<br>LibTorch %5 (%6)<br>OpenCV %7</p>")
-        .arg(QString::fromStdString(v.project), QString::fromStdString(v.buildId),
-            QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
-            QString::fromStdString(v.libtorch), v.cudaBuild ? tr("CUDA") : tr("CPU"),
-            QString::fromStdString(v.opencv));
+               .arg(QString::fromStdString(v.project), QString::fromStdString(v.buildId),
+                   QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
+                   QString::fromStdString(v.libtorch), v.cudaBuild ? tr("CUDA") : tr("CPU"),
+                   QString::fromStdString(v.opencv))
+        + tr("<p>Free software under the GNU General Public License, version 3 or (at your "
+             "option) any later version; it comes with no warranty.</p>");
 }
 
 void MainWindow::showAbout()

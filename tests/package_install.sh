@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The Debian package as a user gets it: built by CPack from this build folder, unpacked into a
+# scratch root with dpkg -x, and its programs run from there.
+#   tests/package_install.sh BUILD_DIR
+set -euo pipefail
+build=$(cd "$1" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+(cd "$build" && cpack -G DEB -B "$work/out" > "$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; exit 1; }
+deb=$(ls "$work"/out/ddil-workbench_*.deb)
+echo "built $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB)"
+dpkg-deb -I "$deb" control | tee "$work/control"
+grep -q '^Package: ddil-workbench$' "$work/control"
+grep -q '^Depends: .*libtorch1\.13' "$work/control"
+grep -q '^Depends: .*libqt6widgets6' "$work/control"
+grep -q '^Depends: .*libqcustomplot2\.1-qt6' "$work/control"
+grep -q '^Depends: .*libopencv-core406' "$work/control"
+grep -q '^Depends: .*libopenblas0' "$work/control"
+grep -q '^Recommends: dataset-fashion-mnist' "$work/control"
+
+root=$work/root
+dpkg -x "$deb" "$root"
+for f in usr/bin/ddil usr/bin/ddil-workbench \
+         usr/share/ddil-workbench/resources/weights/fashion-mnist-teacher.pt \
+         usr/share/ddil-workbench/resources/weights/toy-checkerboard-teacher.pt \
+         usr/share/ddil-workbench/configs/fashion-mnist/distill/lcm-ddil.json \
+         usr/share/ddil-workbench/translations/ddil_workbench_zh_TW.qm \
+         usr/share/applications/ddil-workbench.desktop \
+         usr/share/icons/hicolor/scalable/apps/ddil-workbench.svg \
+         usr/share/icons/hicolor/48x48/apps/ddil-workbench.png \
+         usr/share/icons/hicolor/256x256/apps/ddil-workbench.png \
+         usr/share/metainfo/io.github.ddil_workbench.DdilWorkbench.metainfo.xml \
+         usr/share/doc/ddil-workbench/copyright; do
+  [ -s "$root/$f" ] || { echo "missing from the package: /$f" >&2; exit 1; }
+done
+grep -q 'GPL-3.0-or-later' "$root/usr/share/doc/ddil-workbench/copyright"
+grep -q '<project_license>GPL-3.0-or-later</project_license>' \
+  "$root/usr/share/metainfo/io.github.ddil_workbench.DdilWorkbench.metainfo.xml"
+file_size=$(head -c 24 "$root/usr/share/icons/hicolor/48x48/apps/ddil-workbench.png" | od -An -tu1 | tr -s ' ')
+case "$file_size" in *" 0 0 0 48 0 0 0 48") ;; *) echo "48x48 icon is not 48 x 48: $file_size" >&2; exit 1 ;; esac
+
+# Run from the scratch root, away from the source tree, with its own data only.
+cd "$work"
+"$root/usr/bin/ddil" --help | grep -q 'Exit codes'
+"$root/usr/bin/ddil" --version
+QT_QPA_PLATFORM=offscreen "$root/usr/bin/ddil-workbench" --version | grep -q "ddil-workbench"
+# The installed presets validate and the installed weights sample.
+"$root/usr/bin/ddil" validate "$root/usr/share/ddil-workbench/configs/toy/distill/checkerboard-dmd2.json"
+"$root/usr/bin/ddil" sample --checkpoint \
+  "$root/usr/share/ddil-workbench/resources/weights/toy-checkerboard-teacher.pt" --steps 4 \
+  --count 16 --out "$work/toy.npy" > /dev/null
+[ -s "$work/toy.npy" ]
+echo "package installs and runs"
