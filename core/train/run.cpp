@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <exception>
 #include <filesystem>
 
 namespace ddil {
@@ -60,11 +61,12 @@ RunResult runTraining(const RunConfig& requested, const RunOptions& options,
         throw ConfigError("no run folder given");
     const bool hasCheckpoint
         = std::filesystem::exists(std::filesystem::path(options.outDir) / "checkpoint.pt");
-    const RunConfig config = resolveRunConfig(requested);
-    torch::Device device = resolveDevice(config.runtime.device);
+    // Resolving leaves the runtime section as it is: the device and threads come first, so the
+    // folder checks below fail fast, before the teacher is loaded.
+    torch::Device device = resolveDevice(requested.runtime.device);
     if (device.is_cuda() && env.isDistributed())
         device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env.localRank));
-    applyThreadCount(config.runtime.threads);
+    applyThreadCount(requested.runtime.threads);
     if (env.isDistributed() && options.live)
         throw ConfigError("live settings (pause, mixture changes) need a single process");
     std::shared_ptr<const DataParallel> parallel = DataParallel::connect(env, device);
@@ -81,11 +83,29 @@ RunResult runTraining(const RunConfig& requested, const RunOptions& options,
         throw IoError(options.outDir
             + ": already holds a run (checkpoint.pt); pass --resume to continue it or "
               "choose another folder");
-    RunFolder folder(options.outDir);
 
-    std::unique_ptr<Trainer> trainer = makeTrainer(config, device, options.live, parallel);
+    // Loading (the teacher, the data, the checkpoint) can fail on one rank only, e.g. a file
+    // missing on one node: every rank then stops, instead of waiting for it in a collective.
+    RunConfig config, previous;
+    std::unique_ptr<Trainer> trainer;
+    std::exception_ptr setupFailure;
+    try {
+        config = resolveRunConfig(requested);
+        trainer = makeTrainer(config, device, options.live, parallel);
+        if (options.resume)
+            previous = trainer->resumeFrom(
+                (std::filesystem::path(options.outDir) / "checkpoint.pt").string());
+    } catch (...) {
+        setupFailure = std::current_exception();
+    }
+    if (parallel->any(setupFailure != nullptr)) {
+        if (setupFailure)
+            std::rethrow_exception(setupFailure);
+        throw IoError("another rank could not load the run (its message is in its log); "
+            + env.describe() + " stops with it");
+    }
+    RunFolder folder(options.outDir);
     if (options.resume) {
-        const RunConfig previous = trainer->resumeFrom(folder.checkpointPath());
         if (env.isMain())
             folder.truncateMetricsAfter(trainer->step());
         if (hooks.onMessage) {

@@ -465,6 +465,30 @@ exit $status
         QVERIFY(!QFileInfo::exists(path("lonely")));
     }
 
+    // A file one node lacks (here rank 1's teacher) fails that rank while loading; the others
+    // stop too, with a message pointing at it, instead of waiting for it in a collective.
+    void aRankThatCannotLoadStopsTheOthers()
+    {
+        QByteArray broken = distillConfig(32, 20, 10);
+        broken.replace("resources/weights/toy-checkerboard-teacher.pt", "/no/such/teacher.pt");
+        write("broken.json", broken);
+        const int port = freePort();
+        QElapsedTimer timer;
+        timer.start();
+        std::vector<std::unique_ptr<QProcess>> ranks;
+        for (int r = 0; r < 2; ++r)
+            ranks.push_back(start(test::ddilBinary(),
+                { "run", path(r == 0 ? "b32.json" : "broken.json"), "--out", path("half-broken") },
+                { { "RANK", QString::number(r) }, { "WORLD_SIZE", "2" },
+                    { "MASTER_ADDR", "127.0.0.1" }, { "MASTER_PORT", QString::number(port) } }));
+        const auto rank0 = finish(*ranks[0], 150000), rank1 = finish(*ranks[1], 150000);
+        QCOMPARE(rank1.code, exit_code::kFile);
+        QVERIFY2(rank1.err.contains("/no/such/teacher.pt"), qPrintable(rank1.err));
+        QCOMPARE(rank0.code, exit_code::kFile);
+        QVERIFY2(rank0.err.contains("another rank could not load the run"), qPrintable(rank0.err));
+        QVERIFY(timer.elapsed() < 120000); // the store would wait 300 s, Gloo 30 min
+    }
+
     void aDistributedRunNeedsItsFolderNamed()
     {
         const auto p = start(test::ddilBinary(), { "run", path("b32.json") },
