@@ -14,6 +14,7 @@
 #endif
 
 #include <cstdlib>
+#include <exception>
 
 namespace ddil {
 
@@ -204,6 +205,24 @@ bool DataParallel::any(bool flag) const
     auto buffer = torch::full({ 1 }, flag ? 1.0 : 0.0, torch::kFloat32);
     sum(buffer);
     return buffer.item<float>() > 0.5f;
+}
+
+void DataParallel::runAgreed(
+    bool here, const std::function<void()>& work, const std::string& othersMessage) const
+{
+    std::exception_ptr failure;
+    if (here) {
+        try {
+            work();
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    }
+    if (any(failure != nullptr)) {
+        if (failure)
+            std::rethrow_exception(failure);
+        throw IoError(othersMessage);
+    }
 }
 
 void DataParallel::broadcast(torch::nn::Module& module) const

@@ -15,7 +15,9 @@
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace ddil {
@@ -55,6 +57,11 @@ public:
     void average(Scalars& scalars) const;
     // True on every rank when `flag` is true on any.
     bool any(bool flag) const;
+    // Runs `work` on the ranks where `here` is true, then agrees: when it threw anywhere, every
+    // rank throws (the failing ones their own exception, the others IoError(othersMessage)),
+    // so no rank is left waiting in a collective for one that stopped.
+    void runAgreed(
+        bool here, const std::function<void()>& work, const std::string& othersMessage) const;
     // Copies rank 0's parameters and buffers into every rank's `module`.
     void broadcast(torch::nn::Module& module) const;
 

@@ -13,7 +13,6 @@
 
 #include <chrono>
 #include <ctime>
-#include <exception>
 #include <filesystem>
 
 namespace ddil {
@@ -88,22 +87,17 @@ RunResult runTraining(const RunConfig& requested, const RunOptions& options,
     // missing on one node: every rank then stops, instead of waiting for it in a collective.
     RunConfig config, previous;
     std::unique_ptr<Trainer> trainer;
-    std::exception_ptr setupFailure;
-    try {
-        config = resolveRunConfig(requested);
-        trainer = makeTrainer(config, device, options.live, parallel);
-        if (options.resume)
-            previous = trainer->resumeFrom(
-                (std::filesystem::path(options.outDir) / "checkpoint.pt").string());
-    } catch (...) {
-        setupFailure = std::current_exception();
-    }
-    if (parallel->any(setupFailure != nullptr)) {
-        if (setupFailure)
-            std::rethrow_exception(setupFailure);
-        throw IoError("another rank could not load the run (its message is in its log); "
-            + env.describe() + " stops with it");
-    }
+    parallel->runAgreed(
+        true,
+        [&] {
+            config = resolveRunConfig(requested);
+            trainer = makeTrainer(config, device, options.live, parallel);
+            if (options.resume)
+                previous = trainer->resumeFrom(
+                    (std::filesystem::path(options.outDir) / "checkpoint.pt").string());
+        },
+        "another rank could not load the run (its message is in its log); " + env.describe()
+            + " stops with it");
     RunFolder folder(options.outDir);
     if (options.resume) {
         if (env.isMain())

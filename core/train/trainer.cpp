@@ -231,20 +231,9 @@ RunResult Trainer::run(
     // Work only rank 0 does; a failure there stops every rank (not a hang in the next
     // collective): the others throw too.
     auto onMainRank = [&](const std::function<void()>& work) {
-        std::exception_ptr failure;
-        if (main) {
-            try {
-                work();
-            } catch (...) {
-                failure = std::current_exception();
-            }
-        }
-        if (m_parallel->any(failure != nullptr)) {
-            if (failure)
-                std::rethrow_exception(failure);
-            throw IoError("rank 0 failed (its message is in its log); rank "
-                + std::to_string(m_parallel->rank()) + " stops with it");
-        }
+        m_parallel->runAgreed(main, work,
+            "rank 0 failed (its message is in its log); rank " + std::to_string(m_parallel->rank())
+                + " stops with it");
     };
     auto checkpoint = [&](const std::string& status) {
         onMainRank([&] {
