@@ -1,5 +1,6 @@
 // `ddil-workbench`: the desktop application. Only wiring: the window lives in widgets/.
 #include "core/api/versions.h"
+#include "session/training_session.h"
 #include "widgets/main_window.h"
 
 #include <QApplication>
@@ -43,7 +44,8 @@ int main(int argc, char** argv)
         QStringLiteral("A config file or a run folder to open"), QStringLiteral("[config|run]"));
     parser.process(app);
 
-    ddil::MainWindow window;
+    ddil::TrainingSession session; // the core on its worker thread; outlives the window
+    ddil::MainWindow window(session);
     const QString path
         = parser.positionalArguments().isEmpty() ? QString() : parser.positionalArguments().first();
     // A run folder (headless or not) opens with its charts and grids; Start continues it.

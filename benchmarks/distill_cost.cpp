@@ -13,7 +13,7 @@
 
 #include "core/api/config_io.h"
 #include "core/api/run.h"
-#include "core/train/device.h"
+#include "core/runtime/device.h"
 #include "core/train/distill_trainer.h"
 
 #include <torch/types.h>

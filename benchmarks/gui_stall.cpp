@@ -3,11 +3,14 @@
 // busy: report handling, chart redraws, sample grids). Prints percentiles as JSON.
 //
 //   ddil_bench_gui_stall [--seconds S] [--visible] CONFIG
+//   ddil_bench_gui_stall --open-only [--repeat R] CONFIG
+//
+// --open-only measures the other stall a user meets: how long File → Open Config (and a preset)
+// holds the GUI thread, R times (default 5), and prints each duration.
 //
 // The window is shown (offscreen unless QT_QPA_PLATFORM says otherwise, e.g. xcb under Xvfb)
 // with the chart tab and sample panel a user sees; training uses every core.
-#include "session/session.h"
-
+#include "session/training_session.h"
 #include "widgets/chart_panel.h"
 #include "widgets/main_window.h"
 
@@ -15,6 +18,7 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSettings>
@@ -39,6 +43,13 @@ int main(int argc, char** argv)
         QStringLiteral("Measure for this long once training runs (default 60)"),
         QStringLiteral("S"), QStringLiteral("60"));
     parser.addOption(seconds);
+    const QCommandLineOption openOnly(QStringLiteral("open-only"),
+        QStringLiteral("Measure only how long opening the config holds the GUI thread"));
+    parser.addOption(openOnly);
+    const QCommandLineOption repeat(QStringLiteral("repeat"),
+        QStringLiteral("Openings measured with --open-only (default 5)"), QStringLiteral("R"),
+        QStringLiteral("5"));
+    parser.addOption(repeat);
     parser.addPositionalArgument(QStringLiteral("config"), QStringLiteral("The session's config"));
     parser.process(app);
     if (parser.positionalArguments().isEmpty())
@@ -46,9 +57,25 @@ int main(int argc, char** argv)
 
     QTemporaryDir runs;
     QSettings().setValue(QStringLiteral("runs/root"), runs.path());
-    ddil::MainWindow window;
+    ddil::TrainingSession session;
+    ddil::MainWindow window(session);
     window.resize(1400, 900);
     window.show();
+    if (parser.isSet(openOnly)) {
+        QJsonArray durations;
+        for (int i = 0; i < std::max(1, parser.value(repeat).toInt()); ++i) {
+            QElapsedTimer opening;
+            opening.start();
+            if (!window.openConfig(parser.positionalArguments().constFirst()))
+                return 1;
+            durations.append(opening.nsecsElapsed() / 1e6);
+            QCoreApplication::processEvents();
+        }
+        const QJsonObject out { { "config", parser.positionalArguments().constFirst() },
+            { "open_ms", durations } };
+        std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
+        return 0;
+    }
     if (!window.openConfig(parser.positionalArguments().constFirst()) || !window.startSession())
         return 1;
 

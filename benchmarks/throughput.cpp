@@ -10,8 +10,8 @@
 #include "benchmarks/bench_util.h"
 
 #include "core/api/config_io.h"
-#include "core/train/device.h"
-#include "core/train/model_sampling.h"
+#include "core/runtime/device.h"
+#include "core/sampling/model_sampling.h"
 #include "core/train/teacher_trainer.h"
 
 #include <ATen/CPUGeneratorImpl.h>

@@ -1,8 +1,7 @@
 #include "session/run_snapshot_loader.h"
 
-#include "session/session_worker.h"
-
 #include "core/api/config_io.h"
+#include "session/session_worker.h"
 
 #include <QDir>
 

@@ -4,9 +4,8 @@
 // request() may be called as often as a followed run writes checkpoints: the newest request is
 // served and older pending ones are dropped.
 
-#include "session/session_types.h"
-
 #include "core/api/snapshot.h"
+#include "session/session_types.h"
 
 #include <QObject>
 #include <QString>

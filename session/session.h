@@ -3,10 +3,9 @@
 // its DDIL mixture, and receive its reports as value types on the GUI thread. TrainingSession
 // runs the core on a worker thread; GUI tests drive the panels with scripted fakes.
 
-#include "session/session_types.h"
-
 #include "core/api/config.h"
 #include "core/api/snapshot.h"
+#include "session/session_types.h"
 
 #include <QObject>
 #include <QString>
@@ -41,6 +40,9 @@ public:
     virtual QString runDir() const = 0;
     // Sample snapshots of the next start (sessions without samples ignore them).
     virtual void setSnapshotOptions(const SnapshotOptions&) { }
+    // Processes events until the session is no longer active (tests and shutdown, after stop());
+    // false on timeout.
+    bool waitForIdle(int milliseconds);
 
 Q_SIGNALS:
     void stateChanged(ddil::SessionState state);

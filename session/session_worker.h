@@ -3,12 +3,11 @@
 // Its slots run on the worker thread; every signal carries value types only. Per-step reports
 // are batched and sent at most every kReportInterval.
 
-#include "session/session_types.h"
-
 #include "core/api/cancel_token.h"
 #include "core/api/config.h"
 #include "core/api/live_settings.h"
 #include "core/api/snapshot.h"
+#include "session/session_types.h"
 
 #include <QObject>
 #include <QString>

@@ -2,9 +2,6 @@
 
 #include "session/session_worker.h"
 
-#include <QCoreApplication>
-#include <QDeadlineTimer>
-
 namespace ddil {
 
 TrainingSession::TrainingSession(QObject* parent)
@@ -128,18 +125,6 @@ RunConfig TrainingSession::sessionConfig() const
     for (const auto& change : m_live.applied())
         config.distill.ddil.changes.push_back(change);
     return config;
-}
-
-bool TrainingSession::waitForIdle(int milliseconds)
-{
-    QDeadlineTimer deadline(milliseconds);
-    while (isActive()) {
-        if (deadline.hasExpired())
-            return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-        QThread::msleep(5);
-    }
-    return true;
 }
 
 } // namespace ddil

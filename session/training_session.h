@@ -3,11 +3,10 @@
 // cancel token and the live settings (never through queued calls to the busy thread). Lives on
 // the GUI thread; its destructor stops a run in progress and waits for the thread.
 
-#include "session/session.h"
-
 #include "core/api/cancel_token.h"
 #include "core/api/live_settings.h"
 #include "core/api/snapshot.h"
+#include "session/session.h"
 
 #include <QThread>
 
@@ -33,8 +32,6 @@ public:
 
     // Sample snapshots of distillation sessions (every 0: none).
     void setSnapshotOptions(const SnapshotOptions& options) override { m_snapshots = options; }
-    // Blocks until the worker is idle (tests and shutdown); false on timeout.
-    bool waitForIdle(int milliseconds);
 
 private:
     void setState(SessionState state);

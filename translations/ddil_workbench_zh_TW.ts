@@ -619,30 +619,6 @@
         <translation>報告已寫入 %1</translation>
     </message>
     <message>
-        <source>Preferences</source>
-        <translation>偏好設定</translation>
-    </message>
-    <message>
-        <source>Each session gets a run folder &lt;name&gt;-&lt;date&gt;-&lt;time&gt; here</source>
-        <translation>每個工作階段會在此建立執行資料夾 &lt;名稱&gt;-&lt;日期&gt;-&lt;時間&gt;</translation>
-    </message>
-    <message>
-        <source>Run folders</source>
-        <translation>執行資料夾</translation>
-    </message>
-    <message>
-        <source>none</source>
-        <translation>無</translation>
-    </message>
-    <message>
-        <source>Sample snapshots taken over a session (the step slider&apos;s stops)</source>
-        <translation>一個工作階段中擷取的樣本快照數（步數滑桿的停靠點）</translation>
-    </message>
-    <message>
-        <source>Snapshots per session</source>
-        <translation>每個工作階段的快照數</translation>
-    </message>
-    <message>
         <source>&lt;h3&gt;DDIL Workbench %1&lt;/h3&gt;&lt;p&gt;Diffusion distillation with imitation learning: train few-step students, compare them with their teacher and measure covariate shift.&lt;/p&gt;&lt;p&gt;Build %2&lt;br&gt;Qt %3 (built with %4)&lt;br&gt;LibTorch %5 (%6)&lt;br&gt;OpenCV %7&lt;/p&gt;</source>
         <translation>&lt;h3&gt;DDIL Workbench %1&lt;/h3&gt;&lt;p&gt;以模仿學習進行擴散模型蒸餾：訓練少步數學生模型，與其教師比較，並量測共變量偏移。&lt;/p&gt;&lt;p&gt;建置 %2&lt;br&gt;Qt %3（以 %4 建置）&lt;br&gt;LibTorch %5（%6）&lt;br&gt;OpenCV %7&lt;/p&gt;</translation>
     </message>
@@ -803,6 +779,33 @@
     <message>
         <source>Percentile</source>
         <translation>百分位數</translation>
+    </message>
+</context>
+<context>
+    <name>ddil::PreferencesDialog</name>
+    <message>
+        <source>Preferences</source>
+        <translation>偏好設定</translation>
+    </message>
+    <message>
+        <source>Each session gets a run folder &lt;name&gt;-&lt;date&gt;-&lt;time&gt; here</source>
+        <translation>每個工作階段會在此建立執行資料夾 &lt;名稱&gt;-&lt;日期&gt;-&lt;時間&gt;</translation>
+    </message>
+    <message>
+        <source>Run folders</source>
+        <translation>執行資料夾</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>無</translation>
+    </message>
+    <message>
+        <source>Sample snapshots taken over a session (the step slider&apos;s stops)</source>
+        <translation>一個工作階段中擷取的樣本快照數（步數滑桿的停靠點）</translation>
+    </message>
+    <message>
+        <source>Snapshots per session</source>
+        <translation>每個工作階段的快照數</translation>
     </message>
 </context>
 <context>

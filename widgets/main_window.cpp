@@ -1,15 +1,15 @@
 #include "widgets/main_window.h"
 
-#include "session/run_snapshot_loader.h"
-#include "session/training_session.h"
-
 #include "core/api/config_io.h"
 #include "core/api/run.h"
 #include "core/api/versions.h"
+#include "session/run_folder_follower.h"
+#include "session/session.h"
 #include "widgets/chart_panel.h"
 #include "widgets/config_tree_view.h"
 #include "widgets/issue_list.h"
 #include "widgets/mixture_panel.h"
+#include "widgets/preferences_dialog.h"
 #include "widgets/report_writer.h"
 #include "widgets/run_controls.h"
 #include "widgets/sample_panel.h"
@@ -19,40 +19,32 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QDateTime>
-#include <QDialog>
-#include <QDialogButtonBox>
 #include <QDir>
 #include <QDirIterator>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFormLayout>
 #include <QLabel>
-#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QSettings>
-#include <QSpinBox>
 #include <QStatusBar>
-#include <QTimer>
 #include <QToolBar>
 
 namespace ddil {
 
 namespace {
 constexpr int kMaxRecent = 8;
-const QString kRunRootKey = QStringLiteral("runs/root");
-const QString kSnapshotsKey = QStringLiteral("samples/perRun");
 const QString kLanguageKey = QStringLiteral("language");
 
 } // namespace
 
-MainWindow::MainWindow(Session* session, QWidget* parent)
+MainWindow::MainWindow(Session& session, QWidget* parent)
     : QMainWindow(parent)
-    , m_session(session ? session : new TrainingSession(this))
+    , m_session(&session)
+    , m_runFolder(new RunFolderFollower(this))
 {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(tr("DDIL Workbench"));
@@ -108,15 +100,18 @@ MainWindow::MainWindow(Session* session, QWidget* parent)
             tr("Evaluation at step %1: %2").arg(row.step).arg(parts.join(QStringLiteral(", "))));
     });
     connect(m_session, &Session::snapshotTaken, m_samples, &SamplePanel::addSnapshot);
-    m_runSnapshots = new RunSnapshotLoader(this);
-    connect(m_runSnapshots, &RunSnapshotLoader::loaded, this,
-        [this](const QString& runDir, const SnapshotView& view) {
-            if (runDir == m_followDir && !m_session->isActive())
-                m_samples->addSnapshot(view);
-        });
-    connect(m_runSnapshots, &RunSnapshotLoader::failed, this,
+    // An opened run folder: its grids, and while a headless `ddil run` still writes it, its new
+    // metrics lines every second.
+    m_runFolder->setBusy([this] { return m_session->isActive(); });
+    connect(m_runFolder, &RunFolderFollower::snapshotLoaded, m_samples, &SamplePanel::addSnapshot);
+    connect(m_runFolder, &RunFolderFollower::snapshotFailed, this,
         [this](const QString& runDir, const QString& text) {
             appendLog(tr("No sample grids for %1: %2").arg(runDir, text));
+        });
+    connect(m_runFolder, &RunFolderFollower::polled, m_charts, &ChartPanel::pollRunFolder);
+    connect(m_runFolder, &RunFolderFollower::stoppedFollowing, this,
+        [this](const QString& runDir, const QString& status) {
+            appendLog(tr("%1 is %2: no longer following it").arg(runDir, status));
         });
     connect(m_session, &Session::message, this, &MainWindow::appendLog);
     connect(m_session, &Session::failed, this, [this](const QString& text) {
@@ -141,21 +136,6 @@ MainWindow::MainWindow(Session* session, QWidget* parent)
     connect(m_controls->stopAction(), &QAction::triggered, m_session, &Session::stop);
     connect(
         m_controls->checkpointAction(), &QAction::triggered, this, &MainWindow::saveCheckpointAs);
-
-    // An opened run folder that a headless `ddil run` is still writing: its new metrics lines
-    // are read every second until its state is no longer "running".
-    m_followTimer = new QTimer(this);
-    m_followTimer->setInterval(1000);
-    connect(m_followTimer, &QTimer::timeout, this, [this] {
-        m_charts->pollRunFolder();
-        requestRunSnapshot();
-        const QString status = QString::fromStdString(runStatus(m_followDir.toStdString()));
-        if (status != QLatin1String("running")) {
-            m_followTimer->stop();
-            m_charts->pollRunFolder();
-            appendLog(tr("%1 is %2: no longer following it").arg(m_followDir, status));
-        }
-    });
 
     resize(1400, 900);
     QSettings settings;
@@ -233,7 +213,7 @@ void MainWindow::buildMenus()
     openRun->setToolTip(tr("Show a run folder's charts and continue it from its checkpoint"));
     file->addAction(tr("Open &Checkpoint…"), this, [this] {
         const QString path = QFileDialog::getOpenFileName(
-            this, tr("Open Checkpoint"), runRoot(), tr("Checkpoints (*.pt)"));
+            this, tr("Open Checkpoint"), PreferencesDialog::runRoot(), tr("Checkpoints (*.pt)"));
         if (path.isEmpty())
             return;
         const QString dir = QFileInfo(path).absolutePath();
@@ -317,13 +297,6 @@ QString MainWindow::presetDirectory()
     return QStringLiteral(DDIL_SOURCE_CONFIG_DIR);
 }
 
-QString MainWindow::runRoot()
-{
-    return QSettings()
-        .value(kRunRootKey, QDir::home().filePath(QStringLiteral("ddil-runs")))
-        .toString();
-}
-
 void MainWindow::fillPresetMenu()
 {
     m_presetMenu->clear();
@@ -392,8 +365,7 @@ bool MainWindow::openConfig(const QString& path)
         return false;
     }
     m_configPath = absolute;
-    m_resumeNext = false;
-    m_followTimer->stop();
+    m_runFolder->close();
     m_form->setConfig(loaded.config);
     m_mixture->showConfig(loaded.config);
     m_controls->setRuntime(loaded.config.runtime);
@@ -480,11 +452,11 @@ bool MainWindow::startSession()
     }
     QString dir;
     bool resume = false;
-    if (m_resumeNext && !m_resumeDir.isEmpty()) {
-        dir = m_resumeDir;
+    if (!m_runFolder->resumeDir().isEmpty()) {
+        dir = m_runFolder->resumeDir();
         resume = true;
     } else {
-        const QDir root(runRoot());
+        const QDir root(PreferencesDialog::runRoot());
         const QString base = root.filePath(QString::fromStdString(defaultRunDirName(*c)));
         dir = base;
         for (int n = 2; QFileInfo::exists(dir); ++n)
@@ -494,12 +466,9 @@ bool MainWindow::startSession()
     }
     m_session->setSnapshotOptions(snapshotOptionsFor(*c));
     m_controls->resetProgress();
-    m_followTimer->stop();
-    m_runSnapshots->forget();
-    m_openedRun.reset();
+    m_runFolder->close();
     m_session->start(*c, dir, resume);
     m_formChangedSinceStart = false;
-    m_resumeNext = false;
     appendLog(resume ? tr("Resuming %1").arg(dir) : tr("Started a session in %1").arg(dir));
     return true;
 }
@@ -561,8 +530,8 @@ bool MainWindow::overlayRun(const QString& runDir, QString* error)
 
 void MainWindow::chooseOverlay()
 {
-    const QString dir
-        = QFileDialog::getExistingDirectory(this, tr("Overlay Run Folder"), runRoot());
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, tr("Overlay Run Folder"), PreferencesDialog::runRoot());
     QString error;
     if (!dir.isEmpty() && !overlayRun(dir, &error))
         showError(tr("Overlay Run Folder"), error);
@@ -570,7 +539,8 @@ void MainWindow::chooseOverlay()
 
 void MainWindow::chooseRunFolder()
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Run Folder"), runRoot());
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, tr("Open Run Folder"), PreferencesDialog::runRoot());
     if (!dir.isEmpty())
         openRunFolder(dir);
 }
@@ -578,23 +548,12 @@ void MainWindow::chooseRunFolder()
 SnapshotOptions MainWindow::snapshotOptionsFor(const RunConfig& config)
 {
     SnapshotOptions snapshots;
-    const int perRun = QSettings().value(kSnapshotsKey, 20).toInt();
+    const int perRun = PreferencesDialog::snapshotsPerRun();
     snapshots.every = perRun > 0 ? std::max(1, config.train.steps / perRun) : 0;
     // Images: an 8 x 8 grid; 2-D data: enough points to see the distribution.
     snapshots.count = config.data.kind == DataKind::Toy2d ? 1000 : 64;
     snapshots.seed = config.seed;
     return snapshots;
-}
-
-void MainWindow::requestRunSnapshot()
-{
-    if (!m_openedRun || m_openedRun->task != Task::Distill || m_session->isActive())
-        return;
-    const QFileInfo checkpoint(QDir(m_followDir).filePath(QStringLiteral("checkpoint.pt")));
-    if (!checkpoint.exists() || checkpoint.lastModified() == m_sampledCheckpoint)
-        return;
-    m_sampledCheckpoint = checkpoint.lastModified();
-    m_runSnapshots->request(m_followDir, snapshotOptionsFor(*m_openedRun));
 }
 
 bool MainWindow::openRunFolder(const QString& runDir)
@@ -623,25 +582,11 @@ bool MainWindow::openRunFolder(const QString& runDir)
     QString error;
     if (!m_charts->loadLive(runDir, &error))
         appendLog(error);
-    const QString status = QString::fromStdString(runStatus(runDir.toStdString()));
-    const bool running = status == QLatin1String("running");
-    // A run still training elsewhere is followed, never resumed beside itself.
-    const bool resumable = QFile::exists(QDir(runDir).filePath(QStringLiteral("checkpoint.pt")))
-        && status != QLatin1String("finished") && !running;
-    m_resumeNext = resumable;
-    m_resumeDir = runDir;
     m_formChangedSinceStart = true;
-    m_followDir = runDir;
-    if (running)
-        m_followTimer->start();
-    else
-        m_followTimer->stop();
-    m_openedRun = loaded.config;
-    m_sampledCheckpoint = QDateTime();
-    m_runSnapshots->forget();
-    requestRunSnapshot();
-    appendLog(running ? tr("Opened run %1: it is training; its charts follow it").arg(runDir)
-            : resumable
+    const auto opened = m_runFolder->open(runDir, loaded.config, snapshotOptionsFor(loaded.config));
+    const QString& status = opened.status;
+    appendLog(opened.running ? tr("Opened run %1: it is training; its charts follow it").arg(runDir)
+            : opened.resumable
             ? tr("Opened run %1 (%2): Start continues it from its checkpoint").arg(runDir, status)
             : tr("Opened run %1 (%2)").arg(runDir, status.isEmpty() ? tr("no state") : status));
     return true;
@@ -650,7 +595,7 @@ bool MainWindow::openRunFolder(const QString& runDir)
 void MainWindow::saveCheckpointAs()
 {
     const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save Checkpoint As"), runRoot(), tr("Checkpoints (*.pt)"));
+        this, tr("Save Checkpoint As"), PreferencesDialog::runRoot(), tr("Checkpoints (*.pt)"));
     if (path.isEmpty())
         return;
     if (m_session->isActive()) {
@@ -681,7 +626,8 @@ void MainWindow::chooseExportConfig()
 
 void MainWindow::chooseExportReport()
 {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export Report"), runRoot());
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Export Report"), PreferencesDialog::runRoot());
     QString error;
     if (folder.isEmpty())
         return;
@@ -693,27 +639,9 @@ void MainWindow::chooseExportReport()
 
 void MainWindow::showPreferences()
 {
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("Preferences"));
-    auto* form = new QFormLayout(&dialog);
-    auto* root = new QLineEdit(runRoot(), &dialog);
-    root->setToolTip(tr("Each session gets a run folder <name>-<date>-<time> here"));
-    form->addRow(tr("Run folders"), root);
-    auto* perRun = new QSpinBox(&dialog);
-    perRun->setRange(0, 1000);
-    perRun->setValue(QSettings().value(kSnapshotsKey, 20).toInt());
-    perRun->setSpecialValueText(tr("none"));
-    perRun->setToolTip(tr("Sample snapshots taken over a session (the step slider's stops)"));
-    form->addRow(tr("Snapshots per session"), perRun);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
-    form->addRow(buttons);
-    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    QSettings settings;
-    settings.setValue(kRunRootKey, root->text());
-    settings.setValue(kSnapshotsKey, perRun->value());
+    PreferencesDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted)
+        dialog.save();
 }
 
 void MainWindow::appendLog(const QString& text)
@@ -762,8 +690,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
             return;
         }
         m_session->stop();
-        if (auto* training = qobject_cast<TrainingSession*>(m_session))
-            training->waitForIdle(120'000);
+        m_session->waitForIdle(120'000);
     }
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());

@@ -3,12 +3,10 @@
 // left; the mixture and the samples on the right; problems and the log below. Menus, the run
 // tool bar and the status bar. Runs on the GUI thread only; training runs in the Session.
 
-#include "session/session_types.h"
-
 #include "core/api/config.h"
 #include "core/api/snapshot.h"
+#include "session/session_types.h"
 
-#include <QDateTime>
 #include <QMainWindow>
 #include <QStringList>
 
@@ -18,7 +16,6 @@ class QDockWidget;
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
-class QTimer;
 
 namespace ddil {
 
@@ -27,7 +24,7 @@ class ConfigTreeView;
 class IssueList;
 class MixturePanel;
 class RunControls;
-class RunSnapshotLoader;
+class RunFolderFollower;
 class SamplePanel;
 class Session;
 class SessionForm;
@@ -35,8 +32,9 @@ class SessionForm;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    // `session`: the training session the window drives (null: a TrainingSession of its own).
-    explicit MainWindow(Session* session = nullptr, QWidget* parent = nullptr);
+    // `session`: the training session the window drives (app/ builds a TrainingSession; tests a
+    // scripted one); it must outlive the window.
+    explicit MainWindow(Session& session, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     // Loads a config file into the form; false (with the problems listed) when it has errors.
@@ -67,8 +65,6 @@ public:
     RunControls* runControls() const { return m_controls; }
 
     void appendLog(const QString& text);
-    // Where new run folders go: QSettings "runs/root", default ~/ddil-runs.
-    static QString runRoot();
     // The About box text: versions of the workbench, Qt, LibTorch and OpenCV.
     static QString aboutText();
     // Where the shipped configs (presets) are: $DDIL_CONFIG_DIR, the installed share folder, or the
@@ -100,9 +96,6 @@ private:
     void applyClassNames(const RunConfig& config);
     // The sample snapshots of a session (and of an opened run folder) of `config`.
     static SnapshotOptions snapshotOptionsFor(const RunConfig& config);
-    // An opened distillation run folder: its checkpoint's grids, sampled off the GUI thread
-    // (again whenever a followed run writes a new checkpoint).
-    void requestRunSnapshot();
 
     Session* m_session = nullptr;
     SessionForm* m_form = nullptr;
@@ -122,14 +115,8 @@ private:
     QString m_configPath;
     bool m_formValid = false;
     bool m_formChangedSinceStart = true;
-    bool m_resumeNext = false; // the next start continues m_session->runDir()
-    QString m_resumeDir;
     QString m_pendingCheckpointCopy; // Save Checkpoint As: where the next checkpoint goes
-    QTimer* m_followTimer = nullptr; // an opened run folder that is still training elsewhere
-    QString m_followDir;
-    RunSnapshotLoader* m_runSnapshots = nullptr;
-    QDateTime m_sampledCheckpoint; // the checkpoint's time when last sampled
-    std::optional<RunConfig> m_openedRun; // the config of the opened run folder
+    RunFolderFollower* m_runFolder = nullptr; // an opened run folder: resumed or followed
 };
 
 } // namespace ddil

@@ -4,7 +4,6 @@
 // read-out. Smoothed charts draw each series raw (faint) and smoothed (bold).
 
 #include "session/run_metrics.h"
-
 #include "widgets/qcustomplot_include.h"
 
 #include <QRegularExpression>

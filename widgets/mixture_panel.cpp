@@ -1,6 +1,7 @@
 #include "widgets/mixture_panel.h"
 
 #include "core/api/config_io.h"
+#include "widgets/schema_range.h"
 #include "widgets/triangle_picker.h"
 
 #include <QComboBox>
@@ -45,7 +46,7 @@ MixturePanel::MixturePanel(QWidget* parent)
         m_sliders[i]->setToolTip(tips[i]);
         m_spins[i] = new QDoubleSpinBox(priors);
         m_spins[i]->setObjectName(QStringLiteral("betaSpin%1").arg(i));
-        m_spins[i]->setRange(0.0, 1.0);
+        bindSchemaRange(m_spins[i], "distill.ddil.beta");
         m_spins[i]->setDecimals(3);
         m_spins[i]->setSingleStep(0.05);
         m_spins[i]->setToolTip(tips[i]);
@@ -88,7 +89,7 @@ MixturePanel::MixturePanel(QWidget* parent)
     };
     m_pTeach = new QDoubleSpinBox(policy);
     m_pTeach->setObjectName(QStringLiteral("pTeach"));
-    m_pTeach->setRange(0.0, 1.0);
+    bindSchemaRange(m_pTeach, "distill.ddil.p_teach");
     m_pTeach->setSingleStep(0.05);
     m_pTeach->setDecimals(3);
     m_pTeach->setToolTip(tr("DAgger's mixed policy: in student rollouts the teacher takes each "
@@ -96,20 +97,20 @@ MixturePanel::MixturePanel(QWidget* parent)
     addRow(tr("p_teach"), m_pTeach);
     m_capacity = new QSpinBox(policy);
     m_capacity->setObjectName(QStringLiteral("bufferCapacity"));
-    m_capacity->setRange(0, 10'000'000);
+    bindSchemaRange(m_capacity, "distill.ddil.buffer_capacity");
     m_capacity->setSpecialValueText(tr("auto (32 × batch)"));
     m_capacity->setToolTip(tr("States kept per source buffer (teacher and student rollouts); a "
                               "new capacity refills the buffers"));
     addRow(tr("Buffer capacity"), m_capacity);
     m_refreshEvery = new QSpinBox(policy);
     m_refreshEvery->setObjectName(QStringLiteral("refreshEvery"));
-    m_refreshEvery->setRange(1, 100'000'000);
+    bindSchemaRange(m_refreshEvery, "distill.ddil.refresh_every");
     m_refreshEvery->setToolTip(tr("Training steps between buffer refreshes: lower keeps student "
                                   "states fresher and costs more rollouts"));
     addRow(tr("Refresh every"), m_refreshEvery);
     m_refreshFraction = new QDoubleSpinBox(policy);
     m_refreshFraction->setObjectName(QStringLiteral("refreshFraction"));
-    m_refreshFraction->setRange(0.0, 1.0);
+    bindSchemaRange(m_refreshFraction, "distill.ddil.refresh_fraction");
     m_refreshFraction->setSingleStep(0.05);
     m_refreshFraction->setToolTip(tr("Share of each buffer replaced at a refresh"));
     addRow(tr("Refresh fraction"), m_refreshFraction);
@@ -123,7 +124,7 @@ MixturePanel::MixturePanel(QWidget* parent)
     addRow(tr("Reflected mode"), m_projection);
     m_percentile = new QDoubleSpinBox(policy);
     m_percentile->setObjectName(QStringLiteral("percentile"));
-    m_percentile->setRange(0.5, 1.0);
+    bindSchemaRange(m_percentile, "distill.reflection.percentile");
     m_percentile->setDecimals(3);
     m_percentile->setSingleStep(0.005);
     m_percentile->setToolTip(tr("Dynamic projection: the quantile of |x0| per sample that sets "

@@ -1,7 +1,6 @@
 #include "widgets/report_writer.h"
 
 #include "session/run_metrics.h"
-
 #include "widgets/chart_panel.h"
 #include "widgets/sample_panel.h"
 

@@ -1,6 +1,7 @@
 #include "widgets/run_controls.h"
 
 #include "core/api/versions.h"
+#include "widgets/schema_range.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -74,7 +75,7 @@ RunControls::RunControls(QWidget* parent)
     m_device->setToolTip(tr("Where training runs: CUDA when this LibTorch build has it"));
     m_threads = new QSpinBox(m_toolBar);
     m_threads->setObjectName(QStringLiteral("threadsBox"));
-    m_threads->setRange(0, 1024);
+    bindSchemaRange(m_threads, "runtime.threads");
     m_threads->setSpecialValueText(tr("all cores"));
     m_threads->setToolTip(
         tr("CPU threads of training (0: one per core, %1 here)").arg(QThread::idealThreadCount()));

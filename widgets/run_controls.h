@@ -3,9 +3,8 @@
 // device and thread count, and progress with rate and ETA. Owns no session: the main window
 // connects the actions and feeds the state and progress.
 
-#include "session/session_types.h"
-
 #include "core/api/config.h"
+#include "session/session_types.h"
 
 #include <QObject>
 

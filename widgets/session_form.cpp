@@ -1,5 +1,7 @@
 #include "widgets/session_form.h"
 
+#include "widgets/schema_range.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -100,6 +102,7 @@ SessionForm::SessionForm(QWidget* parent)
     column->addWidget(data);
 
     auto* distill = new QGroupBox(tr("Distillation"), content);
+    m_distillGroup = distill;
     auto* s = new QFormLayout(distill);
     m_teacher = new QLineEdit(distill);
     addField(s, tr("Teacher checkpoint"), QStringLiteral("distill.teacher"),
@@ -112,15 +115,15 @@ SessionForm::SessionForm(QWidget* parent)
         tr("progressive: halve the steps round by round; lcm: latent consistency distillation; "
            "dmd2: distribution matching. DDIL changes only which states they train on"));
     m_studentSteps = new QSpinBox(distill);
-    m_studentSteps->setRange(1, 10'000);
+    bindSchemaRange(m_studentSteps, "distill.student_steps");
     addField(s, tr("Student steps N"), QStringLiteral("distill.student_steps"), m_studentSteps,
         tr("The student's sampling steps"));
     m_teacherSteps = new QSpinBox(distill);
-    m_teacherSteps->setRange(1, 10'000);
+    bindSchemaRange(m_teacherSteps, "distill.ddil.teacher_steps");
     addField(s, tr("Teacher steps M"), QStringLiteral("distill.ddil.teacher_steps"), m_teacherSteps,
         tr("The teacher's DDIM sampler that teacher states come from (a multiple of N)"));
     m_guidance = new QDoubleSpinBox(distill);
-    m_guidance->setRange(-100.0, 100.0);
+    bindSchemaRange(m_guidance, "distill.guidance.scale");
     m_guidance->setSingleStep(0.25);
     addField(s, tr("Guidance scale"), QStringLiteral("distill.guidance.scale"), m_guidance,
         tr("Classifier-free guidance of the teacher (w = 1: plain conditional sampling)"));
@@ -132,22 +135,22 @@ SessionForm::SessionForm(QWidget* parent)
     addField(o, tr("Optimiser"), QStringLiteral("train.optimizer"), m_optimizer, {});
     m_lr = new QDoubleSpinBox(optim);
     m_lr->setDecimals(7);
-    m_lr->setRange(0.0, 10.0);
+    bindSchemaRange(m_lr, "train.lr");
     m_lr->setSingleStep(1e-5);
     addField(o, tr("Learning rate"), QStringLiteral("train.lr"), m_lr,
         tr("Peak learning rate (warm-up, then cosine decay)"));
     m_batch = new QSpinBox(optim);
-    m_batch->setRange(1, 1'000'000);
+    bindSchemaRange(m_batch, "train.batch_size");
     addField(o, tr("Batch size"), QStringLiteral("train.batch_size"), m_batch, {});
     m_steps = new QSpinBox(optim);
-    m_steps->setRange(0, 100'000'000);
+    bindSchemaRange(m_steps, "train.steps");
     addField(o, tr("Training steps"), QStringLiteral("train.steps"), m_steps, {});
     m_warmup = new QSpinBox(optim);
-    m_warmup->setRange(0, 100'000'000);
+    bindSchemaRange(m_warmup, "train.warmup_steps");
     addField(o, tr("Warm-up steps"), QStringLiteral("train.warmup_steps"), m_warmup, {});
     m_ema = new QDoubleSpinBox(optim);
     m_ema->setDecimals(5);
-    m_ema->setRange(0.0, 1.0);
+    bindSchemaRange(m_ema, "train.ema_decay");
     m_ema->setSingleStep(0.001);
     addField(o, tr("EMA decay"), QStringLiteral("train.ema_decay"), m_ema,
         tr("The sampled student is the exponential moving average of the trained weights"));
@@ -156,12 +159,12 @@ SessionForm::SessionForm(QWidget* parent)
     auto* eval = new QGroupBox(tr("Evaluation"), content);
     auto* e = new QFormLayout(eval);
     m_evalEvery = new QSpinBox(eval);
-    m_evalEvery->setRange(0, 100'000'000);
+    bindSchemaRange(m_evalEvery, "eval.every");
     m_evalEvery->setSpecialValueText(tr("only at the end"));
     addField(e, tr("Every"), QStringLiteral("eval.every"), m_evalEvery,
         tr("Training steps between evaluations"));
     m_evalCount = new QSpinBox(eval);
-    m_evalCount->setRange(2, 10'000'000);
+    bindSchemaRange(m_evalCount, "eval.count");
     addField(e, tr("Samples"), QStringLiteral("eval.count"), m_evalCount,
         tr("Samples scored per evaluation"));
     m_extractor = new QLineEdit(eval);
@@ -219,6 +222,7 @@ void SessionForm::addField(QFormLayout* form, const QString& label, const QStrin
     name->setToolTip(tip);
     form->addRow(name, field);
     m_fields[path] = field;
+    m_rows[path] = { form, field };
     m_tips[path] = tip;
 }
 
@@ -332,14 +336,20 @@ void SessionForm::showIssues()
 
 void SessionForm::updateVisibility()
 {
+    // Only what the chosen task and data use: a teacher's session has no distillation settings,
+    // Fashion-MNIST no toy distribution, 2-D data no image folder and no feature extractor.
     const bool distill = enumOf<Task>(m_task) == Task::Distill;
     const bool toy = enumOf<DataKind>(m_dataKind) == DataKind::Toy2d;
-    for (const char* path : { "distill.teacher", "distill.method", "distill.student_steps",
-             "distill.ddil.teacher_steps", "distill.guidance.scale", "eval.shift_diagnostics",
-             "eval.teacher_intervention" })
-        m_fields[QLatin1String(path)]->setEnabled(distill);
-    m_fields[QStringLiteral("data.distribution")]->setEnabled(toy);
-    m_fields[QStringLiteral("data.path")]->setEnabled(!toy);
+    m_distillGroup->setVisible(distill);
+    auto show = [this](const char* path, bool visible) {
+        const auto row = m_rows.value(QLatin1String(path));
+        row.first->setRowVisible(row.second, visible);
+    };
+    show("data.distribution", toy);
+    show("data.path", !toy);
+    show("eval.feature_extractor", !toy);
+    show("eval.shift_diagnostics", distill);
+    show("eval.teacher_intervention", distill);
 }
 
 } // namespace ddil

@@ -8,6 +8,7 @@
 #include "core/api/config_io.h"
 
 #include <QMap>
+#include <QPair>
 #include <QWidget>
 
 #include <functional>
@@ -33,7 +34,8 @@ public:
     RunConfig config() const;
     const std::vector<ConfigIssue>& issues() const { return m_issues; }
     bool hasErrors() const;
-    // The field editing a JSON path (tests), or null.
+    // The field editing a JSON path (tests), or null. Fields the chosen task and data do not use
+    // are hidden (updateVisibility).
     QWidget* fieldFor(const QString& path) const { return m_fields.value(path); }
     // The error shown at a field ("" when none).
     QString fieldError(const QString& path) const;
@@ -53,6 +55,8 @@ private:
     std::vector<ConfigIssue> m_issues;
     QMap<QString, QWidget*> m_fields;
     QMap<QString, QString> m_tips; // the tooltip of each field without errors
+    QMap<QString, QPair<QFormLayout*, QWidget*>> m_rows; // each field's row in its form
+    QWidget* m_distillGroup = nullptr;
     QLabel* m_problems = nullptr;
     bool m_loading = false;
 

@@ -15,6 +15,9 @@ inline constexpr int kSchemaVersion = 1;
 struct RuntimeConfig {
     Device device = Device::Auto;
     int threads = 0; // 0: one per core
+    // Samples per network pass when sampling (evaluation, snapshots, diagnostics); 0: chosen for
+    // the device (runtime/device.h). The samples do not depend on it, only speed and memory.
+    int sample_chunk = 0;
 };
 
 struct DataConfig {

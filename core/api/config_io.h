@@ -5,6 +5,7 @@
 
 #include "core/api/config.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,16 @@ std::vector<ConfigField> configFields(const RunConfig& config);
 
 // The fields whose values differ, as "train.steps: 40 -> 50", in canonical order.
 std::vector<std::string> configDifferences(const RunConfig& from, const RunConfig& to);
+
+// The range the schema allows a numeric field, by its dotted path ("distill.ddil.p_teach"; list
+// elements as "distill.ddil.changes[].p_teach"); nullopt for fields without one. Editors take
+// their ranges from here, so the GUI and the loader never disagree.
+struct SchemaRange {
+    double lo = 0.0;
+    double hi = 0.0;
+    bool integer = false;
+};
+std::optional<SchemaRange> schemaRange(const std::string& path);
 
 // Checks the values of an in-memory config (as the GUI edits it) with the same rules as loading.
 std::vector<ConfigIssue> validateConfig(const RunConfig& config);

@@ -19,6 +19,7 @@ struct DiagnoseRequest {
     bool intervention = true;
     Device device = Device::Auto;
     int threads = 0;
+    int sampleChunk = 0; // samples per network pass (0: chosen for the device); speed only
 };
 
 // One JSON object: the checkpoint and its run settings, then "shift": one entry per student

@@ -21,6 +21,7 @@ struct EvalRequest {
     std::string features;
     Device device = Device::Auto;
     int threads = 0;
+    int sampleChunk = 0; // samples per network pass (0: chosen for the device); speed only
 };
 
 // Returns one JSON object: the request, the checkpoint's step and model, every metric (FID in

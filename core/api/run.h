@@ -6,6 +6,7 @@
 #include "core/api/config.h"
 #include "core/api/distributed.h"
 #include "core/api/live_settings.h"
+#include "core/api/scalars.h"
 #include "core/api/snapshot.h"
 
 #include <cstdint>
@@ -15,8 +16,6 @@
 #include <vector>
 
 namespace ddil {
-
-using Scalars = std::vector<std::pair<std::string, double>>;
 
 struct StepReport {
     std::int64_t step = 0; // optimiser steps done
@@ -72,8 +71,9 @@ RunResult runTraining(const RunConfig& config, const RunOptions& options, const 
 
 // A distillation config with its model and diffusion sections taken from the teacher
 // checkpoint (the student's architecture is the teacher's; LCM students add a guidance-scale
-// embedding). Other tasks are returned unchanged. Throws IoError / CheckpointError / ConfigError
-// when the teacher cannot be read or does not fit the data.
+// embedding). Reads the checkpoint's metadata only (milliseconds: no weights, no data), so the
+// GUI thread may call it. Other tasks are returned unchanged. Throws IoError / CheckpointError /
+// ConfigError when the teacher cannot be read or is not a teacher of this config's data.
 RunConfig resolveRunConfig(const RunConfig& config);
 
 // The "status" of the run folder's state.json (running, finished, cancelled, failed); "" when

@@ -1,8 +1,8 @@
 #pragma once
 // Torch-free facade for `ddil table`: a paper-style comparison of finished runs (method, student
 // steps, DDIL on/off, reflected on/off, beta, sample quality, training steps, wall time) with
-// the teacher at 4 and 50 steps as reference rows, as Markdown and CSV; and the per-step shift
-// plot from the runs' diagnose.json files.
+// the teacher at 4 and 50 steps as reference rows, as Markdown and CSV. The per-step shift plot
+// of the same runs is in shift_plot.h.
 
 #include "core/api/enums.h"
 
@@ -40,11 +40,5 @@ struct RunTable {
 // Reads each folder's config.json, state.json and the last evaluation in metrics.jsonl. Throws
 // IoError naming a folder that is not a run folder or a run without a final evaluation.
 RunTable buildRunTable(const TableRequest& request);
-
-// Three panels against the student step k: D(S_k, F_k), D(S_k, T_k) (images: FD of the
-// teacher's x0 estimate in evaluator features; 2-D: sliced Wasserstein) with the data's floor,
-// and the relative on-policy loss gap (L(S_k) - L(F_k)) / L(F_k); one line per run that has a
-// diagnose.json. Throws IoError when none has.
-void writeShiftPlot(const std::vector<std::string>& runDirs, const std::string& pngPath);
 
 } // namespace ddil

@@ -19,6 +19,7 @@ struct SampleRequest {
     double eta = 0.0;
     Device device = Device::Auto;
     int threads = 0;
+    int sampleChunk = 0; // samples per network pass (0: chosen for the device); speed only
     std::string out; // .npy (N x sample shape, float32) or .png (scatter for 2-D data)
 };
 

@@ -7,6 +7,7 @@
 #include "core/api/run.h"
 #include "core/api/run_table.h"
 #include "core/api/sampling.h"
+#include "core/api/shift_plot.h"
 #include "core/api/sweep.h"
 #include "core/api/versions.h"
 #include "core/cli/exit_codes.h"
@@ -18,6 +19,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <unistd.h>
 #include <variant>
@@ -26,6 +29,15 @@ namespace ddil {
 
 namespace {
 CancelToken* g_cancelOnSignal = nullptr;
+
+const std::vector<std::string> kDevices { "auto", "cpu", "cuda" };
+
+// A subcommand: its options (declared beside its handler, below) and the handler to run when
+// it was given.
+struct Subcommand {
+    CLI::App* app;
+    std::function<int()> run;
+};
 
 extern "C" void onTerminateSignal(int sig)
 {
@@ -176,6 +188,22 @@ int commandRun(const RunArgs& args)
     return trainWithProgress(config, outDir, args.resume, args.quiet, env);
 }
 
+Subcommand addRunCommand(CLI::App& app)
+{
+    auto args = std::make_shared<RunArgs>();
+    auto* run = app.add_subcommand("run", "Train as CONFIG says, writing a run folder");
+    run->add_option("config", args->config, "Config file (JSON)")->required();
+    run->add_option("--out", args->out, "Run folder (default: runs/<name>-<time>)");
+    run->add_option("--device", args->device, "auto, cpu or cuda (overrides runtime.device)")
+        ->check(CLI::IsMember(kDevices));
+    run->add_option(
+           "--threads", args->threads, "CPU threads (overrides runtime.threads; 0: all cores)")
+        ->check(CLI::Range(0, 1024));
+    run->add_flag("--resume", args->resume, "Continue the run in --out from its checkpoint");
+    run->add_flag("--quiet,-q", args->quiet, "Print only errors and the result");
+    return { run, [args] { return commandRun(*args); } };
+}
+
 struct SweepArgs {
     std::string config;
     std::vector<std::string> sets;
@@ -227,6 +255,31 @@ int commandSweep(const SweepArgs& args)
     return exit_code::kOk;
 }
 
+Subcommand addSweepCommand(CLI::App& app)
+{
+    auto args = std::make_shared<SweepArgs>();
+    auto* sweep = app.add_subcommand(
+        "sweep", "Expand CONFIG over a grid of settings into configs, and run them with --run");
+    sweep->add_option("config", args->config, "Base config file (JSON)")->required();
+    sweep
+        ->add_option("--set", args->sets,
+            "key=v1,v2,...: a dotted config key and its values (JSON; commas inside [] belong "
+            "to the value), e.g. --set distill.ddil.beta=[0,0.5,0.5],[0.5,0,0.5] --set seed=0,1")
+        ->required()
+        ->take_all()
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    sweep->add_option("--out", args->out, "Folder for the configs (and run folders)")->required();
+    sweep->add_flag("--run", args->run,
+        "Train the configs one after another into --out/<name>/ (finished runs are skipped, "
+        "interrupted ones resumed)");
+    sweep->add_option("--device", args->device, "auto, cpu or cuda (overrides runtime.device)")
+        ->check(CLI::IsMember(kDevices));
+    sweep->add_option("--threads", args->threads, "CPU threads (overrides runtime.threads)")
+        ->check(CLI::Range(0, 1024));
+    sweep->add_flag("--quiet,-q", args->quiet, "Print only errors and the results");
+    return { sweep, [args] { return commandSweep(*args); } };
+}
+
 struct SampleArgs {
     SampleRequest request;
     std::optional<std::int64_t> classLabel;
@@ -246,6 +299,37 @@ int commandSample(SampleArgs& args)
             static_cast<long long>(s.checkpointStep), s.out.c_str());
         return exit_code::kOk;
     });
+}
+
+Subcommand addSampleCommand(CLI::App& app)
+{
+    auto args = std::make_shared<SampleArgs>();
+    auto* sample = app.add_subcommand("sample", "Sample a trained model");
+    sample->add_option("--checkpoint", args->request.checkpoint, "Checkpoint (.pt)")->required();
+    sample->add_option("--steps", args->request.steps, "Sampler steps")
+        ->required()
+        ->check(CLI::Range(1, 100000));
+    sample->add_option("--count", args->request.count, "Number of samples")
+        ->required()
+        ->check(CLI::Range(1, 10000000));
+    sample->add_option("--class", args->classLabel, "Condition every sample on this class");
+    sample->add_option(
+        "--guidance", args->guidance, "Guidance scale (convention from the checkpoint's config)");
+    sample->add_option("--seed", args->request.seed, "Noise seed");
+    sample->add_option("--eta", args->request.eta, "DDIM eta (0: deterministic)")
+        ->check(CLI::Range(0.0, 1.0));
+    sample->add_option("--device", args->device, "auto, cpu or cuda")
+        ->check(CLI::IsMember(kDevices));
+    sample->add_option("--threads", args->request.threads, "CPU threads (0: all cores)")
+        ->check(CLI::Range(0, 1024));
+    sample->add_option("--out", args->request.out, "Output .npy or .png")->required();
+    sample
+        ->add_option("--sample-chunk", args->request.sampleChunk,
+            "Samples per network pass (0: chosen for the device); speed and memory, not the "
+            "samples")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1000000));
+    return { sample, [args] { return commandSample(*args); } };
 }
 
 struct DataArgs {
@@ -269,6 +353,19 @@ int commandData(const DataArgs& args)
     });
 }
 
+Subcommand addDataCommand(CLI::App& app)
+{
+    auto args = std::make_shared<DataArgs>();
+    auto* data = app.add_subcommand("data", "Draw real data as CONFIG defines it");
+    data->add_option("config", args->config, "Config file (JSON)")->required();
+    data->add_option("--count", args->count, "Number of samples")
+        ->required()
+        ->check(CLI::Range(1, 10000000));
+    data->add_option("--seed", args->seed, "Seed (default: the config's seed)");
+    data->add_option("--out", args->out, "Output .npy or .png")->required();
+    return { data, [args] { return commandData(*args); } };
+}
+
 struct EvalArgs {
     EvalRequest request;
     std::optional<double> guidance;
@@ -283,6 +380,35 @@ int commandEval(EvalArgs& args)
         std::printf("%s\n", evaluateCheckpointJson(args.request).c_str());
         return exit_code::kOk;
     });
+}
+
+Subcommand addEvalCommand(CLI::App& app)
+{
+    auto args = std::make_shared<EvalArgs>();
+    auto* eval = app.add_subcommand(
+        "eval", "Sample an image model and print its sample-quality metrics as JSON");
+    eval->add_option("--checkpoint", args->request.checkpoint, "Checkpoint (.pt)")->required();
+    eval->add_option("--steps", args->request.steps, "Sampler steps")
+        ->required()
+        ->check(CLI::Range(1, 100000));
+    eval->add_option(
+        "--guidance", args->guidance, "Guidance scale (convention from the checkpoint's config)");
+    eval->add_option("--samples", args->request.samples, "Number of samples, classes in turn")
+        ->capture_default_str()
+        ->check(CLI::Range(2, 10000000));
+    eval->add_option("--seed", args->request.seed, "Noise seed")->capture_default_str();
+    eval->add_option("--features", args->request.features,
+        "Feature extractor: evaluator checkpoint or TorchScript file (default: the config's "
+        "eval.feature_extractor, else the shipped Fashion-MNIST evaluator)");
+    eval->add_option("--device", args->device, "auto, cpu or cuda")->check(CLI::IsMember(kDevices));
+    eval->add_option("--threads", args->request.threads, "CPU threads (0: all cores)")
+        ->check(CLI::Range(0, 1024));
+    eval->add_option("--sample-chunk", args->request.sampleChunk,
+            "Samples per network pass (0: chosen for the device); speed and memory, not the "
+            "samples")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1000000));
+    return { eval, [args] { return commandEval(*args); } };
 }
 
 struct DiagnoseArgs {
@@ -303,6 +429,38 @@ int commandDiagnose(DiagnoseArgs& args)
         std::printf("%s\n", diagnoseCheckpointJson(args.request).c_str());
         return exit_code::kOk;
     });
+}
+
+Subcommand addDiagnoseCommand(CLI::App& app)
+{
+    auto args = std::make_shared<DiagnoseArgs>();
+    auto* diagnose = app.add_subcommand("diagnose",
+        "Measure a distilled student's per-step covariate shift, on-policy loss gap and "
+        "teacher intervention; prints JSON");
+    diagnose->add_option("--checkpoint", args->request.checkpoint, "Student checkpoint (.pt)")
+        ->required();
+    diagnose
+        ->add_option("--samples", args->request.samples,
+            "Trajectories (and samples per intervention setting)")
+        ->capture_default_str()
+        ->check(CLI::Range(16, 1000000));
+    diagnose->add_option("--seed", args->request.seed, "Seed of data, noise and re-noising")
+        ->capture_default_str();
+    diagnose->add_flag("--no-shift", args->noShift, "Skip the state-set distances");
+    diagnose->add_flag("--no-loss-gap", args->noLossGap, "Skip the on-policy loss gap");
+    diagnose->add_flag(
+        "--no-intervention", args->noIntervention, "Skip the teacher-intervention sweep");
+    diagnose->add_option("--device", args->device, "auto, cpu or cuda")
+        ->check(CLI::IsMember(kDevices));
+    diagnose->add_option("--threads", args->request.threads, "CPU threads (0: all cores)")
+        ->check(CLI::Range(0, 1024));
+    diagnose
+        ->add_option("--sample-chunk", args->request.sampleChunk,
+            "Samples per network pass (0: chosen for the device); speed and memory, not the "
+            "samples")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1000000));
+    return { diagnose, [args] { return commandDiagnose(*args); } };
 }
 
 void writeTextFile(const std::string& path, const std::string& text)
@@ -344,6 +502,32 @@ int commandTable(TableArgs& args)
     });
 }
 
+Subcommand addTableCommand(CLI::App& app)
+{
+    auto args = std::make_shared<TableArgs>();
+    auto* table = app.add_subcommand(
+        "table", "Compare finished runs in a paper-style table (Markdown or CSV)");
+    table->add_option("runs", args->request.runDirs, "Run folders")->required();
+    table->add_flag("--group-seeds", args->request.groupSeeds,
+        "One row per config that differs only in seed: mean ± standard deviation");
+    table->add_option("--format", args->format, "What to print: md or csv")
+        ->check(CLI::IsMember({ "md", "csv" }))
+        ->capture_default_str();
+    table->add_option("--markdown", args->markdownOut, "Also write the Markdown to this file");
+    table->add_option("--csv", args->csvOut, "Also write the CSV to this file");
+    table->add_option("--shift-plot", args->shiftPlot,
+        "Write the per-step shift plot (PNG) from the runs' diagnose.json files");
+    table->add_option("--teacher-samples", args->request.teacherSamples,
+        "Samples of the teacher reference rows at 4 and 50 steps (default: the runs' "
+        "eval.count; cached)");
+    table->add_flag("--no-teacher", args->noTeacher, "Leave out the teacher reference rows");
+    table->add_option("--device", args->device, "auto, cpu or cuda (teacher rows)")
+        ->check(CLI::IsMember(kDevices));
+    table->add_option("--threads", args->request.threads, "CPU threads (0: all cores)")
+        ->check(CLI::Range(0, 1024));
+    return { table, [args] { return commandTable(*args); } };
+}
+
 int commandExportWeights(const std::string& checkpoint, const std::string& out)
 {
     return guarded([&] {
@@ -351,6 +535,22 @@ int commandExportWeights(const std::string& checkpoint, const std::string& out)
         std::printf("wrote the weights of %s to %s\n", signature.c_str(), out.c_str());
         return exit_code::kOk;
     });
+}
+
+struct ExportArgs {
+    std::string checkpoint;
+    std::string out;
+};
+
+Subcommand addExportWeightsCommand(CLI::App& app)
+{
+    auto args = std::make_shared<ExportArgs>();
+    auto* exportCmd = app.add_subcommand(
+        "export-weights", "Write a checkpoint's EMA weights and config without training state");
+    exportCmd->add_option("--checkpoint", args->checkpoint, "Training checkpoint (.pt)")
+        ->required();
+    exportCmd->add_option("--out", args->out, "Output file (.pt)")->required();
+    return { exportCmd, [args] { return commandExportWeights(args->checkpoint, args->out); } };
 }
 
 int commandValidate(const std::string& path, bool print)
@@ -369,6 +569,20 @@ int commandValidate(const std::string& path, bool print)
     return exit_code::kOk;
 }
 
+struct ValidateArgs {
+    std::string path;
+    bool print = false;
+};
+
+Subcommand addValidateCommand(CLI::App& app)
+{
+    auto args = std::make_shared<ValidateArgs>();
+    auto* validate = app.add_subcommand("validate", "Check a config and list its problems");
+    validate->add_option("config", args->path, "Config file (JSON)")->required();
+    validate->add_flag("--print", args->print, "Print the resolved config");
+    return { validate, [args] { return commandValidate(args->path, args->print); } };
+}
+
 std::string versionText()
 {
     const auto v = libraryVersions();
@@ -385,151 +599,9 @@ int runCli(int argc, char** argv)
     app.footer(
         "Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid config, 4 file or checkpoint problem, "
         "5 device unavailable, 130 interrupted (checkpoint written).");
-    const std::vector<std::string> devices { "auto", "cpu", "cuda" };
-
-    RunArgs runArgs;
-    auto* run = app.add_subcommand("run", "Train as CONFIG says, writing a run folder");
-    run->add_option("config", runArgs.config, "Config file (JSON)")->required();
-    run->add_option("--out", runArgs.out, "Run folder (default: runs/<name>-<time>)");
-    run->add_option("--device", runArgs.device, "auto, cpu or cuda (overrides runtime.device)")
-        ->check(CLI::IsMember(devices));
-    run->add_option(
-           "--threads", runArgs.threads, "CPU threads (overrides runtime.threads; 0: all cores)")
-        ->check(CLI::Range(0, 1024));
-    run->add_flag("--resume", runArgs.resume, "Continue the run in --out from its checkpoint");
-    run->add_flag("--quiet,-q", runArgs.quiet, "Print only errors and the result");
-
-    SampleArgs sampleArgs;
-    SweepArgs sweepArgs;
-    auto* sweep = app.add_subcommand(
-        "sweep", "Expand CONFIG over a grid of settings into configs, and run them with --run");
-    sweep->add_option("config", sweepArgs.config, "Base config file (JSON)")->required();
-    sweep
-        ->add_option("--set", sweepArgs.sets,
-            "key=v1,v2,...: a dotted config key and its values (JSON; commas inside [] belong "
-            "to the value), e.g. --set distill.ddil.beta=[0,0.5,0.5],[0.5,0,0.5] --set seed=0,1")
-        ->required()
-        ->take_all()
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    sweep->add_option("--out", sweepArgs.out, "Folder for the configs (and run folders)")
-        ->required();
-    sweep->add_flag("--run", sweepArgs.run,
-        "Train the configs one after another into --out/<name>/ (finished runs are skipped, "
-        "interrupted ones resumed)");
-    sweep->add_option("--device", sweepArgs.device, "auto, cpu or cuda (overrides runtime.device)")
-        ->check(CLI::IsMember(devices));
-    sweep->add_option("--threads", sweepArgs.threads, "CPU threads (overrides runtime.threads)")
-        ->check(CLI::Range(0, 1024));
-    sweep->add_flag("--quiet,-q", sweepArgs.quiet, "Print only errors and the results");
-
-    auto* sample = app.add_subcommand("sample", "Sample a trained model");
-    sample->add_option("--checkpoint", sampleArgs.request.checkpoint, "Checkpoint (.pt)")
-        ->required();
-    sample->add_option("--steps", sampleArgs.request.steps, "Sampler steps")
-        ->required()
-        ->check(CLI::Range(1, 100000));
-    sample->add_option("--count", sampleArgs.request.count, "Number of samples")
-        ->required()
-        ->check(CLI::Range(1, 10000000));
-    sample->add_option("--class", sampleArgs.classLabel, "Condition every sample on this class");
-    sample->add_option("--guidance", sampleArgs.guidance,
-        "Guidance scale (convention from the checkpoint's config)");
-    sample->add_option("--seed", sampleArgs.request.seed, "Noise seed");
-    sample->add_option("--eta", sampleArgs.request.eta, "DDIM eta (0: deterministic)")
-        ->check(CLI::Range(0.0, 1.0));
-    sample->add_option("--device", sampleArgs.device, "auto, cpu or cuda")
-        ->check(CLI::IsMember(devices));
-    sample->add_option("--threads", sampleArgs.request.threads, "CPU threads (0: all cores)")
-        ->check(CLI::Range(0, 1024));
-    sample->add_option("--out", sampleArgs.request.out, "Output .npy or .png")->required();
-
-    DataArgs dataArgs;
-    auto* data = app.add_subcommand("data", "Draw real data as CONFIG defines it");
-    data->add_option("config", dataArgs.config, "Config file (JSON)")->required();
-    data->add_option("--count", dataArgs.count, "Number of samples")
-        ->required()
-        ->check(CLI::Range(1, 10000000));
-    data->add_option("--seed", dataArgs.seed, "Seed (default: the config's seed)");
-    data->add_option("--out", dataArgs.out, "Output .npy or .png")->required();
-
-    EvalArgs evalArgs;
-    auto* eval = app.add_subcommand(
-        "eval", "Sample an image model and print its sample-quality metrics as JSON");
-    eval->add_option("--checkpoint", evalArgs.request.checkpoint, "Checkpoint (.pt)")->required();
-    eval->add_option("--steps", evalArgs.request.steps, "Sampler steps")
-        ->required()
-        ->check(CLI::Range(1, 100000));
-    eval->add_option("--guidance", evalArgs.guidance,
-        "Guidance scale (convention from the checkpoint's config)");
-    eval->add_option("--samples", evalArgs.request.samples, "Number of samples, classes in turn")
-        ->capture_default_str()
-        ->check(CLI::Range(2, 10000000));
-    eval->add_option("--seed", evalArgs.request.seed, "Noise seed")->capture_default_str();
-    eval->add_option("--features", evalArgs.request.features,
-        "Feature extractor: evaluator checkpoint or TorchScript file (default: the config's "
-        "eval.feature_extractor, else the shipped Fashion-MNIST evaluator)");
-    eval->add_option("--device", evalArgs.device, "auto, cpu or cuda")
-        ->check(CLI::IsMember(devices));
-    eval->add_option("--threads", evalArgs.request.threads, "CPU threads (0: all cores)")
-        ->check(CLI::Range(0, 1024));
-
-    DiagnoseArgs diagnoseArgs;
-    auto* diagnose = app.add_subcommand("diagnose",
-        "Measure a distilled student's per-step covariate shift, on-policy loss gap and "
-        "teacher intervention; prints JSON");
-    diagnose
-        ->add_option("--checkpoint", diagnoseArgs.request.checkpoint, "Student checkpoint (.pt)")
-        ->required();
-    diagnose
-        ->add_option("--samples", diagnoseArgs.request.samples,
-            "Trajectories (and samples per intervention setting)")
-        ->capture_default_str()
-        ->check(CLI::Range(16, 1000000));
-    diagnose->add_option("--seed", diagnoseArgs.request.seed, "Seed of data, noise and re-noising")
-        ->capture_default_str();
-    diagnose->add_flag("--no-shift", diagnoseArgs.noShift, "Skip the state-set distances");
-    diagnose->add_flag("--no-loss-gap", diagnoseArgs.noLossGap, "Skip the on-policy loss gap");
-    diagnose->add_flag(
-        "--no-intervention", diagnoseArgs.noIntervention, "Skip the teacher-intervention sweep");
-    diagnose->add_option("--device", diagnoseArgs.device, "auto, cpu or cuda")
-        ->check(CLI::IsMember(devices));
-    diagnose->add_option("--threads", diagnoseArgs.request.threads, "CPU threads (0: all cores)")
-        ->check(CLI::Range(0, 1024));
-
-    TableArgs tableArgs;
-    auto* table = app.add_subcommand(
-        "table", "Compare finished runs in a paper-style table (Markdown or CSV)");
-    table->add_option("runs", tableArgs.request.runDirs, "Run folders")->required();
-    table->add_flag("--group-seeds", tableArgs.request.groupSeeds,
-        "One row per config that differs only in seed: mean ± standard deviation");
-    table->add_option("--format", tableArgs.format, "What to print: md or csv")
-        ->check(CLI::IsMember({ "md", "csv" }))
-        ->capture_default_str();
-    table->add_option("--markdown", tableArgs.markdownOut, "Also write the Markdown to this file");
-    table->add_option("--csv", tableArgs.csvOut, "Also write the CSV to this file");
-    table->add_option("--shift-plot", tableArgs.shiftPlot,
-        "Write the per-step shift plot (PNG) from the runs' diagnose.json files");
-    table->add_option("--teacher-samples", tableArgs.request.teacherSamples,
-        "Samples of the teacher reference rows at 4 and 50 steps (default: the runs' "
-        "eval.count; cached)");
-    table->add_flag("--no-teacher", tableArgs.noTeacher, "Leave out the teacher reference rows");
-    table->add_option("--device", tableArgs.device, "auto, cpu or cuda (teacher rows)")
-        ->check(CLI::IsMember(devices));
-    table->add_option("--threads", tableArgs.request.threads, "CPU threads (0: all cores)")
-        ->check(CLI::Range(0, 1024));
-
-    std::string exportCheckpoint, exportOut;
-    auto* exportCmd = app.add_subcommand(
-        "export-weights", "Write a checkpoint's EMA weights and config without training state");
-    exportCmd->add_option("--checkpoint", exportCheckpoint, "Training checkpoint (.pt)")
-        ->required();
-    exportCmd->add_option("--out", exportOut, "Output file (.pt)")->required();
-
-    std::string validatePath;
-    bool validatePrint = false;
-    auto* validate = app.add_subcommand("validate", "Check a config and list its problems");
-    validate->add_option("config", validatePath, "Config file (JSON)")->required();
-    validate->add_flag("--print", validatePrint, "Print the resolved config");
+    const std::vector<Subcommand> commands { addRunCommand(app), addSweepCommand(app),
+        addSampleCommand(app), addDataCommand(app), addEvalCommand(app), addDiagnoseCommand(app),
+        addTableCommand(app), addExportWeightsCommand(app), addValidateCommand(app) };
 
     try {
         app.parse(argc, argv);
@@ -543,24 +615,9 @@ int runCli(int argc, char** argv)
         std::fprintf(stderr, "ddil: error: %s (see ddil --help)\n", e.what());
         return exit_code::kUsage;
     }
-    if (run->parsed())
-        return commandRun(runArgs);
-    if (sweep->parsed())
-        return commandSweep(sweepArgs);
-    if (sample->parsed())
-        return commandSample(sampleArgs);
-    if (data->parsed())
-        return commandData(dataArgs);
-    if (eval->parsed())
-        return commandEval(evalArgs);
-    if (diagnose->parsed())
-        return commandDiagnose(diagnoseArgs);
-    if (table->parsed())
-        return commandTable(tableArgs);
-    if (exportCmd->parsed())
-        return commandExportWeights(exportCheckpoint, exportOut);
-    if (validate->parsed())
-        return commandValidate(validatePath, validatePrint);
+    for (const auto& command : commands)
+        if (command.app->parsed())
+            return command.run();
     return exit_code::kUsage;
 }
 

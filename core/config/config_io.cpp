@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -25,6 +26,7 @@ void visitFields(V& v, RuntimeConfig& c)
 {
     v.field("device", c.device);
     v.field("threads", c.threads, 0, 1024);
+    v.field("sample_chunk", c.sample_chunk, 0, 1'000'000);
 }
 
 template <class V>
@@ -622,6 +624,48 @@ private:
     std::vector<ConfigIssue>& m_issues;
 };
 
+// Collects every numeric field's range by path.
+class RangeCollector {
+public:
+    RangeCollector(std::string path, std::map<std::string, SchemaRange>& out)
+        : m_path(std::move(path))
+        , m_out(out)
+    {
+    }
+    void field(const char* key, int&, int lo, int hi) { add(key, lo, hi, true); }
+    void field(const char* key, double&, double lo, double hi) { add(key, lo, hi, false); }
+    void field(const char* key, std::vector<int>&, int lo, int hi) { add(key, lo, hi, true); }
+    void field(const char* key, std::vector<double>&, double lo, double hi)
+    {
+        add(key, lo, hi, false);
+    }
+    template <class T>
+    void field(const char*, T&)
+    {
+    }
+    template <class S>
+    void object(const char* key, S& value)
+    {
+        RangeCollector nested(joinPath(m_path, key), m_out);
+        visitFields(nested, value);
+    }
+    template <class S>
+    void list(const char* key, std::vector<S>&)
+    {
+        S element;
+        RangeCollector nested(joinPath(m_path, key) + "[]", m_out);
+        visitFields(nested, element);
+    }
+
+private:
+    void add(const char* key, double lo, double hi, bool integer)
+    {
+        m_out[joinPath(m_path, key)] = { lo, hi, integer };
+    }
+    std::string m_path;
+    std::map<std::string, SchemaRange>& m_out;
+};
+
 void distillChecks(const RunConfig& c, std::vector<ConfigIssue>& issues)
 {
     const auto& d = c.distill;
@@ -932,6 +976,19 @@ std::vector<std::string> configDifferences(const RunConfig& from, const RunConfi
         if (a[i].value != b[i].value)
             out.push_back(a[i].path + ": " + a[i].value + " -> " + b[i].value);
     return out;
+}
+
+std::optional<SchemaRange> schemaRange(const std::string& path)
+{
+    static const std::map<std::string, SchemaRange> ranges = [] {
+        std::map<std::string, SchemaRange> out;
+        RunConfig defaults;
+        detail::RangeCollector collector("", out);
+        detail::visitFields(collector, defaults);
+        return out;
+    }();
+    const auto it = ranges.find(path);
+    return it == ranges.end() ? std::nullopt : std::optional<SchemaRange>(it->second);
 }
 
 std::vector<ConfigIssue> validateConfig(const RunConfig& config)

@@ -6,6 +6,8 @@
 #include "core/metrics/distance2d.h"
 #include "core/metrics/feature_extractor.h"
 #include "core/metrics/image_metrics.h"
+#include "core/sampling/chunks.h"
+#include "core/sampling/student_sampler.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/types.h>
@@ -61,33 +63,33 @@ torch::Tensor sampleWithLabels(
 
 TrajectoryStates collectTrajectoryStates(const StudentPolicy& policy, DenoiserNet& student,
     GuidedTeacher& teacher, const DataSource& data, const std::vector<double>& times, int64_t count,
-    torch::Generator& generator, torch::Device device)
+    torch::Generator& generator, torch::Device device, int64_t chunk)
 {
     torch::NoGradGuard noGrad;
     const auto real = data.sample(count, generator);
-    const auto noise = torch::randn(real.x.sizes(), generator, torch::kFloat32).to(device);
+    const auto noise = torch::randn(real.x.sizes(), generator, torch::kFloat32);
     TrajectoryStates out;
     out.labels = real.labels.to(device);
     const int n = static_cast<int>(times.size()) - 1;
     const std::vector<double> stateTimes(times.begin(), times.end() - 1);
 
-    std::vector<std::vector<torch::Tensor>> studentParts(n), teacherParts(n);
-    student.eval();
-    overChunks(noise, out.labels, [&](const torch::Tensor& z, const torch::Tensor& y) {
-        const auto rollout = rolloutStudent(policy, student, z, y, times, generator);
+    StudentSampling sampling;
+    sampling.chunk = chunk;
+    sampling.keepStates = true;
+    const auto rollout
+        = sampleStudent(policy, student, noise, real.labels, times, generator, device, sampling);
+    std::vector<std::vector<torch::Tensor>> teacherParts(n);
+    forEachChunk(noise.to(device), out.labels, chunk, [&](const auto& z, const auto& y) {
         const auto trajectory = teacher.trajectory(z, stateTimes, y);
-        for (int i = 0; i < n; ++i) {
-            studentParts[i].push_back(rollout.states[i].contiguous());
+        for (int i = 0; i < n; ++i)
             teacherParts[i].push_back(trajectory[i].contiguous());
-        }
-        return rollout.x0;
     });
     const auto realX = real.x.to(device);
     for (int i = 0; i < n; ++i) {
         StepStates step;
         step.k = n - i;
         step.tau = times[i];
-        step.student = torch::cat(studentParts[i]);
+        step.student = rollout.states[i];
         step.teacher = torch::cat(teacherParts[i]);
         step.data = forwardDiffuse(policy.schedule(), realX, step.tau, generator);
         out.steps.push_back(std::move(step));
@@ -101,9 +103,10 @@ TrajectoryStates collectTrajectoryStates(const StudentPolicy& policy, DenoiserNe
 }
 
 ShiftMeter::ShiftMeter(GuidedTeacher& teacher, FeatureExtractor* extractor,
-    const std::vector<int64_t>& sampleShape, int projections)
+    const std::vector<int64_t>& sampleShape, int projections, int64_t chunk)
     : m_teacher(teacher)
     , m_extractor(extractor)
+    , m_chunk(chunk)
 {
     int64_t dim = 1;
     for (auto s : sampleShape)
@@ -118,7 +121,7 @@ ShiftMeter::ShiftMeter(GuidedTeacher& teacher, FeatureExtractor* extractor,
 torch::Tensor ShiftMeter::teacherFeatures(
     const torch::Tensor& x, double tau, const torch::Tensor& labels)
 {
-    const auto x0 = overChunks(x, labels, [&](const auto& xs, const auto& ys) {
+    const auto x0 = mapChunks(x, labels, m_chunk, [&](const auto& xs, const auto& ys) {
         const auto t = torch::full({ xs.size(0) }, tau, xs.options());
         return m_teacher.denoise(xs, t, ys).x0;
     });
@@ -168,16 +171,17 @@ std::vector<StepShift> ShiftMeter::distances(const TrajectoryStates& states)
 }
 
 void addLossGap(std::vector<StepShift>& shift, DistillationMethod& method, DenoiserNet& student,
-    const TrajectoryStates& states, torch::Generator& generator)
+    const TrajectoryStates& states, torch::Generator& generator, int64_t chunk)
 {
     student.eval();
     for (size_t i = 0; i < states.steps.size(); ++i) {
         const auto& step = states.steps[i];
         auto meanLoss = [&](const torch::Tensor& x) {
-            const auto losses = overChunks(x, states.labels, [&](const auto& xs, const auto& ys) {
-                const auto t = torch::full({ xs.size(0) }, step.tau, xs.options());
-                return method.perSampleLoss(student, { xs, t, ys, {} }, generator);
-            });
+            const auto losses
+                = mapChunks(x, states.labels, chunk, [&](const auto& xs, const auto& ys) {
+                      const auto t = torch::full({ xs.size(0) }, step.tau, xs.options());
+                      return method.perSampleLoss(student, { xs, t, ys, {} }, generator);
+                  });
             return losses.mean().item<double>();
         };
         const double onPolicy = meanLoss(step.student);

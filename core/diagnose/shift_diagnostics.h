@@ -11,7 +11,7 @@
 // states themselves. The on-policy loss gap is the base method's loss on S_k minus the same loss on
 // F_k.
 
-#include "core/api/run.h"
+#include "core/api/scalars.h"
 #include "core/data/data_source.h"
 
 #include <torch/types.h>
@@ -44,10 +44,11 @@ torch::Tensor sampleWithLabels(
     const DataSource& data, const torch::Tensor& labels, torch::Generator& generator);
 
 // Draws M labelled data samples and noise from `generator` and collects the state sets at the
-// student's `times` (tau_N ... tau_1, 0). Chunked; no gradients.
+// student's `times` (tau_N ... tau_1, 0): the student's through the one student sampler, the
+// teacher's trajectories `chunk` at a time. No gradients.
 TrajectoryStates collectTrajectoryStates(const StudentPolicy& policy, DenoiserNet& student,
     GuidedTeacher& teacher, const DataSource& data, const std::vector<double>& times, int64_t count,
-    torch::Generator& generator, torch::Device device);
+    torch::Generator& generator, torch::Device device, int64_t chunk);
 
 // One measured step: "fd_sf", "fd_st", "fd_tf", "fd_floor", ..., "loss_s", "loss_f",
 // "loss_gap".
@@ -63,8 +64,9 @@ public:
     // `projections`: sliced
     // Wasserstein directions (2-D). The raw-state projection is fixed (seeded), so values are
     // comparable across runs and checkpoints.
+    // `chunk`: states per teacher pass.
     ShiftMeter(GuidedTeacher& teacher, FeatureExtractor* extractor,
-        const std::vector<int64_t>& sampleShape, int projections);
+        const std::vector<int64_t>& sampleShape, int projections, int64_t chunk);
 
     std::vector<StepShift> distances(const TrajectoryStates& states);
 
@@ -75,30 +77,14 @@ private:
 
     GuidedTeacher& m_teacher;
     FeatureExtractor* m_extractor;
+    int64_t m_chunk;
     torch::Tensor m_rawProjection; // (d, 64) images
     torch::Tensor m_directions; // (K, 2) 2-D
 };
 
 // Adds "loss_s", "loss_f" and "loss_gap" (= loss_s - loss_f) to each step of `shift`: `method`'s
-// per-sample loss with `student` as the student, averaged over the states.
+// per-sample loss with `student` as the student, averaged over the states (`chunk` per pass).
 void addLossGap(std::vector<StepShift>& shift, DistillationMethod& method, DenoiserNet& student,
-    const TrajectoryStates& states, torch::Generator& generator);
-
-// Runs f over row chunks of `x` (images laid out channels-last, 16 at a time: the fastest
-// network passes on CPU, see the README) and `labels`, and concatenates the results.
-template <class F>
-torch::Tensor overChunks(const torch::Tensor& x, const torch::Tensor& labels, F&& f)
-{
-    constexpr int64_t kChunk = 16;
-    std::vector<torch::Tensor> parts;
-    for (int64_t begin = 0; begin < x.size(0); begin += kChunk) {
-        const int64_t end = std::min(x.size(0), begin + kChunk);
-        auto chunk = x.slice(0, begin, end);
-        if (chunk.dim() == 4)
-            chunk = chunk.contiguous(torch::MemoryFormat::ChannelsLast);
-        parts.push_back(f(chunk, labels.slice(0, begin, end)));
-    }
-    return torch::cat(parts);
-}
+    const TrajectoryStates& states, torch::Generator& generator, int64_t chunk);
 
 } // namespace ddil

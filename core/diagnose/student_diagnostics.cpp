@@ -50,7 +50,7 @@ Diagnosis diagnoseStudent(const DiagnosisContext& context, DenoiserNet& student,
 
     if (options.shift || options.lossGap) {
         const auto states = collectTrajectoryStates(context.policy, student, context.teacher,
-            context.data, times, options.samples, gen, context.device);
+            context.data, times, options.samples, gen, context.device, context.chunk);
         if (cancelled(cancel))
             return { out.studentSteps, {}, {}, true };
         if (options.shift) {
@@ -59,7 +59,7 @@ Diagnosis diagnoseStudent(const DiagnosisContext& context, DenoiserNet& student,
             GuidedTeacher ruler(context.teacher.sharedNet(), context.config.diffusion,
                 context.teacher.guidance(), {}, context.teacher.steps());
             ShiftMeter meter(ruler, context.scorer ? &context.scorer->extractor() : nullptr, shape,
-                context.config.eval.projections);
+                context.config.eval.projections, context.chunk);
             out.steps = meter.distances(states);
         } else {
             for (const auto& step : states.steps)
@@ -68,7 +68,7 @@ Diagnosis diagnoseStudent(const DiagnosisContext& context, DenoiserNet& student,
         if (cancelled(cancel))
             return { out.studentSteps, {}, {}, true };
         if (options.lossGap)
-            addLossGap(out.steps, context.method, student, states, gen);
+            addLossGap(out.steps, context.method, student, states, gen, context.chunk);
     }
 
     if (options.intervention) {
@@ -85,15 +85,15 @@ Diagnosis diagnoseStudent(const DiagnosisContext& context, DenoiserNet& student,
         }
         std::vector<int64_t> noiseShape { options.samples };
         noiseShape.insert(noiseShape.end(), shape.begin(), shape.end());
-        const auto noise = torch::randn(noiseShape, gen, torch::kFloat32).to(context.device);
-        const auto deviceLabels = labels.to(context.device);
+        const auto noise = torch::randn(noiseShape, gen, torch::kFloat32);
         const uint64_t rolloutSeed = options.seed + 1;
         torch::Tensor dirs, teacherSamples;
         if (!images) {
             dirs = randomDirections(context.config.eval.projections, shape[0], gen);
             auto teacherGen = at::detail::createCPUGenerator(rolloutSeed);
             teacherSamples = sampleWithIntervention(context.policy, student, context.teacher, noise,
-                deviceLabels, times, { out.studentSteps, 0.0, false }, teacherGen)
+                labels, times, { out.studentSteps, 0.0, false }, teacherGen, context.device,
+                context.chunk)
                                  .x0;
         }
         for (const auto& setting : interventionGrid(out.studentSteps)) {
@@ -109,7 +109,7 @@ Diagnosis diagnoseStudent(const DiagnosisContext& context, DenoiserNet& student,
             // Every setting re-noises from the same stream: only the teacher's steps differ.
             auto rolloutGen = at::detail::createCPUGenerator(rolloutSeed);
             const auto samples = sampleWithIntervention(context.policy, student, context.teacher,
-                noise, deviceLabels, times, setting, rolloutGen);
+                noise, labels, times, setting, rolloutGen, context.device, context.chunk);
             InterventionResult result { setting, samples.teacherShare, {} };
             if (images && context.scorer) {
                 const auto quality = context.scorer->score(samples.x0, labels, options.seed);

@@ -6,7 +6,7 @@
 
 #include "core/api/cancel_token.h"
 #include "core/api/config.h"
-#include "core/api/run.h"
+#include "core/api/scalars.h"
 #include "core/data/data_source.h"
 #include "core/diagnose/shift_diagnostics.h"
 #include "core/diagnose/teacher_intervention.h"
@@ -53,6 +53,7 @@ struct DiagnosisContext {
     const DataSource& data;
     torch::Device device;
     SampleQualityScorer* scorer = nullptr; // images: FID etc. and the evaluator's features
+    int64_t chunk = 16; // samples per network pass (runtime/device.h's sampleChunk)
 };
 
 Diagnosis diagnoseStudent(const DiagnosisContext& context, DenoiserNet& student,

@@ -1,11 +1,8 @@
 #include "core/diagnose/teacher_intervention.h"
 
-#include "core/diagnose/shift_diagnostics.h"
-#include "core/distill/guided_teacher.h"
-#include "core/distill/student_policy.h"
+#include "core/sampling/student_sampler.h"
 
 #include <torch/types.h>
-#include <torch/utils.h>
 
 #include <sstream>
 
@@ -32,24 +29,18 @@ std::vector<Intervention> interventionGrid(int studentSteps)
 
 InterventionSamples sampleWithIntervention(const StudentPolicy& policy, DenoiserNet& student,
     GuidedTeacher& teacher, const torch::Tensor& noise, const torch::Tensor& labels,
-    const std::vector<double>& times, const Intervention& intervention, torch::Generator& generator)
+    const std::vector<double>& times, const Intervention& intervention, torch::Generator& generator,
+    torch::Device device, int64_t chunk)
 {
-    torch::NoGradGuard noGrad;
-    student.eval();
-    RolloutOptions options;
-    options.teacher = &teacher;
-    options.teacherFirstSteps = intervention.firstSteps;
-    options.pTeach = intervention.pTeach;
-    int64_t teacherSteps = 0;
-    InterventionSamples out;
-    out.x0 = overChunks(noise, labels, [&](const auto& z, const auto& y) {
-        const auto rollout = rolloutStudent(policy, student, z, y, times, generator, options);
-        teacherSteps += rollout.teacherSteps;
-        return rollout.x0.to(torch::kCPU);
-    });
+    StudentSampling sampling;
+    sampling.chunk = chunk;
+    sampling.rollout.teacher = &teacher;
+    sampling.rollout.teacherFirstSteps = intervention.firstSteps;
+    sampling.rollout.pTeach = intervention.pTeach;
+    const auto samples
+        = sampleStudent(policy, student, noise, labels, times, generator, device, sampling);
     const double total = double(noise.size(0)) * double(times.size() - 1);
-    out.teacherShare = total > 0 ? double(teacherSteps) / total : 0.0;
-    return out;
+    return { samples.x0, total > 0 ? double(samples.teacherSteps) / total : 0.0 };
 }
 
 } // namespace ddil

@@ -4,8 +4,6 @@
 // student's grid) or each step with probability p. The samples of every setting start from the
 // same noise, so differences come only from who takes which step.
 
-#include "core/api/run.h"
-
 #include <torch/types.h>
 
 #include <string>
@@ -34,11 +32,12 @@ struct InterventionSamples {
     double teacherShare = 0.0; // share of the M x N steps the teacher took
 };
 
-// Samples `noise` (M, ...) with the intervention; the teacher's steps are its M-step DDIM
-// between the student's times. Re-noising and the probability draws come from `generator`.
+// Samples `noise` (M, ...) with the intervention through the one student sampler, `chunk`
+// samples per pass on `device`; the teacher's steps are its M-step DDIM between the student's
+// times. Re-noising and the probability draws come from `generator`.
 InterventionSamples sampleWithIntervention(const StudentPolicy& policy, DenoiserNet& student,
     GuidedTeacher& teacher, const torch::Tensor& noise, const torch::Tensor& labels,
-    const std::vector<double>& times, const Intervention& intervention,
-    torch::Generator& generator);
+    const std::vector<double>& times, const Intervention& intervention, torch::Generator& generator,
+    torch::Device device, int64_t chunk);
 
 } // namespace ddil

@@ -6,7 +6,7 @@
 // DDIL changes only the input states (state_source.h), never these losses.
 
 #include "core/api/config.h"
-#include "core/api/run.h"
+#include "core/api/scalars.h"
 #include "core/data/data_source.h"
 #include "core/distill/state_source.h"
 #include "core/parallel/data_parallel.h"

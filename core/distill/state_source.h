@@ -9,7 +9,7 @@
 // beta = (1, 0, 0) is the base method's own distribution.
 
 #include "core/api/config.h"
-#include "core/api/run.h"
+#include "core/api/scalars.h"
 #include "core/data/data_source.h"
 #include "core/distill/replay_buffer.h"
 #include "core/parallel/data_parallel.h"

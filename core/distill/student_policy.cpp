@@ -71,14 +71,80 @@ torch::Tensor StudentPolicy::x0(DenoiserNet& net, const torch::Tensor& x, const 
         + perSample(consistencyCOut(t, c.sigma_data, c.time_scale), x) * estimate;
 }
 
+StepDraws StepDraws::rows(int64_t begin, int64_t end) const
+{
+    return { teacherRows.defined() ? teacherRows.slice(0, begin, end) : torch::Tensor(),
+        noise.defined() ? noise.slice(0, begin, end) : torch::Tensor() };
+}
+
+StepDraws drawStep(const StudentPolicy& policy, const RolloutOptions& options, size_t stepIndex,
+    const std::vector<int64_t>& stateShape, double next, torch::Generator& generator,
+    torch::Device device)
+{
+    StepDraws draws;
+    const int64_t b = stateShape.front();
+    if (options.teacher && static_cast<int>(stepIndex) < options.teacherFirstSteps)
+        draws.teacherRows = torch::ones({ b }, torch::kBool);
+    else if (options.teacher && options.pTeach > 0.0)
+        draws.teacherRows = torch::rand({ b }, generator) < options.pTeach;
+    if (policy.renoises() && next > 0.0)
+        draws.noise = torch::randn(stateShape, generator).to(device);
+    return draws;
+}
+
+torch::Tensor studentStep(const StudentPolicy& policy, DenoiserNet& net, const torch::Tensor& x,
+    const torch::Tensor& labels, double t, double next, const StepDraws& draws,
+    GuidedTeacher* teacher, int64_t* teacherSteps)
+{
+    torch::NoGradGuard noGrad;
+    const auto& schedule = policy.schedule();
+    const auto device = x.device();
+    const auto& teacherMask = draws.teacherRows;
+    auto studentIdx = teacherMask.defined()
+        ? torch::nonzero(teacherMask.logical_not()).flatten().to(device)
+        : torch::Tensor();
+    auto studentX = studentIdx.defined() ? x.index_select(0, studentIdx) : x;
+    auto studentLabels = studentIdx.defined() ? labels.index_select(0, studentIdx) : labels;
+    torch::Tensor result = torch::empty_like(x);
+    if (studentX.size(0) > 0) {
+        const auto tt = torch::full({ studentX.size(0) }, t, x.options());
+        const auto x0 = policy.x0(net, studentX, tt, studentLabels);
+        torch::Tensor stepped;
+        if (next <= 0.0)
+            stepped = x0;
+        else if (policy.renoises())
+            stepped = schedule.alpha(next) * x0
+                + schedule.sigma(next)
+                    * (studentIdx.defined() ? draws.noise.index_select(0, studentIdx)
+                                            : draws.noise);
+        else
+            stepped = schedule.alpha(next) * x0
+                + schedule.sigma(next)
+                    * epsFromX0(studentX, x0, schedule.alpha(tt), schedule.sigma(tt));
+        if (studentIdx.defined())
+            result.index_copy_(0, studentIdx, stepped);
+        else
+            result = stepped;
+    }
+    if (teacherMask.defined()) {
+        const auto teacherIdx = torch::nonzero(teacherMask).flatten().to(device);
+        if (teacherIdx.size(0) > 0) {
+            result.index_copy_(0, teacherIdx,
+                teacher->solve(
+                    x.index_select(0, teacherIdx), t, next, labels.index_select(0, teacherIdx)));
+            if (teacherSteps)
+                *teacherSteps += teacherIdx.size(0);
+        }
+    }
+    return result;
+}
+
 Rollout rolloutStudent(const StudentPolicy& policy, DenoiserNet& net, const torch::Tensor& xStart,
     const torch::Tensor& labels, const std::vector<double>& times, torch::Generator& generator,
     const RolloutOptions& options)
 {
     torch::NoGradGuard noGrad;
-    const auto& schedule = policy.schedule();
-    const int64_t b = xStart.size(0);
-    const auto device = xStart.device();
+    const std::vector<int64_t> shape(xStart.sizes().begin(), xStart.sizes().end());
     Rollout out;
     auto x = xStart;
     for (size_t i = 0; i + 1 < times.size(); ++i) {
@@ -87,52 +153,10 @@ Rollout rolloutStudent(const StudentPolicy& policy, DenoiserNet& net, const torc
             return out;
         }
         out.states.push_back(x);
-        const double t = times[i], next = times[i + 1];
-        torch::Tensor teacherMask;
-        if (options.teacher && static_cast<int>(i) < options.teacherFirstSteps)
-            teacherMask = torch::ones({ b }, torch::kBool);
-        else if (options.teacher && options.pTeach > 0.0)
-            teacherMask = torch::rand({ b }, generator) < options.pTeach;
-        torch::Tensor noise;
-        if (policy.renoises() && next > 0.0) {
-            std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
-            noise = torch::randn(shape, generator).to(device);
-        }
-        auto studentIdx = teacherMask.defined()
-            ? torch::nonzero(teacherMask.logical_not()).flatten().to(device)
-            : torch::Tensor();
-        auto studentX = studentIdx.defined() ? x.index_select(0, studentIdx) : x;
-        auto studentLabels = studentIdx.defined() ? labels.index_select(0, studentIdx) : labels;
-        torch::Tensor result = torch::empty_like(x);
-        if (studentX.size(0) > 0) {
-            const auto tt = torch::full({ studentX.size(0) }, t, x.options());
-            const auto x0 = policy.x0(net, studentX, tt, studentLabels);
-            torch::Tensor stepped;
-            if (next <= 0.0)
-                stepped = x0;
-            else if (policy.renoises())
-                stepped = schedule.alpha(next) * x0
-                    + schedule.sigma(next)
-                        * (studentIdx.defined() ? noise.index_select(0, studentIdx) : noise);
-            else
-                stepped = schedule.alpha(next) * x0
-                    + schedule.sigma(next)
-                        * epsFromX0(studentX, x0, schedule.alpha(tt), schedule.sigma(tt));
-            if (studentIdx.defined())
-                result.index_copy_(0, studentIdx, stepped);
-            else
-                result = stepped;
-        }
-        if (teacherMask.defined()) {
-            const auto teacherIdx = torch::nonzero(teacherMask).flatten().to(device);
-            if (teacherIdx.size(0) > 0) {
-                result.index_copy_(0, teacherIdx,
-                    options.teacher->solve(x.index_select(0, teacherIdx), t, next,
-                        labels.index_select(0, teacherIdx)));
-                out.teacherSteps += teacherIdx.size(0);
-            }
-        }
-        x = result;
+        const auto draws
+            = drawStep(policy, options, i, shape, times[i + 1], generator, xStart.device());
+        x = studentStep(policy, net, x, labels, times[i], times[i + 1], draws, options.teacher,
+            &out.teacherSteps);
     }
     out.x0 = x;
     return out;

@@ -73,8 +73,30 @@ struct Rollout {
     bool cancelled = false;
 };
 
+// The randomness of one sampler step, drawn for a batch of `rows` in the order every sampler
+// takes it: which rows the teacher takes (CPU bool, undefined when none), then the re-noising
+// towards `next` (lcm and dmd2 only; on `device`).
+struct StepDraws {
+    torch::Tensor teacherRows;
+    torch::Tensor noise;
+
+    // The draws of rows [begin, end).
+    StepDraws rows(int64_t begin, int64_t end) const;
+};
+StepDraws drawStep(const StudentPolicy& policy, const RolloutOptions& options, size_t stepIndex,
+    const std::vector<int64_t>& stateShape, double next, torch::Generator& generator,
+    torch::Device device);
+
+// One sampler step of the rows x (at time t, labels) to time `next` (x0 at 0): the student's x0
+// estimate, then DDIM (pd) or re-noising with draws.noise; the rows in draws.teacherRows are
+// taken by options.teacher (counted in *teacherSteps). No gradients.
+torch::Tensor studentStep(const StudentPolicy& policy, DenoiserNet& net, const torch::Tensor& x,
+    const torch::Tensor& labels, double t, double next, const StepDraws& draws,
+    GuidedTeacher* teacher, int64_t* teacherSteps);
+
 // Runs the student's sampler from xStart at times[0] through `times` (ending with 0) under
 // NoGradGuard; noise between steps and the mixed-policy draws come from `generator` (CPU).
+// Training rollouts; sampling for evaluation goes through sampling/student_sampler.h.
 Rollout rolloutStudent(const StudentPolicy& policy, DenoiserNet& net, const torch::Tensor& xStart,
     const torch::Tensor& labels, const std::vector<double>& times, torch::Generator& generator,
     const RolloutOptions& options = {});

@@ -1,11 +1,11 @@
 #include "core/metrics/feature_extractor.h"
 
 #include "core/api/errors.h"
+#include "core/checkpoint/checkpoint.h"
 #include "core/io/atomic_file.h"
 #include "core/io/fnv_hash.h"
 #include "core/io/resource_path.h"
 #include "core/models/classifier.h"
-#include "core/train/checkpoint.h"
 
 #include <torch/csrc/jit/api/module.h>
 #include <torch/csrc/jit/serialization/import.h>

@@ -1,6 +1,7 @@
 #include "core/metrics/sample_quality.h"
 
 #include "core/api/errors.h"
+#include "core/io/cache_directory.h"
 #include "core/io/fnv_hash.h"
 #include "core/io/npy.h"
 #include "core/metrics/image_metrics.h"
@@ -34,17 +35,6 @@ NpyArray toNpy(const torch::Tensor& t)
     return array;
 }
 } // namespace
-
-std::string cacheDirectory()
-{
-    if (const char* dir = std::getenv("DDIL_CACHE_DIR"); dir && *dir)
-        return dir;
-    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-        return (fs::path(xdg) / "ddil-workbench").string();
-    if (const char* home = std::getenv("HOME"); home && *home)
-        return (fs::path(home) / ".cache" / "ddil-workbench").string();
-    return (fs::temp_directory_path() / "ddil-workbench-cache").string();
-}
 
 SampleQualityScorer::SampleQualityScorer(
     const DataConfig& data, const std::string& extractorPath, torch::Device device)

@@ -6,7 +6,7 @@
 // Real features are cached on disk per (dataset, split, extractor hash).
 
 #include "core/api/config.h"
-#include "core/api/run.h"
+#include "core/api/scalars.h"
 #include "core/data/image_dataset.h"
 #include "core/metrics/feature_extractor.h"
 
@@ -51,8 +51,5 @@ private:
     std::unique_ptr<GaussianStats> m_realStats; // of m_realFeatures, for FID
     std::string m_cacheFile;
 };
-
-// $DDIL_CACHE_DIR, else $XDG_CACHE_HOME/ddil-workbench, else ~/.cache/ddil-workbench.
-std::string cacheDirectory();
 
 } // namespace ddil

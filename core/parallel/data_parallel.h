@@ -10,7 +10,7 @@
 // A default-constructed DataParallel is a single process: every operation is the identity.
 
 #include "core/api/distributed.h"
-#include "core/api/run.h"
+#include "core/api/scalars.h"
 
 #include <torch/nn/module.h>
 #include <torch/types.h>

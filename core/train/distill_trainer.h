@@ -4,7 +4,6 @@
 // Trainer owns the student, its EMA and its optimiser; the method owns everything else.
 
 #include "core/api/live_settings.h"
-#include "core/api/run.h"
 #include "core/data/data_source.h"
 #include "core/diagnose/student_diagnostics.h"
 #include "core/distill/distillation_method.h"
@@ -12,6 +11,7 @@
 #include "core/distill/state_source.h"
 #include "core/distill/student_policy.h"
 #include "core/models/denoiser_net.h"
+#include "core/train/teacher_loading.h"
 #include "core/train/trainer.h"
 
 #include <torch/types.h>
@@ -22,15 +22,6 @@
 namespace ddil {
 
 class SampleQualityScorer;
-
-// The teacher checkpoint of a distillation config, loaded (EMA weights) and checked against the
-// data: throws ConfigError naming distill.teacher when it does not fit.
-struct LoadedTeacher {
-    RunConfig config; // the config the teacher was trained with
-    std::shared_ptr<DenoiserNet> net;
-    std::string path; // resolved
-};
-LoadedTeacher loadTeacher(const RunConfig& config, const DataSource& data);
 
 // Where the time of distillation steps goes (seconds summed since construction).
 struct DistillCosts {
@@ -44,7 +35,8 @@ struct DistillCosts {
 
 class DistillTrainer final : public Trainer {
 public:
-    // `config` must be resolved (resolveRunConfig).
+    // `config` must be resolved (resolveRunConfig). Loads the data and the teacher's weights: the
+    // only place a distillation run loads them.
     DistillTrainer(const RunConfig& config, torch::Device device,
         std::shared_ptr<const DataParallel> parallel = nullptr);
     ~DistillTrainer() override;
@@ -81,6 +73,8 @@ protected:
     void writeSamples(RunFolder& folder, const Evaluation& evaluation, bool final) override;
 
 private:
+    // The projection the reflected formulation gives the teacher (none unless it applies to it).
+    static ProjectionSpec teacherProjection(const DistillConfig& distill);
     Evaluation evaluateSamples(const CancelToken* cancel);
     // The image metrics' scorer (made on first use); null for 2-D data or without an extractor.
     SampleQualityScorer* scorer();

@@ -94,20 +94,6 @@ void RunFolder::writeState(const RunState& state) const
     writeFileAtomically(file("state.json"), j.dump(2) + "\n");
 }
 
-std::string runStatus(const std::string& runDir)
-{
-    const auto path = fs::path(runDir) / "state.json";
-    if (!fs::exists(path))
-        return "";
-    try {
-        const auto j = nlohmann::json::parse(readWholeFile(path.string()), nullptr, false);
-        if (j.is_object() && j.contains("status") && j["status"].is_string())
-            return j["status"].get<std::string>();
-    } catch (const IoError&) {
-    }
-    return "";
-}
-
 void RunFolder::appendMetrics(std::int64_t step, double elapsedSeconds, const Scalars& scalars)
 {
     if (!m_metrics.is_open()) {

@@ -5,7 +5,7 @@
 // and the sample sheets, for TensorBoard), checkpoint.pt and samples/.
 
 #include "core/api/config.h"
-#include "core/api/run.h"
+#include "core/api/scalars.h"
 
 #include <cstdint>
 #include <fstream>

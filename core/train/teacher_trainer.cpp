@@ -4,7 +4,7 @@
 #include "core/diffusion/schedule.h"
 #include "core/metrics/distance2d.h"
 #include "core/metrics/sample_quality.h"
-#include "core/train/model_sampling.h"
+#include "core/sampling/model_sampling.h"
 #include "core/train/sample_files.h"
 
 #include <ATen/CPUGeneratorImpl.h>

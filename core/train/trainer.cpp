@@ -2,8 +2,8 @@
 
 #include "core/api/errors.h"
 #include "core/api/versions.h"
+#include "core/checkpoint/checkpoint.h"
 #include "core/models/denoiser_net.h"
-#include "core/train/checkpoint.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/utils/clip_grad.h>

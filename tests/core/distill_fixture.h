@@ -2,10 +2,9 @@
 // A small 2-D distillation config on the shipped eight-Gaussians teacher, for the distillation
 // tests.
 
-#include "tests/test_support.h"
-
 #include "core/api/config.h"
 #include "core/api/run.h"
+#include "tests/test_support.h"
 
 namespace ddil::test {
 

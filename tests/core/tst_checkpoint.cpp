@@ -1,6 +1,9 @@
+#include "core/api/config_io.h"
 #include "core/api/errors.h"
+#include "core/checkpoint/checkpoint.h"
+#include "core/checkpoint/pickle_prefix.h"
 #include "core/models/denoiser_net.h"
-#include "core/train/checkpoint.h"
+#include "tests/test_support.h"
 
 #include <QDir>
 #include <QFile>
@@ -64,6 +67,8 @@ private:
         meta.step = step;
         meta.elapsedSeconds = 12.5;
         meta.buildId = "test";
+        meta.pendingSums = { { "train/loss", 1.25 }, { "train/grad_norm", -3.0 } };
+        meta.pendingCount = 3;
         saveCheckpoint(file.toStdString(), meta, net, &net, &opt, gen.get_state());
     }
 
@@ -181,6 +186,104 @@ private Q_SLOTS:
         } catch (const CheckpointError& e) {
             QVERIFY2(QString(e.what()).contains("not a DDIL Workbench checkpoint"), e.what());
         }
+    }
+
+    void metadataAloneMatchesTheWholeArchive_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("a training checkpoint") << QString();
+        QTest::newRow("shipped teacher") << QString::fromStdString(
+            test::sourcePath("resources/weights/fashion-mnist-teacher.pt"));
+        QTest::newRow("shipped evaluator") << QString::fromStdString(
+            test::sourcePath("resources/weights/fashion-mnist-evaluator.pt"));
+    }
+    void metadataAloneMatchesTheWholeArchive()
+    {
+        QFETCH(QString, file);
+        if (file.isEmpty()) {
+            auto net = smallNet();
+            torch::optim::Adam opt(net->parameters(), 1e-2);
+            auto gen = at::detail::createCPUGenerator(3);
+            saveTrained(path("meta.pt"), *net, opt, gen, 123456789012);
+            file = path("meta.pt");
+        }
+        const CheckpointMeta head = readCheckpointMeta(file.toStdString());
+        const CheckpointMeta whole = CheckpointReader(file.toStdString()).meta();
+        QCOMPARE(configToJson(head.config), configToJson(whole.config));
+        QCOMPARE(head.modelSignature, whole.modelSignature);
+        QCOMPARE(head.step, whole.step);
+        QCOMPARE(head.elapsedSeconds, whole.elapsedSeconds);
+        QCOMPARE(head.buildId, whole.buildId);
+        QCOMPARE(head.formatVersion, whole.formatVersion);
+        QVERIFY(head.pendingSums == whole.pendingSums);
+        QCOMPARE(head.pendingCount, whole.pendingCount);
+        QVERIFY(!head.modelSignature.empty());
+        if (file == path("meta.pt")) {
+            QCOMPARE(head.step, int64_t { 123456789012 }); // a LONG1 in the pickle
+            QCOMPARE(head.pendingSums.size(), size_t { 2 });
+        }
+    }
+
+    void metadataOfBadFilesFailsAsTheReaderDoes()
+    {
+        QFile garbage(path("garbage.pt"));
+        QVERIFY(garbage.open(QIODevice::WriteOnly));
+        garbage.write("this is not a checkpoint at all");
+        garbage.close();
+        QVERIFY_THROWS_EXCEPTION(
+            CheckpointError, readCheckpointMeta(path("garbage.pt").toStdString()));
+        QVERIFY_THROWS_EXCEPTION(IoError, readCheckpointMeta(path("nope.pt").toStdString()));
+        auto net = smallNet();
+        torch::serialize::OutputArchive archive;
+        net->save(archive);
+        archive.save_to(path("foreign2.pt").toStdString());
+        try {
+            readCheckpointMeta(path("foreign2.pt").toStdString());
+            QFAIL("a plain LibTorch archive is not a workbench checkpoint");
+        } catch (const CheckpointError& e) {
+            QVERIFY2(QString(e.what()).contains("not a DDIL Workbench checkpoint"), e.what());
+        }
+    }
+
+    void pickleHeadIsReadUpToTheFirstObject()
+    {
+        // PROTO 2, GLOBAL, EMPTY_TUPLE, NEWOBJ, EMPTY_DICT, MARK, then key/value pairs.
+        std::string p = std::string("\x80\x02", 2) + "c__torch__\nModule\n"
+            + std::string("q\x00", 2) + ")\x81}(";
+        auto str = [&](const std::string& text) {
+            const auto n = static_cast<uint32_t>(text.size());
+            p += 'X';
+            for (int i = 0; i < 4; ++i)
+                p += static_cast<char>((n >> (8 * i)) & 0xff);
+            p += text;
+        };
+        str("name");
+        p += "q\x01";
+        str("ok");
+        str("small");
+        p += "K\x07";
+        str("negative");
+        p += std::string("\x8a\x02\xfe\xff", 4); // LONG1 -2
+        str("pi");
+        p += std::string("G\x40\x09\x21\xfb\x54\x44\x2d\x18", 9); // BINFLOAT, big-endian
+        str("flag");
+        p += "\x88";
+        p += "h\x01"; // the memoised key "name" again
+        str("again");
+        str("model");
+        p += "c__torch__\nSub\n"; // a submodule: the plain values end here
+        str("after");
+        p += "K\x01";
+        const auto values = readLeadingAttributes(p);
+        QVERIFY(values.has_value());
+        QCOMPARE(std::get<std::string>(values->at("name")), std::string("again"));
+        QCOMPARE(std::get<int64_t>(values->at("small")), int64_t { 7 });
+        QCOMPARE(std::get<int64_t>(values->at("negative")), int64_t { -2 });
+        QCOMPARE(std::get<double>(values->at("pi")), 3.141592653589793);
+        QCOMPARE(std::get<bool>(values->at("flag")), true);
+        QVERIFY(!values->count("after"));
+        QVERIFY(!readLeadingAttributes("not a pickle").has_value());
+        QVERIFY(!readLeadingAttributes(p.substr(0, 5)).has_value());
     }
 
     void missingFileIsAnIoError()

@@ -1,6 +1,5 @@
-#include "tests/test_support.h"
-
 #include "core/api/config_io.h"
+#include "tests/test_support.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -18,6 +17,16 @@ const ConfigIssue* findIssue(const ConfigLoadResult& r, const std::string& path)
         if (i.path == path)
             return &i;
     return nullptr;
+}
+
+// The issues at `path` among `issues`.
+std::vector<ConfigIssue> issueAt(const std::vector<ConfigIssue>& issues, const std::string& path)
+{
+    std::vector<ConfigIssue> out;
+    for (const auto& issue : issues)
+        if (issue.path == path)
+            out.push_back(issue);
+    return out;
 }
 
 void writeFile(const QString& path, const QByteArray& text)
@@ -422,6 +431,29 @@ private Q_SLOTS:
             ++count;
         }
         QVERIFY(count >= 4);
+    }
+
+    void schemaRangesAreTheLoadersRanges()
+    {
+        const auto pTeach = schemaRange("distill.ddil.p_teach");
+        QVERIFY(pTeach.has_value());
+        QCOMPARE(pTeach->lo, 0.0);
+        QCOMPARE(pTeach->hi, 1.0);
+        QVERIFY(!pTeach->integer);
+        const auto steps = schemaRange("distill.student_steps");
+        QVERIFY(steps && steps->integer);
+        QCOMPARE(steps->lo, 1.0);
+        QCOMPARE(steps->hi, 10000.0);
+        QVERIFY(schemaRange("distill.ddil.changes[].p_teach").has_value());
+        QVERIFY(schemaRange("distill.ddil.beta").has_value()); // a list: the range of each value
+        QVERIFY(!schemaRange("name").has_value()); // a string: no range
+        QVERIFY(!schemaRange("distill.no_such_field").has_value());
+        // The loader enforces exactly these bounds: hi passes, just above it fails.
+        RunConfig c;
+        c.distill.student_steps = static_cast<int>(steps->hi);
+        QVERIFY(issueAt(validateConfig(c), "distill.student_steps").empty());
+        c.distill.student_steps = static_cast<int>(steps->hi) + 1;
+        QVERIFY(!issueAt(validateConfig(c), "distill.student_steps").empty());
     }
 };
 

@@ -1,7 +1,5 @@
 // The covariate-shift diagnostics, the on-policy loss gap and the teacher-intervention sweep
 // on the shipped checkerboard teacher: each measured against a case whose answer is known.
-#include "tests/core/distill_fixture.h"
-
 #include "core/api/evaluation.h"
 #include "core/diagnose/shift_diagnostics.h"
 #include "core/diagnose/student_diagnostics.h"
@@ -10,6 +8,7 @@
 #include "core/distill/guided_teacher.h"
 #include "core/distill/student_policy.h"
 #include "core/train/distill_trainer.h"
+#include "tests/core/distill_fixture.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -36,7 +35,7 @@ TrajectoryStates statesOf(
     DistillTrainer& trainer, DenoiserNet& student, int64_t count, torch::Generator& gen)
 {
     return collectTrajectoryStates(trainer.policy(), student, trainer.teacher(), trainer.data(),
-        trainer.method().studentTimes(), count, gen, torch::kCPU);
+        trainer.method().studentTimes(), count, gen, torch::kCPU, 16);
 }
 
 // Trains `config` into dir/run.
@@ -61,7 +60,7 @@ private Q_SLOTS:
         QCOMPARE(int(states.steps.size()), 4);
         QCOMPARE(states.steps.front().k, 4);
         QCOMPARE(states.steps.back().k, 1);
-        ShiftMeter meter(trainer.teacher(), nullptr, { 2 }, 128);
+        ShiftMeter meter(trainer.teacher(), nullptr, { 2 }, 128, 16);
 
         // A broken student (every weight 0) visits states far from the data's.
         {
@@ -121,14 +120,14 @@ private Q_SLOTS:
         std::vector<StepShift> shift;
         for (const auto& s : states.steps)
             shift.push_back({ s.k, s.tau, {} });
-        addLossGap(shift, trainer.method(), trainer.student(), states, gen);
+        addLossGap(shift, trainer.method(), trainer.student(), states, gen, 16);
         QVERIFY(std::abs(valueOf(shift.back(), "loss_s") - perSample) <= 1e-6 * perSample);
         for (const auto& s : shift)
             QCOMPARE(valueOf(s, "loss_gap"), valueOf(s, "loss_s") - valueOf(s, "loss_f"));
         // On the data's own states the gap is exactly 0.
         for (auto& s : states.steps)
             s.student = s.data;
-        addLossGap(shift, trainer.method(), trainer.student(), states, gen);
+        addLossGap(shift, trainer.method(), trainer.student(), states, gen, 16);
         for (const auto& s : shift)
             QCOMPARE(s.values.back().second, 0.0);
     }
@@ -144,7 +143,7 @@ private Q_SLOTS:
         auto sample = [&](Intervention setting) {
             auto g = at::detail::createCPUGenerator(14);
             return sampleWithIntervention(trainer.policy(), trainer.studentEma(), trainer.teacher(),
-                z, labels, times, setting, g);
+                z, labels, times, setting, g, torch::kCPU, 16);
         };
         // p = 1 and j = N: the teacher's own M-step sampler on the same grid.
         const auto teacher = trainer.teacher().solve(z, 1.0, 0.0, labels);
@@ -154,9 +153,8 @@ private Q_SLOTS:
         QVERIFY(torch::equal(sample({ 4, 0.0, false }).x0, all.x0));
         // p = 0 and j = 0: the student alone, as its own sampler draws.
         auto g = at::detail::createCPUGenerator(14);
-        const auto own = overChunks(z, labels, [&](const auto& zs, const auto& ys) {
-            return rolloutStudent(trainer.policy(), trainer.studentEma(), zs, ys, times, g).x0;
-        });
+        const auto own
+            = rolloutStudent(trainer.policy(), trainer.studentEma(), z, labels, times, g).x0;
         const auto none = sample({ 0, 0.0, true });
         QCOMPARE(none.teacherShare, 0.0);
         QVERIFY(torch::equal(none.x0, own));

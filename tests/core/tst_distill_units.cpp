@@ -1,7 +1,5 @@
 // The exact properties of the distillation pieces: the PD target, the consistency boundary
 // condition, the DMD gradient, the DDIL source shares, the replay buffer, live mixture changes.
-#include "tests/core/distill_fixture.h"
-
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
 #include "core/diffusion/ddim_sampler.h"
@@ -11,6 +9,7 @@
 #include "core/distill/replay_buffer.h"
 #include "core/distill/student_policy.h"
 #include "core/train/distill_trainer.h"
+#include "tests/core/distill_fixture.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

@@ -2,9 +2,8 @@
 // student distilled from the shipped eight-Gaussians teacher ends closer to the teacher's own
 // 32-step samples than the teacher does with the student's 2 steps, by DDIL's own measure
 // (sliced Wasserstein and MMD to the teacher samples from the same noise).
-#include "tests/core/distill_fixture.h"
-
 #include "core/train/distill_trainer.h"
+#include "tests/core/distill_fixture.h"
 
 #include <QtTest>
 

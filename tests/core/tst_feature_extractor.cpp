@@ -1,7 +1,7 @@
 #include "core/api/errors.h"
+#include "core/checkpoint/checkpoint.h"
 #include "core/metrics/feature_extractor.h"
 #include "core/models/classifier.h"
-#include "core/train/checkpoint.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

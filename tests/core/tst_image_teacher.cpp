@@ -5,7 +5,7 @@
 #include "core/api/config_io.h"
 #include "core/api/run.h"
 #include "core/models/denoiser_net.h"
-#include "core/train/model_sampling.h"
+#include "core/sampling/model_sampling.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,19 +1,18 @@
 // The weights under resources/weights/ are what `make run` and `ddil eval` use by default: they
 // must load, come from the configs committed beside them, and be as good as the README says.
 
-#include "tests/test_support.h"
-
 #include "core/api/config_io.h"
 #include "core/api/evaluation.h"
+#include "core/checkpoint/checkpoint.h"
 #include "core/data/image_dataset.h"
 #include "core/io/resource_path.h"
 #include "core/metrics/feature_extractor.h"
 #include "core/metrics/image_metrics.h"
 #include "core/models/denoiser_net.h"
-#include "core/train/checkpoint.h"
-#include "core/train/device.h"
+#include "core/runtime/device.h"
+#include "core/sampling/model_sampling.h"
 #include "core/train/evaluator_trainer.h"
-#include "core/train/model_sampling.h"
+#include "tests/test_support.h"
 
 #include <QtTest>
 

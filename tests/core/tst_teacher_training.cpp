@@ -1,11 +1,10 @@
-#include "tests/test_support.h"
-
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
 #include "core/api/run.h"
+#include "core/checkpoint/checkpoint.h"
 #include "core/data/toy2d.h"
-#include "core/train/checkpoint.h"
 #include "core/train/teacher_trainer.h"
+#include "tests/test_support.h"
 
 #include <QFile>
 #include <QTemporaryDir>

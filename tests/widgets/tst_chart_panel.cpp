@@ -3,7 +3,6 @@
 // the smoothing is TensorBoard's.
 #include "session/run_metrics.h"
 #include "tests/test_support.h"
-
 #include "widgets/chart_panel.h"
 #include "widgets/metric_chart.h"
 

@@ -1,16 +1,20 @@
 // The main window, offscreen: loading configs, showing their problems, the About text.
-#include "tests/test_support.h"
-
 #include "core/api/versions.h"
+#include "session/training_session.h"
+#include "tests/test_support.h"
 #include "widgets/config_tree_view.h"
 #include "widgets/issue_list.h"
 #include "widgets/main_window.h"
+#include "widgets/schema_range.h"
+#include "widgets/session_form.h"
 
 #include <QAction>
 #include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QMenuBar>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QToolBar>
@@ -33,7 +37,8 @@ private Q_SLOTS:
 
     void shellHasMenusDocksAndStatusBar()
     {
-        MainWindow w;
+        TrainingSession training;
+        MainWindow w(training);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         QStringList menus;
@@ -48,9 +53,60 @@ private Q_SLOTS:
         QCOMPARE(w.config()->name, std::string("untitled"));
     }
 
+    void widgetRangesAreTheSchemas()
+    {
+        TrainingSession training;
+        MainWindow w(training);
+        // Every spin box that edits a config field takes its range from the schema.
+        QCOMPARE(schemaRangeMismatches(&w), QStringList());
+        int bound = 0, unbound = 0;
+        for (const auto* box : w.findChildren<QAbstractSpinBox*>())
+            (box->property("configPath").toString().isEmpty() ? unbound : bound) += 1;
+        QCOMPARE(bound, 19); // the form's 10, the mixture's 8, the run controls' threads
+        QCOMPARE(unbound, 1); // the form's seed: a 64-bit value without a range
+        // A widget that disagrees with the schema is reported by its path.
+        auto* pTeach = w.findChild<QDoubleSpinBox*>("pTeach");
+        QVERIFY(pTeach);
+        pTeach->setMaximum(2.0);
+        const QStringList mismatches = schemaRangeMismatches(&w);
+        QCOMPARE(mismatches.size(), 1);
+        QVERIFY2(
+            mismatches.front().startsWith("distill.ddil.p_teach: widget [0, 2], schema [0, 1]"),
+            qPrintable(mismatches.front()));
+    }
+
+    void formShowsOnlyWhatTheTaskAndDataUse()
+    {
+        TrainingSession training;
+        MainWindow w(training);
+        w.show();
+        auto shown = [&](const char* path) {
+            QWidget* field = w.form()->fieldFor(QString::fromLatin1(path));
+            return field && field->isVisibleTo(w.form());
+        };
+        QVERIFY(
+            w.openConfig(ddil::test::sourceDir() + "/configs/fashion-mnist/distill/lcm-ddil.json"));
+        QVERIFY(!shown("data.distribution"));
+        QVERIFY(shown("data.path"));
+        QVERIFY(shown("distill.teacher"));
+        QVERIFY(shown("eval.feature_extractor"));
+        QVERIFY(shown("eval.shift_diagnostics"));
+        QVERIFY(w.openConfig(
+            ddil::test::sourceDir() + "/configs/toy/distill/checkerboard-lcm-ddil.json"));
+        QVERIFY(shown("data.distribution"));
+        QVERIFY(!shown("data.path"));
+        QVERIFY(!shown("eval.feature_extractor"));
+        QVERIFY(w.openConfig(ddil::test::sourceDir() + "/configs/fashion-mnist/teacher.json"));
+        QVERIFY(!shown("distill.teacher"));
+        QVERIFY(!shown("distill.student_steps"));
+        QVERIFY(!shown("eval.teacher_intervention"));
+        QVERIFY(shown("train.lr"));
+    }
+
     void presetMenuListsShippedConfigs()
     {
-        MainWindow w;
+        TrainingSession training;
+        MainWindow w(training);
         QMenu* file = w.menuBar()->actions().first()->menu();
         QMenu* presets = nullptr;
         for (QAction* a : file->actions())
@@ -71,7 +127,8 @@ private Q_SLOTS:
 
     void loadsAValidConfig()
     {
-        MainWindow w;
+        TrainingSession training;
+        MainWindow w(training);
         QVERIFY(w.openConfig(ddil::test::sourceDir() + "/configs/toy/checkerboard-teacher.json"));
         QVERIFY(w.config().has_value());
         QCOMPARE(w.config()->train.steps, 3000);
@@ -93,7 +150,8 @@ private Q_SLOTS:
 
     void brokenConfigListsProblemsAndKeepsThePreviousConfig()
     {
-        MainWindow w;
+        TrainingSession training;
+        MainWindow w(training);
         QVERIFY(w.openConfig(ddil::test::sourceDir() + "/configs/toy/checkerboard-teacher.json"));
         const QString broken = m_dir.filePath("broken.json");
         QFile f(broken);
@@ -121,7 +179,8 @@ private Q_SLOTS:
 
     void missingFileIsReportedNotFatal()
     {
-        MainWindow w;
+        TrainingSession training;
+        MainWindow w(training);
         QVERIFY(!w.openConfig("/no/such/file.json"));
         QCOMPARE(w.findChild<IssueList*>()->count(), 1);
         QVERIFY(w.findChild<IssueList*>()->item(0)->text().contains("file not found"));
@@ -134,7 +193,8 @@ private Q_SLOTS:
         QVERIFY(translator.load(QStringLiteral(DDIL_ZH_TW_QM)));
         QCoreApplication::installTranslator(&translator);
         {
-            MainWindow w;
+            TrainingSession training;
+            MainWindow w(training);
             QStringList menus;
             for (QAction* a : w.menuBar()->actions())
                 menus << a->text();

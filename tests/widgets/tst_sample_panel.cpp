@@ -1,7 +1,6 @@
 // The sample panel, offscreen: grids from snapshots, one slider moving every view, the class
 // filter, the step-count strip, PNG export with metadata, and the 2-D views.
 #include "session/session_worker.h"
-
 #include "widgets/sample_panel.h"
 #include "widgets/sample_views.h"
 

@@ -1,13 +1,14 @@
-#include "core/api/errors.h"
 #include "core/api/evaluation.h"
+
+#include "core/api/errors.h"
+#include "core/checkpoint/checkpoint.h"
 #include "core/data/data_source.h"
 #include "core/data/image_dataset.h"
 #include "core/io/resource_path.h"
 #include "core/metrics/sample_quality.h"
 #include "core/models/classifier.h"
-#include "core/train/checkpoint.h"
-#include "core/train/checkpoint_sampler.h"
-#include "core/train/device.h"
+#include "core/runtime/device.h"
+#include "core/sampling/checkpoint_sampler.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
@@ -51,7 +52,8 @@ std::string evaluateCheckpointJson(const EvalRequest& request)
 
     SampleQualityScorer scorer(config.data, features, device);
     const auto& test = scorer.testSplit();
-    CheckpointSampler sampler(reader, test.sampleShape(), test.numClasses(), device);
+    CheckpointSampler sampler(
+        reader, test.sampleShape(), test.numClasses(), device, request.sampleChunk);
     const double setupSeconds = secondsSince(started);
 
     auto gen = at::detail::createCPUGenerator(request.seed);

@@ -1,12 +1,13 @@
-#include "core/api/errors.h"
 #include "core/api/sampling.h"
+
+#include "core/api/errors.h"
+#include "core/checkpoint/checkpoint.h"
 #include "core/data/data_source.h"
 #include "core/io/image_grid.h"
 #include "core/io/npy.h"
 #include "core/io/scatter_plot.h"
-#include "core/train/checkpoint.h"
-#include "core/train/checkpoint_sampler.h"
-#include "core/train/device.h"
+#include "core/runtime/device.h"
+#include "core/sampling/checkpoint_sampler.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/types.h>
@@ -79,7 +80,8 @@ SampleSummary sampleToFile(const SampleRequest& request)
     CheckpointReader reader(request.checkpoint);
     const RunConfig& config = reader.meta().config;
     const auto data = makeDataSource(config.data);
-    CheckpointSampler sampler(reader, data->sampleShape(), data->numClasses(), device);
+    CheckpointSampler sampler(
+        reader, data->sampleShape(), data->numClasses(), device, request.sampleChunk);
 
     auto gen = at::detail::createCPUGenerator(request.seed);
     torch::Tensor labels;

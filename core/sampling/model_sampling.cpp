@@ -1,4 +1,6 @@
-#include "core/train/model_sampling.h"
+#include "core/sampling/model_sampling.h"
+
+#include "core/runtime/device.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/types.h>
@@ -42,7 +44,7 @@ DdimResult sampleModel(DenoiserNet& net, const DiffusionConfig& diffusion,
 
     DdimResult result;
     std::vector<torch::Tensor> outputs;
-    const int64_t chunk = std::max<int64_t>(1, options.chunk);
+    const int64_t chunk = options.chunk > 0 ? options.chunk : sampleChunk(0, device);
     for (int64_t begin = 0; begin < count; begin += chunk) {
         const int64_t end = std::min(count, begin + chunk);
         const auto denoise = makeGuidedDenoiser(model, schedule, diffusion.prediction,

@@ -2,13 +2,18 @@
 
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
+#include "core/checkpoint/checkpoint.h"
+#include "core/io/atomic_file.h"
+#include "core/io/resource_path.h"
 #include "core/parallel/data_parallel.h"
-#include "core/train/device.h"
+#include "core/runtime/device.h"
 #include "core/train/distill_trainer.h"
 #include "core/train/evaluator_trainer.h"
 #include "core/train/run_folder.h"
+#include "core/train/teacher_loading.h"
 #include "core/train/teacher_trainer.h"
 
+#include <nlohmann/json.hpp>
 #include <torch/utils.h>
 
 #include <chrono>
@@ -35,6 +40,35 @@ std::unique_ptr<Trainer> makeTrainer(const RunConfig& config, torch::Device devi
     throw std::logic_error("unknown task");
 }
 } // namespace
+
+RunConfig resolveRunConfig(const RunConfig& config)
+{
+    if (config.task != Task::Distill)
+        return config;
+    // The teacher's metadata alone: its weights and the data are loaded once, by the trainer.
+    const std::string path = resolveResourcePath(config.distill.teacher);
+    const RunConfig teacher = readCheckpointMeta(path).config;
+    checkTeacherFits(teacher, config, path);
+    RunConfig resolved = config;
+    resolved.model = teacher.model;
+    resolved.model.guidance_embedding = config.distill.method == DistillMethod::Consistency;
+    resolved.diffusion = teacher.diffusion;
+    return resolved;
+}
+
+std::string runStatus(const std::string& runDir)
+{
+    const auto path = std::filesystem::path(runDir) / "state.json";
+    if (!std::filesystem::exists(path))
+        return "";
+    try {
+        const auto j = nlohmann::json::parse(readWholeFile(path.string()), nullptr, false);
+        if (j.is_object() && j.contains("status") && j["status"].is_string())
+            return j["status"].get<std::string>();
+    } catch (const IoError&) {
+    }
+    return "";
+}
 
 std::string defaultRunDirName(const RunConfig& config)
 {

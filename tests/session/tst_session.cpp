@@ -2,12 +2,11 @@
 // takes a mixture change, pauses, stops with a checkpoint; its exported config loads back equal
 // and a headless run of it reproduces the session's losses; the session form validates as you
 // type; worker errors reach a dialog and leave the window alive.
+#include "core/api/config_io.h"
+#include "core/api/run.h"
 #include "session/run_metrics.h"
 #include "session/training_session.h"
 #include "tests/core/distill_fixture.h"
-
-#include "core/api/config_io.h"
-#include "core/api/run.h"
 #include "widgets/chart_panel.h"
 #include "widgets/main_window.h"
 #include "widgets/mixture_panel.h"
@@ -80,7 +79,8 @@ private Q_SLOTS:
 
     void aSessionRunsIsSteeredAndItsExportReproducesIt()
     {
-        MainWindow w;
+        TrainingSession training;
+        MainWindow w(training);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         QVERIFY(w.openConfig(writeConfig(m_dir.filePath("tiny.json"), tinySession(40))));
@@ -166,7 +166,8 @@ private Q_SLOTS:
 
     void pauseHoldsTheRunAndStopCheckpoints()
     {
-        MainWindow w;
+        TrainingSession training;
+        MainWindow w(training);
         QVERIFY(w.openConfig(writeConfig(m_dir.filePath("long.json"), tinySession(100000))));
         QVERIFY(w.startSession());
         QTRY_VERIFY_WITH_TIMEOUT(w.charts()->live().lastStep() >= 3, 60000);
@@ -197,7 +198,8 @@ private Q_SLOTS:
     {
         QString dir;
         {
-            MainWindow w;
+            TrainingSession training;
+            MainWindow w(training);
             QVERIFY(w.openConfig(writeConfig(m_dir.filePath("resumable.json"), tinySession(30))));
             QVERIFY(w.startSession());
             QTRY_VERIFY_WITH_TIMEOUT(w.charts()->live().lastStep() >= 6, 60000);
@@ -205,7 +207,8 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(w.session()->state() == SessionState::Cancelled, 60000);
             dir = w.session()->runDir();
         }
-        MainWindow w;
+        TrainingSession training;
+        MainWindow w(training);
         QVERIFY(w.openRunFolder(dir));
         QCOMPARE(w.form()->config().name, std::string("gui-session"));
         // The charts show what the folder logged (train lines every 5 steps).
@@ -244,7 +247,8 @@ private Q_SLOTS:
         writeText(dir + "/checkpoint.pt", "not read", false);
         writeText(dir + "/metrics.jsonl",
             "{\"step\":5,\"train/loss\":0.5}\n{\"step\":10,\"train/loss\":0.4}\n", false);
-        MainWindow w;
+        TrainingSession training;
+        MainWindow w(training);
         QVERIFY(w.openRunFolder(dir));
         QCOMPARE(w.charts()->live().lastStep(), qint64(10));
         writeText(
@@ -280,7 +284,8 @@ private Q_SLOTS:
         ddil.start(test::ddilBinary(), { "run", config, "--out", dir, "--quiet" });
         QVERIFY(ddil.waitForFinished(120000));
         QCOMPARE(ddil.exitCode(), 0);
-        MainWindow w;
+        TrainingSession training;
+        MainWindow w(training);
         QVERIFY(w.openRunFolder(dir));
         QTRY_COMPARE_WITH_TIMEOUT(w.samples()->snapshotCount(), 1, 60000);
         const SnapshotView* shown = w.samples()->current();
@@ -294,7 +299,8 @@ private Q_SLOTS:
 
     void workerErrorsShowADialogAndTheWindowLives()
     {
-        MainWindow w;
+        TrainingSession training;
+        MainWindow w(training);
         auto c = tinySession(10);
         c.distill.teacher = m_dir.filePath("not-a-checkpoint.pt").toStdString();
         QFile bad(QString::fromStdString(c.distill.teacher));
@@ -316,7 +322,8 @@ private Q_SLOTS:
 
     void theFormValidatesAsYouTypeAtTheField()
     {
-        MainWindow w;
+        TrainingSession training;
+        MainWindow w(training);
         QVERIFY(w.openConfig(writeConfig(m_dir.filePath("form.json"), tinySession(10))));
         SessionForm* form = w.form();
         QVERIFY(!form->hasErrors());

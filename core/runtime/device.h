@@ -16,4 +16,11 @@ torch::Device resolveDevice(Device requested);
 // block, and re-faulting its pages cost a third of a training step on the 2-core dev machine.
 void applyThreadCount(int threads);
 
+// Samples per network pass when sampling on `device`: `configured` (runtime.sample_chunk) when
+// positive, else 16 on a CPU (small batches stay in its caches: for the Fashion-MNIST UNet on
+// the 2-core dev machine 32 images per pass ran at 340-365 passes/s, 128 at 240-250;
+// `ddil_bench_throughput --chunk`) and 256 on a GPU (an H200 sampled 700 images/s at 50 steps
+// with 256-image passes, 62 with 16-image ones).
+int64_t sampleChunk(int configured, torch::Device device);
+
 } // namespace ddil

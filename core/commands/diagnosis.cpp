@@ -1,7 +1,8 @@
 #include "core/api/diagnosis.h"
+
 #include "core/api/errors.h"
-#include "core/train/checkpoint.h"
-#include "core/train/device.h"
+#include "core/checkpoint/checkpoint.h"
+#include "core/runtime/device.h"
 #include "core/train/distill_trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -16,11 +17,9 @@ std::string diagnoseCheckpointJson(const DiagnoseRequest& request)
     const auto started = std::chrono::steady_clock::now();
     const torch::Device device = resolveDevice(request.device);
     applyThreadCount(request.threads);
-    RunConfig config;
-    {
-        CheckpointReader reader(request.checkpoint);
-        config = reader.meta().config;
-    }
+    RunConfig config = readCheckpointMeta(request.checkpoint).config;
+    if (request.sampleChunk > 0)
+        config.runtime.sample_chunk = request.sampleChunk;
     if (config.task != Task::Distill)
         throw ConfigError(request.checkpoint + ": holds a \"" + toString(config.task)
             + "\" model; `ddil diagnose` measures distilled students (task \"distill\")");

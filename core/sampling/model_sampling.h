@@ -16,10 +16,9 @@ struct ModelSampleOptions {
     GuidanceSpec guidance;
     std::set<int> recordSteps;
     const CancelToken* cancel = nullptr;
-    // Samples per sampler run (a guided pass evaluates twice as many). Small chunks stay in the
-    // CPU caches: for the Fashion-MNIST UNet on the 2-core dev machine, 32 images per pass run
-    // at 340-365 passes/s, 128 at 240-250 (benchmarks/throughput.cpp --chunk).
-    int64_t chunk = 16;
+    // Samples per sampler run (a guided pass evaluates twice as many); 0: runtime/device.h's
+    // sampleChunk for the device.
+    int64_t chunk = 0;
 
     // Steps, eta and guidance as a config's sample section sets them.
     static ModelSampleOptions fromConfig(const SampleConfig& sample);

@@ -1,9 +1,8 @@
 // The `ddil` command as a user meets it: exit codes and one clear line for every bad input.
-#include "tests/test_support.h"
-
 #include "core/cli/exit_codes.h"
 #include "core/cli/progress_printer.h"
 #include "core/io/tensorboard.h"
+#include "tests/test_support.h"
 
 #include <QDir>
 #include <QFile>

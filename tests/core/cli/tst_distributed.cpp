@@ -1,12 +1,11 @@
 // Data-parallel `ddil run` on c10d (Gloo, loopback): the launchers' environments, two ranks
 // against one process with the whole batch, the real torchrun, Slurm's variables, and a
 // SIGTERM that every rank obeys at the same step.
-#include "tests/test_support.h"
-
 #include "core/api/distributed.h"
 #include "core/api/errors.h"
 #include "core/cli/exit_codes.h"
 #include "core/io/npy.h"
+#include "tests/test_support.h"
 
 #include <QDir>
 #include <QFile>

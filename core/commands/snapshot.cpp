@@ -1,7 +1,8 @@
+#include "core/api/snapshot.h"
+
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
 #include "core/api/run.h"
-#include "core/api/snapshot.h"
 #include "core/train/distill_trainer.h"
 
 #include <filesystem>

@@ -1,4 +1,4 @@
-#include "core/train/device.h"
+#include "core/runtime/device.h"
 
 #include "core/api/errors.h"
 
@@ -27,6 +27,13 @@ torch::Device resolveDevice(Device requested)
         return torch::Device(torch::kCUDA, 0);
     }
     throw std::logic_error("unknown device");
+}
+
+int64_t sampleChunk(int configured, torch::Device device)
+{
+    if (configured > 0)
+        return configured;
+    return device.is_cuda() ? 256 : 16;
 }
 
 void applyThreadCount(int threads)

@@ -1,13 +1,18 @@
-#include "core/train/checkpoint.h"
+#include "core/checkpoint/checkpoint.h"
 
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
+#include "core/checkpoint/pickle_prefix.h"
 #include "core/io/atomic_file.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/serialize/output-archive.h>
 #include <torch/types.h>
 
+#include <caffe2/serialize/inline_container.h>
+#include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
 
 namespace ddil {
@@ -20,7 +25,91 @@ std::string firstLine(const std::string& text)
     const auto pos = text.find('\n');
     return pos == std::string::npos ? text : text.substr(0, pos);
 }
+
+// The metadata from the archive's top-level values, whichever way they were read.
+using FieldLookup = std::function<std::optional<PickledScalar>(const char* key)>;
+
+template <class T>
+const T* as(const std::optional<PickledScalar>& value)
+{
+    return value ? std::get_if<T>(&*value) : nullptr;
+}
+
+CheckpointMeta metaFromFields(const std::string& path, const FieldLookup& field)
+{
+    CheckpointMeta meta;
+    const auto format = field("format");
+    if (!as<std::string>(format) || *as<std::string>(format) != kFormatTag)
+        throw CheckpointError(path + ": not a DDIL Workbench checkpoint (no \""
+            + std::string(kFormatTag) + "\" tag)");
+    const auto version = field("format_version");
+    if (!as<int64_t>(version))
+        throw CheckpointError(path + ": checkpoint has no format version");
+    meta.formatVersion = static_cast<int>(*as<int64_t>(version));
+    if (meta.formatVersion > kCheckpointFormatVersion)
+        throw CheckpointError(path + ": checkpoint format " + std::to_string(meta.formatVersion)
+            + " is newer than this build reads (" + std::to_string(kCheckpointFormatVersion) + ")");
+    const auto config = field("config");
+    if (!as<std::string>(config))
+        throw CheckpointError(path + ": checkpoint holds no config");
+    const auto loaded = parseConfig(*as<std::string>(config), path + " (embedded config)");
+    if (!loaded.ok())
+        throw CheckpointError(
+            path + ": embedded config is invalid: " + loaded.errors().front().toString());
+    meta.config = loaded.config;
+    const auto signature = field("model_signature");
+    if (!as<std::string>(signature))
+        throw CheckpointError(path + ": checkpoint has no model signature");
+    meta.modelSignature = *as<std::string>(signature);
+    if (const auto step = field("step"); as<int64_t>(step))
+        meta.step = *as<int64_t>(step);
+    if (const auto elapsed = field("elapsed_seconds"); as<double>(elapsed))
+        meta.elapsedSeconds = *as<double>(elapsed);
+    if (const auto build = field("build_id"); as<std::string>(build))
+        meta.buildId = *as<std::string>(build);
+    if (const auto sums = field("pending_sums"); as<std::string>(sums)) {
+        const auto pending = nlohmann::json::parse(*as<std::string>(sums), nullptr, false);
+        if (!pending.is_array())
+            throw CheckpointError(path + ": checkpoint's pending metrics are corrupt");
+        for (const auto& item : pending)
+            if (item.is_array() && item.size() == 2 && item[0].is_string() && item[1].is_number())
+                meta.pendingSums.emplace_back(item[0].get<std::string>(), item[1].get<double>());
+    }
+    if (const auto count = field("pending_count"); as<int64_t>(count))
+        meta.pendingCount = *as<int64_t>(count);
+    return meta;
+}
+
+// The leading plain values of the archive's data.pkl, read without its tensors; nullopt when
+// the file is not laid out as expected (the caller then reads the whole archive, which gives
+// the precise error).
+std::optional<std::map<std::string, PickledScalar>> readArchiveHead(const std::string& path)
+{
+    std::ifstream file(path, std::ios::binary);
+    if (!file)
+        return std::nullopt;
+    try {
+        caffe2::serialize::PyTorchStreamReader archive(&file);
+        if (!archive.hasRecord("data.pkl"))
+            return std::nullopt;
+        auto [data, size] = archive.getRecord("data.pkl");
+        return readLeadingAttributes(std::string(static_cast<const char*>(data.get()), size));
+    } catch (const c10::Error&) {
+        return std::nullopt;
+    }
+}
 } // namespace
+
+CheckpointMeta readCheckpointMeta(const std::string& path)
+{
+    if (const auto head = readArchiveHead(path); head && head->count("config")) {
+        return metaFromFields(path, [&](const char* key) -> std::optional<PickledScalar> {
+            const auto it = head->find(key);
+            return it == head->end() ? std::nullopt : std::optional<PickledScalar>(it->second);
+        });
+    }
+    return CheckpointReader(path).meta();
+}
 
 void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
     const torch::nn::Module& model, const torch::nn::Module* ema,
@@ -77,43 +166,20 @@ CheckpointReader::CheckpointReader(const std::string& path)
         throw CheckpointError(path + ": not a readable checkpoint (corrupt or truncated file): "
             + firstLine(e.what_without_backtrace()));
     }
-    c10::IValue value;
-    if (!m_archive->try_read("format", value) || !value.isString()
-        || value.toStringRef() != kFormatTag)
-        throw CheckpointError(path + ": not a DDIL Workbench checkpoint (no \""
-            + std::string(kFormatTag) + "\" tag)");
-    if (!m_archive->try_read("format_version", value) || !value.isInt())
-        throw CheckpointError(path + ": checkpoint has no format version");
-    m_meta.formatVersion = static_cast<int>(value.toInt());
-    if (m_meta.formatVersion > kCheckpointFormatVersion)
-        throw CheckpointError(path + ": checkpoint format " + std::to_string(m_meta.formatVersion)
-            + " is newer than this build reads (" + std::to_string(kCheckpointFormatVersion) + ")");
-    if (!m_archive->try_read("config", value) || !value.isString())
-        throw CheckpointError(path + ": checkpoint holds no config");
-    const auto loaded = parseConfig(value.toStringRef(), path + " (embedded config)");
-    if (!loaded.ok())
-        throw CheckpointError(
-            path + ": embedded config is invalid: " + loaded.errors().front().toString());
-    m_meta.config = loaded.config;
-    if (!m_archive->try_read("model_signature", value) || !value.isString())
-        throw CheckpointError(path + ": checkpoint has no model signature");
-    m_meta.modelSignature = value.toStringRef();
-    if (m_archive->try_read("step", value) && value.isInt())
-        m_meta.step = value.toInt();
-    if (m_archive->try_read("elapsed_seconds", value) && value.isDouble())
-        m_meta.elapsedSeconds = value.toDouble();
-    if (m_archive->try_read("build_id", value) && value.isString())
-        m_meta.buildId = value.toStringRef();
-    if (m_archive->try_read("pending_sums", value) && value.isString()) {
-        const auto pending = nlohmann::json::parse(value.toStringRef(), nullptr, false);
-        if (!pending.is_array())
-            throw CheckpointError(path + ": checkpoint's pending metrics are corrupt");
-        for (const auto& item : pending)
-            if (item.is_array() && item.size() == 2 && item[0].is_string() && item[1].is_number())
-                m_meta.pendingSums.emplace_back(item[0].get<std::string>(), item[1].get<double>());
-    }
-    if (m_archive->try_read("pending_count", value) && value.isInt())
-        m_meta.pendingCount = value.toInt();
+    m_meta = metaFromFields(path, [this](const char* key) -> std::optional<PickledScalar> {
+        c10::IValue value;
+        if (!m_archive->try_read(key, value))
+            return std::nullopt;
+        if (value.isString())
+            return value.toStringRef();
+        if (value.isInt())
+            return value.toInt();
+        if (value.isDouble())
+            return value.toDouble();
+        if (value.isBool())
+            return value.toBool();
+        return std::nullopt;
+    });
     torch::serialize::InputArchive probe;
     m_hasEma = m_archive->try_read("ema", probe);
     torch::serialize::InputArchive optimizerProbe;

@@ -43,6 +43,11 @@ void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
     const torch::optim::Optimizer* optimizer, const torch::Tensor& rngState,
     const ExtraStateWriter& extra = {});
 
+// The metadata of the checkpoint at `path` (its config, model signature, step) without loading
+// its weights: read from the head of the archive's pickle, or from the whole archive when the
+// head is not laid out as this build writes it. Throws as CheckpointReader does.
+CheckpointMeta readCheckpointMeta(const std::string& path);
+
 class CheckpointReader {
 public:
     // Throws IoError (missing/unreadable) or CheckpointError (corrupt, not ours, newer format).

@@ -1,11 +1,11 @@
 #pragma once
 // A denoiser from a checkpoint, sampled the way it was trained to be: a teacher with guided DDIM,
-// a distilled student with its own few-step sampler (distill/student_policy.h). Used by
-// `ddil sample` and `ddil eval`.
+// a distilled student with its few-step sampler (the one student sampler, student_sampler.h).
+// Used by `ddil sample` and `ddil eval`.
 
+#include "core/checkpoint/checkpoint.h"
 #include "core/diffusion/guidance.h"
 #include "core/models/denoiser_net.h"
-#include "core/train/checkpoint.h"
 
 #include <torch/types.h>
 
@@ -19,8 +19,9 @@ namespace ddil {
 class CheckpointSampler {
 public:
     // Loads the EMA weights of `reader`'s model (throws CheckpointError when they do not fit).
+    // `chunk`: samples per network pass (0: chosen for the device).
     CheckpointSampler(CheckpointReader& reader, const std::vector<int64_t>& sampleShape,
-        int64_t numClasses, torch::Device device);
+        int64_t numClasses, torch::Device device, int chunk = 0);
 
     const std::string& signature() const { return m_signature; }
     bool isStudent() const { return m_config.task == Task::Distill; }
@@ -37,6 +38,7 @@ private:
     RunConfig m_config;
     std::vector<int64_t> m_shape;
     torch::Device m_device;
+    int64_t m_chunk;
     std::shared_ptr<DenoiserNet> m_net;
     std::string m_signature;
     std::optional<GuidanceSpec> m_lastGuidance;

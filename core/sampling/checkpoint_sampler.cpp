@@ -1,22 +1,19 @@
-#include "core/train/checkpoint_sampler.h"
+#include "core/sampling/checkpoint_sampler.h"
 
-#include "core/distill/student_policy.h"
-#include "core/train/model_sampling.h"
+#include "core/runtime/device.h"
+#include "core/sampling/model_sampling.h"
+#include "core/sampling/student_sampler.h"
 
 #include <torch/types.h>
-#include <torch/utils.h>
 
 namespace ddil {
 
-namespace {
-constexpr int64_t kStudentChunk = 16;
-}
-
 CheckpointSampler::CheckpointSampler(CheckpointReader& reader,
-    const std::vector<int64_t>& sampleShape, int64_t numClasses, torch::Device device)
+    const std::vector<int64_t>& sampleShape, int64_t numClasses, torch::Device device, int chunk)
     : m_config(reader.meta().config)
     , m_shape(sampleShape)
     , m_device(device)
+    , m_chunk(sampleChunk(chunk, device))
 {
     m_net = makeDenoiserNet(m_config.model, sampleShape, numClasses);
     m_signature = m_net->signature();
@@ -32,6 +29,7 @@ torch::Tensor CheckpointSampler::sample(const torch::Tensor& labels, int steps,
         auto options = ModelSampleOptions::fromConfig(m_config.sample);
         options.steps = steps;
         options.eta = eta;
+        options.chunk = m_chunk;
         if (guidance)
             options.guidance.scale = *guidance;
         m_lastGuidance = options.guidance;
@@ -48,22 +46,12 @@ torch::Tensor CheckpointSampler::sample(const torch::Tensor& labels, int steps,
         : std::nullopt;
     const StudentPolicy policy(config);
     const auto times = studentTimes(config.distill, steps);
-    torch::NoGradGuard noGrad;
-    const int64_t count = labels.size(0);
-    std::vector<int64_t> shape { count };
+    std::vector<int64_t> shape { labels.size(0) };
     shape.insert(shape.end(), m_shape.begin(), m_shape.end());
     const auto noise = torch::randn(shape, generator, torch::kFloat32);
-    std::vector<torch::Tensor> parts;
-    for (int64_t begin = 0; begin < count; begin += kStudentChunk) {
-        const int64_t end = std::min(count, begin + kStudentChunk);
-        auto z = noise.slice(0, begin, end).to(m_device);
-        if (z.dim() == 4)
-            z = z.contiguous(torch::MemoryFormat::ChannelsLast);
-        parts.push_back(rolloutStudent(
-            policy, *m_net, z, labels.slice(0, begin, end).to(m_device), times, generator)
-                            .x0.to(torch::kCPU));
-    }
-    return torch::cat(parts);
+    StudentSampling sampling;
+    sampling.chunk = m_chunk;
+    return sampleStudent(policy, *m_net, noise, labels, times, generator, m_device, sampling).x0;
 }
 
 } // namespace ddil

@@ -1,4 +1,5 @@
 #include "core/api/distributed.h"
+
 #include "core/api/errors.h"
 
 #include <cstdlib>
