@@ -5,7 +5,8 @@
 //
 //   ddil_bench_throughput [CONFIG] [--train-steps N] [--samples M] [--threads T] [--chunk C]
 //
-// --chunk sets the samples per sampler pass (ModelSampleOptions::chunk; guidance doubles it).
+// --chunk sets the samples per sampler pass (ModelSampleOptions::chunk; guidance doubles it;
+// default: sampleChunk's choice for the device).
 
 #include "benchmarks/bench_util.h"
 
@@ -32,7 +33,7 @@ int main(int argc, char** argv)
 {
     std::string configPath = std::string(DDIL_SOURCE_DIR) + "/configs/fashion-mnist/teacher.json";
     int trainSteps = 30, samples = 200, threads = -1;
-    int64_t chunk = ModelSampleOptions {}.chunk;
+    int64_t chunk = 0; // 0: runtime/device.h's sampleChunk for the device
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--train-steps" && i + 1 < argc)
@@ -91,7 +92,9 @@ int main(int argc, char** argv)
         sampleModel(trainer.ema(), config.diffusion, labels, shape, gen, device, options);
         const double rate = samples / seconds(start);
         std::printf("| sampling, %d DDIM steps, guidance %g, %lld per pass | %.1f | %.0f |\n",
-            steps, options.guidance.scale, static_cast<long long>(chunk), rate, peakRssMiB());
+            steps, options.guidance.scale,
+            static_cast<long long>(sampleChunk(static_cast<int>(chunk), device)), rate,
+            peakRssMiB());
         std::fflush(stdout);
     }
     return 0;
