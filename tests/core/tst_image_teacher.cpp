@@ -6,6 +6,7 @@
 #include "core/api/run.h"
 #include "core/models/denoiser_net.h"
 #include "core/sampling/model_sampling.h"
+#include "tests/core/small_unet.h"
 
 #include <QDir>
 #include <QFile>
@@ -126,20 +127,7 @@ private Q_SLOTS:
 
     void chunkedSamplingEqualsOnePass()
     {
-        ModelConfig c;
-        c.kind = ModelKind::Unet;
-        c.channels = 8;
-        c.channel_mult = { 1, 2 };
-        c.depth = 1;
-        c.groups = 4;
-        c.time_embedding = 8;
-        torch::manual_seed(0);
-        auto net = makeDenoiserNet(c, { 1, 8, 8 }, 2);
-        {
-            torch::NoGradGuard noGrad;
-            for (auto& p : net->parameters())
-                p.add_(torch::randn_like(p) * 0.05);
-        }
+        auto net = test::randomSmallUnet(2, 0);
         DiffusionConfig diffusion;
         diffusion.prediction = Prediction::V;
         const auto labels = torch::arange(10, torch::kInt64).remainder(2);

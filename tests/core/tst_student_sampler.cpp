@@ -8,6 +8,7 @@
 #include "core/sampling/student_sampler.h"
 #include "core/train/distill_trainer.h"
 #include "tests/core/distill_fixture.h"
+#include "tests/core/small_unet.h"
 
 #include <QtTest>
 
@@ -35,24 +36,6 @@ double maxDifference(const torch::Tensor& a, const torch::Tensor& b)
     return (a - b).abs().max().item<double>();
 }
 
-// A small image student whose every weight is random (a fresh UNet's output layer is zero).
-std::shared_ptr<DenoiserNet> randomUnet()
-{
-    ModelConfig c;
-    c.kind = ModelKind::Unet;
-    c.channels = 8;
-    c.channel_mult = { 1, 2 };
-    c.depth = 1;
-    c.groups = 4;
-    c.time_embedding = 16;
-    c.attention = false;
-    auto net = makeDenoiserNet(c, { 1, 8, 8 }, 10);
-    torch::NoGradGuard noGrad;
-    auto gen = at::detail::createCPUGenerator(5);
-    for (auto& p : net->parameters())
-        p.add_(torch::randn(p.sizes(), gen) * 0.05);
-    return net;
-}
 } // namespace
 
 class TestStudentSampler : public QObject {
@@ -96,7 +79,7 @@ private Q_SLOTS:
         config.distill.method = DistillMethod::Consistency;
         config.distill.student_steps = 2;
         const StudentPolicy policy(config);
-        auto net = randomUnet();
+        auto net = test::randomSmallUnet(10, 5);
         auto gen = at::detail::createCPUGenerator(8);
         const auto z = torch::randn({ 40, 1, 8, 8 }, gen);
         const auto labels = torch::arange(40, torch::kInt64).remainder(10);
