@@ -44,7 +44,7 @@ DdimResult sampleModel(DenoiserNet& net, const DiffusionConfig& diffusion,
 
     DdimResult result;
     std::vector<torch::Tensor> outputs;
-    const int64_t chunk = options.chunk > 0 ? options.chunk : sampleChunk(0, device);
+    const int64_t chunk = sampleChunk(static_cast<int>(options.chunk), device);
     for (int64_t begin = 0; begin < count; begin += chunk) {
         const int64_t end = std::min(count, begin + chunk);
         const auto denoise = makeGuidedDenoiser(model, schedule, diffusion.prediction,

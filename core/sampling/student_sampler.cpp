@@ -1,11 +1,10 @@
 #include "core/sampling/student_sampler.h"
 
 #include "core/runtime/device.h"
+#include "core/sampling/chunks.h"
 
 #include <torch/types.h>
 #include <torch/utils.h>
-
-#include <algorithm>
 
 namespace ddil {
 
@@ -16,8 +15,7 @@ StudentSamples sampleStudent(const StudentPolicy& policy, DenoiserNet& net,
     torch::NoGradGuard noGrad;
     const bool wasTraining = net.is_training();
     net.eval();
-    const int64_t count = noise.size(0);
-    const int64_t chunk = options.chunk > 0 ? options.chunk : sampleChunk(0, device);
+    const int64_t chunk = sampleChunk(static_cast<int>(options.chunk), device);
     const std::vector<int64_t> shape(noise.sizes().begin(), noise.sizes().end());
     const auto deviceLabels = labels.to(device);
     StudentSamples out;
@@ -33,17 +31,15 @@ StudentSamples sampleStudent(const StudentPolicy& policy, DenoiserNet& net,
             out.states.push_back(x);
         const double t = times[i], next = times[i + 1];
         const auto draws = drawStep(policy, options.rollout, i, shape, next, generator, device);
-        std::vector<torch::Tensor> parts;
-        for (int64_t begin = 0; begin < count; begin += chunk) {
-            const int64_t end = std::min(count, begin + chunk);
-            auto rows = x.slice(0, begin, end);
-            if (rows.dim() == 4) // oneDNN's convolutions are faster on NHWC
-                rows = rows.contiguous(torch::MemoryFormat::ChannelsLast);
-            parts.push_back(studentStep(policy, net, rows, deviceLabels.slice(0, begin, end), t,
-                next, draws.rows(begin, end), options.rollout.teacher, &out.teacherSteps)
-                                .contiguous());
-        }
-        x = torch::cat(parts);
+        int64_t begin = 0; // the first row of the chunk mapChunks hands over
+        x = mapChunks(
+            x, deviceLabels, chunk, [&](const torch::Tensor& rows, const torch::Tensor& y) {
+                const int64_t end = begin + rows.size(0);
+                auto stepped = studentStep(policy, net, rows, y, t, next, draws.rows(begin, end),
+                    options.rollout.teacher, &out.teacherSteps);
+                begin = end;
+                return stepped.contiguous();
+            });
     }
     out.x0 = x.to(torch::kCPU).contiguous();
     net.train(wasTraining);
