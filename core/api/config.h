@@ -101,6 +101,10 @@ struct EvalConfig {
     bool shift_diagnostics = false;
     bool teacher_intervention = false;
     int diagnose_samples = 512;
+    // Distillation on images: the first this many evaluation samples are compared with the
+    // teacher's own M-step samples of the same noise and labels (eval/imitation_rmse; the
+    // teacher's samples are cached). 2-D data compares every sample. 0: off for images.
+    int imitation_samples = 0;
 };
 
 // The settings of DDIL's mixture that may change while a run is in progress (the workbench's
@@ -125,11 +129,23 @@ struct DdilConfig {
     BetaSchedule beta_schedule = BetaSchedule::Constant;
     int ramp_steps = 0; // ramp_student: beta_student rises from 0 over these steps (data gives way)
     double p_teach = 0.0; // mixed policy: the teacher takes each rollout step with this probability
+    // constant, or linear_decay: p_teach falls linearly to 0 over p_teach_decay_steps (DAgger).
+    PTeachSchedule p_teach_schedule = PTeachSchedule::Constant;
+    int p_teach_decay_steps = 0;
     int teacher_steps = 32; // M: the teacher's guided DDIM sampler that teacher states come from
     bool shared_noise = true; // teacher and student rollouts start from the same noise
     int buffer_capacity = 0; // states per source buffer; 0: 32 x batch size
     int refresh_every = 50; // steps between buffer refreshes
     double refresh_fraction = 0.5; // share of the buffer replaced per refresh
+    // Which entries a refresh overwrites once the buffer is full: the oldest, or random ones.
+    BufferReplacement buffer_replacement = BufferReplacement::Oldest;
+    // Store each rollout's first state (the pure noise at tau_N, where every source agrees).
+    // Off, the buffers hold the states the student reaches; a 1-step student stores it anyway.
+    bool store_first_state = false;
+    // The guidance scale of teacher and student rollouts: the method's (LCM: w ~ U[w_min, w_max]
+    // per rollout, as its targets use; PD, DMD2: distill.guidance.scale) or rollout_guidance_scale.
+    RolloutGuidance rollout_guidance = RolloutGuidance::Method;
+    double rollout_guidance_scale = 2.0;
     // Mixture changes at later steps, in step order; each replaces every mixture setting above
     // (and distill.reflection's projection and percentile) from its step on.
     std::vector<MixtureSnapshot> changes;
@@ -150,7 +166,9 @@ struct ProgressiveConfig {
 
 // Luo et al. 2023 (latent consistency distillation), in pixel or toy space.
 struct ConsistencyConfig {
-    int solver_steps = 50; // the skipping-step solver grid: one teacher step spans 1/solver_steps
+    // The skipping-step solver grid j / solver_steps: one teacher step spans 1/solver_steps. It
+    // must pass through every student time (for tau_k = k / N: a multiple of N).
+    int solver_steps = 48;
     double target_ema = 0.95; // decay of the target network theta-minus
     ConsistencyLoss loss = ConsistencyLoss::PseudoHuber;
     double huber_c = 0.0; // 0: 0.00054 sqrt(d) (Song & Dhariwal 2023)

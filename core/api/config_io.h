@@ -16,6 +16,9 @@ struct ConfigIssue {
     Severity severity = Severity::Error;
     std::string path; // e.g. "train.lr" or "sample.guidance.convention"; "" for the whole file
     std::string message;
+    // A rule about how the config trains (e.g. the LCM solver grid), not about what its model
+    // is: a checkpoint whose embedded config breaks only such rules can still be sampled.
+    bool trainingOnly = false;
 
     std::string toString() const; // "error: train.lr: must be in [0, 10]"
 };
@@ -27,6 +30,9 @@ struct ConfigLoadResult {
     bool unreadable = false; // the file itself is missing or cannot be read
 
     bool ok() const; // no errors (warnings allowed)
+    // No errors but training-only ones: the config describes a model that can be read and
+    // sampled (a finished run's config.json, a checkpoint's), though it would not train now.
+    bool readable() const;
     std::vector<ConfigIssue> errors() const;
     std::vector<ConfigIssue> warnings() const;
 };
@@ -59,6 +65,13 @@ struct SchemaRange {
     bool integer = false;
 };
 std::optional<SchemaRange> schemaRange(const std::string& path);
+
+// The student times of distill (tau_N ... tau_1) that the LCM solver grid j / solverSteps
+// misses (within 1e-9), in order; empty when the grid passes through all of them.
+std::vector<double> timesOffSolverGrid(const DistillConfig& distill, int solverSteps);
+// The solver step counts nearest to distill.lcm.solver_steps (one below, one above, when they
+// exist in [2, 100000]) whose grids pass through every student time.
+std::vector<int> nearestValidSolverSteps(const DistillConfig& distill);
 
 // Checks the values of an in-memory config (as the GUI edits it) with the same rules as loading.
 std::vector<ConfigIssue> validateConfig(const RunConfig& config);

@@ -34,6 +34,13 @@ enum class ConsistencyLoss { L2, PseudoHuber };
 enum class BetaSchedule { Constant, RampStudent };
 // Which x0 estimates the reflected formulation projects.
 enum class ReflectTarget { Teacher, Student, Both };
+// Which replay-buffer entries a refresh overwrites: the oldest first, or random ones.
+enum class BufferReplacement { Oldest, Random };
+// How p_teach moves over training: fixed, or DAgger's linear decay from p_teach to 0.
+enum class PTeachSchedule { Constant, LinearDecay };
+// The guidance scale of DDIL's rollouts: the one the method trains with (LCM: w drawn from
+// [w_min, w_max] per rollout; PD, DMD2: distill.guidance.scale), or a fixed one.
+enum class RolloutGuidance { Method, Fixed };
 
 template <class E>
 struct EnumTable;
@@ -81,6 +88,12 @@ DDIL_ENUM_TABLE(BetaSchedule, 2, { BetaSchedule::Constant, "constant" },
     { BetaSchedule::RampStudent, "ramp_student" })
 DDIL_ENUM_TABLE(ReflectTarget, 3, { ReflectTarget::Teacher, "teacher" },
     { ReflectTarget::Student, "student" }, { ReflectTarget::Both, "both" })
+DDIL_ENUM_TABLE(BufferReplacement, 2, { BufferReplacement::Oldest, "oldest" },
+    { BufferReplacement::Random, "random" })
+DDIL_ENUM_TABLE(PTeachSchedule, 2, { PTeachSchedule::Constant, "constant" },
+    { PTeachSchedule::LinearDecay, "linear_decay" })
+DDIL_ENUM_TABLE(
+    RolloutGuidance, 2, { RolloutGuidance::Method, "method" }, { RolloutGuidance::Fixed, "fixed" })
 
 #undef DDIL_ENUM_TABLE
 

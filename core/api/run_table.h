@@ -22,16 +22,26 @@ struct TableRequest {
     // cached (per teacher file, extractor, steps, samples).
     std::vector<int> teacherSteps { 4, 50 };
     std::int64_t teacherSamples = -1;
+    // Evaluation noise: this run folder's checkpoint evaluated (`ddil eval`, its eval.count
+    // samples, its student steps) with each of these evaluation seeds, reported beside the
+    // training-seed spread of its row. "" : not measured. Cached like the teacher rows.
+    std::string evalNoiseRun;
+    std::vector<std::uint64_t> evalNoiseSeeds { 0, 1, 2 };
     Device device = Device::Auto;
     int threads = 0;
 };
 
+// With groupSeeds, each row's first metric (FID; 2-D data: sliced W1) is compared with its
+// method's baseline: the first row of the same method and student step count, in the order the
+// folders were given. The difference of means carries Welch's 95% confidence interval; rows
+// whose interval excludes 0 are marked "*".
 struct RunTable {
-    std::vector<std::string> columns; // CSV header names
     std::vector<std::string> titles; // Markdown header cells
     std::vector<std::vector<std::string>> cells; // Markdown cells ("2.57 ± 0.28")
     std::vector<std::vector<std::string>> values; // CSV fields (means and "_sd" columns apart)
     std::vector<std::string> csvColumns;
+    int textColumns = 0; // the leading columns that hold text (left-aligned in Markdown)
+    std::vector<std::string> notes; // lines printed under the Markdown table
 
     std::string markdown() const;
     std::string csv() const;

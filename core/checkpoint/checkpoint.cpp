@@ -53,9 +53,12 @@ CheckpointMeta metaFromFields(const std::string& path, const FieldLookup& field)
     if (!as<std::string>(config))
         throw CheckpointError(path + ": checkpoint holds no config");
     const auto loaded = parseConfig(*as<std::string>(config), path + " (embedded config)");
-    if (!loaded.ok())
-        throw CheckpointError(
-            path + ": embedded config is invalid: " + loaded.errors().front().toString());
+    // Rules about how a config trains do not stop its model from being sampled (a checkpoint
+    // trained before the rule existed stays usable).
+    if (!loaded.readable())
+        for (const auto& issue : loaded.errors())
+            if (!issue.trainingOnly)
+                throw CheckpointError(path + ": embedded config is invalid: " + issue.toString());
     meta.config = loaded.config;
     const auto signature = field("model_signature");
     if (!as<std::string>(signature))

@@ -509,7 +509,12 @@ Subcommand addTableCommand(CLI::App& app)
         "table", "Compare finished runs in a paper-style table (Markdown or CSV)");
     table->add_option("runs", args->request.runDirs, "Run folders")->required();
     table->add_flag("--group-seeds", args->request.groupSeeds,
-        "One row per config that differs only in seed: mean ± standard deviation");
+        "One row per config that differs only in seed: mean ± standard deviation, n, and the "
+        "difference of the first metric to the method's baseline (its first row, in the order "
+        "given) with Welch's 95% confidence interval; * marks intervals that exclude 0");
+    table->add_option("--eval-noise", args->request.evalNoiseRun,
+        "Also evaluate this run folder's checkpoint with evaluation seeds 0, 1, 2 (cached) and "
+        "print that spread beside its row's training-seed spread");
     table->add_option("--format", args->format, "What to print: md or csv")
         ->check(CLI::IsMember({ "md", "csv" }))
         ->capture_default_str();

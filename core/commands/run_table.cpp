@@ -7,6 +7,7 @@
 #include "core/io/cache_directory.h"
 #include "core/io/fnv_hash.h"
 #include "core/io/resource_path.h"
+#include "core/metrics/statistics.h"
 
 #include <nlohmann/json.hpp>
 
@@ -31,10 +32,12 @@ struct Metric {
 const std::vector<Metric> kImageMetrics { { "fid", "FID (evaluator features)", 2 },
     { "precision", "precision", 3 }, { "recall", "recall", 3 }, { "density", "density", 3 },
     { "coverage", "coverage", 3 }, { "diversity", "diversity", 3 },
-    { "class_consistency", "class consistency", 3 } };
+    { "class_consistency", "class consistency", 3 },
+    { "imitation_rmse", "imitation (RMSE to teacher)", 4 } };
 const std::vector<Metric> kToyMetrics { { "sliced_wasserstein", "sliced W1 to data", 4 },
     { "mmd", "MMD to data", 4 }, { "sw_to_teacher", "sliced W1 to teacher", 4 },
-    { "mmd_to_teacher", "MMD to teacher", 4 } };
+    { "mmd_to_teacher", "MMD to teacher", 4 },
+    { "imitation_rmse", "imitation (RMSE to teacher)", 4 } };
 
 struct RunRecord {
     std::string dir;
@@ -66,7 +69,7 @@ RunRecord readRun(const std::string& dir)
     if (!fs::exists(configPath))
         throw IoError(dir + ": not a run folder (no config.json)");
     const auto loaded = loadConfigFile(configPath.string());
-    if (!loaded.ok())
+    if (!loaded.readable())
         throw IoError(configPath.string() + ": " + loaded.errors().front().toString());
     run.config = loaded.config;
     const auto state
@@ -140,13 +143,15 @@ std::string betaText(const RunConfig& c)
     return out;
 }
 
-// The teacher evaluated by `ddil eval`, cached by its inputs.
-json teacherEvaluation(const std::string& teacher, const std::string& features, int steps,
-    int64_t samples, const TableRequest& request)
+// `ddil eval` of a checkpoint, cached by the checkpoint's bytes and the request.
+json cachedEvaluation(const std::string& checkpoint, const std::string& features, int steps,
+    int64_t samples, uint64_t seed, const TableRequest& request)
 {
-    const auto bytes = readWholeFile(resolveResourcePath(teacher));
-    const std::string key = toHex(fnv1a64(bytes.data(), bytes.size())) + "|" + features + "|"
+    const auto bytes = readWholeFile(resolveResourcePath(checkpoint));
+    std::string key = toHex(fnv1a64(bytes.data(), bytes.size())) + "|" + features + "|"
         + std::to_string(steps) + "|" + std::to_string(samples);
+    if (seed != 0) // seed 0 keeps the keys of the caches written before seeds were part of them
+        key += "|seed " + std::to_string(seed);
     const auto cache = fs::path(cacheDirectory())
         / ("teacher-eval-" + toHex(fnv1a64(key.data(), key.size())) + ".json");
     if (fs::exists(cache)) {
@@ -155,9 +160,10 @@ json teacherEvaluation(const std::string& teacher, const std::string& features, 
             return cached;
     }
     EvalRequest eval;
-    eval.checkpoint = teacher;
+    eval.checkpoint = checkpoint;
     eval.steps = steps;
     eval.samples = samples;
+    eval.seed = seed;
     eval.features = features;
     eval.device = request.device;
     eval.threads = request.threads;
@@ -170,25 +176,6 @@ json teacherEvaluation(const std::string& teacher, const std::string& features, 
         // Not cacheable here: the numbers are the same.
     }
     return result;
-}
-
-double mean(const std::vector<double>& v)
-{
-    double s = 0.0;
-    for (double x : v)
-        s += x;
-    return s / double(v.size());
-}
-
-double sampleSd(const std::vector<double>& v)
-{
-    if (v.size() < 2)
-        return 0.0;
-    const double m = mean(v);
-    double s = 0.0;
-    for (double x : v)
-        s += (x - m) * (x - m);
-    return std::sqrt(s / double(v.size() - 1));
 }
 
 std::string csvField(const std::string& text)
@@ -209,7 +196,7 @@ std::string RunTable::markdown() const
         out += " " + t + " |";
     out += "\n|";
     for (size_t i = 0; i < titles.size(); ++i)
-        out += i < 7 ? "---|" : "---:|";
+        out += static_cast<int>(i) < textColumns ? "---|" : "---:|";
     out += "\n";
     for (const auto& row : cells) {
         out += "|";
@@ -217,6 +204,10 @@ std::string RunTable::markdown() const
             out += " " + cell + " |";
         out += "\n";
     }
+    if (!notes.empty())
+        out += "\n";
+    for (const auto& note : notes)
+        out += note + "\n";
     return out;
 }
 
@@ -233,6 +224,52 @@ std::string RunTable::csv() const
     }
     return out;
 }
+
+namespace {
+// One line: the run's checkpoint evaluated with several evaluation seeds (the evaluation's own
+// noise), beside the training-seed spread of the row the run belongs to.
+std::string evaluationNoiseNote(const TableRequest& request,
+    const std::vector<std::vector<const RunRecord*>>& groups, const std::string& features,
+    const Metric& primary)
+{
+    const auto checkpoint = (fs::path(request.evalNoiseRun) / "checkpoint.pt").string();
+    if (!fs::exists(checkpoint))
+        throw IoError(request.evalNoiseRun + ": no checkpoint.pt to measure the evaluation noise");
+    const auto loaded = loadConfigFile((fs::path(request.evalNoiseRun) / "config.json").string());
+    if (!loaded.readable())
+        throw IoError(request.evalNoiseRun + ": not a run folder (no readable config.json)");
+    const auto& c = loaded.config;
+    const int steps = c.task == Task::Distill ? c.distill.student_steps : c.sample.steps;
+    std::vector<double> v;
+    std::string list;
+    for (auto seed : request.evalNoiseSeeds) {
+        const auto result
+            = cachedEvaluation(checkpoint, features, steps, c.eval.count, seed, request);
+        const auto& ms = result["metrics"];
+        if (!ms.contains(primary.key))
+            throw IoError(checkpoint + ": its evaluation has no " + primary.key);
+        v.push_back(ms[primary.key].get<double>());
+        list += (list.empty() ? "" : ", ") + format(v.back(), primary.decimals);
+    }
+    std::string note = "Evaluation noise: " + c.name + " (" + request.evalNoiseRun
+        + ") evaluated with " + std::to_string(v.size()) + " evaluation seeds, "
+        + std::to_string(c.eval.count) + " samples each: " + primary.title + " " + list + " (sd "
+        + format(sampleSd(v), primary.decimals) + ")";
+    const auto dir = fs::weakly_canonical(request.evalNoiseRun);
+    for (const auto& group : groups)
+        for (const auto* run : group)
+            if (fs::weakly_canonical(run->dir) == dir && group.size() > 1) {
+                std::vector<double> seedValues;
+                for (const auto* r : group)
+                    if (const auto it = r->metrics.find(primary.key); it != r->metrics.end())
+                        seedValues.push_back(it->second);
+                note += "; the training-seed sd of its row: "
+                    + format(sampleSd(seedValues), primary.decimals)
+                    + " (n = " + std::to_string(seedValues.size()) + ")";
+            }
+    return note + ".";
+}
+} // namespace
 
 RunTable buildRunTable(const TableRequest& request)
 {
@@ -259,49 +296,107 @@ RunTable buildRunTable(const TableRequest& request)
     }
 
     RunTable table;
-    table.titles = { "run", "method", "N", "DDIL", "reflected", "β data/teacher/student", "seeds" };
+    table.titles
+        = { "run", "method", "N", "DDIL", "reflected", "β data/teacher/student", "seeds", "n" };
+    table.textColumns = 7;
     table.csvColumns = { "run", "method", "student_steps", "ddil", "reflected", "beta_data",
-        "beta_teacher", "beta_student", "seeds" };
+        "beta_teacher", "beta_student", "seeds", "n" };
+    const Metric& primary = metrics.front();
     for (const auto& m : metrics) {
         table.titles.push_back(m.title);
         table.csvColumns.push_back(m.key);
         table.csvColumns.push_back(std::string(m.key) + "_sd");
+        if (&m == &primary && request.groupSeeds) {
+            table.titles.push_back(std::string("Δ ") + m.title + " vs baseline [95% CI]");
+            for (const char* suffix : { "_diff", "_diff_low", "_diff_high", "_diff_df" })
+                table.csvColumns.push_back(std::string(m.key) + suffix);
+            table.csvColumns.push_back("baseline");
+        }
     }
     table.titles.insert(table.titles.end(), { "training steps", "wall time (min)" });
     table.csvColumns.insert(
         table.csvColumns.end(), { "training_steps", "wall_minutes", "eval_samples", "folders" });
 
+    auto valuesOf = [](const std::vector<const RunRecord*>& group, const char* key) {
+        std::vector<double> v;
+        for (const auto* run : group)
+            if (const auto it = run->metrics.find(key); it != run->metrics.end())
+                v.push_back(it->second);
+        return v;
+    };
     static const std::regex seedSuffix("-seed=[0-9]+");
-    for (const auto& group : groups) {
+    auto rowName = [&](const std::vector<const RunRecord*>& group) {
+        const auto& name = group.front()->config.name;
+        return request.groupSeeds && group.size() > 1 ? std::regex_replace(name, seedSuffix, "")
+                                                      : name;
+    };
+    auto studentSteps = [](const RunConfig& c) {
+        return c.task == Task::Distill ? c.distill.student_steps : c.sample.steps;
+    };
+    // A method's baseline: its first row (same method, same student steps).
+    auto baselineOf = [&](size_t row) {
+        const auto& c = groups[row].front()->config;
+        for (size_t i = 0; i < row; ++i) {
+            const auto& b = groups[i].front()->config;
+            if (methodName(b) == methodName(c) && studentSteps(b) == studentSteps(c))
+                return i;
+        }
+        return row;
+    };
+    int marked = 0;
+    for (size_t row = 0; row < groups.size(); ++row) {
+        const auto& group = groups[row];
         const auto& c = group.front()->config;
-        std::string name = request.groupSeeds && group.size() > 1
-            ? std::regex_replace(c.name, seedSuffix, "")
-            : c.name;
+        const std::string name = rowName(group);
         std::string seeds;
         for (const auto* run : group)
             seeds += (seeds.empty() ? "" : " ") + std::to_string(run->config.seed);
-        const int steps = c.task == Task::Distill ? c.distill.student_steps : c.sample.steps;
+        const int steps = studentSteps(c);
+        const std::string n = std::to_string(group.size());
         std::vector<std::string> cells { name, methodName(c), std::to_string(steps),
-            ddilOn(c) ? "on" : "off", reflectedText(c), betaText(c), seeds };
+            ddilOn(c) ? "on" : "off", reflectedText(c), betaText(c), seeds, n };
         std::vector<std::string> values { name, methodName(c), std::to_string(steps),
             ddilOn(c) ? "1" : "0", reflectedText(c) };
         for (int i = 0; i < 3; ++i)
             values.push_back(c.task == Task::Distill ? formatCompact(c.distill.ddil.beta[i]) : "");
-        values.push_back(seeds);
+        values.insert(values.end(), { seeds, n });
         for (const auto& m : metrics) {
-            std::vector<double> v;
-            for (const auto* run : group)
-                if (const auto it = run->metrics.find(m.key); it != run->metrics.end())
-                    v.push_back(it->second);
+            const auto v = valuesOf(group, m.key);
             if (v.empty()) {
                 cells.push_back("–");
                 values.insert(values.end(), { "", "" });
+            } else {
+                cells.push_back(format(mean(v), m.decimals)
+                    + (v.size() > 1 ? " ± " + format(sampleSd(v), m.decimals) : ""));
+                values.push_back(format(mean(v), 6));
+                values.push_back(v.size() > 1 ? format(sampleSd(v), 6) : "");
+            }
+            if (&m != &primary || !request.groupSeeds)
+                continue;
+            const size_t base = baselineOf(row);
+            const auto b = valuesOf(groups[base], m.key);
+            if (base == row || v.empty() || b.empty()) {
+                cells.push_back(base == row ? "baseline" : "–");
+                values.insert(values.end(), { "", "", "", "", rowName(groups[base]) });
                 continue;
             }
-            cells.push_back(format(mean(v), m.decimals)
-                + (v.size() > 1 ? " ± " + format(sampleSd(v), m.decimals) : ""));
-            values.push_back(format(mean(v), 6));
-            values.push_back(v.size() > 1 ? format(sampleSd(v), 6) : "");
+            const auto w = welchInterval(v, b);
+            std::string cell = (w.difference >= 0 ? "+" : "") + format(w.difference, m.decimals);
+            if (w.defined) {
+                cell += " [" + format(w.low, m.decimals) + ", " + format(w.high, m.decimals) + "]";
+                if (w.excludesZero()) {
+                    cell += " *";
+                    ++marked;
+                }
+            } else {
+                cell += " (no interval: n < 2)";
+            }
+            cells.push_back(cell);
+            values.push_back(format(w.difference, 6));
+            values.push_back(w.defined ? format(w.low, 6) : "");
+            values.push_back(w.defined ? format(w.high, 6) : "");
+            values.push_back(w.defined ? format(w.df, 3) : "");
+            values.push_back(rowName(groups[base]));
         }
         std::vector<double> stepCounts, minutes;
         std::string folders;
@@ -318,22 +413,27 @@ RunTable buildRunTable(const TableRequest& request)
         table.cells.push_back(cells);
         table.values.push_back(values);
     }
+    if (request.groupSeeds)
+        table.notes.push_back("Δ: difference of means to the method's baseline (its first row), "
+                              "with Welch's 95% confidence interval; * marks the "
+            + std::to_string(marked) + " row" + (marked == 1 ? "" : "s")
+            + " whose interval excludes 0.");
 
-    // Teacher references (images), sampled the way `ddil eval` does.
     const auto& first = runs.front().config;
+    const std::string features = first.eval.feature_extractor.empty()
+        ? std::string(kShippedEvaluator)
+        : first.eval.feature_extractor;
+    // Teacher references (images), sampled the way `ddil eval` does.
     const int64_t samples = request.teacherSamples < 0 ? first.eval.count : request.teacherSamples;
     if (images && samples > 0 && first.task == Task::Distill) {
-        const std::string features = first.eval.feature_extractor.empty()
-            ? std::string(kShippedEvaluator)
-            : first.eval.feature_extractor;
         for (int steps : request.teacherSteps) {
             const auto result
-                = teacherEvaluation(first.distill.teacher, features, steps, samples, request);
+                = cachedEvaluation(first.distill.teacher, features, steps, samples, 0, request);
             std::vector<std::string> cells { "teacher (" + std::to_string(steps) + " steps)",
                 "teacher", std::to_string(steps), "–", "–", "–",
-                std::to_string(result.value("seed", 0)) };
+                std::to_string(result.value("seed", 0)), "1" };
             std::vector<std::string> values { "teacher", "teacher", std::to_string(steps), "", "",
-                "", "", "", std::to_string(result.value("seed", 0)) };
+                "", "", "", std::to_string(result.value("seed", 0)), "1" };
             for (const auto& m : metrics) {
                 const auto& ms = result["metrics"];
                 if (ms.contains(m.key)) {
@@ -343,6 +443,10 @@ RunTable buildRunTable(const TableRequest& request)
                     cells.push_back("–");
                     values.insert(values.end(), { "", "" });
                 }
+                if (&m == &primary && request.groupSeeds) {
+                    cells.push_back("–");
+                    values.insert(values.end(), { "", "", "", "", "" });
+                }
             }
             cells.insert(cells.end(), { "–", "–" });
             values.insert(values.end(),
@@ -351,6 +455,9 @@ RunTable buildRunTable(const TableRequest& request)
             table.values.push_back(values);
         }
     }
+
+    if (!request.evalNoiseRun.empty())
+        table.notes.push_back(evaluationNoiseNote(request, groups, features, primary));
     return table;
 }
 

@@ -19,7 +19,7 @@ RunSnapshotter::RunSnapshotter(const std::string& runDir)
 {
     const auto configPath = (std::filesystem::path(runDir) / "config.json").string();
     const auto loaded = loadConfigFile(configPath);
-    if (!loaded.ok())
+    if (!loaded.readable())
         throw ConfigError(configPath + ": "
             + (loaded.issues.empty() ? std::string("not a run config")
                                      : loaded.issues.front().toString()));

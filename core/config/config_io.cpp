@@ -108,6 +108,7 @@ void visitFields(V& v, EvalConfig& c)
     v.field("shift_diagnostics", c.shift_diagnostics);
     v.field("teacher_intervention", c.teacher_intervention);
     v.field("diagnose_samples", c.diagnose_samples, 16, 1'000'000);
+    v.field("imitation_samples", c.imitation_samples, 0, 10'000'000);
 }
 
 template <class V>
@@ -117,11 +118,17 @@ void visitFields(V& v, DdilConfig& c)
     v.field("beta_schedule", c.beta_schedule);
     v.field("ramp_steps", c.ramp_steps, 0, 100'000'000);
     v.field("p_teach", c.p_teach, 0.0, 1.0);
+    v.field("p_teach_schedule", c.p_teach_schedule);
+    v.field("p_teach_decay_steps", c.p_teach_decay_steps, 0, 100'000'000);
     v.field("teacher_steps", c.teacher_steps, 1, 10'000);
     v.field("shared_noise", c.shared_noise);
     v.field("buffer_capacity", c.buffer_capacity, 0, 10'000'000);
     v.field("refresh_every", c.refresh_every, 1, 100'000'000);
     v.field("refresh_fraction", c.refresh_fraction, 0.0, 1.0);
+    v.field("buffer_replacement", c.buffer_replacement);
+    v.field("store_first_state", c.store_first_state);
+    v.field("rollout_guidance", c.rollout_guidance);
+    v.field("rollout_guidance_scale", c.rollout_guidance_scale, -100.0, 100.0);
     v.list("changes", c.changes);
 }
 
@@ -666,6 +673,37 @@ private:
     std::map<std::string, SchemaRange>& m_out;
 };
 
+// Consistency distillation trains f only at the points of its solver grid: a student time off
+// the grid is a time where the student samples and nothing trains it.
+void solverGridCheck(const DistillConfig& d, std::vector<ConfigIssue>& issues)
+{
+    if (!d.timesteps.empty() && static_cast<int>(d.timesteps.size()) != d.student_steps)
+        return; // reported as a timesteps problem
+    const auto missed = timesOffSolverGrid(d, d.lcm.solver_steps);
+    if (missed.empty())
+        return;
+    const int n = d.lcm.solver_steps;
+    std::string times, moved;
+    for (double t : missed) {
+        times += (times.empty() ? "" : ", ") + formatNumber(t);
+        const long j = std::lround(t * n);
+        moved += (moved.empty() ? "" : ", ") + formatNumber(static_cast<double>(j) / n) + " ("
+            + std::to_string(j) + "/" + std::to_string(n) + ")";
+    }
+    std::string valid;
+    const auto choices = nearestValidSolverSteps(d);
+    for (size_t i = 0; i < choices.size(); ++i)
+        valid += (i ? " or " : "") + std::to_string(choices[i]);
+    std::string message = "the solver grid j/" + std::to_string(n) + " misses the student time"
+        + (missed.size() > 1 ? "s " : " ") + times
+        + ", where the student samples and consistency distillation would never train it; ";
+    message += valid.empty() ? std::string("no solver_steps up to 100000 fits these times")
+                             : "nearest valid solver_steps: " + valid;
+    message += d.timesteps.empty() ? std::string()
+                                   : "; or move distill.timesteps onto the grid: " + moved;
+    issues.push_back({ ConfigIssue::Severity::Error, "distill.lcm.solver_steps", message, true });
+}
+
 void distillChecks(const RunConfig& c, std::vector<ConfigIssue>& issues)
 {
     const auto& d = c.distill;
@@ -727,6 +765,11 @@ void distillChecks(const RunConfig& c, std::vector<ConfigIssue>& issues)
         if (!d.timesteps.empty())
             error("timesteps", "progressive distillation uses the uniform grid; leave it empty");
     }
+    if (d.ddil.p_teach_schedule == PTeachSchedule::LinearDecay && d.ddil.p_teach_decay_steps <= 0)
+        error(
+            "ddil.p_teach_decay_steps", "must be positive with p_teach_schedule \"linear_decay\"");
+    if (d.method == DistillMethod::Consistency)
+        solverGridCheck(d, issues);
     if (d.method == DistillMethod::Consistency && d.lcm.w_min > d.lcm.w_max)
         error("lcm.w_min", "must not exceed distill.lcm.w_max (" + formatNumber(d.lcm.w_max) + ")");
     if (d.method == DistillMethod::Dmd2 && d.dmd2.t_min >= d.dmd2.t_max)
@@ -883,6 +926,14 @@ std::string ConfigIssue::toString() const
     return out + message;
 }
 
+bool ConfigLoadResult::readable() const
+{
+    for (const auto& i : issues)
+        if (i.severity == ConfigIssue::Severity::Error && !i.trainingOnly)
+            return false;
+    return true;
+}
+
 bool ConfigLoadResult::ok() const
 {
     for (const auto& i : issues)
@@ -975,6 +1026,39 @@ std::vector<std::string> configDifferences(const RunConfig& from, const RunConfi
     for (size_t i = 0; i < a.size() && i < b.size(); ++i)
         if (a[i].value != b[i].value)
             out.push_back(a[i].path + ": " + a[i].value + " -> " + b[i].value);
+    return out;
+}
+
+std::vector<double> timesOffSolverGrid(const DistillConfig& distill, int solverSteps)
+{
+    std::vector<double> times = distill.timesteps;
+    if (times.empty())
+        for (int k = distill.student_steps; k >= 1; --k)
+            times.push_back(static_cast<double>(k) / distill.student_steps);
+    std::vector<double> missed;
+    for (double t : times) {
+        const double scaled = t * solverSteps;
+        if (std::abs(scaled - std::round(scaled)) > 1e-9 * std::max(1.0, scaled))
+            missed.push_back(t);
+    }
+    return missed;
+}
+
+std::vector<int> nearestValidSolverSteps(const DistillConfig& distill)
+{
+    constexpr int kLowest = 2, kHighest = 100'000;
+    const int n = distill.lcm.solver_steps;
+    std::vector<int> out;
+    for (int m = std::min(n - 1, kHighest); m >= kLowest; --m)
+        if (timesOffSolverGrid(distill, m).empty()) {
+            out.push_back(m);
+            break;
+        }
+    for (int m = std::max(n + 1, kLowest); m <= kHighest; ++m)
+        if (timesOffSolverGrid(distill, m).empty()) {
+            out.push_back(m);
+            break;
+        }
     return out;
 }
 

@@ -36,7 +36,7 @@ void writeShiftPlot(const std::vector<std::string>& runDirs, const std::string& 
             metric = shift.empty() || !shift[0].contains("fd") ? "sw" : "fd";
         std::string label = dir;
         const auto config = loadConfigFile((fs::path(dir) / "config.json").string());
-        if (config.ok())
+        if (config.readable())
             label = config.config.name;
         LineSeries sf { label, {}, {}, colour, false }, st = sf, gap = sf;
         for (const auto& step : shift) {

@@ -53,8 +53,8 @@ Denoised GuidedTeacher::denoise(const torch::Tensor& x, const torch::Tensor& t,
     return d;
 }
 
-torch::Tensor GuidedTeacher::solve(
-    const torch::Tensor& x, double tFrom, double tTo, const torch::Tensor& labels)
+torch::Tensor GuidedTeacher::solve(const torch::Tensor& x, double tFrom, double tTo,
+    const torch::Tensor& labels, const torch::Tensor& scale)
 {
     torch::NoGradGuard noGrad;
     // The grid points strictly between the two ends, then the end itself.
@@ -68,8 +68,8 @@ torch::Tensor GuidedTeacher::solve(
     auto state = x;
     double t = tFrom;
     for (double next : path) {
-        const auto d = denoise(
-            state, torch::full({ state.size(0) }, t, x.options().dtype(torch::kFloat32)), labels);
+        const auto d = denoise(state,
+            torch::full({ state.size(0) }, t, x.options().dtype(torch::kFloat32)), labels, scale);
         if (next <= 0.0)
             return d.x0;
         state = m_schedule.alpha(next) * d.x0 + m_schedule.sigma(next) * d.eps;
@@ -78,12 +78,12 @@ torch::Tensor GuidedTeacher::solve(
     return state;
 }
 
-std::vector<torch::Tensor> GuidedTeacher::trajectory(
-    const torch::Tensor& xStart, const std::vector<double>& times, const torch::Tensor& labels)
+std::vector<torch::Tensor> GuidedTeacher::trajectory(const torch::Tensor& xStart,
+    const std::vector<double>& times, const torch::Tensor& labels, const torch::Tensor& scale)
 {
     std::vector<torch::Tensor> states { xStart };
     for (size_t i = 1; i < times.size(); ++i)
-        states.push_back(solve(states.back(), times[i - 1], times[i], labels));
+        states.push_back(solve(states.back(), times[i - 1], times[i], labels, scale));
     return states;
 }
 

@@ -28,14 +28,15 @@ public:
         const torch::Tensor& scale = {});
 
     // Deterministic DDIM from time tFrom to tTo through the points of the teacher's grid between
-    // them. At tTo = 0 the result is the x0 estimate of the last step.
-    torch::Tensor solve(
-        const torch::Tensor& x, double tFrom, double tTo, const torch::Tensor& labels);
+    // them. At tTo = 0 the result is the x0 estimate of the last step. `scale` as in denoise().
+    torch::Tensor solve(const torch::Tensor& x, double tFrom, double tTo,
+        const torch::Tensor& labels, const torch::Tensor& scale = {});
 
     // States at each of `times` (descending; times[0] is the time of xStart) along the teacher's
     // M-step sampler; element 0 is xStart itself.
-    std::vector<torch::Tensor> trajectory(
-        const torch::Tensor& xStart, const std::vector<double>& times, const torch::Tensor& labels);
+    std::vector<torch::Tensor> trajectory(const torch::Tensor& xStart,
+        const std::vector<double>& times, const torch::Tensor& labels,
+        const torch::Tensor& scale = {});
 
     DenoiserNet& net() { return *m_net; }
     const std::shared_ptr<DenoiserNet>& sharedNet() const { return m_net; }

@@ -7,8 +7,9 @@
 
 namespace ddil {
 
-ReplayBuffer::ReplayBuffer(int64_t capacity)
+ReplayBuffer::ReplayBuffer(int64_t capacity, BufferReplacement replacement)
     : m_capacity(capacity)
+    , m_replacement(replacement)
 {
     if (capacity <= 0)
         throw std::invalid_argument("replay buffer: capacity must be positive");
@@ -31,9 +32,11 @@ int64_t ReplayBuffer::insert(const BufferedStates& states, torch::Generator& gen
     const int64_t append = std::min(n, m_capacity - m_size);
     torch::Tensor slots = torch::arange(m_size, m_size + append, torch::kInt64);
     if (append < n) {
-        // Overwrite random existing entries, each at most once.
-        const auto perm = torch::randperm(m_capacity, generator, torch::kInt64);
-        slots = torch::cat({ slots, perm.slice(0, 0, n - append) });
+        // Overwrite existing entries, each at most once: the oldest, or random ones.
+        const auto order = m_replacement == BufferReplacement::Oldest
+            ? std::get<1>(m_data.born.sort(/*stable=*/true, /*dim=*/0, /*descending=*/false))
+            : torch::randperm(m_capacity, generator, torch::kInt64);
+        slots = torch::cat({ slots, order.slice(0, 0, n - append) });
     }
     m_size += append;
     const auto devSlots = slots.to(device);
@@ -52,6 +55,12 @@ BufferedStates ReplayBuffer::sample(int64_t count, torch::Generator& generator) 
     const auto devIdx = idx.to(m_data.x.device());
     return { m_data.x.index_select(0, devIdx), m_data.t.index_select(0, devIdx),
         m_data.labels.index_select(0, devIdx), m_data.born.index_select(0, idx) };
+}
+
+torch::Tensor ReplayBuffer::born() const
+{
+    return m_size == 0 ? torch::zeros({ 0 }, torch::kInt64)
+                       : m_data.born.slice(0, 0, m_size).clone();
 }
 
 double ReplayBuffer::meanAge(int64_t now) const

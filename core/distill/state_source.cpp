@@ -8,6 +8,7 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -38,8 +39,8 @@ DdilStateSource::DdilStateSource(const DdilConfig& config, int64_t batchSize,
     , m_parallel(parallel)
     , m_dataTimes(std::move(dataTimes))
     , m_studentTimesNow(std::move(studentTimesNow))
-    , m_teacherBuffer(bufferCapacity(config, batchSize))
-    , m_studentBuffer(bufferCapacity(config, batchSize))
+    , m_teacherBuffer(bufferCapacity(config, batchSize), config.buffer_replacement)
+    , m_studentBuffer(bufferCapacity(config, batchSize), config.buffer_replacement)
 {
     m_settings.beta = { config.beta.at(0), config.beta.at(1), config.beta.at(2) };
     m_settings.pTeach = config.p_teach;
@@ -57,8 +58,8 @@ void DdilStateSource::setBufferSettings(int capacity, int refreshEvery, double r
     m_config.refresh_fraction = refreshFraction;
     const int64_t slots = bufferCapacity(m_config, m_batchSize);
     if (slots != m_teacherBuffer.capacity()) {
-        m_teacherBuffer = ReplayBuffer(slots);
-        m_studentBuffer = ReplayBuffer(slots);
+        m_teacherBuffer = ReplayBuffer(slots, m_config.buffer_replacement);
+        m_studentBuffer = ReplayBuffer(slots, m_config.buffer_replacement);
     }
 }
 
@@ -75,12 +76,43 @@ std::array<double, 3> DdilStateSource::betaAt(int64_t step) const
     return beta;
 }
 
+double DdilStateSource::pTeachAt(int64_t step) const
+{
+    const double p = m_settings.pTeach;
+    if (m_config.p_teach_schedule != PTeachSchedule::LinearDecay
+        || m_config.p_teach_decay_steps <= 0)
+        return p;
+    // DAgger: the expert's share falls linearly, from p_teach at step 0 to 0.
+    const double left
+        = 1.0 - static_cast<double>(step) / static_cast<double>(m_config.p_teach_decay_steps);
+    return p * std::clamp(left, 0.0, 1.0);
+}
+
+torch::Tensor DdilStateSource::rolloutScales(int64_t count, torch::Generator& gen) const
+{
+    if (m_config.rollout_guidance == RolloutGuidance::Fixed)
+        return torch::full({ count }, m_config.rollout_guidance_scale, torch::kFloat32);
+    const auto& distill = m_policy.config().distill;
+    if (distill.method != DistillMethod::Consistency)
+        return {}; // the student takes no w; the teacher keeps distill.guidance.scale
+    // LCM: the w its targets are made with, one per rollout.
+    const auto& c = distill.lcm;
+    return c.w_min + (c.w_max - c.w_min) * torch::rand({ count }, gen, torch::kFloat32);
+}
+
+int64_t DdilStateSource::firstStoredState(int64_t steps) const
+{
+    return m_config.store_first_state || steps < 2 ? 0 : 1;
+}
+
 BufferedStates DdilStateSource::rolloutStates(bool teacherSource, const torch::Tensor& noise,
     const torch::Tensor& labels, int64_t step, torch::Generator& gen)
 {
     const auto times = m_studentTimesNow();
     const int64_t n = noise.size(0);
     const int64_t steps = static_cast<int64_t>(times.size()) - 1;
+    const int64_t first = firstStoredState(steps);
+    const auto scales = rolloutScales(n, gen);
     // Chunk i draws from a generator of its own, so the chunks can be rolled out by different
     // ranks (chunk i by rank i mod W) and summed: every rank then holds every state.
     const auto chunkSeed = torch::randint(0, int64_t(1) << 62, { 1 }, gen, torch::kInt64);
@@ -90,20 +122,22 @@ BufferedStates DdilStateSource::rolloutStates(bool teacherSource, const torch::T
         const int64_t end = std::min(n, begin + kRolloutChunk);
         auto z = noise.slice(0, begin, end).to(m_device);
         const auto y = labels.slice(0, begin, end).to(m_device);
+        const auto w = scales.defined() ? scales.slice(0, begin, end) : torch::Tensor();
         std::vector<torch::Tensor> states;
         if (!m_parallel.ownsChunk(chunk)) {
             states.assign(steps, torch::zeros_like(z));
         } else if (teacherSource) {
-            states
-                = m_teacher.trajectory(z, std::vector<double>(times.begin(), times.end() - 1), y);
+            states = m_teacher.trajectory(
+                z, std::vector<double>(times.begin(), times.end() - 1), y, w);
         } else {
             RolloutOptions options;
-            options.pTeach = m_settings.pTeach;
+            options.pTeach = pTeachAt(step);
             options.teacher = &m_teacher;
+            options.scale = w;
             auto chunkGen = at::detail::createCPUGenerator(firstSeed + chunk);
             states = rolloutStudent(m_policy, m_student, z, y, times, chunkGen, options).states;
         }
-        for (int64_t k = 0; k < steps; ++k) {
+        for (int64_t k = first; k < steps; ++k) {
             xs.push_back(states[k].contiguous());
             ts.push_back(torch::full({ end - begin }, times[k], torch::kFloat32).to(m_device));
             ls.push_back(y);
@@ -122,7 +156,8 @@ void DdilStateSource::refresh(
         return;
     const auto started = std::chrono::steady_clock::now();
     const int64_t steps = static_cast<int64_t>(m_studentTimesNow().size()) - 1;
-    const int64_t rollouts = (count + steps - 1) / steps;
+    const int64_t kept = steps - firstStoredState(steps); // states each rollout gives
+    const int64_t rollouts = (count + kept - 1) / kept;
     auto shape = m_data.sampleShape();
     shape.insert(shape.begin(), rollouts);
     auto draw = [&] {
@@ -207,7 +242,7 @@ StateBatch DdilStateSource::draw(int64_t batch, int64_t step, torch::Generator& 
     m_stats = { { "ddil/share_data", nData / b }, { "ddil/share_teacher", nTeacher / b },
         { "ddil/share_student", nStudent / b }, { "ddil/beta_data", beta[0] },
         { "ddil/beta_teacher", beta[1] }, { "ddil/beta_student", beta[2] },
-        { "ddil/p_teach", m_settings.pTeach } };
+        { "ddil/p_teach", pTeachAt(step) } };
     if (m_teacherBuffer.size() > 0) {
         m_stats.emplace_back("ddil/staleness_teacher", teacherAge);
         m_stats.emplace_back("ddil/buffer_age_teacher", m_teacherBuffer.meanAge(step));

@@ -63,6 +63,8 @@ public:
     void setBufferSettings(int capacity, int refreshEvery, double refreshFraction);
     // The priors in force at `step` (the ramp applied).
     std::array<double, 3> betaAt(int64_t step) const;
+    // p_teach in force at `step` (the schedule applied to the set value).
+    double pTeachAt(int64_t step) const;
 
     // "ddil/share_data", ..., staleness, buffer fill, rollout counts of the last draw.
     Scalars lastStats() const { return m_stats; }
@@ -78,6 +80,10 @@ private:
     void refresh(int64_t count, bool teacher, bool student, int64_t step, torch::Generator& gen);
     BufferedStates rolloutStates(bool teacherSource, const torch::Tensor& noise,
         const torch::Tensor& labels, int64_t step, torch::Generator& gen);
+    // The rollouts' per-sample guidance scales (undefined: the defaults), drawn from `gen`.
+    torch::Tensor rolloutScales(int64_t count, torch::Generator& gen) const;
+    // The index of the first rollout state the buffers keep (1: the pure noise is left out).
+    int64_t firstStoredState(int64_t steps) const;
 
     DdilConfig m_config;
     int64_t m_batchSize;

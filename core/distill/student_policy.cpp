@@ -94,7 +94,7 @@ StepDraws drawStep(const StudentPolicy& policy, const RolloutOptions& options, s
 
 torch::Tensor studentStep(const StudentPolicy& policy, DenoiserNet& net, const torch::Tensor& x,
     const torch::Tensor& labels, double t, double next, const StepDraws& draws,
-    GuidedTeacher* teacher, int64_t* teacherSteps)
+    GuidedTeacher* teacher, int64_t* teacherSteps, const torch::Tensor& scale)
 {
     torch::NoGradGuard noGrad;
     const auto& schedule = policy.schedule();
@@ -105,10 +105,14 @@ torch::Tensor studentStep(const StudentPolicy& policy, DenoiserNet& net, const t
         : torch::Tensor();
     auto studentX = studentIdx.defined() ? x.index_select(0, studentIdx) : x;
     auto studentLabels = studentIdx.defined() ? labels.index_select(0, studentIdx) : labels;
+    const auto rowScale = scale.defined() ? scale.to(device) : torch::Tensor();
+    torch::Tensor studentScale;
+    if (rowScale.defined())
+        studentScale = studentIdx.defined() ? rowScale.index_select(0, studentIdx) : rowScale;
     torch::Tensor result = torch::empty_like(x);
     if (studentX.size(0) > 0) {
         const auto tt = torch::full({ studentX.size(0) }, t, x.options());
-        const auto x0 = policy.x0(net, studentX, tt, studentLabels);
+        const auto x0 = policy.x0(net, studentX, tt, studentLabels, studentScale);
         torch::Tensor stepped;
         if (next <= 0.0)
             stepped = x0;
@@ -130,8 +134,9 @@ torch::Tensor studentStep(const StudentPolicy& policy, DenoiserNet& net, const t
         const auto teacherIdx = torch::nonzero(teacherMask).flatten().to(device);
         if (teacherIdx.size(0) > 0) {
             result.index_copy_(0, teacherIdx,
-                teacher->solve(
-                    x.index_select(0, teacherIdx), t, next, labels.index_select(0, teacherIdx)));
+                teacher->solve(x.index_select(0, teacherIdx), t, next,
+                    labels.index_select(0, teacherIdx),
+                    rowScale.defined() ? rowScale.index_select(0, teacherIdx) : torch::Tensor()));
             if (teacherSteps)
                 *teacherSteps += teacherIdx.size(0);
         }
@@ -156,7 +161,7 @@ Rollout rolloutStudent(const StudentPolicy& policy, DenoiserNet& net, const torc
         const auto draws
             = drawStep(policy, options, i, shape, times[i + 1], generator, xStart.device());
         x = studentStep(policy, net, x, labels, times[i], times[i + 1], draws, options.teacher,
-            &out.teacherSteps);
+            &out.teacherSteps, options.scale);
     }
     out.x0 = x;
     return out;

@@ -64,6 +64,9 @@ struct RolloutOptions {
     int teacherFirstSteps = 0;
     GuidedTeacher* teacher = nullptr;
     const CancelToken* cancel = nullptr; // checked before every step
+    // Per-sample guidance scales (B) of the rollout: the LCM student's w input and the teacher's
+    // scale in the steps it takes; undefined: the sampling scale and the teacher's own.
+    torch::Tensor scale;
 };
 
 struct Rollout {
@@ -89,10 +92,11 @@ StepDraws drawStep(const StudentPolicy& policy, const RolloutOptions& options, s
 
 // One sampler step of the rows x (at time t, labels) to time `next` (x0 at 0): the student's x0
 // estimate, then DDIM (pd) or re-noising with draws.noise; the rows in draws.teacherRows are
-// taken by options.teacher (counted in *teacherSteps). No gradients.
+// taken by options.teacher (counted in *teacherSteps). `scale`: per-row guidance scales as in
+// RolloutOptions (undefined: the defaults). No gradients.
 torch::Tensor studentStep(const StudentPolicy& policy, DenoiserNet& net, const torch::Tensor& x,
     const torch::Tensor& labels, double t, double next, const StepDraws& draws,
-    GuidedTeacher* teacher, int64_t* teacherSteps);
+    GuidedTeacher* teacher, int64_t* teacherSteps, const torch::Tensor& scale = {});
 
 // Runs the student's sampler from xStart at times[0] through `times` (ending with 0) under
 // NoGradGuard; noise between steps and the mixed-policy draws come from `generator` (CPU).

@@ -1,6 +1,12 @@
 // DistillTrainer's evaluation: the EMA student sampled with its N-step sampler and scored, the
 // teacher references of 2-D data (computed once per student step count), the periodic
 // diagnostics, and the sample files of each evaluation.
+#include "core/api/errors.h"
+#include "core/io/atomic_file.h"
+#include "core/io/cache_directory.h"
+#include "core/io/fnv_hash.h"
+#include "core/io/npy.h"
+#include "core/io/resource_path.h"
 #include "core/metrics/distance2d.h"
 #include "core/metrics/sample_quality.h"
 #include "core/runtime/device.h"
@@ -13,7 +19,73 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include <filesystem>
+
 namespace ddil {
+
+namespace {
+// The mean over samples of each sample's RMS difference to the teacher's sample of the same
+// noise: how closely the student imitates its teacher, beside how close it is to the data.
+double imitationRmse(const torch::Tensor& student, const torch::Tensor& teacher)
+{
+    return (student - teacher).pow(2).flatten(1).mean(1).sqrt().mean().item<double>();
+}
+
+uint64_t tensorHash(const torch::Tensor& t, uint64_t h)
+{
+    const auto c = t.to(torch::kCPU).contiguous();
+    return fnv1a64(c.data_ptr(), c.numel() * c.element_size(), h);
+}
+} // namespace
+
+torch::Tensor DistillTrainer::teacherSamplesCached(
+    const torch::Tensor& noise, const torch::Tensor& labels, const CancelToken* cancel)
+{
+    const auto& d = m_config.distill;
+    const auto bytes = readWholeFile(resolveResourcePath(d.teacher));
+    uint64_t h = fnv1a64(bytes.data(), bytes.size());
+    const std::string settings = std::to_string(d.guidance.scale) + "|"
+        + toString(d.guidance.convention) + "|" + std::to_string(m_teacher->steps()) + "|"
+        + toString(d.reflection.projection) + "|" + toString(d.reflection.apply_to) + "|"
+        + std::to_string(d.reflection.percentile);
+    h = fnv1a64(settings.data(), settings.size(), h);
+    h = tensorHash(labels, tensorHash(noise, h));
+    namespace fs = std::filesystem;
+    const auto cache = fs::path(cacheDirectory()) / ("teacher-samples-" + toHex(h) + ".npy");
+    std::vector<int64_t> shape(noise.sizes().begin(), noise.sizes().end());
+    if (fs::exists(cache)) {
+        try {
+            auto stored = readNpy(cache.string());
+            if (stored.shape == shape)
+                return torch::from_blob(stored.data.data(), shape, torch::kFloat32).clone();
+        } catch (const IoError&) {
+            // Unreadable: sampled again below and rewritten.
+        }
+    }
+    const int64_t chunk = sampleChunk(m_config.runtime.sample_chunk, m_device);
+    const auto z = noise.to(m_device), y = labels.to(m_device);
+    bool cancelled = false;
+    const auto samples = mapChunks(z, y, chunk,
+        [&](const torch::Tensor& zs, const torch::Tensor& ys) {
+            cancelled = cancelled || (cancel && cancel->isCancelled());
+            return cancelled ? torch::zeros_like(zs) : m_teacher->solve(zs, 1.0, 0.0, ys);
+        })
+                             .to(torch::kCPU)
+                             .contiguous();
+    if (cancelled)
+        return {};
+    std::error_code ec;
+    fs::create_directories(cache.parent_path(), ec);
+    try {
+        writeNpy(cache.string(),
+            { shape,
+                std::vector<float>(
+                    samples.data_ptr<float>(), samples.data_ptr<float>() + samples.numel()) });
+    } catch (const IoError&) {
+        // Not cacheable here: the samples are the same.
+    }
+    return samples;
+}
 
 SampleQualityScorer* DistillTrainer::scorer()
 {
@@ -85,10 +157,19 @@ DistillTrainer::Evaluation DistillTrainer::evaluateSamples(const CancelToken* ca
     const torch::Tensor samples = student.x0;
 
     if (images) {
-        auto* quality = scorer();
-        if (!quality)
-            return { false, {}, samples, labels };
-        return { false, quality->score(samples, labels, m_config.seed).scalars, samples, labels };
+        Scalars scalars;
+        if (auto* quality = scorer())
+            scalars = quality->score(samples, labels, m_config.seed).scalars;
+        const int64_t n = std::min<int64_t>(m_config.eval.imitation_samples, count);
+        if (n > 0) {
+            const auto teacher
+                = teacherSamplesCached(noise.slice(0, 0, n), labels.slice(0, 0, n), cancel);
+            if (!teacher.defined())
+                return { true };
+            scalars.emplace_back(
+                "eval/imitation_rmse", imitationRmse(samples.slice(0, 0, n), teacher));
+        }
+        return { false, scalars, samples, labels };
     }
 
     const int studentSteps = static_cast<int>(times.size()) - 1;
@@ -116,8 +197,8 @@ DistillTrainer::Evaluation DistillTrainer::evaluateSamples(const CancelToken* ca
             { "eval/mmd_to_teacher", mmdRbf(samples, m_teacherReference) },
             { "eval/teacher_n_step_sw_to_teacher",
                 slicedWasserstein(m_teacherFewStep, m_teacherReference, dirs) },
-            { "eval/teacher_n_step_mmd_to_teacher",
-                mmdRbf(m_teacherFewStep, m_teacherReference) } });
+            { "eval/teacher_n_step_mmd_to_teacher", mmdRbf(m_teacherFewStep, m_teacherReference) },
+            { "eval/imitation_rmse", imitationRmse(samples, m_teacherReference) } });
     return { false, scalars, samples, labels };
 }
 

@@ -68,7 +68,8 @@ protected:
     void loadExtraState(torch::serialize::InputArchive& archive) override;
     // The EMA student sampled with its N-step sampler. 2-D data: sliced Wasserstein and MMD to
     // real data (with floors) and to the teacher's M-step samples from the same noise, beside
-    // the undistilled teacher sampled with N steps. Images: the image metrics.
+    // the undistilled teacher sampled with N steps. Images: the image metrics. Both: the
+    // imitation distance to the teacher's M-step samples of the same noise (eval/imitation_rmse).
     Evaluation evaluateWithSamples(const CancelToken* cancel) override;
     void writeSamples(RunFolder& folder, const Evaluation& evaluation, bool final) override;
 
@@ -76,6 +77,10 @@ private:
     // The projection the reflected formulation gives the teacher (none unless it applies to it).
     static ProjectionSpec teacherProjection(const DistillConfig& distill);
     Evaluation evaluateSamples(const CancelToken* cancel);
+    // The teacher's M-step samples of (noise, labels), from the cache directory when the same
+    // teacher, guidance, projection, noise and labels were sampled before. Undefined: cancelled.
+    torch::Tensor teacherSamplesCached(
+        const torch::Tensor& noise, const torch::Tensor& labels, const CancelToken* cancel);
     // The image metrics' scorer (made on first use); null for 2-D data or without an extractor.
     SampleQualityScorer* scorer();
 

@@ -455,6 +455,67 @@ private Q_SLOTS:
         c.distill.student_steps = static_cast<int>(steps->hi) + 1;
         QVERIFY(!issueAt(validateConfig(c), "distill.student_steps").empty());
     }
+
+    // LCM trains f only on its solver grid: student times off it are refused, with the path,
+    // the times missed and the nearest solver step counts that fit.
+    void lcmSolverGridMustPassThroughTheStudentTimes()
+    {
+        RunConfig c;
+        c.task = Task::Distill;
+        c.distill.teacher = "teacher.pt";
+        c.distill.method = DistillMethod::Consistency;
+        c.distill.student_steps = 4;
+        c.distill.lcm.solver_steps = 50; // j/50 misses 0.75 and 0.25
+        auto issues = issueAt(validateConfig(c), "distill.lcm.solver_steps");
+        QCOMPARE(int(issues.size()), 1);
+        const auto& message = issues.front().message;
+        QVERIFY2(message.find("misses the student times 0.75, 0.25") != std::string::npos,
+            message.c_str());
+        QVERIFY2(message.find("nearest valid solver_steps: 48 or 52") != std::string::npos,
+            message.c_str());
+        QVERIFY(issues.front().trainingOnly);
+        QCOMPARE(nearestValidSolverSteps(c.distill), (std::vector<int> { 48, 52 }));
+
+        c.distill.lcm.solver_steps = 48; // a multiple of N: valid
+        QVERIFY(issueAt(validateConfig(c), "distill.lcm.solver_steps").empty());
+        QVERIFY(timesOffSolverGrid(c.distill, 48).empty());
+
+        // Explicit times in tenths: j/25 misses 0.7 and 0.5; 20 and 30 are the nearest fits.
+        c.distill.timesteps = { 1.0, 0.7, 0.5, 0.2 };
+        c.distill.lcm.solver_steps = 25;
+        issues = issueAt(validateConfig(c), "distill.lcm.solver_steps");
+        QCOMPARE(int(issues.size()), 1);
+        const auto& explicitMessage = issues.front().message;
+        QVERIFY2(explicitMessage.find("misses the student times 0.7, 0.5,") != std::string::npos
+                && explicitMessage.find("nearest valid solver_steps: 20 or 30") != std::string::npos
+                && explicitMessage.find("0.72 (18/25), 0.52 (13/25)") != std::string::npos,
+            explicitMessage.c_str());
+        c.distill.lcm.solver_steps = 30;
+        QVERIFY(issueAt(validateConfig(c), "distill.lcm.solver_steps").empty());
+
+        // Other methods train on their own grids: the LCM rule does not apply to them.
+        c.distill.method = DistillMethod::Dmd2;
+        c.distill.lcm.solver_steps = 50;
+        QVERIFY(issueAt(validateConfig(c), "distill.lcm.solver_steps").empty());
+
+        // A config breaking only this rule still describes a readable model (old checkpoints).
+        c.distill.method = DistillMethod::Consistency;
+        c.distill.timesteps.clear();
+        const auto loaded = parseConfig(configToJson(c));
+        QVERIFY(!loaded.ok());
+        QVERIFY(loaded.readable());
+    }
+
+    void pTeachDecayNeedsItsLength()
+    {
+        RunConfig c;
+        c.task = Task::Distill;
+        c.distill.teacher = "teacher.pt";
+        c.distill.ddil.p_teach_schedule = PTeachSchedule::LinearDecay;
+        QCOMPARE(int(issueAt(validateConfig(c), "distill.ddil.p_teach_decay_steps").size()), 1);
+        c.distill.ddil.p_teach_decay_steps = 300;
+        QVERIFY(issueAt(validateConfig(c), "distill.ddil.p_teach_decay_steps").empty());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestConfig)

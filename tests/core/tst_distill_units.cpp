@@ -129,7 +129,7 @@ private Q_SLOTS:
 
     void replayBufferRefreshAndStaleness()
     {
-        ReplayBuffer buffer(100);
+        ReplayBuffer buffer(100, BufferReplacement::Random);
         auto gen = at::detail::createCPUGenerator(5);
         auto states = [](int64_t n, int64_t born) {
             return BufferedStates { torch::full({ n, 2 }, double(born)), torch::full({ n }, 0.5),
@@ -151,6 +151,108 @@ private Q_SLOTS:
         QVERIFY(torch::equal(drawn.x.select(1, 0).to(torch::kInt64), drawn.born));
     }
 
+    // Oldest-first replacement on a hand example: which slots a refresh overwrites, exactly.
+    void replayBufferReplacesTheOldestFirst()
+    {
+        ReplayBuffer buffer(4, BufferReplacement::Oldest);
+        auto gen = at::detail::createCPUGenerator(5);
+        auto states = [](std::vector<int64_t> born) {
+            const auto b = torch::tensor(born, torch::kInt64);
+            const int64_t n = b.size(0);
+            return BufferedStates { b.to(torch::kFloat32).unsqueeze(1).repeat({ 1, 2 }),
+                torch::full({ n }, 0.5), torch::zeros({ n }, torch::kInt64), b };
+        };
+        auto born = [&] {
+            const auto b = buffer.born();
+            return std::vector<int64_t>(b.data_ptr<int64_t>(), b.data_ptr<int64_t>() + b.numel());
+        };
+        buffer.insert(states({ 0, 0 }), gen);
+        buffer.insert(states({ 3, 1 }), gen); // appended: 0 0 3 1
+        QCOMPARE(born(), (std::vector<int64_t> { 0, 0, 3, 1 }));
+        buffer.insert(states({ 5, 5 }), gen); // the two born at 0
+        QCOMPARE(born(), (std::vector<int64_t> { 5, 5, 3, 1 }));
+        buffer.insert(states({ 7 }), gen); // the one born at 1
+        QCOMPARE(born(), (std::vector<int64_t> { 5, 5, 3, 7 }));
+        buffer.insert(states({ 9, 9 }), gen); // born at 3, then the lower slot of the two 5s
+        QCOMPARE(born(), (std::vector<int64_t> { 9, 5, 9, 7 }));
+        // Ages at step 10: 1, 5, 1, 3.
+        QCOMPARE(buffer.meanAge(10), 2.5);
+        // Each state moved with its birth step.
+        const auto all = buffer.sample(64, gen);
+        QVERIFY(torch::equal(all.x.select(1, 0).to(torch::kInt64), all.born));
+        // Oldest-first draws no random numbers; random replacement does.
+        auto a = at::detail::createCPUGenerator(11), b = at::detail::createCPUGenerator(11);
+        ReplayBuffer oldest(2, BufferReplacement::Oldest), random(2, BufferReplacement::Random);
+        for (int64_t step : { 0, 1, 2 }) {
+            oldest.insert(states({ step, step }), a);
+            random.insert(states({ step, step }), b);
+        }
+        const auto fresh
+            = torch::randint(1000, { 1 }, at::detail::createCPUGenerator(11), torch::kInt64)
+                  .item<int64_t>();
+        QCOMPARE(torch::randint(1000, { 1 }, a, torch::kInt64).item<int64_t>(), fresh);
+        QVERIFY(torch::randint(1000, { 1 }, b, torch::kInt64).item<int64_t>() != fresh);
+    }
+
+    void pTeachScheduleDecaysLinearlyToZero()
+    {
+        auto c = test::toyDistillConfig(DistillMethod::Consistency);
+        c.distill.ddil.p_teach = 0.8;
+        DistillTrainer constant(c, torch::kCPU);
+        QCOMPARE(constant.source().pTeachAt(0), 0.8);
+        QCOMPARE(constant.source().pTeachAt(1000), 0.8);
+        c.distill.ddil.p_teach = 1.0;
+        c.distill.ddil.p_teach_schedule = PTeachSchedule::LinearDecay;
+        c.distill.ddil.p_teach_decay_steps = 200;
+        DistillTrainer decaying(c, torch::kCPU);
+        QCOMPARE(decaying.source().pTeachAt(0), 1.0);
+        QCOMPARE(decaying.source().pTeachAt(50), 0.75);
+        QCOMPARE(decaying.source().pTeachAt(100), 0.5);
+        QCOMPARE(decaying.source().pTeachAt(200), 0.0);
+        QCOMPARE(decaying.source().pTeachAt(350), 0.0);
+        // What a draw logs is the value in force at its step.
+        c.distill.ddil.beta = { 0.5, 0.0, 0.5 };
+        c.distill.ddil.buffer_capacity = 64;
+        DistillTrainer logged(c, torch::kCPU);
+        auto gen = at::detail::createCPUGenerator(2);
+        logged.source().draw(32, 150, gen);
+        for (const auto& [key, value] : logged.source().lastStats())
+            if (key == "ddil/p_teach")
+                QCOMPARE(value, 0.25);
+    }
+
+    // A per-sample guidance scale equal to the default changes nothing: the plumbing of the
+    // rollouts' guidance (LCM's w input and the teacher's steps).
+    void rolloutGuidanceScalesReachStudentAndTeacher()
+    {
+        auto c = test::toyDistillConfig(DistillMethod::Consistency, 4);
+        DistillTrainer trainer(c, torch::kCPU);
+        auto gen = at::detail::createCPUGenerator(8);
+        const auto z = torch::randn({ 64, 2 }, gen);
+        const auto labels = torch::randint(0, 8, { 64 }, gen, torch::kInt64);
+        const auto times = trainer.method().studentTimes();
+        RolloutOptions options;
+        options.teacher = &trainer.teacher();
+        options.pTeach = 0.5;
+        auto g1 = at::detail::createCPUGenerator(4), g2 = at::detail::createCPUGenerator(4),
+             g3 = at::detail::createCPUGenerator(4);
+        const auto plain
+            = rolloutStudent(trainer.policy(), trainer.student(), z, labels, times, g1, options);
+        options.scale = torch::full({ 64 }, trainer.policy().samplingScale());
+        const auto same
+            = rolloutStudent(trainer.policy(), trainer.student(), z, labels, times, g2, options);
+        QVERIFY(torch::allclose(plain.x0, same.x0, 1e-5, 1e-6));
+        QCOMPARE(plain.teacherSteps, same.teacherSteps);
+        options.scale = torch::full({ 64 }, 3.0);
+        const auto other
+            = rolloutStudent(trainer.policy(), trainer.student(), z, labels, times, g3, options);
+        QVERIFY(!torch::allclose(plain.x0, other.x0, 1e-3, 1e-3));
+        const auto teacher = trainer.teacher().trajectory(z, times, labels);
+        const auto scaled = trainer.teacher().trajectory(
+            z, times, labels, torch::full({ 64 }, trainer.teacher().guidance().scale));
+        QVERIFY(torch::allclose(teacher.back(), scaled.back(), 1e-5, 1e-6));
+    }
+
     void realisedSharesMatchBetaAndBuffersRefreshOnSchedule()
     {
         auto c = test::toyDistillConfig(DistillMethod::Consistency);
@@ -167,9 +269,10 @@ private Q_SLOTS:
             QCOMPARE(s.x.size(0), batch);
             for (int k = 0; k < 3; ++k)
                 counts[k] += (s.source == k).sum().item<double>();
-            // Teacher and student states sit on the student's grid (tau = 1, 1/2).
+            // Teacher and student states sit on the student's grid (tau = 1/2): the rollouts'
+            // first state, the pure noise at tau = 1, is not stored.
             const auto fromBuffers = s.t.index({ s.source != 0 });
-            QVERIFY(((fromBuffers == 1.0) | (fromBuffers == 0.5)).all().item<bool>());
+            QVERIFY((fromBuffers == 0.5).all().item<bool>());
             if (step == 9)
                 QCOMPARE(trainer.source().teacherBuffer().meanAge(9), 9.0);
             if (step == 10) // a quarter of each buffer was remade at step 10
@@ -182,6 +285,16 @@ private Q_SLOTS:
             QVERIFY2(std::abs(counts[k] - n * beta[k]) < 4 * sd,
                 qPrintable(QString("source %1: %2 of %3").arg(k).arg(counts[k]).arg(n)));
         }
+        // Asked to, the buffers also keep the first state: half of them at tau = 1.
+        c.distill.ddil.store_first_state = true;
+        DistillTrainer withNoise(c, torch::kCPU);
+        const auto s = withNoise.source().draw(batch, 0, gen);
+        const auto t = s.t.index({ s.source != 0 });
+        const double atOne = (t == 1.0).to(torch::kFloat64).mean().item<double>();
+        QVERIFY2(atOne > 0.3 && atOne < 0.7, qPrintable(QString::number(atOne)));
+        QVERIFY(((t == 1.0) | (t == 0.5)).all().item<bool>());
+        c.distill.ddil.store_first_state = false;
+
         // The ramp moves beta_student's share from data, from 0 to its full value.
         c.distill.ddil.beta_schedule = BetaSchedule::RampStudent;
         c.distill.ddil.ramp_steps = 100;

@@ -361,10 +361,13 @@ private Q_SLOTS:
             path("sweep/tiny-seed=4-steps=20"), "--group-seeds", "--csv", path("table.csv") });
         QVERIFY2(table.code == exit_code::kOk, qPrintable(table.err));
         const auto lines = table.out.trimmed().split('\n');
-        QCOMPARE(lines.size(), 3); // header, rule, one row for both seeds
-        QVERIFY2(lines[2].startsWith("| tiny-steps=20 | teacher | 4 |") && lines[2].contains("3 4")
-                && lines[2].contains(" ± "),
+        // Header, rule, one row for both seeds (its own baseline), a blank line, the Δ note.
+        QCOMPARE(lines.size(), 5);
+        QVERIFY2(lines[2].startsWith("| tiny-steps=20 | teacher | 4 |")
+                && lines[2].contains("| 3 4 | 2 |") && lines[2].contains(" ± ")
+                && lines[2].contains("| baseline |"),
             qPrintable(lines[2]));
+        QVERIFY2(lines[4].startsWith("Δ: difference of means"), qPrintable(lines[4]));
         QFile csv(path("table.csv"));
         QVERIFY(csv.open(QIODevice::ReadOnly));
         const auto csvLines = QString::fromUtf8(csv.readAll()).trimmed().split('\n');
