@@ -1,58 +1,179 @@
 #!/usr/bin/env bash
-# Regenerates every number of docs/results.md (Fashion-MNIST, 4-step students, CPU):
-#   1. the nine presets (PD, LCM, DMD2 x baseline, + DDIL, + DDIL + reflected)  scripts/run-presets.sh
-#   2. a second seed of the three LCM rows                                     ddil sweep --set seed=1
-#   3. the DMD2 source ablation: each DDIL source removed in turn               ddil sweep --set beta=...
-#   4. per-step shift diagnostics (all nine) and the teacher-intervention sweep
-#      (baselines and + DDIL)                                                  ddil diagnose
-#   5. the table and the shift plot                                            ddil table
-# Finished steps are skipped, so the script can be stopped and started again.
-#   scripts/reproduce-results.sh [BUILD_DIR] [STAGE ...]   (stages: presets seeds ablation diagnose table)
+# Regenerates every number of docs/results.md (Fashion-MNIST, 4-step students, CPU or GPU):
+#   runs      PD, LCM, DMD2 (backward simulation) x baseline / + DDIL / + DDIL reflected, 5 seeds;
+#             each method's untrained student (step 0, 3 seeds: the evaluation's own spread);
+#             then the DMD2 + DDIL source ablation (3 seeds), DMD2 without backward simulation,
+#             with its GAN term and DMD2 + DDIL with DAgger's p_teach decay (3 seeds each), LCM
+#             at guidance 4 and LCM for 1,000 steps (with and without DDIL, one seed each), the
+#             per-step shift diagnostics of every seed-0 run, and last the equal-wall-clock arm:
+#             LCM (DDIL's largest overhead) trained for as long as LCM + DDIL took, 5 seeds
+#   table     summaries of every finished run in docs/results/runs/ (config.json, state.json,
+#             the evaluation lines of metrics.jsonl, diagnose.json), the tables in
+#             docs/results/*.md and *.csv from those summaries (`ddil table --group-seeds`), the
+#             evaluation noise of one checkpoint, docs/shift.png and the compute time it took
+#   scripts/reproduce-results.sh [BUILD_DIR] [STAGE ...]      (stages: runs table; default both)
+# Finished runs are skipped and interrupted ones resumed, so the script can be stopped and
+# started again, in as many sittings as it takes. DDIL_JOBS runs that many trainings at a time
+# (default 2, one thread each: on 2 cores that trains 14% more steps per second than one run on
+# both). Run folders go to runs/reproduction/ (not in git); every task's wall time is appended
+# to runs/reproduction/timing.tsv. DDIL_DRY_RUN=1 lists the queue without training.
 set -euo pipefail
 build=${1:-build}
 shift || true
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(presets seeds ablation diagnose table)
+[ ${#stages[@]} -eq 0 ] && stages=(runs table)
 here=$(cd "$(dirname "$0")/.." && pwd)
-ddil="$build/app/ddil"
+ddil=$(cd "$build/app" && pwd)/ddil
 out="$here/runs/reproduction"
 distill="$here/configs/fashion-mnist/distill"
-export OMP_WAIT_POLICY=PASSIVE
+results="$here/docs/results"
+jobs=${DDIL_JOBS:-2}
+threads=$(($(nproc) / jobs))
+[ "$threads" -lt 1 ] && threads=1
+export OMP_WAIT_POLICY=PASSIVE DDIL="$ddil" DDIL_THREADS="$threads" DDIL_TIMING="$out/timing.tsv"
 has() { [[ " ${stages[*]} " == *" $1 "* ]]; }
+mkdir -p "$out"
 
-if has presets; then
-  "$here/scripts/run-presets.sh" "$build"
-fi
-if has seeds; then
-  for v in lcm lcm-ddil lcm-ddil-reflected; do
-    "$ddil" sweep "$distill/$v.json" --set seed=1 --out "$out/seeds/$v" --run --quiet
+# arm NAME PRESET SEEDS [--set KEY=VALUES ...]: the arm's configs in $out/NAME (no training).
+arm() {
+  local name=$1 preset=$2 seeds=$3
+  shift 3
+  [ -f "$out/$name/configs.txt" ] && return 0
+  "$ddil" sweep "$distill/$preset.json" --set "seed=$seeds" "$@" --out "$out/$name" > /dev/null
+}
+# The configs of an arm whose seed is $2 (all seeds without it), one per line.
+configs() {
+  if [ $# -gt 1 ]; then grep -- "-seed=$2[-.]" "$out/$1/configs.txt" || true; else cat "$out/$1/configs.txt"; fi
+}
+finished() { grep -qs '"status": "finished"' "$1/state.json"; }
+
+# One training (its config's run folder beside it): skipped when finished, resumed when it has
+# a checkpoint; its wall time is appended to the timing file.
+train_one() {
+  local config=$1 dir=${1%.json}
+  finished "$dir" && return 0
+  local resume=() started=$SECONDS
+  [ -f "$dir/checkpoint.pt" ] && resume=(--resume)
+  if "$DDIL" run "$config" --out "$dir" --quiet --threads "$DDIL_THREADS" "${resume[@]}" \
+    > "$dir.log" 2>&1; then
+    printf '%s\t%s\t%d\n' train "$(basename "$dir")" $((SECONDS - started)) >> "$DDIL_TIMING"
+    echo "$(basename "$dir"): $(grep -o 'eval/fid [0-9.]*' "$dir.log" | tail -1)"
+  else
+    echo "$(basename "$dir"): failed, see $dir.log" >&2
+  fi
+}
+# The per-step shift diagnostics of a finished run (diagnose.json beside its checkpoint).
+diagnose_one() {
+  local dir=$1 extra=()
+  [ -f "$dir/diagnose.json" ] && return 0
+  finished "$dir" || return 0
+  # The reflected runs' intervention sweep is left out, as in docs/results.md.
+  [[ $dir == *reflected* ]] && extra=(--no-intervention)
+  local started=$SECONDS
+  if "$DDIL" diagnose --checkpoint "$dir/checkpoint.pt" --samples 512 --threads "$DDIL_THREADS" \
+    "${extra[@]}" > "$dir/diagnose.json.part" 2> "$dir.diagnose.log"; then
+    mv "$dir/diagnose.json.part" "$dir/diagnose.json"
+    printf '%s\t%s\t%d\n' diagnose "$(basename "$dir")" $((SECONDS - started)) >> "$DDIL_TIMING"
+    echo "$(basename "$dir"): diagnosed"
+  else
+    echo "$(basename "$dir"): diagnosis failed, see $dir.diagnose.log" >&2
+  fi
+}
+task() { if [ "$1" = diagnose ]; then diagnose_one "$2"; else train_one "$2"; fi; }
+export -f train_one diagnose_one finished task
+run_queue() { xargs -r -L 1 -P "$jobs" bash -c 'task "$@"' _; }
+# DDIL_DRY_RUN=1: write the configs and print the queue instead of training.
+[ -n "${DDIL_DRY_RUN:-}" ] && run_queue() { cat; }
+
+main_arms=(pd pd-ddil pd-ddil-reflected lcm lcm-ddil lcm-ddil-reflected dmd2 dmd2-ddil
+  dmd2-ddil-reflected)
+if has runs; then
+  for a in "${main_arms[@]}"; do arm "$a" "$a" 0,1,2,3,4; done
+  for m in pd lcm dmd2; do arm "$m-step0" "$m" 0,1,2 --set train.steps=0; done
+  arm dmd2-ddil-ablation dmd2-ddil 0,1,2 \
+    --set 'distill.ddil.beta=[0,0.5,0.5],[0.6666667,0,0.3333333],[0.6666667,0.3333333,0]'
+  for a in dmd2-no-backward-simulation dmd2-gan dmd2-ddil-dagger; do arm "$a" "$a" 0,1,2; done
+  for a in lcm lcm-ddil; do
+    arm "$a-guidance4" "$a" 0 --set distill.guidance.scale=4 --set distill.lcm.w_min=3 \
+      --set distill.lcm.w_max=5
+    arm "$a-1000-steps" "$a" 0 --set train.steps=1000
   done
-fi
-if has ablation; then
-  "$ddil" sweep "$distill/dmd2-ddil.json" \
-    --set 'distill.ddil.beta=[0,0.5,0.5],[0.6666667,0,0.3333333],[0.6666667,0.3333333,0]' \
-    --out "$out/dmd2-source-ablation" --run --quiet
-fi
-if has diagnose; then
-  for m in pd lcm dmd2; do
-    for v in "" -ddil -ddil-reflected; do
-      run="$here/runs/presets/$m$v"
-      [ -f "$run/diagnose.json" ] && continue
-      extra=()
-      [ "$v" = -ddil-reflected ] && extra=(--no-intervention)
-      "$ddil" diagnose --checkpoint "$run/checkpoint.pt" --samples 512 "${extra[@]}" \
-        > "$run/diagnose.json.part"
-      mv "$run/diagnose.json.part" "$run/diagnose.json"
-      echo "$m$v: diagnosed"
+  {
+    # Seeds 0-2 of the nine arms first, so a partial reproduction is balanced; then the
+    # untrained students, seeds 3-4, and the rest.
+    for s in 0 1 2; do for a in "${main_arms[@]}"; do configs "$a" "$s" | sed 's/^/train /'; done; done
+    for m in pd lcm dmd2; do configs "$m-step0" | sed 's/^/train /'; done
+    for s in 3 4; do for a in "${main_arms[@]}"; do configs "$a" "$s" | sed 's/^/train /'; done; done
+    for a in dmd2-ddil-ablation dmd2-no-backward-simulation dmd2-gan dmd2-ddil-dagger \
+      lcm-guidance4 lcm-ddil-guidance4 lcm-1000-steps lcm-ddil-1000-steps; do
+      configs "$a" | sed 's/^/train /'
     done
-  done
+    for a in "${main_arms[@]}"; do configs "$a" 0 | sed 's/^/diagnose /; s/\.json$//'; done
+  } | run_queue
+
+  # Equal wall clock: LCM trained for as many steps as fit in LCM + DDIL's mean training time
+  # (to the last training step, so the evaluation is not counted), from the finished seeds.
+  if [ ! -f "$out/lcm-equal-wall-clock/configs.txt" ]; then
+    steps=$(python3 - "$out" << 'EOF'
+import glob, json, sys
+def seconds(arm):
+    out = []
+    for path in glob.glob(f"{sys.argv[1]}/{arm}/*/metrics.jsonl"):
+        lines = [json.loads(l) for l in open(path)]
+        train = [l for l in lines if "train/loss" in l]
+        if train and train[-1]["step"] == 300:
+            out.append(train[-1]["elapsed"])
+    return out
+base, ddil = seconds("lcm"), seconds("lcm-ddil")
+if len(base) == 5 and len(ddil) == 5:
+    print(round(300 * (sum(ddil) / 5) / (sum(base) / 5)))
+EOF
+)
+    if [ -n "$steps" ]; then
+      echo "equal wall clock: LCM for $steps steps"
+      arm lcm-equal-wall-clock lcm 0,1,2,3,4 --set "train.steps=$steps"
+    else
+      echo "equal wall clock: waits for all 5 seeds of lcm and lcm-ddil" >&2
+    fi
+  fi
+  if [ -f "$out/lcm-equal-wall-clock/configs.txt" ]; then
+    configs lcm-equal-wall-clock | sed 's/^/train /' | run_queue
+  fi
 fi
+
 if has table; then
-  runs=()
-  for m in pd lcm dmd2; do
-    for v in "" -ddil -ddil-reflected; do runs+=("$here/runs/presets/$m$v"); done
+  # Summaries of the finished runs: what `ddil table` and the shift plot read.
+  for dir in "$out"/*/fashion-mnist-*/; do
+    dir=${dir%/}
+    finished "$dir" || continue
+    summary="$results/runs/$(basename "$(dirname "$dir")")/$(basename "$dir")"
+    mkdir -p "$summary"
+    cp "$dir/config.json" "$dir/state.json" "$summary/"
+    grep '"eval/' "$dir/metrics.jsonl" > "$summary/metrics.jsonl"
+    [ -f "$dir/diagnose.json" ] && cp "$dir/diagnose.json" "$summary/"
   done
-  runs+=("$out"/seeds/*/fashion-mnist-*/ "$out"/dmd2-source-ablation/fashion-mnist-*/)
-  "$ddil" table "${runs[@]}" --group-seeds --markdown "$out/table.md" --csv "$out/table.csv" \
-    --shift-plot "$here/docs/shift.png"
+  summaries() { for a in "$@"; do [ -d "$results/runs/$a" ] && ls -d "$results/runs/$a"/*/; done; }
+  table() { # NAME ARM... : docs/results/NAME.md and .csv
+    local name=$1 extra=()
+    shift
+    [ "$name" != main ] && extra=(--no-teacher)
+    [ "$name" = main ] && extra=(--eval-noise "$(configs lcm 0 | sed 's/\.json$//')"
+      --shift-plot "$here/docs/shift.png")
+    mapfile -t dirs < <(summaries "$@")
+    [ ${#dirs[@]} -eq 0 ] && return 0
+    "$ddil" table "${dirs[@]}" --group-seeds --markdown "$results/$name.md" \
+      --csv "$results/$name.csv" --threads "$(nproc)" "${extra[@]}" > /dev/null
+    echo "wrote $results/$name.md"
+  }
+  table main pd pd-ddil pd-ddil-reflected pd-step0 lcm lcm-ddil lcm-ddil-reflected lcm-step0 \
+    dmd2 dmd2-ddil dmd2-ddil-reflected dmd2-step0 dmd2-no-backward-simulation dmd2-gan \
+    dmd2-ddil-dagger
+  table equal-wall-clock lcm-equal-wall-clock lcm-ddil
+  table source-ablation dmd2-ddil dmd2-ddil-ablation
+  table guidance4 lcm-guidance4 lcm-ddil-guidance4
+  table long lcm-1000-steps lcm-ddil-1000-steps
+  awk -F'\t' '{ s += $3; n[$1] += $3 } END {
+    printf "compute: %.1f h in all (training %.1f h, diagnostics %.1f h), %d tasks\n",
+      s / 3600, n["train"] / 3600, n["diagnose"] / 3600, NR }' "$out/timing.tsv" \
+    | tee "$results/compute.txt"
 fi

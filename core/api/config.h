@@ -140,7 +140,9 @@ struct DdilConfig {
     // Which entries a refresh overwrites once the buffer is full: the oldest, or random ones.
     BufferReplacement buffer_replacement = BufferReplacement::Oldest;
     // Store each rollout's first state (the pure noise at tau_N, where every source agrees).
-    // Off, the buffers hold the states the student reaches; a 1-step student stores it anyway.
+    // Off, the buffers hold the states the student reaches, and the data source alone gives
+    // tau_N; the first state is still stored when beta_data is 0 (nothing else would train the
+    // student's first step, e.g. DMD2's backward simulation) and for a 1-step student.
     bool store_first_state = false;
     // The guidance scale of teacher and student rollouts: the method's (LCM: w ~ U[w_min, w_max]
     // per rollout, as its targets use; PD, DMD2: distill.guidance.scale) or rollout_guidance_scale.

@@ -100,9 +100,10 @@ torch::Tensor DdilStateSource::rolloutScales(int64_t count, torch::Generator& ge
     return c.w_min + (c.w_max - c.w_min) * torch::rand({ count }, gen, torch::kFloat32);
 }
 
-int64_t DdilStateSource::firstStoredState(int64_t steps) const
+int64_t DdilStateSource::firstStoredState(int64_t steps, int64_t step) const
 {
-    return m_config.store_first_state || steps < 2 ? 0 : 1;
+    const bool dataGivesFirst = betaAt(step)[0] > 0.0;
+    return m_config.store_first_state || steps < 2 || !dataGivesFirst ? 0 : 1;
 }
 
 BufferedStates DdilStateSource::rolloutStates(bool teacherSource, const torch::Tensor& noise,
@@ -111,7 +112,7 @@ BufferedStates DdilStateSource::rolloutStates(bool teacherSource, const torch::T
     const auto times = m_studentTimesNow();
     const int64_t n = noise.size(0);
     const int64_t steps = static_cast<int64_t>(times.size()) - 1;
-    const int64_t first = firstStoredState(steps);
+    const int64_t first = firstStoredState(steps, step);
     const auto scales = rolloutScales(n, gen);
     // Chunk i draws from a generator of its own, so the chunks can be rolled out by different
     // ranks (chunk i by rank i mod W) and summed: every rank then holds every state.
@@ -156,7 +157,7 @@ void DdilStateSource::refresh(
         return;
     const auto started = std::chrono::steady_clock::now();
     const int64_t steps = static_cast<int64_t>(m_studentTimesNow().size()) - 1;
-    const int64_t kept = steps - firstStoredState(steps); // states each rollout gives
+    const int64_t kept = steps - firstStoredState(steps, step); // states each rollout gives
     const int64_t rollouts = (count + kept - 1) / kept;
     auto shape = m_data.sampleShape();
     shape.insert(shape.begin(), rollouts);

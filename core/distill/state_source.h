@@ -82,8 +82,9 @@ private:
         const torch::Tensor& labels, int64_t step, torch::Generator& gen);
     // The rollouts' per-sample guidance scales (undefined: the defaults), drawn from `gen`.
     torch::Tensor rolloutScales(int64_t count, torch::Generator& gen) const;
-    // The index of the first rollout state the buffers keep (1: the pure noise is left out).
-    int64_t firstStoredState(int64_t steps) const;
+    // The index of the first rollout state the buffers keep at `step` (1: the pure noise is left
+    // out, as the data source gives it).
+    int64_t firstStoredState(int64_t steps, int64_t step) const;
 
     DdilConfig m_config;
     int64_t m_batchSize;

@@ -294,6 +294,12 @@ private Q_SLOTS:
         QVERIFY2(atOne > 0.3 && atOne < 0.7, qPrintable(QString::number(atOne)));
         QVERIFY(((t == 1.0) | (t == 0.5)).all().item<bool>());
         c.distill.ddil.store_first_state = false;
+        // Without the data source nothing else gives tau = 1: the first state is kept.
+        c.distill.ddil.beta = { 0.0, 0.5, 0.5 };
+        DistillTrainer noData(c, torch::kCPU);
+        const auto noDataTimes = noData.source().draw(batch, 0, gen).t;
+        QVERIFY((noDataTimes == 1.0).any().item<bool>());
+        c.distill.ddil.beta = { 0.5, 0.3, 0.2 };
 
         // The ramp moves beta_student's share from data, from 0 to its full value.
         c.distill.ddil.beta_schedule = BetaSchedule::RampStudent;
