@@ -161,7 +161,8 @@ if has table; then
       --shift-plot "$here/docs/shift.png")
     mapfile -t dirs < <(summaries "$@")
     [ ${#dirs[@]} -eq 0 ] && return 0
-    "$ddil" table "${dirs[@]}" --group-seeds --markdown "$results/$name.md" \
+    "$ddil" table "${dirs[@]}" --group-seeds --delta fid,coverage,imitation_rmse \
+      --markdown "$results/$name.md" \
       --csv "$results/$name.csv" --threads "$(nproc)" "${extra[@]}" > /dev/null
     echo "wrote $results/$name.md"
   }

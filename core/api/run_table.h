@@ -26,14 +26,17 @@ struct TableRequest {
     // samples, its student steps) with each of these evaluation seeds, reported beside the
     // training-seed spread of its row. "" : not measured. Cached like the teacher rows.
     std::string evalNoiseRun;
+    // With groupSeeds: the metrics (metrics.jsonl keys without "eval/", e.g. "fid", "coverage")
+    // that get a difference-to-baseline column; empty: the first metric.
+    std::vector<std::string> deltaMetrics;
     std::vector<std::uint64_t> evalNoiseSeeds { 0, 1, 2 };
     Device device = Device::Auto;
     int threads = 0;
 };
 
-// With groupSeeds, each row's first metric (FID; 2-D data: sliced W1) is compared with its
-// method's baseline: the first row of the same method and student step count, in the order the
-// folders were given. The difference of means carries Welch's 95% confidence interval; rows
+// With groupSeeds, each row's first metric (FID; 2-D data: sliced W1; or deltaMetrics) is compared
+// with its method's baseline: the first row of the same method and student step count, in the order
+// the folders were given. The difference of means carries Welch's 95% confidence interval; rows
 // whose interval excludes 0 are marked "*".
 struct RunTable {
     std::vector<std::string> titles; // Markdown header cells

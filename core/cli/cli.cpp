@@ -512,6 +512,11 @@ Subcommand addTableCommand(CLI::App& app)
         "One row per config that differs only in seed: mean ± standard deviation, n, and the "
         "difference of the first metric to the method's baseline (its first row, in the order "
         "given) with Welch's 95% confidence interval; * marks intervals that exclude 0");
+    table
+        ->add_option("--delta", args->request.deltaMetrics,
+            "With --group-seeds: the metrics compared with the baseline (default: the first, FID "
+            "or sliced W1), e.g. --delta fid,coverage")
+        ->delimiter(',');
     table->add_option("--eval-noise", args->request.evalNoiseRun,
         "Also evaluate this run folder's checkpoint with evaluation seeds 0, 1, 2 (cached) and "
         "print that spread beside its row's training-seed spread");

@@ -302,11 +302,28 @@ RunTable buildRunTable(const TableRequest& request)
     table.csvColumns = { "run", "method", "student_steps", "ddil", "reflected", "beta_data",
         "beta_teacher", "beta_student", "seeds", "n" };
     const Metric& primary = metrics.front();
+    // The metrics compared with the baseline: --delta, else the first one.
+    auto compared = [&](const Metric& m) {
+        if (!request.groupSeeds)
+            return false;
+        if (request.deltaMetrics.empty())
+            return &m == &primary;
+        return std::find(request.deltaMetrics.begin(), request.deltaMetrics.end(), m.key)
+            != request.deltaMetrics.end();
+    };
+    for (const auto& key : request.deltaMetrics)
+        if (std::none_of(
+                metrics.begin(), metrics.end(), [&](const Metric& m) { return key == m.key; })) {
+            std::string known;
+            for (const auto& m : metrics)
+                known += (known.empty() ? "" : ", ") + std::string(m.key);
+            throw ConfigError("--delta: no metric \"" + key + "\" in these runs (" + known + ")");
+        }
     for (const auto& m : metrics) {
         table.titles.push_back(m.title);
         table.csvColumns.push_back(m.key);
         table.csvColumns.push_back(std::string(m.key) + "_sd");
-        if (&m == &primary && request.groupSeeds) {
+        if (compared(m)) {
             table.titles.push_back(std::string("Δ ") + m.title + " vs baseline [95% CI]");
             for (const char* suffix : { "_diff", "_diff_low", "_diff_high", "_diff_df" })
                 table.csvColumns.push_back(std::string(m.key) + suffix);
@@ -371,7 +388,7 @@ RunTable buildRunTable(const TableRequest& request)
                 values.push_back(format(mean(v), 6));
                 values.push_back(v.size() > 1 ? format(sampleSd(v), 6) : "");
             }
-            if (&m != &primary || !request.groupSeeds)
+            if (!compared(m))
                 continue;
             const size_t base = baselineOf(row);
             const auto b = valuesOf(groups[base], m.key);
@@ -389,7 +406,8 @@ RunTable buildRunTable(const TableRequest& request)
                     ++marked;
                 }
             } else {
-                cell += " (no interval: n < 2)";
+                cell += v.size() < 2 || b.size() < 2 ? " (no interval: one seed)"
+                                                     : " (no interval: no spread)";
             }
             cells.push_back(cell);
             values.push_back(format(w.difference, 6));
@@ -416,8 +434,8 @@ RunTable buildRunTable(const TableRequest& request)
     if (request.groupSeeds)
         table.notes.push_back("Δ: difference of means to the method's baseline (its first row), "
                               "with Welch's 95% confidence interval; * marks the "
-            + std::to_string(marked) + " row" + (marked == 1 ? "" : "s")
-            + " whose interval excludes 0.");
+            + std::to_string(marked)
+            + (marked == 1 ? " interval that excludes" : " intervals that exclude") + " 0.");
 
     const auto& first = runs.front().config;
     const std::string features = first.eval.feature_extractor.empty()
@@ -443,7 +461,7 @@ RunTable buildRunTable(const TableRequest& request)
                     cells.push_back("–");
                     values.insert(values.end(), { "", "" });
                 }
-                if (&m == &primary && request.groupSeeds) {
+                if (compared(m)) {
                     cells.push_back("–");
                     values.insert(values.end(), { "", "", "", "", "" });
                 }

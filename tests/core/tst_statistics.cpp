@@ -2,6 +2,7 @@
 // tables, Welch's interval against hand-computed examples, and the table's difference column
 // on run folders with known metrics.
 #include "core/api/config_io.h"
+#include "core/api/errors.h"
 #include "core/api/run_table.h"
 #include "core/metrics/statistics.h"
 
@@ -116,9 +117,20 @@ private Q_SLOTS:
         QCOMPARE(
             QString::fromStdString(table.cells[2][delta]), QString("+1.5000 [-2.5423, 5.5423]"));
         const auto md = QString::fromStdString(table.markdown());
-        QVERIFY2(md.contains("* marks the 1 row whose interval excludes 0"), qPrintable(md));
+        QVERIFY2(md.contains("* marks the 1 interval that excludes 0"), qPrintable(md));
         const auto csv = QString::fromStdString(table.csv());
         QVERIFY(csv.contains("sliced_wasserstein_diff,sliced_wasserstein_diff_low"));
+        QVERIFY(!csv.contains("mmd_diff"));
+        // --delta picks the compared metrics; an unknown one is named.
+        request.deltaMetrics = { "sliced_wasserstein", "mmd" };
+        const auto both = buildRunTable(request);
+        QCOMPARE(
+            QString::fromStdString(both.titles[11]), QString("Δ MMD to data vs baseline [95% CI]"));
+        QCOMPARE(
+            QString::fromStdString(both.cells[1][11]), QString("+0.0000 (no interval: no spread)"));
+        QVERIFY(QString::fromStdString(both.csv()).contains("mmd_diff,mmd_diff_low"));
+        request.deltaMetrics = { "fid" };
+        QVERIFY_THROWS_EXCEPTION(ConfigError, buildRunTable(request));
     }
 };
 
