@@ -325,7 +325,8 @@ RunTable buildRunTable(const TableRequest& request)
         table.csvColumns.push_back(std::string(m.key) + "_sd");
         if (compared(m)) {
             table.titles.push_back(std::string("Δ ") + m.title + " vs baseline [95% CI]");
-            for (const char* suffix : { "_diff", "_diff_low", "_diff_high", "_diff_df" })
+            for (const char* suffix :
+                { "_diff", "_diff_low", "_diff_high", "_diff_df", "_diff_detectable" })
                 table.csvColumns.push_back(std::string(m.key) + suffix);
             table.csvColumns.push_back("baseline");
         }
@@ -394,7 +395,7 @@ RunTable buildRunTable(const TableRequest& request)
             const auto b = valuesOf(groups[base], m.key);
             if (base == row || v.empty() || b.empty()) {
                 cells.push_back(base == row ? "baseline" : "–");
-                values.insert(values.end(), { "", "", "", "", rowName(groups[base]) });
+                values.insert(values.end(), { "", "", "", "", "", rowName(groups[base]) });
                 continue;
             }
             const auto w = welchInterval(v, b);
@@ -414,6 +415,7 @@ RunTable buildRunTable(const TableRequest& request)
             values.push_back(w.defined ? format(w.low, 6) : "");
             values.push_back(w.defined ? format(w.high, 6) : "");
             values.push_back(w.defined ? format(w.df, 3) : "");
+            values.push_back(w.defined ? format(w.detectable, 6) : "");
             values.push_back(rowName(groups[base]));
         }
         std::vector<double> stepCounts, minutes;
@@ -463,7 +465,7 @@ RunTable buildRunTable(const TableRequest& request)
                 }
                 if (compared(m)) {
                     cells.push_back("–");
-                    values.insert(values.end(), { "", "", "", "", "" });
+                    values.insert(values.end(), { "", "", "", "", "", "" });
                 }
             }
             cells.insert(cells.end(), { "–", "–" });

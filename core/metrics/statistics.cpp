@@ -114,7 +114,10 @@ WelchInterval welchInterval(
     out.df = se2 * se2
         / (va * va / static_cast<double>(a.size() - 1)
             + vb * vb / static_cast<double>(b.size() - 1));
-    const double half = studentTQuantile(0.5 + 0.5 * confidence, out.df) * std::sqrt(se2);
+    out.standardError = std::sqrt(se2);
+    const double critical = studentTQuantile(0.5 + 0.5 * confidence, out.df);
+    const double half = critical * out.standardError;
+    out.detectable = (critical + studentTQuantile(0.8, out.df)) * out.standardError;
     out.low = out.difference - half;
     out.high = out.difference + half;
     out.defined = true;

@@ -19,6 +19,10 @@ struct WelchInterval {
     double low = 0.0;
     double high = 0.0;
     double df = 0.0; // Welch-Satterthwaite degrees of freedom
+    double standardError = 0.0; // sqrt(sa^2/na + sb^2/nb)
+    // The smallest true difference this design detects (interval excluding 0) with 80% power,
+    // at these spreads and sizes: (t(1 - alpha/2; df) + t(0.8; df)) x standard error.
+    double detectable = 0.0;
     bool defined = false; // both groups have 2 or more values and some spread
     bool excludesZero() const { return defined && (low > 0.0 || high < 0.0); }
 };

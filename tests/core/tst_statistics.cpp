@@ -59,6 +59,9 @@ private Q_SLOTS:
         QVERIFY2(std::abs(w.low + 5.542328) < 1e-5, qPrintable(QString::number(w.low, 'g', 10)));
         QVERIFY(std::abs(w.high - 2.542328) < 1e-5);
         QVERIFY(!w.excludesZero());
+        // 80% power: (3.055713 + t(0.8; 3.234719) = 0.967349) x sqrt(1.75) = 5.322010.
+        QVERIFY2(std::abs(w.detectable - 5.322010) < 1e-5,
+            qPrintable(QString::number(w.detectable, 'g', 10)));
         // a = 10 11 12, b = 1 2 3: difference 9, df = 4, half width 2.776445 sqrt(2/3) = 2.266958.
         const auto apart = welchInterval({ 10, 11, 12 }, { 1, 2, 3 });
         QVERIFY(std::abs(apart.df - 4.0) < 1e-12);
