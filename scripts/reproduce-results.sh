@@ -59,7 +59,9 @@ train_one() {
     printf '%s\t%s\t%d\n' train "$(basename "$dir")" $((SECONDS - started)) >> "$DDIL_TIMING"
     echo "$(basename "$dir"): $(grep -o 'eval/fid [0-9.]*' "$dir.log" | tail -1)"
   else
-    echo "$(basename "$dir"): failed, see $dir.log" >&2
+    # An interrupted run (exit 130) wrote its checkpoint and resumes; its time still counts.
+    printf '%s\t%s\t%d\n' train-stopped "$(basename "$dir")" $((SECONDS - started)) >> "$DDIL_TIMING"
+    echo "$(basename "$dir"): stopped or failed, see $dir.log" >&2
   fi
 }
 # The per-step shift diagnostics of a finished run (diagnose.json beside its checkpoint).
@@ -174,7 +176,7 @@ if has table; then
   table guidance4 lcm-guidance4 lcm-ddil-guidance4
   table long lcm-1000-steps lcm-ddil-1000-steps
   awk -F'\t' '{ s += $3; n[$1] += $3 } END {
-    printf "compute: %.1f h in all (training %.1f h, diagnostics %.1f h), %d tasks\n",
-      s / 3600, n["train"] / 3600, n["diagnose"] / 3600, NR }' "$out/timing.tsv" \
+    printf "compute: %.1f h of task wall time in all (training %.1f h, of which %.1f h in runs stopped and resumed later; diagnostics %.1f h), %d tasks\n",
+      s / 3600, (n["train"] + n["train-stopped"]) / 3600, n["train-stopped"] / 3600, n["diagnose"] / 3600, NR }' "$out/timing.tsv" \
     | tee "$results/compute.txt"
 fi
