@@ -226,6 +226,16 @@ std::string RunTable::csv() const
 }
 
 namespace {
+// The values of one metric over the runs of a group that have it.
+std::vector<double> valuesOf(const std::vector<const RunRecord*>& group, const std::string& key)
+{
+    std::vector<double> v;
+    for (const auto* run : group)
+        if (const auto it = run->metrics.find(key); it != run->metrics.end())
+            v.push_back(it->second);
+    return v;
+}
+
 // One line: the run's checkpoint evaluated with several evaluation seeds (the evaluation's own
 // noise), beside the training-seed spread of the row the run belongs to.
 std::string evaluationNoiseNote(const TableRequest& request,
@@ -259,10 +269,7 @@ std::string evaluationNoiseNote(const TableRequest& request,
     for (const auto& group : groups)
         for (const auto* run : group)
             if (fs::weakly_canonical(run->dir) == dir && group.size() > 1) {
-                std::vector<double> seedValues;
-                for (const auto* r : group)
-                    if (const auto it = r->metrics.find(primary.key); it != r->metrics.end())
-                        seedValues.push_back(it->second);
+                const auto seedValues = valuesOf(group, primary.key);
                 note += "; the training-seed sd of its row: "
                     + format(sampleSd(seedValues), primary.decimals)
                     + " (n = " + std::to_string(seedValues.size()) + ")";
@@ -335,13 +342,6 @@ RunTable buildRunTable(const TableRequest& request)
     table.csvColumns.insert(
         table.csvColumns.end(), { "training_steps", "wall_minutes", "eval_samples", "folders" });
 
-    auto valuesOf = [](const std::vector<const RunRecord*>& group, const char* key) {
-        std::vector<double> v;
-        for (const auto* run : group)
-            if (const auto it = run->metrics.find(key); it != run->metrics.end())
-                v.push_back(it->second);
-        return v;
-    };
     static const std::regex seedSuffix("-seed=[0-9]+");
     auto rowName = [&](const std::vector<const RunRecord*>& group) {
         const auto& name = group.front()->config.name;

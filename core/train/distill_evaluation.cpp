@@ -42,8 +42,11 @@ torch::Tensor DistillTrainer::teacherSamplesCached(
     const torch::Tensor& noise, const torch::Tensor& labels, const CancelToken* cancel)
 {
     const auto& d = m_config.distill;
-    const auto bytes = readWholeFile(resolveResourcePath(d.teacher));
-    uint64_t h = fnv1a64(bytes.data(), bytes.size());
+    if (!m_teacherFileHash) {
+        const auto bytes = readWholeFile(resolveResourcePath(d.teacher));
+        m_teacherFileHash = fnv1a64(bytes.data(), bytes.size());
+    }
+    uint64_t h = *m_teacherFileHash;
     const std::string settings = std::to_string(d.guidance.scale) + "|"
         + toString(d.guidance.convention) + "|" + std::to_string(m_teacher->steps()) + "|"
         + toString(d.reflection.projection) + "|" + toString(d.reflection.apply_to) + "|"

@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -300,6 +301,44 @@ private Q_SLOTS:
             qPrintable(wrong.err));
     }
 
+    void tableMeasuresTheEvaluationNoise()
+    {
+        // A tiny student with a final evaluation, its checkpoint evaluated with 3 evaluation
+        // seeds (eval.count samples each; caches in the test's folder).
+        writeFile(path("tiny-noise.json"),
+            QByteArray(kTinyDistillConfig)
+                .replace("\"count\": 20",
+                    "\"count\": 200, \"feature_extractor\": "
+                    "\"resources/weights/fashion-mnist-evaluator.pt\"")
+                .replace("\"tiny-distill\"", "\"tiny-noise\""));
+        const auto run
+            = runDdil({ "run", path("tiny-noise.json"), "--out", path("noise"), "--quiet" });
+        QVERIFY2(run.code == exit_code::kOk, qPrintable(run.err));
+        qputenv("DDIL_CACHE_DIR", path("cache").toUtf8());
+        const auto r = runDdil(
+            { "table", path("noise"), "--eval-noise", path("noise"), "--no-teacher" }, 600000);
+        qunsetenv("DDIL_CACHE_DIR");
+        QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
+        const auto note = r.out.trimmed().split('\n').last();
+        const QRegularExpression form(
+            "^Evaluation noise: tiny-noise \\(.*\\) evaluated with 3 "
+            "evaluation seeds, 200 samples each: FID \\(evaluator "
+            "features\\) ([0-9.]+), ([0-9.]+), ([0-9.]+) \\(sd ([0-9.]+)\\)\\.$");
+        const auto match = form.match(note);
+        QVERIFY2(match.hasMatch(), qPrintable(note));
+        // Different evaluation seeds draw different noise: the spread is not zero.
+        QVERIFY2(match.captured(4).toDouble() > 0.0, qPrintable(note));
+        // The first seed is the run's own evaluation seed 0: `ddil eval` gives the same number.
+        const auto eval = runDdil({ "eval", "--checkpoint", path("noise/checkpoint.pt"), "--steps",
+            "2", "--samples", "200", "--seed", "0" });
+        QVERIFY2(eval.code == exit_code::kOk, qPrintable(eval.err));
+        const double fid = QJsonDocument::fromJson(eval.out.toUtf8())
+                               .object()["metrics"]
+                               .toObject()["fid"]
+                               .toDouble();
+        QCOMPARE(QString::number(fid, 'f', 2), match.captured(1));
+    }
+
     void diagnoseMeasuresTheStudentsShift()
     {
         // Uses the student of distilledStudentRunsSamplesAndEvaluates.
@@ -374,6 +413,11 @@ private Q_SLOTS:
         QCOMPARE(csvLines.size(), 2);
         QVERIFY(csvLines[0].startsWith("run,method,student_steps,ddil,reflected,beta_data"));
         QVERIFY(csvLines[0].contains("sliced_wasserstein,sliced_wasserstein_sd"));
+        // The evaluation's noise is measured with `ddil eval`, which scores images only.
+        const auto toyNoise = runDdil({ "table", path("sweep/tiny-seed=3-steps=20"), "--eval-noise",
+            path("sweep/tiny-seed=3-steps=20") });
+        QVERIFY(toyNoise.code != exit_code::kOk);
+        QVERIFY2(toyNoise.err.contains("scores image diffusion models"), qPrintable(toyNoise.err));
         // Not a run folder: named.
         const auto notRun = runDdil({ "table", path("sweep") });
         QCOMPARE(notRun.code, exit_code::kFile);
