@@ -9,8 +9,9 @@
 #             LCM (DDIL's largest overhead) trained for as long as LCM + DDIL took, 5 seeds
 #   table     summaries of every finished run in docs/results/runs/ (config.json, state.json,
 #             the evaluation lines of metrics.jsonl, diagnose.json), the tables in
-#             docs/results/*.md and *.csv from those summaries (`ddil table --group-seeds`), the
-#             evaluation noise of one checkpoint, docs/shift.png and the compute time it took
+#             docs/results/*.md, *.csv and *-delta.png (the differences to the baselines) from
+#             those summaries (`ddil table --group-seeds`), the evaluation noise of one
+#             checkpoint, docs/shift.png and the compute time it took
 #   scripts/reproduce-results.sh [BUILD_DIR] [STAGE ...]      (stages: runs table; default both)
 # Finished runs are skipped and interrupted ones resumed, so the script can be stopped and
 # started again, in as many sittings as it takes. DDIL_JOBS runs that many trainings at a time
@@ -164,7 +165,7 @@ if has table; then
     mapfile -t dirs < <(summaries "$@")
     [ ${#dirs[@]} -eq 0 ] && return 0
     "$ddil" table "${dirs[@]}" --group-seeds --delta fid,coverage,imitation_rmse \
-      --markdown "$results/$name.md" \
+      --markdown "$results/$name.md" --delta-plot "$results/$name-delta.png" \
       --csv "$results/$name.csv" --threads "$(nproc)" "${extra[@]}" > /dev/null
     echo "wrote $results/$name.md"
   }

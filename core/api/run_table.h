@@ -38,6 +38,16 @@ struct TableRequest {
 // with its method's baseline: the first row of the same method and student step count, in the order
 // the folders were given. The difference of means carries Welch's 95% confidence interval; rows
 // whose interval excludes 0 are marked "*".
+// One row's difference of one metric to its method's baseline (rows that are their own
+// baseline have none).
+struct TableDifference {
+    std::string row, baseline;
+    std::string metric, metricTitle; // "fid", "FID (evaluator features)"
+    double difference = 0.0, low = 0.0, high = 0.0;
+    bool defined = false; // an interval exists (both rows have at least 2 seeds and a spread)
+    bool marked = false; // the interval excludes 0
+};
+
 struct RunTable {
     std::vector<std::string> titles; // Markdown header cells
     std::vector<std::vector<std::string>> cells; // Markdown cells ("2.57 ± 0.28")
@@ -45,6 +55,7 @@ struct RunTable {
     std::vector<std::string> csvColumns;
     int textColumns = 0; // the leading columns that hold text (left-aligned in Markdown)
     std::vector<std::string> notes; // lines printed under the Markdown table
+    std::vector<TableDifference> differences; // in row order, then metric order
 
     std::string markdown() const;
     std::string csv() const;
@@ -53,5 +64,11 @@ struct RunTable {
 // Reads each folder's config.json, state.json and the last evaluation in metrics.jsonl. Throws
 // IoError naming a folder that is not a run folder or a run without a final evaluation.
 RunTable buildRunTable(const TableRequest& request);
+
+// The table's differences as an interval chart (PNG): one panel per compared metric, one line
+// per row with a baseline, the 95% interval as a bar and the rows whose interval excludes 0 in
+// colour. Throws ConfigError when the table has no differences (no --group-seeds, or every row
+// is its own baseline), IoError when the file cannot be written.
+void writeDifferencePlot(const RunTable& table, const std::string& pngPath);
 
 } // namespace ddil

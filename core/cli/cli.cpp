@@ -475,7 +475,7 @@ void writeTextFile(const std::string& path, const std::string& text)
 struct TableArgs {
     TableRequest request;
     std::string format = "md";
-    std::string markdownOut, csvOut, shiftPlot;
+    std::string markdownOut, csvOut, shiftPlot, deltaPlot;
     bool noTeacher = false;
     std::string device = "auto";
 };
@@ -494,6 +494,10 @@ int commandTable(TableArgs& args)
             writeTextFile(args.markdownOut, markdown);
         if (!args.csvOut.empty())
             writeTextFile(args.csvOut, csv);
+        if (!args.deltaPlot.empty()) {
+            writeDifferencePlot(table, args.deltaPlot);
+            std::fprintf(stderr, "wrote the difference plot to %s\n", args.deltaPlot.c_str());
+        }
         if (!args.shiftPlot.empty()) {
             writeShiftPlot(args.request.runDirs, args.shiftPlot);
             std::fprintf(stderr, "wrote the shift plot to %s\n", args.shiftPlot.c_str());
@@ -508,7 +512,7 @@ Subcommand addTableCommand(CLI::App& app)
     auto* table = app.add_subcommand(
         "table", "Compare finished runs in a paper-style table (Markdown or CSV)");
     table->add_option("runs", args->request.runDirs, "Run folders")->required();
-    table->add_flag("--group-seeds", args->request.groupSeeds,
+    auto* groupSeeds = table->add_flag("--group-seeds", args->request.groupSeeds,
         "One row per config that differs only in seed: mean ± standard deviation, n, and the "
         "difference of the first metric to the method's baseline (its first row, in the order "
         "given) with Welch's 95% confidence interval; * marks intervals that exclude 0");
@@ -527,6 +531,11 @@ Subcommand addTableCommand(CLI::App& app)
     table->add_option("--csv", args->csvOut, "Also write the CSV to this file");
     table->add_option("--shift-plot", args->shiftPlot,
         "Write the per-step shift plot (PNG) from the runs' diagnose.json files");
+    table
+        ->add_option("--delta-plot", args->deltaPlot,
+            "With --group-seeds: write the differences to the baselines with their 95% "
+            "intervals as a chart (PNG), one panel per --delta metric")
+        ->needs(groupSeeds);
     table->add_option("--teacher-samples", args->request.teacherSamples,
         "Samples of the teacher reference rows at 4 and 50 steps (default: the runs' "
         "eval.count; cached)");

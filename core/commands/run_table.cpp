@@ -6,11 +6,13 @@
 #include "core/io/atomic_file.h"
 #include "core/io/cache_directory.h"
 #include "core/io/fnv_hash.h"
+#include "core/io/line_plot.h"
 #include "core/io/resource_path.h"
 #include "core/metrics/statistics.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -411,6 +413,8 @@ RunTable buildRunTable(const TableRequest& request)
                                                      : " (no interval: no spread)";
             }
             cells.push_back(cell);
+            table.differences.push_back({ name, rowName(groups[base]), m.key, m.title, w.difference,
+                w.low, w.high, w.defined, w.defined && w.excludesZero() });
             values.push_back(format(w.difference, 6));
             values.push_back(w.defined ? format(w.low, 6) : "");
             values.push_back(w.defined ? format(w.high, 6) : "");
@@ -479,6 +483,36 @@ RunTable buildRunTable(const TableRequest& request)
     if (!request.evalNoiseRun.empty())
         table.notes.push_back(evaluationNoiseNote(request, groups, features, primary));
     return table;
+}
+
+void writeDifferencePlot(const RunTable& table, const std::string& pngPath)
+{
+    if (table.differences.empty())
+        throw ConfigError("--delta-plot: no row has a baseline to compare with (it needs "
+                          "--group-seeds and two rows of the same method)");
+    // Rows and metrics in order of first appearance.
+    std::vector<std::string> labels, titles;
+    auto indexOf = [](std::vector<std::string>& list, const std::string& item) {
+        const auto it = std::find(list.begin(), list.end(), item);
+        if (it != list.end())
+            return size_t(it - list.begin());
+        list.push_back(item);
+        return list.size() - 1;
+    };
+    for (const auto& d : table.differences) {
+        indexOf(labels, d.row);
+        indexOf(titles, d.metricTitle);
+    }
+    std::vector<IntervalPanel> panels;
+    for (const auto& title : titles)
+        panels.push_back({ title,
+            std::vector<IntervalRow>(labels.size(), { std::nan(""), 0.0, 0.0, false, false }) });
+    for (const auto& d : table.differences)
+        panels[indexOf(titles, d.metricTitle)].rows[indexOf(labels, d.row)]
+            = { d.difference, d.low, d.high, d.defined, d.marked };
+    writeIntervalPanelsPng(pngPath, labels, panels,
+        "Difference of means to the method's baseline (its first row) with Welch's 95% "
+        "interval; in colour where the interval excludes 0.");
 }
 
 } // namespace ddil

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <stdexcept>
 
 namespace ddil {
 
@@ -126,7 +127,91 @@ void drawPanel(cv::Mat& image, const LinePanel& panel, cv::Rect area)
         }
     }
 }
+void drawIntervalPanel(cv::Mat& image, const IntervalPanel& panel, cv::Rect area)
+{
+    double lo = 0.0, hi = 0.0; // 0 is always in view
+    for (const auto& r : panel.rows) {
+        for (double v : { r.estimate, r.low, r.high }) {
+            if (!std::isfinite(v) || (!r.defined && v != r.estimate))
+                continue;
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+    }
+    if (hi <= lo)
+        hi = lo + 1.0;
+    const double pad = 0.06 * (hi - lo);
+    lo -= pad;
+    hi += pad;
+    const cv::Rect plot(area.x + 10, area.y + kIntervalHeader, area.width - 24,
+        static_cast<int>(panel.rows.size()) * kIntervalRowHeight);
+    auto px = [&](double x) {
+        return plot.x + static_cast<int>(std::lround((x - lo) / (hi - lo) * plot.width));
+    };
+    const double step = tickStep(hi - lo, 4);
+    for (double x = std::ceil(lo / step) * step; x <= hi; x += step) {
+        cv::line(image, { px(x), plot.y }, { px(x), plot.y + plot.height }, kGrid, 1);
+        cv::putText(image, formatTick(x), { px(x) - 8, plot.y + plot.height + 16 }, kFont, 0.4,
+            kInk, 1, cv::LINE_AA);
+    }
+    cv::line(image, { px(0.0), plot.y }, { px(0.0), plot.y + plot.height }, kInk, 1);
+    cv::rectangle(image, plot, cv::Scalar(120, 120, 120), 1);
+    cv::putText(
+        image, panel.title, { area.x + 10, area.y + 20 }, kFont, 0.45, kInk, 1, cv::LINE_AA);
+    const cv::Scalar grey(150, 150, 150);
+    for (size_t i = 0; i < panel.rows.size(); ++i) {
+        const auto& r = panel.rows[i];
+        if (!std::isfinite(r.estimate))
+            continue;
+        const int y = plot.y + static_cast<int>(i) * kIntervalRowHeight + kIntervalRowHeight / 2;
+        const auto colour = r.marked ? colourOf(0) : grey;
+        if (r.defined) {
+            cv::line(image, { px(r.low), y }, { px(r.high), y }, colour, 2, cv::LINE_AA);
+            for (double end : { r.low, r.high })
+                cv::line(image, { px(end), y - 4 }, { px(end), y + 4 }, colour, 2, cv::LINE_AA);
+        }
+        cv::circle(
+            image, { px(r.estimate), y }, 4, colour, r.defined ? cv::FILLED : 1, cv::LINE_AA);
+    }
+}
+
+void writePng(const std::string& path, const cv::Mat& image)
+{
+    std::vector<uchar> png;
+    if (!cv::imencode(".png", image, png))
+        throw IoError(path + ": PNG encoding failed");
+    writeFileAtomically(path, std::string(png.begin(), png.end()));
+}
 } // namespace
+
+void writeIntervalPanelsPng(const std::string& path, const std::vector<std::string>& labels,
+    const std::vector<IntervalPanel>& panels, const std::string& caption, int panelWidth)
+{
+    int labelWidth = 40;
+    for (const auto& label : labels) {
+        int baseline = 0;
+        labelWidth = std::max(labelWidth, cv::getTextSize(label, kFont, 0.42, 1, &baseline).width);
+    }
+    labelWidth += 16;
+    const int rows = static_cast<int>(labels.size());
+    cv::Mat image(kIntervalHeader + rows * kIntervalRowHeight + kIntervalFooter,
+        labelWidth + std::max<int>(1, panels.size()) * panelWidth, CV_8UC3,
+        cv::Scalar(255, 255, 255));
+    for (int i = 0; i < rows; ++i)
+        cv::putText(image, labels[i],
+            { 8, kIntervalHeader + i * kIntervalRowHeight + kIntervalRowHeight / 2 + 5 }, kFont,
+            0.42, kInk, 1, cv::LINE_AA);
+    for (size_t i = 0; i < panels.size(); ++i) {
+        if (panels[i].rows.size() != labels.size())
+            throw std::invalid_argument(path + ": panel \"" + panels[i].title + "\" has "
+                + std::to_string(panels[i].rows.size()) + " rows for " + std::to_string(rows)
+                + " labels");
+        drawIntervalPanel(image, panels[i],
+            cv::Rect(labelWidth + static_cast<int>(i) * panelWidth, 0, panelWidth, image.rows));
+    }
+    cv::putText(image, caption, { 8, image.rows - 8 }, kFont, 0.42, kInk, 1, cv::LINE_AA);
+    writePng(path, image);
+}
 
 void writeLinePanelsPng(
     const std::string& path, const std::vector<LinePanel>& panels, int panelWidth, int panelHeight)
@@ -161,10 +246,7 @@ void writeLinePanelsPng(
             cv::line(image, { x, y }, { x + 24, y }, colour, 2, cv::LINE_AA);
         cv::putText(image, legend[i]->label, { x + 30, y + 4 }, kFont, 0.42, kInk, 1, cv::LINE_AA);
     }
-    std::vector<uchar> png;
-    if (!cv::imencode(".png", image, png))
-        throw IoError(path + ": PNG encoding failed");
-    writeFileAtomically(path, std::string(png.begin(), png.end()));
+    writePng(path, image);
 }
 
 } // namespace ddil

@@ -1,6 +1,7 @@
 #include "core/api/errors.h"
 #include "core/io/atomic_file.h"
 #include "core/io/image_grid.h"
+#include "core/io/line_plot.h"
 #include "core/io/npy.h"
 #include "core/io/resource_path.h"
 #include "core/io/scatter_plot.h"
@@ -155,6 +156,56 @@ private Q_SLOTS:
 
     // CRC-32C's check value (RFC 3720) and TFRecord's mask, as python3-crc32c and TensorFlow's
     // crc32c::Mask compute them.
+    void intervalChartDrawsEachIntervalWhereItIs()
+    {
+        // Rows: a marked interval [1, 3] around 2, an unmarked one [-1, 1] around 0 and a point
+        // without an interval at -2. The axis spans [-2, 3] padded by 6% on each side.
+        const auto file = path("intervals.png");
+        writeIntervalPanelsPng(file, { "marked", "unmarked", "one seed" },
+            { { "d",
+                { { 2, 1, 3, true, true }, { 0, -1, 1, true, false },
+                    { -2, 0, 0, false, false } } } },
+            "caption", 300);
+        const QImage image(QString::fromStdString(file));
+        QCOMPARE(image.height(), kIntervalHeader + 3 * kIntervalRowHeight + kIntervalFooter);
+        const int labelWidth = image.width() - 300;
+        const int plotX = labelWidth + 10, plotWidth = 300 - 24;
+        auto px = [&](double x) { return plotX + std::lround((x + 2.3) / 5.6 * plotWidth); };
+        // The extent of the pixels of a row's centre line in the chart's colour, or in grey.
+        auto extent = [&](int row, bool coloured) {
+            const int y = kIntervalHeader + row * kIntervalRowHeight + kIntervalRowHeight / 2;
+            int first = -1, last = -1;
+            for (int x = plotX + 2; x < plotX + plotWidth - 1; ++x) {
+                const QColor c = image.pixelColor(x, y);
+                const bool blue = c.blue() > 140 && c.red() < 100;
+                const bool grey = c.red() == c.green() && c.green() == c.blue() && c.red() < 200
+                    && c.red() > 100;
+                if (coloured ? blue : grey) {
+                    first = first < 0 ? x : first;
+                    last = x;
+                }
+            }
+            return std::make_pair(first, last);
+        };
+        const auto marked = extent(0, true);
+        QVERIFY2(std::abs(marked.first - px(1)) <= 2 && std::abs(marked.second - px(3)) <= 2,
+            qPrintable(QString("%1..%2 for %3..%4")
+                           .arg(marked.first)
+                           .arg(marked.second)
+                           .arg(px(1))
+                           .arg(px(3))));
+        QCOMPARE(extent(1, true).first, -1); // not marked: no colour
+        const auto unmarked = extent(1, false);
+        QVERIFY(std::abs(unmarked.first - px(-1)) <= 2 && std::abs(unmarked.second - px(1)) <= 2);
+        // No interval: only the hollow point, 4 pixels around -2.
+        const auto point = extent(2, false);
+        QVERIFY(std::abs(point.first - px(-2)) <= 5 && std::abs(point.second - px(-2)) <= 5);
+        // A panel whose rows do not match the labels is a programming error, named.
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+            writeIntervalPanelsPng(
+                file, { "a", "b" }, { { "d", { { 1, 0, 2, true, true } } } }, "caption"));
+    }
+
     void crc32cMatchesTheStandard()
     {
         QCOMPARE(ddil::crc32c("123456789", 9), 0xE3069283u);

@@ -124,6 +124,23 @@ private Q_SLOTS:
         const auto csv = QString::fromStdString(table.csv());
         QVERIFY(csv.contains("sliced_wasserstein_diff,sliced_wasserstein_diff_low"));
         QVERIFY(!csv.contains("mmd_diff"));
+        // The same differences for the chart: one per row with a baseline.
+        QCOMPARE(int(table.differences.size()), 2);
+        const auto& d = table.differences[0];
+        QCOMPARE(QString::fromStdString(d.row + " vs " + d.baseline), QString("dmd2-ddil vs dmd2"));
+        QVERIFY(d.defined && d.marked && d.low == w.low && d.high == w.high);
+        QVERIFY(!table.differences[1].marked && table.differences[1].difference == 1.5);
+        const auto png = tmp.filePath("delta.png").toStdString();
+        writeDifferencePlot(table, png);
+        QFile chart(QString::fromStdString(png));
+        QVERIFY(chart.open(QIODevice::ReadOnly));
+        QVERIFY(chart.read(8) == QByteArray("\x89PNG\r\n\x1a\n", 8));
+        // Without seeds grouped there is nothing to chart: said, and nothing written.
+        auto single = request;
+        single.groupSeeds = false;
+        const auto none = tmp.filePath("none.png").toStdString();
+        QVERIFY_THROWS_EXCEPTION(ConfigError, writeDifferencePlot(buildRunTable(single), none));
+        QVERIFY(!QFile::exists(QString::fromStdString(none)));
         // --delta picks the compared metrics; an unknown one is named.
         request.deltaMetrics = { "sliced_wasserstein", "mmd" };
         const auto both = buildRunTable(request);
