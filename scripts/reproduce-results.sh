@@ -11,7 +11,8 @@
 #             the evaluation lines of metrics.jsonl, diagnose.json), the tables in
 #             docs/results/*.md, *.csv and *-delta.png (the differences to the baselines) from
 #             those summaries (`ddil table --group-seeds`), the evaluation noise of one
-#             checkpoint, docs/shift.png and the compute time it took
+#             checkpoint, docs/shift.png with its numbers (docs/results/shift.md) and the
+#             compute time it took
 #   scripts/reproduce-results.sh [BUILD_DIR] [STAGE ...]      (stages: runs table; default both)
 # Finished runs are skipped and interrupted ones resumed, so the script can be stopped and
 # started again, in as many sittings as it takes. DDIL_JOBS runs that many trainings at a time
@@ -172,6 +173,11 @@ if has table; then
   table main pd pd-ddil pd-ddil-reflected pd-step0 lcm lcm-ddil lcm-ddil-reflected lcm-step0 \
     dmd2 dmd2-ddil dmd2-ddil-reflected dmd2-step0 dmd2-no-backward-simulation dmd2-gan \
     dmd2-ddil-dagger
+  # The numbers behind docs/shift.png: the seed-0 runs' diagnostics as Markdown.
+  mapfile -t diagnosed < <(for a in "${main_arms[@]}"; do
+    ls -d "$results/runs/$a"/*-seed=0 2> /dev/null || true; done)
+  [ ${#diagnosed[@]} -gt 0 ] && python3 "$here/scripts/diagnosis-tables.py" "${diagnosed[@]}" \
+    > "$results/shift.md" && echo "wrote $results/shift.md"
   table equal-wall-clock lcm-equal-wall-clock lcm-ddil
   table source-ablation dmd2-ddil dmd2-ddil-ablation
   table guidance4 lcm-guidance4 lcm-ddil-guidance4
