@@ -24,6 +24,31 @@ using namespace ddil;
 
 Q_DECLARE_METATYPE(ddil::DistillMethod)
 
+namespace {
+// What the rollout tests start from: a 4-step LCM student of the toy teacher, n draws of noise
+// and labels, the student's times (1, 0.75, 0.5, 0.25, 0) and options with the teacher set.
+struct ToyRollout {
+    explicit ToyRollout(int64_t n)
+        : trainer(test::toyDistillConfig(DistillMethod::Consistency, 4), torch::kCPU)
+        , gen(at::detail::createCPUGenerator(8))
+        , z(torch::randn({ n, 2 }, gen))
+        , labels(torch::randint(0, 8, { n }, gen, torch::kInt64))
+        , times(trainer.method().studentTimes())
+    {
+        options.teacher = &trainer.teacher();
+    }
+    Rollout roll(torch::Generator& g)
+    {
+        return rolloutStudent(trainer.policy(), trainer.student(), z, labels, times, g, options);
+    }
+    DistillTrainer trainer;
+    torch::Generator gen;
+    torch::Tensor z, labels;
+    std::vector<double> times;
+    RolloutOptions options;
+};
+} // namespace
+
 class TestDistillUnits : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -98,31 +123,21 @@ private Q_SLOTS:
 
     void mixedPolicyRolloutAtPTeachOneIsTheTeachersTrajectory()
     {
-        auto c = test::toyDistillConfig(DistillMethod::Consistency, 4);
-        DistillTrainer trainer(c, torch::kCPU);
-        auto gen = at::detail::createCPUGenerator(8);
-        const auto z = torch::randn({ 256, 2 }, gen);
-        const auto labels = torch::randint(0, 8, { 256 }, gen, torch::kInt64);
-        const auto times = trainer.method().studentTimes(); // 1, 0.75, 0.5, 0.25, 0
-        RolloutOptions options;
-        options.teacher = &trainer.teacher();
-        options.pTeach = 1.0;
-        const auto mixed
-            = rolloutStudent(trainer.policy(), trainer.student(), z, labels, times, gen, options);
-        const auto teacher = trainer.teacher().trajectory(z, times, labels);
+        ToyRollout r(256);
+        r.options.pTeach = 1.0;
+        const auto mixed = r.roll(r.gen);
+        const auto teacher = r.trainer.teacher().trajectory(r.z, r.times, r.labels);
         QCOMPARE(int(mixed.states.size()), 4);
         QCOMPARE(mixed.teacherSteps, int64_t(4 * 256));
         for (int k = 0; k < 4; ++k)
             QVERIFY(torch::equal(mixed.states[k], teacher[k]));
         QVERIFY(torch::equal(mixed.x0, teacher[4]));
         // p_teach = 0.5: about half the steps are the teacher's, and the result lies between.
-        options.pTeach = 0.5;
-        const auto half
-            = rolloutStudent(trainer.policy(), trainer.student(), z, labels, times, gen, options);
+        r.options.pTeach = 0.5;
+        const auto half = r.roll(r.gen);
         QVERIFY(std::abs(half.teacherSteps - 512) < 4 * std::sqrt(1024 * 0.25));
-        options.pTeach = 0.0;
-        const auto own
-            = rolloutStudent(trainer.policy(), trainer.student(), z, labels, times, gen, options);
+        r.options.pTeach = 0.0;
+        const auto own = r.roll(r.gen);
         QCOMPARE(own.teacherSteps, int64_t(0));
         QVERIFY(!torch::equal(own.x0, teacher[4]));
     }
@@ -225,32 +240,23 @@ private Q_SLOTS:
     // rollouts' guidance (LCM's w input and the teacher's steps).
     void rolloutGuidanceScalesReachStudentAndTeacher()
     {
-        auto c = test::toyDistillConfig(DistillMethod::Consistency, 4);
-        DistillTrainer trainer(c, torch::kCPU);
-        auto gen = at::detail::createCPUGenerator(8);
-        const auto z = torch::randn({ 64, 2 }, gen);
-        const auto labels = torch::randint(0, 8, { 64 }, gen, torch::kInt64);
-        const auto times = trainer.method().studentTimes();
-        RolloutOptions options;
-        options.teacher = &trainer.teacher();
-        options.pTeach = 0.5;
+        ToyRollout r(64);
+        r.options.pTeach = 0.5;
         auto g1 = at::detail::createCPUGenerator(4), g2 = at::detail::createCPUGenerator(4),
              g3 = at::detail::createCPUGenerator(4);
-        const auto plain
-            = rolloutStudent(trainer.policy(), trainer.student(), z, labels, times, g1, options);
-        options.scale = torch::full({ 64 }, trainer.policy().samplingScale());
-        const auto same
-            = rolloutStudent(trainer.policy(), trainer.student(), z, labels, times, g2, options);
+        const auto plain = r.roll(g1);
+        r.options.scale = torch::full({ 64 }, r.trainer.policy().samplingScale());
+        const auto same = r.roll(g2);
         QVERIFY(torch::allclose(plain.x0, same.x0, 1e-5, 1e-6));
         QCOMPARE(plain.teacherSteps, same.teacherSteps);
-        options.scale = torch::full({ 64 }, 3.0);
-        const auto other
-            = rolloutStudent(trainer.policy(), trainer.student(), z, labels, times, g3, options);
+        r.options.scale = torch::full({ 64 }, 3.0);
+        const auto other = r.roll(g3);
         QVERIFY(!torch::allclose(plain.x0, other.x0, 1e-3, 1e-3));
-        const auto teacher = trainer.teacher().trajectory(z, times, labels);
-        const auto scaled = trainer.teacher().trajectory(
-            z, times, labels, torch::full({ 64 }, trainer.teacher().guidance().scale));
-        QVERIFY(torch::allclose(teacher.back(), scaled.back(), 1e-5, 1e-6));
+        auto& teacher = r.trainer.teacher();
+        const auto unscaled = teacher.trajectory(r.z, r.times, r.labels);
+        const auto scaled = teacher.trajectory(
+            r.z, r.times, r.labels, torch::full({ 64 }, teacher.guidance().scale));
+        QVERIFY(torch::allclose(unscaled.back(), scaled.back(), 1e-5, 1e-6));
     }
 
     void realisedSharesMatchBetaAndBuffersRefreshOnSchedule()
