@@ -1,9 +1,8 @@
 #include "core/io/image_grid.h"
 
 #include "core/api/errors.h"
-#include "core/io/atomic_file.h"
+#include "core/io/png_file.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -40,10 +39,7 @@ void writeImageGridPng(const std::string& path, const float* data, int64_t count
             = sheet(cv::Rect(pad + col * (cellW + pad), pad + r * (cellH + pad), cellW, cellH));
         cv::resize(cell, target, cv::Size(cellW, cellH), 0, 0, cv::INTER_NEAREST);
     }
-    std::vector<uchar> png;
-    if (!cv::imencode(".png", sheet, png))
-        throw IoError(path + ": PNG encoding failed");
-    writeFileAtomically(path, std::string(png.begin(), png.end()));
+    writePngAtomically(path, sheet);
 }
 
 } // namespace ddil

@@ -1,10 +1,8 @@
 #include "core/io/line_plot.h"
 
-#include "core/api/errors.h"
-#include "core/io/atomic_file.h"
 #include "core/io/palette.h"
+#include "core/io/png_file.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -174,14 +172,6 @@ void drawIntervalPanel(cv::Mat& image, const IntervalPanel& panel, cv::Rect area
             image, { px(r.estimate), y }, 4, colour, r.defined ? cv::FILLED : 1, cv::LINE_AA);
     }
 }
-
-void writePng(const std::string& path, const cv::Mat& image)
-{
-    std::vector<uchar> png;
-    if (!cv::imencode(".png", image, png))
-        throw IoError(path + ": PNG encoding failed");
-    writeFileAtomically(path, std::string(png.begin(), png.end()));
-}
 } // namespace
 
 void writeIntervalPanelsPng(const std::string& path, const std::vector<std::string>& labels,
@@ -210,7 +200,7 @@ void writeIntervalPanelsPng(const std::string& path, const std::vector<std::stri
             cv::Rect(labelWidth + static_cast<int>(i) * panelWidth, 0, panelWidth, image.rows));
     }
     cv::putText(image, caption, { 8, image.rows - 8 }, kFont, 0.42, kInk, 1, cv::LINE_AA);
-    writePng(path, image);
+    writePngAtomically(path, image);
 }
 
 void writeLinePanelsPng(
@@ -246,7 +236,7 @@ void writeLinePanelsPng(
             cv::line(image, { x, y }, { x + 24, y }, colour, 2, cv::LINE_AA);
         cv::putText(image, legend[i]->label, { x + 30, y + 4 }, kFont, 0.42, kInk, 1, cv::LINE_AA);
     }
-    writePng(path, image);
+    writePngAtomically(path, image);
 }
 
 } // namespace ddil

@@ -1,10 +1,8 @@
 #include "core/io/scatter_plot.h"
 
-#include "core/api/errors.h"
-#include "core/io/atomic_file.h"
 #include "core/io/palette.h"
+#include "core/io/png_file.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
@@ -41,10 +39,7 @@ void writeScatterPng(const std::string& path, const std::vector<float>& xy,
     if (!options.title.empty())
         cv::putText(image, options.title, cv::Point(margin, 17), cv::FONT_HERSHEY_SIMPLEX, 0.45,
             cv::Scalar(40, 40, 40), 1, cv::LINE_AA);
-    std::vector<uchar> png;
-    if (!cv::imencode(".png", image, png))
-        throw IoError(path + ": PNG encoding failed");
-    writeFileAtomically(path, std::string(png.begin(), png.end()));
+    writePngAtomically(path, image);
 }
 
 } // namespace ddil
