@@ -439,9 +439,11 @@ RunTable buildRunTable(const TableRequest& request)
     }
     if (request.groupSeeds)
         table.notes.push_back("Δ: difference of means to the method's baseline (its first row), "
-                              "with Welch's 95% confidence interval; * marks the "
-            + std::to_string(marked)
-            + (marked == 1 ? " interval that excludes" : " intervals that exclude") + " 0.");
+                              "with Welch's 95% confidence interval; "
+            + (marked == 0 ? std::string("no interval excludes 0.")
+                           : "* marks the " + std::to_string(marked)
+                        + (marked == 1 ? " interval that excludes" : " intervals that exclude")
+                        + " 0."));
 
     const auto& first = runs.front().config;
     const std::string features = first.eval.feature_extractor.empty()

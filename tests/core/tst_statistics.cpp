@@ -121,6 +121,11 @@ private Q_SLOTS:
             QString::fromStdString(table.cells[2][delta]), QString("+1.5000 [-2.5423, 5.5423]"));
         const auto md = QString::fromStdString(table.markdown());
         QVERIFY2(md.contains("* marks the 1 interval that excludes 0"), qPrintable(md));
+        // Without the DDIL row nothing is marked, and the note says so.
+        TableRequest unmarked = request;
+        unmarked.runDirs.erase(unmarked.runDirs.begin() + 4, unmarked.runDirs.begin() + 7);
+        const auto unmarkedMd = QString::fromStdString(buildRunTable(unmarked).markdown());
+        QVERIFY2(unmarkedMd.contains("; no interval excludes 0."), qPrintable(unmarkedMd));
         const auto csv = QString::fromStdString(table.csv());
         QVERIFY(csv.contains("sliced_wasserstein_diff,sliced_wasserstein_diff_low"));
         QVERIFY(!csv.contains("mmd_diff"));
