@@ -146,6 +146,7 @@ EOF
 fi
 
 if has table; then
+  cd "$here" # the tables name the evaluation-noise run relative to the repository
   # Summaries of the finished runs: what `ddil table` and the shift plot read.
   for dir in "$out"/*/fashion-mnist-*/; do
     dir=${dir%/}
@@ -161,7 +162,8 @@ if has table; then
     local name=$1 extra=()
     shift
     [ "$name" != main ] && extra=(--no-teacher)
-    [ "$name" = main ] && extra=(--eval-noise "$(configs lcm 0 | sed 's/\.json$//')"
+    [ "$name" = main ] && extra=(--eval-noise
+      "$(realpath --relative-to="$here" "$(configs lcm 0 | sed 's/\.json$//')")"
       --shift-plot "$here/docs/shift.png")
     mapfile -t dirs < <(summaries "$@")
     [ ${#dirs[@]} -eq 0 ] && return 0

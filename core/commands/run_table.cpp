@@ -267,10 +267,16 @@ std::string evaluationNoiseNote(const TableRequest& request,
         + ") evaluated with " + std::to_string(v.size()) + " evaluation seeds, "
         + std::to_string(c.eval.count) + " samples each: " + primary.title + " " + list + " (sd "
         + format(sampleSd(v), primary.decimals) + ")";
+    // Its row: the group holding this folder, or a copy of its records (a summary folder with
+    // the same run name and seed, as scripts/reproduce-results.sh tabulates).
     const auto dir = fs::weakly_canonical(request.evalNoiseRun);
+    auto isThisRun = [&](const RunRecord& run) {
+        return fs::weakly_canonical(run.dir) == dir
+            || (run.config.name == c.name && run.config.seed == c.seed);
+    };
     for (const auto& group : groups)
         for (const auto* run : group)
-            if (fs::weakly_canonical(run->dir) == dir && group.size() > 1) {
+            if (isThisRun(*run) && group.size() > 1) {
                 const auto seedValues = valuesOf(group, primary.key);
                 note += "; the training-seed sd of its row: "
                     + format(sampleSd(seedValues), primary.decimals)

@@ -337,6 +337,38 @@ private Q_SLOTS:
                                .toObject()["fid"]
                                .toDouble();
         QCOMPARE(QString::number(fid, 'f', 2), match.captured(1));
+
+        // Beside the training seeds' spread of its row, also when the table reads copies of
+        // the runs' records (config, state, metrics) from other folders, as the reproduction
+        // script's summaries are.
+        writeFile(path("tiny-noise-1.json"),
+            QByteArray(kTinyDistillConfig)
+                .replace("\"count\": 20",
+                    "\"count\": 200, \"feature_extractor\": "
+                    "\"resources/weights/fashion-mnist-evaluator.pt\"")
+                .replace("\"tiny-distill\"", "\"tiny-noise\"")
+                .replace("\"seed\": 1", "\"seed\": 2"));
+        const auto second
+            = runDdil({ "run", path("tiny-noise-1.json"), "--out", path("noise-1"), "--quiet" });
+        QVERIFY2(second.code == exit_code::kOk, qPrintable(second.err));
+        QStringList summaries;
+        for (const char* name : { "noise", "noise-1" }) {
+            const auto copy = path("summary") + "/" + name;
+            QDir().mkpath(copy);
+            for (const char* file : { "config.json", "state.json", "metrics.jsonl" })
+                QVERIFY(QFile::copy(path(name) + "/" + file, copy + "/" + file));
+            summaries << copy;
+        }
+        qputenv("DDIL_CACHE_DIR", path("cache").toUtf8());
+        const auto grouped = runDdil(QStringList { "table" } + summaries
+                + QStringList { "--group-seeds", "--eval-noise", path("noise"), "--no-teacher" },
+            600000);
+        qunsetenv("DDIL_CACHE_DIR");
+        QVERIFY2(grouped.code == exit_code::kOk, qPrintable(grouped.err));
+        const auto groupedNote = grouped.out.trimmed().split('\n').last();
+        QVERIFY2(groupedNote.contains(QRegularExpression(
+                     "; the training-seed sd of its row: [0-9.]+ \\(n = 2\\)\\.$")),
+            qPrintable(groupedNote));
     }
 
     void diagnoseMeasuresTheStudentsShift()
