@@ -181,7 +181,7 @@ if has table; then
   [ ${#diagnosed[@]} -gt 0 ] && python3 "$here/scripts/diagnosis-tables.py" "${diagnosed[@]}" \
     > "$results/shift.md" && echo "wrote $results/shift.md"
   table equal-wall-clock lcm-equal-wall-clock lcm-ddil
-  table source-ablation dmd2-ddil dmd2-ddil-ablation
+  table source-ablation dmd2 dmd2-ddil dmd2-ddil-ablation
   table guidance4 lcm-guidance4 lcm-ddil-guidance4
   table long lcm-1000-steps lcm-ddil-1000-steps
   awk -F'\t' '{ s += $3; n[$1] += $3 } END {
