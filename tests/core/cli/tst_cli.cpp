@@ -305,12 +305,12 @@ private Q_SLOTS:
     {
         // A tiny student with a final evaluation, its checkpoint evaluated with 3 evaluation
         // seeds (eval.count samples each; caches in the test's folder).
-        writeFile(path("tiny-noise.json"),
-            QByteArray(kTinyDistillConfig)
-                .replace("\"count\": 20",
-                    "\"count\": 200, \"feature_extractor\": "
-                    "\"resources/weights/fashion-mnist-evaluator.pt\"")
-                .replace("\"tiny-distill\"", "\"tiny-noise\""));
+        const QByteArray noiseConfig = QByteArray(kTinyDistillConfig)
+                                           .replace("\"count\": 20",
+                                               "\"count\": 200, \"feature_extractor\": "
+                                               "\"resources/weights/fashion-mnist-evaluator.pt\"")
+                                           .replace("\"tiny-distill\"", "\"tiny-noise\"");
+        writeFile(path("tiny-noise.json"), noiseConfig);
         const auto run
             = runDdil({ "run", path("tiny-noise.json"), "--out", path("noise"), "--quiet" });
         QVERIFY2(run.code == exit_code::kOk, qPrintable(run.err));
@@ -342,12 +342,7 @@ private Q_SLOTS:
         // the runs' records (config, state, metrics) from other folders, as the reproduction
         // script's summaries are.
         writeFile(path("tiny-noise-1.json"),
-            QByteArray(kTinyDistillConfig)
-                .replace("\"count\": 20",
-                    "\"count\": 200, \"feature_extractor\": "
-                    "\"resources/weights/fashion-mnist-evaluator.pt\"")
-                .replace("\"tiny-distill\"", "\"tiny-noise\"")
-                .replace("\"seed\": 1", "\"seed\": 2"));
+            QByteArray(noiseConfig).replace("\"seed\": 1", "\"seed\": 2"));
         const auto second
             = runDdil({ "run", path("tiny-noise-1.json"), "--out", path("noise-1"), "--quiet" });
         QVERIFY2(second.code == exit_code::kOk, qPrintable(second.err));
