@@ -3,10 +3,12 @@
 // each phase. A benchmark, not a test: run it with `make bench` and put its numbers in the
 // README with the machine they came from.
 //
-//   ddil_bench_throughput [CONFIG] [--train-steps N] [--samples M] [--threads T] [--chunk C]
+//   ddil_bench_throughput [CONFIG] [--train-steps N] [--batch B] [--samples M] [--threads T]
+//       [--chunk C] [--train-only]
 //
-// --chunk sets the samples per sampler pass (ModelSampleOptions::chunk; guidance doubles it;
-// default: sampleChunk's choice for the device).
+// --batch overrides the config's training batch size; --chunk sets the samples per sampler pass
+// (ModelSampleOptions::chunk; guidance doubles it; default: sampleChunk's choice for the
+// device); --train-only skips the sampling phases (benchmarks/reference/compare.sh).
 
 #include "benchmarks/bench_util.h"
 
@@ -32,7 +34,8 @@ using bench::seconds;
 int main(int argc, char** argv)
 {
     std::string configPath = std::string(DDIL_SOURCE_DIR) + "/configs/fashion-mnist/teacher.json";
-    int trainSteps = 30, samples = 200, threads = -1;
+    int trainSteps = 30, samples = 200, threads = -1, batch = 0;
+    bool trainOnly = false;
     int64_t chunk = 0; // 0: runtime/device.h's sampleChunk for the device
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -44,11 +47,16 @@ int main(int argc, char** argv)
             chunk = std::stoll(argv[++i]);
         else if (arg == "--threads" && i + 1 < argc)
             threads = std::stoi(argv[++i]);
+        else if (arg == "--batch" && i + 1 < argc)
+            batch = std::stoi(argv[++i]);
+        else if (arg == "--train-only")
+            trainOnly = true;
         else if (arg.rfind("--", 0) != 0)
             configPath = arg;
         else {
             std::fprintf(stderr,
-                "usage: %s [CONFIG] [--train-steps N] [--samples M] [--threads T] [--chunk C]\n",
+                "usage: %s [CONFIG] [--train-steps N] [--batch B] [--samples M] [--threads T] "
+                "[--chunk C] [--train-only]\n",
                 argv[0]);
             return 2;
         }
@@ -62,6 +70,8 @@ int main(int argc, char** argv)
     RunConfig config = loaded.config;
     if (threads >= 0)
         config.runtime.threads = threads;
+    if (batch > 0)
+        config.train.batch_size = batch;
     const torch::Device device = resolveDevice(config.runtime.device);
     applyThreadCount(config.runtime.threads);
     std::printf("config %s on %s, %d threads\n", configPath.c_str(), device.str().c_str(),
@@ -79,6 +89,8 @@ int main(int argc, char** argv)
     std::printf(
         "| training, batch %d | %.1f | %.0f |\n", config.train.batch_size, trainRate, trainPeak);
     std::fflush(stdout);
+    if (trainOnly)
+        return 0;
 
     const auto& shape = trainer.data().sampleShape();
     const auto labels

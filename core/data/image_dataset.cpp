@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -171,12 +172,18 @@ std::unique_ptr<ImageDataset> loadImageFolder(const std::string& folder, int siz
         "folder:" + fs::path(folder).filename().string());
 }
 
+std::string fashionMnistDir()
+{
+    const char* dir = std::getenv("DDIL_FASHION_MNIST_DIR");
+    return dir && *dir ? dir : kFashionMnistDir;
+}
+
 std::unique_ptr<ImageDataset> loadImageDataset(const DataConfig& config, DataSplit split)
 {
     switch (config.kind) {
     case DataKind::FashionMnist:
         return loadIdxFolder(
-            config.path.empty() ? kFashionMnistDir : config.path, split, kFashionMnistClasses);
+            config.path.empty() ? fashionMnistDir() : config.path, split, kFashionMnistClasses);
     case DataKind::Idx: {
         std::error_code ec;
         if (fs::is_directory(config.path, ec))

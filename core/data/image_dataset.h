@@ -13,6 +13,9 @@
 namespace ddil {
 
 inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+// Where data.kind "fashion_mnist" without a data.path reads: $DDIL_FASHION_MNIST_DIR when set
+// (machines without Debian's dataset-fashion-mnist, e.g. the GPU check's), else kFashionMnistDir.
+std::string fashionMnistDir();
 
 class ImageDataset final : public DataSource {
 public:

@@ -2,7 +2,8 @@
 
 #include "core/api/errors.h"
 
-#include <torch/linalg.h>
+#include <ATen/ops/linalg_eigh.h> // at::linalg_*: LibTorch 1.13 and 2.x (2.x has no <torch/linalg.h>)
+#include <ATen/ops/linalg_eigvalsh.h>
 #include <torch/types.h>
 
 #include <cmath>
@@ -18,7 +19,7 @@ torch::Tensor asDouble(const torch::Tensor& x)
 // Symmetric square root by eigendecomposition, negative eigenvalues (round-off) clamped to 0.
 torch::Tensor symmetricSqrt(const torch::Tensor& m)
 {
-    const auto [values, vectors] = torch::linalg::eigh(m, "L");
+    const auto [values, vectors] = at::linalg_eigh(m, "L");
     return torch::matmul(vectors * values.clamp_min(0.0).sqrt().unsqueeze(0), vectors.t());
 }
 
@@ -50,7 +51,7 @@ double frechetDistance(const GaussianStats& a, const GaussianStats& b)
     const auto rootA = symmetricSqrt(a.cov);
     const auto middle = rootA.matmul(b.cov).matmul(rootA);
     const auto middleSym = 0.5 * (middle + middle.t()); // exact symmetry for eigh
-    const auto eig = torch::linalg::eigvalsh(middleSym, "L");
+    const auto eig = at::linalg_eigvalsh(middleSym, "L");
     const double traceRoot = eig.clamp_min(0.0).sqrt().sum().item<double>();
     const double value
         = meanTerm + a.cov.trace().item<double>() + b.cov.trace().item<double>() - 2.0 * traceRoot;

@@ -1,6 +1,7 @@
 #include "core/parallel/data_parallel.h"
 
 #include "core/api/errors.h"
+#include "core/runtime/torch_compat.h"
 
 #include <torch/utils.h>
 
@@ -26,7 +27,7 @@ namespace {
 
 struct DataParallel::Group {
 #ifdef DDIL_WITH_C10D
-    c10::intrusive_ptr<c10d::ProcessGroup> group;
+    c10::intrusive_ptr<compat::CollectiveGroup> group;
 #endif
     torch::Device device = torch::kCPU; // where collective buffers live (NCCL: the GPU)
     std::string backend;
@@ -152,7 +153,7 @@ void DataParallel::sum(torch::Tensor& tensor) const
 #ifdef DDIL_WITH_C10D
     auto buffer = tensor.to(m_group->device).contiguous();
     std::vector<torch::Tensor> list { buffer };
-    m_group->run("sum", [&](c10d::ProcessGroup& g) { return g.allreduce(list); });
+    m_group->run("sum", [&](compat::CollectiveGroup& g) { return g.allreduce(list); });
     tensor = buffer.to(tensor.device());
 #endif
 }
@@ -240,7 +241,7 @@ void DataParallel::broadcast(torch::nn::Module& module) const
         c10d::BroadcastOptions options;
         options.rootRank = 0;
         m_group->run(
-            "broadcast", [&](c10d::ProcessGroup& g) { return g.broadcast(list, options); });
+            "broadcast", [&](compat::CollectiveGroup& g) { return g.broadcast(list, options); });
         if (!isMain())
             t.detach().copy_(buffer);
     }

@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""The C++ teacher training step in eager PyTorch: the reference `make bench` measures it against.
+
+The same class-conditional UNet as core/models/unet.cpp (module for module, the same parameter
+count), the same step as core/train/trainer.cpp + teacher_trainer.cpp: a batch of images, t ~ U[0, 1],
+the cosine VP schedule clamped to [logsnr_min, logsnr_max], label dropout to the null class, the
+v / eps / x0 target, MSE, backward, gradient-norm clipping, AdamW and the EMA with its warm-up.
+What differs on purpose: the images are drawn once (random, the data's shape) instead of from the
+dataset each step, so the data pipeline is left out of both sides' comparison only on this side
+(the C++ step draws its batch from memory, about 1% of a step on this machine).
+
+    python3 benchmarks/reference/train_step.py [CONFIG] [--batch B] [--steps N] [--threads T]
+        [--device cpu|cuda] [--compile] [--count-parameters]
+
+Prints one line of JSON: images/s, seconds per step, parameters, batch, threads, device, torch.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.dirname(os.path.dirname(HERE))
+
+
+def timestep_embedding(t, dim):
+    half = dim // 2
+    freqs = torch.exp(-math.log(10000.0) / half * torch.arange(half, dtype=torch.float32,
+                                                               device=t.device))
+    args = (t.float() * 1000.0).unsqueeze(1) * freqs.unsqueeze(0)
+    emb = torch.cat([torch.sin(args), torch.cos(args)], 1)
+    return F.pad(emb, (0, 1)) if dim % 2 == 1 else emb
+
+
+class ResBlock(nn.Module):
+    def __init__(self, cin, cout, emb_dim, groups, dropout):
+        super().__init__()
+        self.norm1 = nn.GroupNorm(groups, cin)
+        self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
+        self.emb_proj = nn.Linear(emb_dim, cout)
+        self.norm2 = nn.GroupNorm(groups, cout)
+        self.dropout = nn.Dropout(dropout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
+        nn.init.zeros_(self.conv2.weight)
+        nn.init.zeros_(self.conv2.bias)
+        self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else None
+
+    def forward(self, x, emb):
+        h = self.conv1(F.silu(self.norm1(x)))
+        h = h + self.emb_proj(F.silu(emb))[:, :, None, None]
+        h = self.conv2(self.dropout(F.silu(self.norm2(h))))
+        return (self.skip(x) if self.skip is not None else x) + h
+
+
+class AttentionBlock(nn.Module):
+    def __init__(self, ch, groups):
+        super().__init__()
+        self.norm = nn.GroupNorm(groups, ch)
+        self.qkv = nn.Conv2d(ch, 3 * ch, 1)
+        self.proj = nn.Conv2d(ch, ch, 1)
+        nn.init.zeros_(self.proj.weight)
+        nn.init.zeros_(self.proj.bias)
+
+    def forward(self, x, emb):
+        b, c, h, w = x.shape
+        q, k, v = self.qkv(self.norm(x)).reshape(b, 3, c, h * w).unbind(1)
+        weights = torch.softmax(torch.bmm(q.transpose(1, 2), k) / math.sqrt(c), -1)
+        return x + self.proj(torch.bmm(v, weights.transpose(1, 2)).reshape(b, c, h, w))
+
+
+class Downsample(nn.Module):
+    def __init__(self, ch):
+        super().__init__()
+        self.conv = nn.Conv2d(ch, ch, 3, stride=2, padding=1)
+
+    def forward(self, x, emb):
+        return self.conv(x)
+
+
+class Upsample(nn.Module):
+    def __init__(self, ch):
+        super().__init__()
+        self.conv = nn.Conv2d(ch, ch, 3, padding=1)
+
+    def forward(self, x, emb):
+        return self.conv(F.interpolate(x, scale_factor=2.0, mode="nearest"))
+
+
+class UNet(nn.Module):
+    def __init__(self, m, shape, classes):
+        super().__init__()
+        base, groups, mult = m["channels"], m["groups"], m["channel_mult"]
+        emb_dim, depth, attention = 4 * base, m["depth"], m["attention"]
+        dropout, self.time_dim = m.get("dropout", 0.0), m["time_embedding"]
+        self.time_proj1 = nn.Linear(self.time_dim, emb_dim)
+        self.time_proj2 = nn.Linear(emb_dim, emb_dim)
+        self.class_embedding = nn.Embedding(classes + 1, emb_dim)
+        self.in_conv = nn.Conv2d(shape[0], base, 3, padding=1)
+        self.down, skips, ch = nn.ModuleList(), [base], base
+        for level, factor in enumerate(mult):
+            lowest = level == len(mult) - 1
+            for _ in range(depth):
+                self.down.append(ResBlock(ch, base * factor, emb_dim, groups, dropout))
+                ch = base * factor
+                if lowest and attention:
+                    self.down.append(AttentionBlock(ch, groups))
+                skips.append(ch)
+            if not lowest:
+                self.down.append(Downsample(ch))
+                skips.append(ch)
+        self.middle = nn.ModuleList([ResBlock(ch, ch, emb_dim, groups, dropout)]
+                                    + ([AttentionBlock(ch, groups)] if attention else [])
+                                    + [ResBlock(ch, ch, emb_dim, groups, dropout)])
+        self.up = nn.ModuleList()
+        for level in reversed(range(len(mult))):
+            lowest = level == len(mult) - 1
+            for _ in range(depth + 1):
+                self.up.append(ResBlock(ch + skips.pop(), base * mult[level], emb_dim, groups,
+                                        dropout))
+                ch = base * mult[level]
+                if lowest and attention:
+                    self.up.append(AttentionBlock(ch, groups))
+            if level > 0:
+                self.up.append(Upsample(ch))
+        self.out_norm = nn.GroupNorm(groups, ch)
+        self.out_conv = nn.Conv2d(ch, shape[0], 3, padding=1)
+        nn.init.zeros_(self.out_conv.weight)
+        nn.init.zeros_(self.out_conv.bias)
+
+    def forward(self, x, t, labels):
+        emb = self.time_proj2(F.silu(self.time_proj1(timestep_embedding(t, self.time_dim))))
+        emb = emb + self.class_embedding(labels)
+        h = self.in_conv(x)
+        skips = [h]
+        for i, layer in enumerate(self.down):
+            h = layer(h, emb)
+            # A skip after each residual block (with its attention) and each downsampler.
+            if not (i + 1 < len(self.down) and isinstance(self.down[i + 1], AttentionBlock)):
+                skips.append(h)
+        for layer in self.middle:
+            h = layer(h, emb)
+        for layer in self.up:
+            if isinstance(layer, ResBlock):
+                h = torch.cat([h, skips.pop()], 1)
+            h = layer(h, emb)
+        return self.out_conv(F.silu(self.out_norm(h)))
+
+
+def cosine_log_snr(t, lo, hi):
+    b = math.atan(math.exp(-0.5 * hi))
+    a = math.atan(math.exp(-0.5 * lo)) - b
+    return (-2.0 * torch.log(torch.tan(a * t + b))).clamp(lo, hi)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("config", nargs="?",
+                        default=os.path.join(SOURCE, "configs/fashion-mnist/teacher.json"))
+    parser.add_argument("--batch", type=int, default=0, help="default: the config's batch size")
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=0, help="0: PyTorch's default")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--compile", action="store_true", help="torch.compile the model (2.x)")
+    parser.add_argument("--count-parameters", action="store_true",
+                        help="print the parameter count and exit")
+    args = parser.parse_args()
+    with open(args.config) as f:
+        config = json.load(f)
+    model_config, train, diffusion = config["model"], config["train"], config["diffusion"]
+    if model_config.get("kind") != "unet" or diffusion.get("schedule", "cosine") != "cosine":
+        sys.exit(f"{args.config}: the reference has the UNet and the cosine schedule only")
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    shape, classes = (1, 28, 28), 10  # Fashion-MNIST
+    device = torch.device(args.device)
+    model = UNet(model_config, shape, classes).to(device)
+    count = sum(p.numel() for p in model.parameters())
+    if args.count_parameters:
+        print(count)
+        return
+    ema = UNet(model_config, shape, classes).to(device)
+    ema.load_state_dict(model.state_dict())
+    for p in ema.parameters():
+        p.requires_grad_(False)
+    forward = torch.compile(model) if args.compile else model
+    optimizer = torch.optim.AdamW(model.parameters(), lr=train["lr"],
+                                  weight_decay=train.get("weight_decay", 0.0))
+    batch = args.batch or train["batch_size"]
+    lo, hi = diffusion.get("logsnr_min", -15.0), diffusion.get("logsnr_max", 15.0)
+    prediction = diffusion.get("prediction", "v")
+    x0 = torch.rand((batch,) + shape, device=device) * 2 - 1
+    labels_all = torch.randint(0, classes, (batch,), device=device)
+
+    def step(i):
+        t = torch.rand(batch, device=device)
+        eps = torch.randn_like(x0)
+        drop = torch.rand(batch, device=device) < train.get("label_dropout", 0.1)
+        labels = torch.where(drop, torch.full_like(labels_all, classes), labels_all)
+        log_snr = cosine_log_snr(t, lo, hi)
+        alpha = torch.sigmoid(log_snr).sqrt()[:, None, None, None]
+        sigma = torch.sigmoid(-log_snr).sqrt()[:, None, None, None]
+        xt = alpha * x0 + sigma * eps
+        target = {"v": alpha * eps - sigma * x0, "eps": eps, "x0": x0}[prediction]
+        optimizer.zero_grad()
+        loss = F.mse_loss(forward(xt, t, labels), target)
+        loss.item()  # the C++ step reads the loss each step (its NaN check) too
+        loss.backward()
+        if train.get("grad_clip", 0) > 0:
+            nn.utils.clip_grad_norm_(model.parameters(), train["grad_clip"])
+        optimizer.step()
+        decay = min(train.get("ema_decay", 0.999), (1.0 + i) / (10.0 + i))
+        with torch.no_grad():
+            for e, p in zip(ema.parameters(), model.parameters()):
+                e.mul_(decay).add_(p, alpha=1.0 - decay)
+
+    for i in range(args.warmup):
+        step(i)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    for i in range(args.steps):
+        step(args.warmup + i)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    print(json.dumps({"images_per_second": args.steps * batch / seconds,
+                      "seconds_per_step": seconds / args.steps, "parameters": count,
+                      "batch": batch, "threads": torch.get_num_threads(), "device": str(device),
+                      "compiled": args.compile, "torch": torch.__version__}))
+
+
+if __name__ == "__main__":
+    main()
