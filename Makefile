@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test test-unit bench bench-distill bench-gui bench-ddp package clean format-check
+.PHONY: all deps configure build run test test-unit bench bench-reference bench-distill bench-gui bench-ddp gpu-bundle gpu-check package clean format-check
 
 all: build
 
@@ -42,6 +42,20 @@ bench-distill: build
 # The workbench's event-loop stall while a session trains (the README's responsiveness figure).
 bench-gui: build
 	@$(BUILD_DIR)/benchmarks/ddil_bench_gui_stall $(BENCH_ARGS)
+
+# The C++ training step against the same step in PyTorch (benchmarks/reference/), same batch and
+# threads: BENCH_ARGS="--batches '64 256' --threads 2" and so on.
+bench-reference: build
+	@bash benchmarks/reference/compare.sh $(BUILD_DIR) $(BENCH_ARGS)
+
+# The dependency bundle for a build on a machine without Debian's packages (the GPU check's).
+GPU_BUNDLE ?= gpu-bundle
+gpu-bundle: deps
+	@bash packaging/gpu/bundle-deps.sh $(GPU_BUNDLE)
+
+# The GPU check (scripts/gpu-check.sh): on a machine with a CUDA LibTorch, given the bundle.
+gpu-check:
+	@bash scripts/gpu-check.sh $(GPU_BUNDLE)
 
 # One process against two torchrun ranks on the same global batch (the README's scaling table).
 bench-ddp: build
