@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/container/sequential.h>
 #include <torch/types.h>
 
 using namespace ddil;
@@ -80,6 +82,27 @@ private Q_SLOTS:
         QVERIFY(parameterCount(*makeDenoiserNet(deeper, { 1, 8, 8 }, 4)) > a);
         QVERIFY(makeDenoiserNet(without, { 1, 8, 8 }, 4)->signature().find("attention=0")
             != std::string::npos);
+    }
+
+    void emaUpdateIsTheExponentialAverageBitForBit()
+    {
+        // The multi-tensor update equals decay * e + (1 - decay) * p computed tensor by tensor,
+        // exactly (runs resume and repeat bit for bit), and copies the buffers.
+        torch::manual_seed(3);
+        torch::nn::Sequential model(torch::nn::Linear(5, 7), torch::nn::BatchNorm1d(7));
+        torch::nn::Sequential ema(torch::nn::Linear(5, 7), torch::nn::BatchNorm1d(7));
+        model->train();
+        model->forward(torch::randn({ 16, 5 })); // moves the BatchNorm's running statistics
+        const double decay = 0.93;
+        std::vector<torch::Tensor> expected;
+        for (size_t i = 0; i < ema->parameters().size(); ++i)
+            expected.push_back(ema->parameters()[i].detach().mul(decay).add_(
+                model->parameters()[i].detach(), 1.0 - decay));
+        emaUpdate(*ema, *model, decay);
+        for (size_t i = 0; i < expected.size(); ++i)
+            QVERIFY(torch::equal(ema->parameters()[i], expected[i]));
+        for (size_t i = 0; i < ema->buffers().size(); ++i)
+            QVERIFY(torch::equal(ema->buffers()[i], model->buffers()[i]));
     }
 
     void unetRefusesSizesItCannotHalve()
