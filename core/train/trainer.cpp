@@ -6,7 +6,6 @@
 #include "core/models/denoiser_net.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
 #include <torch/optim/adamw.h>
 #include <torch/types.h>
@@ -38,6 +37,32 @@ void setLearningRate(torch::optim::Optimizer& optimizer, double lr)
 {
     for (auto& group : optimizer.param_groups())
         group.options().set_lr(lr);
+}
+
+// torch::nn::utils::clip_grad_norm_ of LibTorch 1.13 (the same operations, so the same bits),
+// returning the total norm as a tensor on the device instead of reading it.
+torch::Tensor clipGradNorm(const std::vector<torch::Tensor>& parameters, double maxNorm)
+{
+    std::vector<torch::Tensor> grads, norms;
+    for (const auto& p : parameters)
+        if (p.grad().defined()) {
+            grads.push_back(p.grad());
+            norms.push_back(p.grad().data().norm(2.0));
+        }
+    if (grads.empty())
+        return torch::zeros({}, torch::kFloat32);
+    const auto total = norms.size() == 1 ? norms[0] : torch::stack(norms).norm(2.0);
+    const auto coef = torch::clamp(maxNorm / (total + 1e-6), c10::nullopt, 1.0);
+    for (auto& g : grads)
+        g.data().mul_(coef);
+    return total;
+}
+
+// Steps read from the device at a time: every step on the CPU (where reading costs nothing),
+// in batches on CUDA, and at least at each metrics line.
+int64_t readBatch(const torch::Device& device, int64_t logEvery)
+{
+    return device.is_cpu() ? 1 : std::max<int64_t>(1, std::min<int64_t>(20, logEvery));
 }
 } // namespace
 
@@ -129,33 +154,78 @@ double Trainer::learningRate(int64_t step) const
 
 Scalars Trainer::trainStep()
 {
+    stepUnread();
+    const auto read = readSteps();
+    return read.back().terms;
+}
+
+void Trainer::stepUnread()
+{
     const auto& c = m_config.train;
     m_model->train();
-    setLearningRate(*m_optimizer, learningRate(m_step));
+    const double lr = learningRate(m_step);
+    setLearningRate(*m_optimizer, lr);
     m_optimizer->zero_grad();
     auto [loss, terms] = computeLoss();
-    // Each rank's terms are means over its rows: their average is the global batch's mean, and
-    // every rank sees the same values (so all stop together on a non-finite loss).
-    terms.insert(terms.begin(), { "loss", loss.item<double>() });
-    m_parallel->average(terms);
-    const double lossValue = terms.front().second;
-    if (!std::isfinite(lossValue))
-        throw TrainingError("step " + std::to_string(m_step + 1) + ": loss is "
-            + (std::isnan(lossValue) ? "NaN"
-                    : lossValue > 0  ? "+Inf"
-                                     : "-Inf")
-            + "; training stopped (the last good checkpoint is kept)");
     loss.backward();
     m_parallel->averageGradients(m_model->parameters());
+    torch::Tensor gradNorm;
     if (c.grad_clip > 0)
-        m_lastGradNorm = torch::nn::utils::clip_grad_norm_(m_model->parameters(), c.grad_clip);
+        gradNorm = clipGradNorm(m_model->parameters(), c.grad_clip);
     m_optimizer->step();
     // EMA with the usual warm-up so early evaluations are not dominated by the initial weights.
     const double decay = std::min(c.ema_decay, (1.0 + m_step) / (10.0 + m_step));
     emaUpdate(*m_ema, *m_model, decay);
     ++m_step;
+    m_unread.push_back({ m_step, 0.0, lr, loss.detach(), gradNorm, std::move(terms) });
     afterStep();
-    return terms;
+}
+
+std::vector<Trainer::ReadStep> Trainer::readSteps()
+{
+    if (m_unread.empty())
+        return {};
+    // One transfer: every unread loss and gradient norm (0 without clipping).
+    std::vector<torch::Tensor> values;
+    for (const auto& s : m_unread) {
+        values.push_back(s.loss.to(torch::kFloat64).reshape({ 1 }));
+        values.push_back(s.gradNorm.defined()
+                ? s.gradNorm.to(s.loss.device(), torch::kFloat64).reshape({ 1 })
+                : torch::zeros({ 1 }, s.loss.options().dtype(torch::kFloat64)));
+    }
+    const auto host = torch::cat(values).to(torch::kCPU);
+    const double* v = host.data_ptr<double>();
+    // Each rank's terms are means over its rows: their average is the global batch's mean, and
+    // every rank sees the same values (so all stop together on a non-finite loss).
+    Scalars all;
+    for (size_t i = 0; i < m_unread.size(); ++i) {
+        all.emplace_back("loss", v[2 * i]);
+        all.insert(all.end(), m_unread[i].terms.begin(), m_unread[i].terms.end());
+    }
+    m_parallel->average(all);
+    std::vector<ReadStep> read;
+    size_t at = 0;
+    for (size_t i = 0; i < m_unread.size(); ++i) {
+        const auto& s = m_unread[i];
+        const size_t n = 1 + s.terms.size();
+        ReadStep r { s.step, s.elapsed, s.lr, v[2 * i + 1],
+            Scalars(all.begin() + static_cast<std::ptrdiff_t>(at),
+                all.begin() + static_cast<std::ptrdiff_t>(at + n)) };
+        at += n;
+        const double lossValue = r.terms.front().second;
+        if (!std::isfinite(lossValue)) {
+            m_unread.clear();
+            throw TrainingError("step " + std::to_string(s.step) + ": loss is "
+                + (std::isnan(lossValue) ? "NaN"
+                        : lossValue > 0  ? "+Inf"
+                                         : "-Inf")
+                + "; training stopped (the last good checkpoint is kept)");
+        }
+        read.push_back(std::move(r));
+    }
+    m_unread.clear();
+    m_lastGradNorm = read.back().gradNorm;
+    return read;
 }
 
 void Trainer::saveCheckpointTo(const std::string& path)
@@ -235,7 +305,35 @@ RunResult Trainer::run(
             "rank 0 failed (its message is in its log); rank " + std::to_string(m_parallel->rank())
                 + " stops with it");
     };
+    // Reads the steps whose values are still on the device: their step reports and metrics
+    // lines, in step order. Everything that writes to the folder or reports reads them first.
+    const int64_t batch = readBatch(m_device, c.log_every);
+    auto report = [&] {
+        for (const auto& s : readSteps()) {
+            accumulatePending(s.terms);
+            if (hooks.onStep) {
+                StepReport step { s.step, c.steps, s.elapsed, {} };
+                for (const auto& [name, value] : s.terms)
+                    step.scalars.emplace_back("train/" + name, value);
+                step.scalars.emplace_back("train/lr", s.lr);
+                step.scalars.emplace_back("train/grad_norm", s.gradNorm);
+                hooks.onStep(step);
+            }
+            if (s.step % c.log_every == 0 || s.step == c.steps) {
+                Scalars line;
+                for (const auto& [name, sum] : m_pendingSums)
+                    line.emplace_back("train/" + name, sum / m_pendingCount);
+                line.emplace_back("train/lr", s.lr);
+                line.emplace_back("train/grad_norm", s.gradNorm);
+                if (main)
+                    folder.appendMetrics(s.step, s.elapsed, line);
+                m_pendingSums.clear();
+                m_pendingCount = 0;
+            }
+        }
+    };
     auto checkpoint = [&](const std::string& status) {
+        report();
         onMainRank([&] {
             saveCheckpointTo(folder.checkpointPath());
             state.status = status;
@@ -272,6 +370,7 @@ RunResult Trainer::run(
     const SnapshotOptions& snapshots = options.snapshots;
     // The final evaluation's samples are the run's sample files: the model is sampled once.
     auto runEval = [&](bool final) -> Evaluation {
+        report();
         Evaluation evaluation;
         onMainRank([&] {
             evaluation = evaluateWithSamples(&cancel);
@@ -289,7 +388,10 @@ RunResult Trainer::run(
     };
 
     auto snapshot = [&] {
-        if (!main || !hooks.onSnapshot || snapshots.every <= 0)
+        if (!hooks.onSnapshot || snapshots.every <= 0)
+            return;
+        report(); // on every rank: reading the steps averages them between ranks
+        if (!main)
             return;
         if (auto taken = takeSnapshot(snapshots))
             hooks.onSnapshot(*taken);
@@ -309,6 +411,8 @@ RunResult Trainer::run(
                 return result;
             }
             const Scalars changes = applyLiveChanges();
+            if (!changes.empty())
+                report();
             if (!changes.empty() && main) {
                 folder.appendMetrics(m_step, elapsed(), changes);
                 if (hooks.onMessage) {
@@ -318,27 +422,11 @@ RunResult Trainer::run(
                     hooks.onMessage(text);
                 }
             }
-            const Scalars terms = trainStep();
-            accumulatePending(terms);
-            if (hooks.onStep) {
-                StepReport report { m_step, c.steps, elapsed(), {} };
-                for (const auto& [name, value] : terms)
-                    report.scalars.emplace_back("train/" + name, value);
-                report.scalars.emplace_back("train/lr", learningRate(m_step - 1));
-                report.scalars.emplace_back("train/grad_norm", m_lastGradNorm);
-                hooks.onStep(report);
-            }
-            if (m_step % c.log_every == 0 || m_step == c.steps) {
-                Scalars line;
-                for (const auto& [name, sum] : m_pendingSums)
-                    line.emplace_back("train/" + name, sum / m_pendingCount);
-                line.emplace_back("train/lr", learningRate(m_step - 1));
-                line.emplace_back("train/grad_norm", m_lastGradNorm);
-                if (main)
-                    folder.appendMetrics(m_step, elapsed(), line);
-                m_pendingSums.clear();
-                m_pendingCount = 0;
-            }
+            stepUnread();
+            m_unread.back().elapsed = elapsed(); // after the step, as its report says
+            if (static_cast<int64_t>(m_unread.size()) >= batch || m_step % c.log_every == 0
+                || m_step == c.steps)
+                report();
             if (m_config.eval.every > 0 && m_step % m_config.eval.every == 0 && m_step != c.steps)
                 runEval(false);
             if (c.checkpoint_every > 0 && m_step % c.checkpoint_every == 0 && m_step != c.steps)

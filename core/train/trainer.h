@@ -43,7 +43,7 @@ public:
         const RunOptions& options = {});
 
     // One optimiser step; returns the loss and its named terms. Throws TrainingError on a
-    // non-finite loss.
+    // non-finite loss. It waits for the device to read them: run() reads its steps in batches.
     Scalars trainStep();
     // Evaluates the EMA weights; never touches the training RNG stream.
     Scalars evaluate(const CancelToken* cancel = nullptr);
@@ -101,6 +101,27 @@ protected:
     torch::Generator m_generator;
 
 private:
+    // A step whose loss and gradient norm are still on the device (read in batches: reading
+    // waits for the device, so on CUDA one read per step would stall its queue every step).
+    struct UnreadStep {
+        int64_t step;
+        double elapsed;
+        double lr;
+        torch::Tensor loss, gradNorm; // 0-dim, on m_device
+        Scalars terms; // the method's other terms, already on the host
+    };
+    struct ReadStep {
+        int64_t step;
+        double elapsed;
+        double lr, gradNorm;
+        Scalars terms; // "loss" first
+    };
+    // One optimiser step, its values left on the device (m_unread's last entry).
+    void stepUnread();
+    // Reads the unread steps (one transfer, one all-reduce between ranks), in order. Throws
+    // TrainingError naming the first step whose loss is not finite.
+    std::vector<ReadStep> readSteps();
+
     std::shared_ptr<const DataParallel> m_parallel;
     RunConfig restoreTrainingState(CheckpointReader& reader);
     void saveCheckpointTo(const std::string& path);
@@ -114,6 +135,7 @@ private:
     double m_elapsedBefore = 0.0; // seconds spent in earlier (resumed) parts of the run
     std::chrono::steady_clock::time_point m_started;
     double m_lastGradNorm = 0.0;
+    std::vector<UnreadStep> m_unread;
     std::vector<std::pair<std::string, double>> m_pendingSums; // since the last metrics line
     int64_t m_pendingCount = 0;
 };
