@@ -18,6 +18,12 @@ struct RuntimeConfig {
     // Samples per network pass when sampling (evaluation, snapshots, diagnostics); 0: chosen for
     // the device (runtime/device.h). The samples do not depend on it, only speed and memory.
     int sample_chunk = 0;
+    // Training steps whose loss and terms are read from the device at once (reading waits for
+    // the device), and at least at every metrics line; 0: every step on a CPU, 20 on a GPU. The
+    // values and results do not depend on it; a non-finite loss stops the run up to
+    // read_every - 1 steps later, still naming its step and keeping the last good checkpoint.
+    int read_every = 0;
+    Precision precision = Precision::Fp32; // of training's forward passes (sampling: fp32)
 };
 
 struct DataConfig {

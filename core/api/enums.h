@@ -24,6 +24,9 @@ enum class OptimizerKind { Adam, AdamW };
 // The projection of x0 estimates in the reflected formulation (DDIL.md §3).
 enum class ProjectionKind { None, Static, Dynamic };
 enum class Device { Auto, Cpu, Cuda };
+// The precision of training's forward passes: float32, or autocast to bfloat16 (matrix products
+// and convolutions in bf16; weights, optimiser, reductions and losses in float32).
+enum class Precision { Fp32, Bf16 };
 // The base distillation method DDIL plugs into (DDIL.md §4).
 enum class DistillMethod { Progressive, Consistency, Dmd2 };
 // Progressive distillation's loss weight w(lambda): max(e^lambda, 1) or e^lambda + 1.
@@ -77,6 +80,7 @@ DDIL_ENUM_TABLE(ProjectionKind, 3, { ProjectionKind::None, "none" },
     { ProjectionKind::Static, "static" }, { ProjectionKind::Dynamic, "dynamic" })
 DDIL_ENUM_TABLE(
     Device, 3, { Device::Auto, "auto" }, { Device::Cpu, "cpu" }, { Device::Cuda, "cuda" })
+DDIL_ENUM_TABLE(Precision, 2, { Precision::Fp32, "fp32" }, { Precision::Bf16, "bf16" })
 
 DDIL_ENUM_TABLE(DistillMethod, 3, { DistillMethod::Progressive, "pd" },
     { DistillMethod::Consistency, "lcm" }, { DistillMethod::Dmd2, "dmd2" })

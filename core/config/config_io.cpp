@@ -27,6 +27,8 @@ void visitFields(V& v, RuntimeConfig& c)
     v.field("device", c.device);
     v.field("threads", c.threads, 0, 1024);
     v.field("sample_chunk", c.sample_chunk, 0, 1'000'000);
+    v.field("read_every", c.read_every, 0, 1'000'000);
+    v.field("precision", c.precision);
 }
 
 template <class V>

@@ -2,6 +2,7 @@
 
 #include "core/distill/guided_teacher.h"
 #include "core/distill/student_policy.h"
+#include "core/runtime/device.h"
 
 #include <torch/types.h>
 #include <torch/utils.h>
@@ -36,7 +37,8 @@ std::pair<torch::Tensor, torch::Tensor> ConsistencyDistillation::perSampleLosses
     const auto& schedule = m_ctx.policy.schedule();
     const int64_t b = states.x.size(0);
     const auto& z = states.x;
-    const auto w = (c.w_min + (c.w_max - c.w_min) * shard.randRows(b, generator)).to(z.device());
+    const auto w
+        = toDevice(c.w_min + (c.w_max - c.w_min) * shard.randRows(b, generator), z.device());
     const auto tPrev = (states.t - 1.0 / c.solver_steps).clamp_min(0.0);
 
     torch::Tensor target;
@@ -61,7 +63,7 @@ LossTerms ConsistencyDistillation::loss(const StateBatch& states, torch::Generat
     const auto [perSampleLoss, mse]
         = perSampleLosses(m_ctx.student, states, generator, m_ctx.parallel);
     m_images += states.x.size(0); // the target network's evaluations
-    return { perSampleLoss.mean(), { { "lcm/mse", mse.mean().item<double>() } } };
+    return { perSampleLoss.mean(), { { "lcm/mse", mse.mean() } }, {} };
 }
 
 torch::Tensor ConsistencyDistillation::perSampleLoss(

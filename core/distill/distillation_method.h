@@ -10,6 +10,7 @@
 #include "core/data/data_source.h"
 #include "core/distill/state_source.h"
 #include "core/parallel/data_parallel.h"
+#include "core/runtime/device_scalars.h"
 
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
@@ -39,7 +40,8 @@ struct DistillContext {
 
 struct LossTerms {
     torch::Tensor loss; // what the student's optimiser minimises
-    Scalars terms; // "lcm/...", "dmd2/fake_loss", ...
+    DeviceScalars deviceTerms; // "lcm/mse", "dmd2/fake_loss", ...: not read here
+    Scalars terms; // known on the host: "pd/round", ...
 };
 
 class DistillationMethod {

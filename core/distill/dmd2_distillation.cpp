@@ -3,6 +3,7 @@
 #include "core/diffusion/parameterization.h"
 #include "core/distill/guided_teacher.h"
 #include "core/distill/student_policy.h"
+#include "core/runtime/device.h"
 
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/linear.h>
@@ -26,7 +27,7 @@ Dmd2Distillation::Dmd2Distillation(const DistillContext& context)
             params.push_back(p);
     }
     const double lr = c.fake_lr > 0.0 ? c.fake_lr : context.config.train.lr;
-    m_fakeOptimizer = std::make_unique<torch::optim::Adam>(
+    m_fakeOptimizer = std::make_unique<ForeachAdam>(
         params, torch::optim::AdamOptions(lr).betas({ 0.0, 0.999 }));
 }
 
@@ -45,7 +46,7 @@ torch::Tensor Dmd2Distillation::randomTimes(
     int64_t count, torch::Generator& generator, const DataParallel& shard) const
 {
     const auto& c = m_ctx.config.distill.dmd2;
-    return (c.t_min + (c.t_max - c.t_min) * shard.randRows(count, generator)).to(m_ctx.device);
+    return toDevice(c.t_min + (c.t_max - c.t_min) * shard.randRows(count, generator), m_ctx.device);
 }
 
 torch::Tensor Dmd2Distillation::fakeX0(const torch::Tensor& xt, const torch::Tensor& t,
@@ -65,7 +66,7 @@ torch::Tensor Dmd2Distillation::fakeX0(const torch::Tensor& xt, const torch::Ten
     return d.x0;
 }
 
-std::pair<double, double> Dmd2Distillation::fakeUpdate(
+std::pair<torch::Tensor, torch::Tensor> Dmd2Distillation::fakeUpdate(
     const torch::Tensor& generated, const torch::Tensor& labels, torch::Generator& generator)
 {
     const auto& c = m_ctx.config.distill.dmd2;
@@ -73,7 +74,7 @@ std::pair<double, double> Dmd2Distillation::fakeUpdate(
     const auto& shard = m_ctx.parallel;
     const int64_t b = generated.size(0);
     const auto t = randomTimes(b, generator, shard);
-    const auto eps = shard.randnRows(generated.sizes(), generator).to(generated.device());
+    const auto eps = toDevice(shard.randnRows(generated.sizes(), generator), generated.device());
     const auto alpha = schedule.alpha(t), sigma = schedule.sigma(t);
     const auto xt = perSample(alpha, generated) * generated + perSample(sigma, generated) * eps;
     m_fake->train();
@@ -83,22 +84,23 @@ std::pair<double, double> Dmd2Distillation::fakeUpdate(
     m_images += b;
     auto loss = torch::mse_loss(
         raw, predictionTarget(m_ctx.config.diffusion.prediction, generated, eps, alpha, sigma));
-    const double denoising = loss.item<double>();
-    double discriminator = 0.0;
+    const auto denoising = loss.detach();
+    torch::Tensor discriminator;
     if (c.gan) {
         fakeLogit = m_head->forward(fakeLogit).squeeze(1);
         // Real: data diffused to the same times.
         const auto real = m_ctx.data.sample(shard.globalCount(b), generator);
-        const auto realX = shard.rows(real.x).to(generated.device());
-        const auto realEps = shard.randnRows(realX.sizes(), generator).to(generated.device());
+        const auto realX = toDevice(shard.rows(real.x), generated.device());
+        const auto realEps
+            = toDevice(shard.randnRows(realX.sizes(), generator), generated.device());
         const auto realXt = perSample(alpha, realX) * realX + perSample(sigma, realX) * realEps;
         torch::Tensor realFeatures;
         m_fake->forwardWithFeatures(
-            realXt, t, shard.rows(real.labels).to(generated.device()), {}, &realFeatures);
+            realXt, t, toDevice(shard.rows(real.labels), generated.device()), {}, &realFeatures);
         m_images += b;
         const auto realLogit = m_head->forward(realFeatures).squeeze(1);
         const auto gan = torch::softplus(fakeLogit).mean() + torch::softplus(-realLogit).mean();
-        discriminator = gan.item<double>();
+        discriminator = gan.detach();
         loss = loss + c.gan_discriminator_weight * gan;
     }
     loss.backward();
@@ -115,7 +117,7 @@ Dmd2Distillation::DistributionMatching Dmd2Distillation::distributionMatching(
     const auto& schedule = m_ctx.policy.schedule();
     DistributionMatching out;
     out.t = randomTimes(x.size(0), generator, shard);
-    out.eps = shard.randnRows(x.sizes(), generator).to(x.device());
+    out.eps = toDevice(shard.randnRows(x.sizes(), generator), x.device());
     {
         torch::NoGradGuard noGrad;
         const auto xt = perSample(schedule.alpha(out.t), x) * x
@@ -144,32 +146,37 @@ LossTerms Dmd2Distillation::loss(const StateBatch& states, torch::Generator& gen
     // The generator's one step from each input state.
     const auto x = m_ctx.policy.x0(m_ctx.student, states.x, states.t, states.labels);
 
-    // Two time-scale rule: the fake score tracks the generator's current outputs.
-    double fakeLoss = 0.0, discriminator = 0.0;
+    // Two time-scale rule: the fake score tracks the generator's current outputs. The terms
+    // stay on the device: their means over the updates are read with the step's loss.
+    std::vector<torch::Tensor> fakeLosses, discriminators;
     for (int i = 0; i < c.fake_updates; ++i) {
-        const auto [denoising, disc] = fakeUpdate(x.detach(), states.labels, generator);
-        fakeLoss += denoising / c.fake_updates;
-        discriminator += disc / c.fake_updates;
+        auto [denoising, disc] = fakeUpdate(x.detach(), states.labels, generator);
+        fakeLosses.push_back(std::move(denoising));
+        if (disc.defined())
+            discriminators.push_back(std::move(disc));
     }
+    auto meanOf = [&](const std::vector<torch::Tensor>& v) {
+        return v.empty() ? torch::zeros({}, x.options()) : torch::stack(v).mean();
+    };
 
     const auto dm = distributionMatching(x, states.labels, generator, m_ctx.parallel);
     const auto& t = dm.t;
     const auto& eps = dm.eps;
     const auto alpha = schedule.alpha(t), sigma = schedule.sigma(t);
     auto loss = dm.perSample.mean();
-    Scalars terms { { "dmd2/dm_loss", loss.item<double>() }, { "dmd2/fake_loss", fakeLoss },
-        { "dmd2/grad_abs_mean", dm.grad.abs().mean().item<double>() } };
+    DeviceScalars terms { { "dmd2/dm_loss", loss.detach() },
+        { "dmd2/fake_loss", meanOf(fakeLosses) }, { "dmd2/grad_abs_mean", dm.grad.abs().mean() } };
     if (c.gan) {
         // Non-saturating generator loss through the (frozen for this step) discriminator.
         const auto xt = perSample(alpha, x) * x + perSample(sigma, x) * eps;
         torch::Tensor logit;
         fakeX0(xt, t, states.labels, &logit);
         const auto gan = torch::softplus(-logit).mean();
-        terms.emplace_back("dmd2/gan_generator", gan.item<double>());
-        terms.emplace_back("dmd2/gan_discriminator", discriminator);
+        terms.emplace_back("dmd2/gan_generator", gan.detach());
+        terms.emplace_back("dmd2/gan_discriminator", meanOf(discriminators));
         loss = loss + c.gan_generator_weight * gan;
     }
-    return { loss, terms };
+    return { loss, std::move(terms), {} };
 }
 
 void Dmd2Distillation::save(torch::serialize::OutputArchive& archive) const

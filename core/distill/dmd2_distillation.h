@@ -8,9 +8,9 @@
 
 #include "core/distill/distillation_method.h"
 #include "core/models/denoiser_net.h"
+#include "core/optim/foreach_adam.h"
 
 #include <torch/nn/modules/container/sequential.h>
-#include <torch/optim/adam.h>
 
 namespace ddil {
 
@@ -33,7 +33,7 @@ private:
     torch::Tensor fakeX0(const torch::Tensor& xt, const torch::Tensor& t,
         const torch::Tensor& labels, torch::Tensor* logit);
     // One fake-score (and discriminator) update on stop-grad generator outputs.
-    std::pair<double, double> fakeUpdate(
+    std::pair<torch::Tensor, torch::Tensor> fakeUpdate(
         const torch::Tensor& generated, const torch::Tensor& labels, torch::Generator& generator);
     // Times for `count` rows: `shard`'s rows of the global batch's draw.
     torch::Tensor randomTimes(
@@ -48,7 +48,7 @@ private:
 
     std::shared_ptr<DenoiserNet> m_fake;
     torch::nn::Sequential m_head { nullptr };
-    std::unique_ptr<torch::optim::Adam> m_fakeOptimizer;
+    std::unique_ptr<ForeachAdam> m_fakeOptimizer;
     int64_t m_images = 0;
 };
 

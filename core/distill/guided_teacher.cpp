@@ -1,5 +1,7 @@
 #include "core/distill/guided_teacher.h"
 
+#include "core/runtime/device.h"
+
 #include <torch/types.h>
 #include <torch/utils.h>
 
@@ -39,7 +41,7 @@ Denoised GuidedTeacher::denoise(const torch::Tensor& x, const torch::Tensor& t,
         m_images += 2 * b;
         const auto halves = both.chunk(2, 0);
         const auto k = perSampleScale
-            ? perSample(conditionalWeight(scale, m_guidance.convention).to(x.device()), x)
+            ? perSample(toDevice(conditionalWeight(scale, m_guidance.convention), x.device()), x)
             : torch::full({}, m_guidance.conditionalWeight(), x.options());
         output = halves[1] + k * (halves[0] - halves[1]);
     } else {

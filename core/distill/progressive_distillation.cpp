@@ -90,10 +90,9 @@ std::pair<torch::Tensor, torch::Tensor> ProgressiveDistillation::perSampleLosses
 LossTerms ProgressiveDistillation::loss(const StateBatch& states, torch::Generator&)
 {
     const auto [weighted, unweighted] = perSampleLosses(m_ctx.student, states);
-    return { weighted.mean(),
+    return { weighted.mean(), { { "pd/unweighted_mse", unweighted.mean().detach() } },
         { { "pd/round", static_cast<double>(m_round + 1) },
-            { "pd/student_steps", static_cast<double>(studentSteps()) },
-            { "pd/unweighted_mse", unweighted.mean().item<double>() } } };
+            { "pd/student_steps", static_cast<double>(studentSteps()) } } };
 }
 
 torch::Tensor ProgressiveDistillation::perSampleLoss(

@@ -1,5 +1,7 @@
 #include "core/distill/replay_buffer.h"
 
+#include "core/runtime/device.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/types.h>
 
@@ -39,7 +41,7 @@ int64_t ReplayBuffer::insert(const BufferedStates& states, torch::Generator& gen
         slots = torch::cat({ slots, order.slice(0, 0, n - append) });
     }
     m_size += append;
-    const auto devSlots = slots.to(device);
+    const auto devSlots = toDevice(slots, device);
     m_data.x.index_copy_(0, devSlots, states.x.slice(0, 0, n).to(device));
     m_data.t.index_copy_(0, devSlots, states.t.slice(0, 0, n).to(device));
     m_data.labels.index_copy_(0, devSlots, states.labels.slice(0, 0, n).to(device));
@@ -52,7 +54,7 @@ BufferedStates ReplayBuffer::sample(int64_t count, torch::Generator& generator) 
     if (m_size == 0)
         throw std::logic_error("replay buffer: sample from an empty buffer");
     const auto idx = torch::randint(m_size, { count }, generator, torch::kInt64);
-    const auto devIdx = idx.to(m_data.x.device());
+    const auto devIdx = toDevice(idx, m_data.x.device());
     return { m_data.x.index_select(0, devIdx), m_data.t.index_select(0, devIdx),
         m_data.labels.index_select(0, devIdx), m_data.born.index_select(0, idx) };
 }

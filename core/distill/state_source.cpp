@@ -3,6 +3,7 @@
 #include "core/diffusion/parameterization.h"
 #include "core/distill/guided_teacher.h"
 #include "core/distill/student_policy.h"
+#include "core/runtime/device.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/types.h>
@@ -121,8 +122,8 @@ BufferedStates DdilStateSource::rolloutStates(bool teacherSource, const torch::T
     std::vector<torch::Tensor> xs, ts, ls;
     for (int64_t begin = 0, chunk = 0; begin < n; begin += kRolloutChunk, ++chunk) {
         const int64_t end = std::min(n, begin + kRolloutChunk);
-        auto z = noise.slice(0, begin, end).to(m_device);
-        const auto y = labels.slice(0, begin, end).to(m_device);
+        auto z = toDevice(noise.slice(0, begin, end), m_device);
+        const auto y = toDevice(labels.slice(0, begin, end), m_device);
         const auto w = scales.defined() ? scales.slice(0, begin, end) : torch::Tensor();
         std::vector<torch::Tensor> states;
         if (!m_parallel.ownsChunk(chunk)) {
@@ -140,7 +141,7 @@ BufferedStates DdilStateSource::rolloutStates(bool teacherSource, const torch::T
         }
         for (int64_t k = first; k < steps; ++k) {
             xs.push_back(states[k].contiguous());
-            ts.push_back(torch::full({ end - begin }, times[k], torch::kFloat32).to(m_device));
+            ts.push_back(torch::full({ end - begin }, times[k], z.options()));
             ls.push_back(y);
         }
     }
@@ -221,9 +222,9 @@ StateBatch DdilStateSource::draw(int64_t batch, int64_t step, torch::Generator& 
         const auto eps = torch::randn(real.x.sizes(), generator, torch::kFloat32);
         const auto alpha = m_teacher.schedule().alpha(t), sigma = m_teacher.schedule().sigma(t);
         xs.push_back(
-            (perSample(alpha, real.x) * real.x + perSample(sigma, real.x) * eps).to(m_device));
-        ts.push_back(t.to(m_device));
-        ls.push_back(real.labels.to(m_device));
+            toDevice(perSample(alpha, real.x) * real.x + perSample(sigma, real.x) * eps, m_device));
+        ts.push_back(toDevice(t, m_device));
+        ls.push_back(toDevice(real.labels, m_device));
         src.push_back(torch::full({ nData }, int64_t(0), torch::kInt64));
     }
     auto fromBuffer = [&](const ReplayBuffer& buffer, int64_t n, int64_t kind, double& age) {

@@ -2,6 +2,7 @@
 
 #include "core/diffusion/parameterization.h"
 #include "core/distill/guided_teacher.h"
+#include "core/runtime/device.h"
 
 #include <torch/types.h>
 #include <torch/utils.h>
@@ -88,7 +89,7 @@ StepDraws drawStep(const StudentPolicy& policy, const RolloutOptions& options, s
     else if (options.teacher && options.pTeach > 0.0)
         draws.teacherRows = torch::rand({ b }, generator) < options.pTeach;
     if (policy.renoises() && next > 0.0)
-        draws.noise = torch::randn(stateShape, generator).to(device);
+        draws.noise = toDevice(torch::randn(stateShape, generator), device);
     return draws;
 }
 
@@ -101,11 +102,11 @@ torch::Tensor studentStep(const StudentPolicy& policy, DenoiserNet& net, const t
     const auto device = x.device();
     const auto& teacherMask = draws.teacherRows;
     auto studentIdx = teacherMask.defined()
-        ? torch::nonzero(teacherMask.logical_not()).flatten().to(device)
+        ? toDevice(torch::nonzero(teacherMask.logical_not()).flatten(), device)
         : torch::Tensor();
     auto studentX = studentIdx.defined() ? x.index_select(0, studentIdx) : x;
     auto studentLabels = studentIdx.defined() ? labels.index_select(0, studentIdx) : labels;
-    const auto rowScale = scale.defined() ? scale.to(device) : torch::Tensor();
+    const auto rowScale = scale.defined() ? toDevice(scale, device) : torch::Tensor();
     torch::Tensor studentScale;
     if (rowScale.defined())
         studentScale = studentIdx.defined() ? rowScale.index_select(0, studentIdx) : rowScale;
@@ -131,7 +132,7 @@ torch::Tensor studentStep(const StudentPolicy& policy, DenoiserNet& net, const t
             result = stepped;
     }
     if (teacherMask.defined()) {
-        const auto teacherIdx = torch::nonzero(teacherMask).flatten().to(device);
+        const auto teacherIdx = toDevice(torch::nonzero(teacherMask).flatten(), device);
         if (teacherIdx.size(0) > 0) {
             result.index_copy_(0, teacherIdx,
                 teacher->solve(x.index_select(0, teacherIdx), t, next,

@@ -36,6 +36,13 @@ int64_t sampleChunk(int configured, torch::Device device)
     return device.is_cuda() ? 256 : 16;
 }
 
+torch::Tensor toDevice(const torch::Tensor& t, torch::Device device)
+{
+    if (!device.is_cuda() || !t.device().is_cpu())
+        return t.to(device);
+    return t.pin_memory().to(device, /*non_blocking=*/true);
+}
+
 void applyThreadCount(int threads)
 {
     static const bool allocatorTuned = [] {

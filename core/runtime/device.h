@@ -23,4 +23,9 @@ void applyThreadCount(int threads);
 // with 256-image passes, 62 with 16-image ones).
 int64_t sampleChunk(int configured, torch::Device device);
 
+// `t` on `device`. From the CPU to CUDA the copy goes through pinned memory (LibTorch's caching
+// host allocator) and is asynchronous: the host goes on queueing work instead of waiting for
+// the device, as every per-step transfer of training must. Elsewhere it is t.to(device).
+torch::Tensor toDevice(const torch::Tensor& t, torch::Device device);
+
 } // namespace ddil

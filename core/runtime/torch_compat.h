@@ -7,7 +7,13 @@
 //   collectives (allreduce, broadcast), which is all DataParallel calls.
 // - The symmetric eigendecompositions of the FID are at::linalg_eigh / at::linalg_eigvalsh in
 //   both (2.x dropped <torch/linalg.h>), so they need nothing here.
+// - Autocast: 2.4 made its switches per device type (is_autocast_enabled(kCUDA), ...); 1.13 has
+//   one function per device (is_enabled() for CUDA, is_cpu_enabled(), ...).
+// - Multiplying a list of tensors by a 0-dim tensor (gradient clipping without reading the norm)
+//   is one multi-tensor op from 2.1 on; 1.13 has no such overload, so it is one op per tensor.
 
+#include <ATen/autocast_mode.h>
+#include <ATen/ops/_foreach_mul.h>
 #include <torch/version.h>
 
 #define DDIL_TORCH_AT_LEAST(major, minor)                                                          \
@@ -25,3 +31,81 @@ using CollectiveGroup = c10d::ProcessGroup;
 #endif
 } // namespace ddil::compat
 #endif
+
+namespace ddil::compat {
+// list[i] *= factor for every i; factor is a 0-dim tensor on the list's device.
+inline void foreachMul(at::TensorList list, const at::Tensor& factor)
+{
+#if DDIL_TORCH_AT_LEAST(2, 1)
+    at::_foreach_mul_(list, factor);
+#else
+    for (const auto& t : list)
+        t.mul_(factor);
+#endif
+}
+} // namespace ddil::compat
+
+namespace ddil::compat {
+// Autocast to `dtype` on `device`'s type for the scope's lifetime (this thread only), as
+// torch.autocast does: nested scopes restore what was in force before them.
+class AutocastScope {
+public:
+    AutocastScope(c10::DeviceType device, at::ScalarType dtype)
+        : m_device(device)
+        , m_wasEnabled(enabled(device))
+        , m_previousType(type(device))
+    {
+        set(device, true, dtype);
+        at::autocast::increment_nesting();
+    }
+    ~AutocastScope()
+    {
+        if (at::autocast::decrement_nesting() == 0)
+            at::autocast::clear_cache();
+        set(m_device, m_wasEnabled, m_previousType);
+    }
+    AutocastScope(const AutocastScope&) = delete;
+    AutocastScope& operator=(const AutocastScope&) = delete;
+
+private:
+#if DDIL_TORCH_AT_LEAST(2, 4)
+    static bool enabled(c10::DeviceType d)
+    {
+        return at::autocast::is_autocast_enabled(d);
+    }
+    static at::ScalarType type(c10::DeviceType d)
+    {
+        return at::autocast::get_autocast_dtype(d);
+    }
+    static void set(c10::DeviceType d, bool on, at::ScalarType dtype)
+    {
+        at::autocast::set_autocast_enabled(d, on);
+        at::autocast::set_autocast_dtype(d, dtype);
+    }
+#else
+    static bool enabled(c10::DeviceType d)
+    {
+        return d == c10::DeviceType::CUDA ? at::autocast::is_enabled()
+                                          : at::autocast::is_cpu_enabled();
+    }
+    static at::ScalarType type(c10::DeviceType d)
+    {
+        return d == c10::DeviceType::CUDA ? at::autocast::get_autocast_gpu_dtype()
+                                          : at::autocast::get_autocast_cpu_dtype();
+    }
+    static void set(c10::DeviceType d, bool on, at::ScalarType dtype)
+    {
+        if (d == c10::DeviceType::CUDA) {
+            at::autocast::set_enabled(on);
+            at::autocast::set_autocast_gpu_dtype(dtype);
+        } else {
+            at::autocast::set_cpu_enabled(on);
+            at::autocast::set_autocast_cpu_dtype(dtype);
+        }
+    }
+#endif
+    c10::DeviceType m_device;
+    bool m_wasEnabled;
+    at::ScalarType m_previousType;
+};
+} // namespace ddil::compat

@@ -74,11 +74,11 @@ Trainer::StepLoss DistillTrainer::computeLoss()
         shard.rows(global.source) };
     m_sourceSeconds += secondsSince(started);
     started = std::chrono::steady_clock::now();
-    auto [loss, terms] = m_method->loss(states, m_generator);
+    auto [loss, deviceTerms, terms] = m_method->loss(states, m_generator);
     m_lossSeconds += secondsSince(started);
     for (const auto& stat : m_source->lastStats())
         terms.push_back(stat);
-    return { loss, terms };
+    return { loss, std::move(deviceTerms), std::move(terms) };
 }
 
 void DistillTrainer::afterStep()

@@ -1,5 +1,7 @@
 #include "core/train/evaluator_trainer.h"
 
+#include "core/runtime/device.h"
+
 #include <torch/types.h>
 #include <torch/utils.h>
 
@@ -22,9 +24,9 @@ Trainer::StepLoss EvaluatorTrainer::computeLoss()
 {
     const auto& shard = parallel();
     const auto batch = m_train->sample(shard.globalCount(m_config.train.batch_size), m_generator);
-    return { torch::cross_entropy_loss(m_model->logits(shard.rows(batch.x).to(m_device)),
-                 shard.rows(batch.labels).to(m_device)),
-        {} };
+    return { torch::cross_entropy_loss(m_model->logits(toDevice(shard.rows(batch.x), m_device)),
+                 toDevice(shard.rows(batch.labels), m_device)),
+        {}, {} };
 }
 
 ClassifierScore scoreClassifier(

@@ -4,6 +4,7 @@
 #include "core/diffusion/schedule.h"
 #include "core/metrics/distance2d.h"
 #include "core/metrics/sample_quality.h"
+#include "core/runtime/device.h"
 #include "core/sampling/model_sampling.h"
 #include "core/train/sample_files.h"
 
@@ -44,16 +45,16 @@ Trainer::StepLoss TeacherTrainer::computeLoss()
     const auto rowLabels = shard.rows(batch.labels);
     auto labels = torch::where(drop, torch::full_like(rowLabels, m_data->numClasses()), rowLabels);
 
-    const auto x0 = shard.rows(batch.x).to(m_device);
-    eps = eps.to(m_device);
-    t = t.to(m_device);
-    labels = labels.to(m_device);
+    const auto x0 = toDevice(shard.rows(batch.x), m_device);
+    eps = toDevice(eps, m_device);
+    t = toDevice(t, m_device);
+    labels = toDevice(labels, m_device);
     const auto schedule = VpSchedule::fromConfig(m_config.diffusion);
     const auto alpha = schedule.alpha(t), sigma = schedule.sigma(t);
     const auto xt = perSample(alpha, x0) * x0 + perSample(sigma, x0) * eps;
     const auto target = predictionTarget(m_config.diffusion.prediction, x0, eps, alpha, sigma);
 
-    return { torch::mse_loss(m_model->forward(xt, t, labels), target), {} };
+    return { torch::mse_loss(m_model->forward(xt, t, labels), target), {}, {} };
 }
 
 TeacherTrainer::Evaluation TeacherTrainer::evaluateWithSamples(const CancelToken* cancel)

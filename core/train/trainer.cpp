@@ -4,10 +4,11 @@
 #include "core/api/versions.h"
 #include "core/checkpoint/checkpoint.h"
 #include "core/models/denoiser_net.h"
+#include "core/optim/clip_grad_norm.h"
+#include "core/optim/foreach_adam.h"
+#include "core/runtime/torch_compat.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/optim/adam.h>
-#include <torch/optim/adamw.h>
 #include <torch/types.h>
 #include <torch/utils.h>
 
@@ -24,10 +25,10 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(
 {
     switch (c.optimizer) {
     case OptimizerKind::Adam:
-        return std::make_unique<torch::optim::Adam>(
+        return std::make_unique<ForeachAdam>(
             params, torch::optim::AdamOptions(c.lr).weight_decay(c.weight_decay));
     case OptimizerKind::AdamW:
-        return std::make_unique<torch::optim::AdamW>(
+        return std::make_unique<ForeachAdamW>(
             params, torch::optim::AdamWOptions(c.lr).weight_decay(c.weight_decay));
     }
     throw std::logic_error("unknown optimizer");
@@ -39,29 +40,12 @@ void setLearningRate(torch::optim::Optimizer& optimizer, double lr)
         group.options().set_lr(lr);
 }
 
-// torch::nn::utils::clip_grad_norm_ of LibTorch 1.13 (the same operations, so the same bits),
-// returning the total norm as a tensor on the device instead of reading it.
-torch::Tensor clipGradNorm(const std::vector<torch::Tensor>& parameters, double maxNorm)
+// Steps read from the device at a time (runtime.read_every): every step on the CPU, where
+// reading costs nothing, in batches on CUDA, and at least at each metrics line.
+int64_t readBatch(int configured, const torch::Device& device, int64_t logEvery)
 {
-    std::vector<torch::Tensor> grads, norms;
-    for (const auto& p : parameters)
-        if (p.grad().defined()) {
-            grads.push_back(p.grad());
-            norms.push_back(p.grad().data().norm(2.0));
-        }
-    if (grads.empty())
-        return torch::zeros({}, torch::kFloat32);
-    const auto total = norms.size() == 1 ? norms[0] : torch::stack(norms).norm(2.0);
-    const auto coef = torch::clamp(maxNorm / (total + 1e-6), c10::nullopt, 1.0);
-    for (auto& g : grads)
-        g.data().mul_(coef);
-    return total;
-}
-
-// Steps read from the device at a time: every step on the CPU (where reading costs nothing),
-// in batches on CUDA, and at least at each metrics line.
-int64_t readBatch(const torch::Device& device, int64_t logEvery)
-{
+    if (configured > 0)
+        return configured;
     return device.is_cpu() ? 1 : std::max<int64_t>(1, std::min<int64_t>(20, logEvery));
 }
 } // namespace
@@ -166,7 +150,12 @@ void Trainer::stepUnread()
     const double lr = learningRate(m_step);
     setLearningRate(*m_optimizer, lr);
     m_optimizer->zero_grad();
-    auto [loss, terms] = computeLoss();
+    auto [loss, deviceTerms, terms] = [&] {
+        if (m_config.runtime.precision == Precision::Fp32)
+            return computeLoss();
+        compat::AutocastScope bf16(m_device.type(), torch::kBFloat16);
+        return computeLoss();
+    }();
     loss.backward();
     m_parallel->averageGradients(m_model->parameters());
     torch::Tensor gradNorm;
@@ -177,7 +166,8 @@ void Trainer::stepUnread()
     const double decay = std::min(c.ema_decay, (1.0 + m_step) / (10.0 + m_step));
     emaUpdate(*m_ema, *m_model, decay);
     ++m_step;
-    m_unread.push_back({ m_step, 0.0, lr, loss.detach(), gradNorm, std::move(terms) });
+    m_unread.push_back(
+        { m_step, 0.0, lr, loss.detach(), gradNorm, std::move(deviceTerms), std::move(terms) });
     afterStep();
 }
 
@@ -185,30 +175,37 @@ std::vector<Trainer::ReadStep> Trainer::readSteps()
 {
     if (m_unread.empty())
         return {};
-    // One transfer: every unread loss and gradient norm (0 without clipping).
+    // One transfer: per step its loss, gradient norm (0 without clipping) and device terms.
     std::vector<torch::Tensor> values;
     for (const auto& s : m_unread) {
+        const auto onDevice = s.loss.options().dtype(torch::kFloat64);
         values.push_back(s.loss.to(torch::kFloat64).reshape({ 1 }));
         values.push_back(s.gradNorm.defined()
                 ? s.gradNorm.to(s.loss.device(), torch::kFloat64).reshape({ 1 })
-                : torch::zeros({ 1 }, s.loss.options().dtype(torch::kFloat64)));
+                : torch::zeros({ 1 }, onDevice));
+        for (const auto& term : s.deviceTerms)
+            values.push_back(term.second.to(s.loss.device(), torch::kFloat64).reshape({ 1 }));
     }
     const auto host = torch::cat(values).to(torch::kCPU);
     const double* v = host.data_ptr<double>();
     // Each rank's terms are means over its rows: their average is the global batch's mean, and
     // every rank sees the same values (so all stop together on a non-finite loss).
     Scalars all;
-    for (size_t i = 0; i < m_unread.size(); ++i) {
-        all.emplace_back("loss", v[2 * i]);
-        all.insert(all.end(), m_unread[i].terms.begin(), m_unread[i].terms.end());
+    std::vector<double> gradNorms;
+    for (const auto& s : m_unread) {
+        all.emplace_back("loss", *v++);
+        gradNorms.push_back(*v++);
+        for (const auto& term : s.deviceTerms)
+            all.emplace_back(term.first, *v++);
+        all.insert(all.end(), s.terms.begin(), s.terms.end());
     }
     m_parallel->average(all);
     std::vector<ReadStep> read;
     size_t at = 0;
     for (size_t i = 0; i < m_unread.size(); ++i) {
         const auto& s = m_unread[i];
-        const size_t n = 1 + s.terms.size();
-        ReadStep r { s.step, s.elapsed, s.lr, v[2 * i + 1],
+        const size_t n = 1 + s.deviceTerms.size() + s.terms.size();
+        ReadStep r { s.step, s.elapsed, s.lr, gradNorms[i],
             Scalars(all.begin() + static_cast<std::ptrdiff_t>(at),
                 all.begin() + static_cast<std::ptrdiff_t>(at + n)) };
         at += n;
@@ -307,7 +304,7 @@ RunResult Trainer::run(
     };
     // Reads the steps whose values are still on the device: their step reports and metrics
     // lines, in step order. Everything that writes to the folder or reports reads them first.
-    const int64_t batch = readBatch(m_device, c.log_every);
+    const int64_t batch = readBatch(m_config.runtime.read_every, m_device, c.log_every);
     auto report = [&] {
         for (const auto& s : readSteps()) {
             accumulatePending(s.terms);

@@ -8,6 +8,7 @@
 
 #include "core/api/run.h"
 #include "core/parallel/data_parallel.h"
+#include "core/runtime/device_scalars.h"
 #include "core/train/run_folder.h"
 
 #include <torch/nn/module.h>
@@ -64,9 +65,11 @@ protected:
 
     // What one training batch gives: the loss the trained model's optimiser minimises and named
     // terms (other losses, realised shares, ...) that go into the step reports and the metrics
-    // log as "train/<name>", averaged between metrics lines.
+    // log as "train/<name>", averaged between metrics lines. Terms computed on the device stay
+    // there until the step is read (device terms first, then the host's, in each report).
     struct StepLoss {
         torch::Tensor loss;
+        DeviceScalars deviceTerms;
         Scalars terms;
     };
     // The loss of one training batch drawn from m_generator, on m_device (model in train mode).
@@ -108,7 +111,8 @@ private:
         double elapsed;
         double lr;
         torch::Tensor loss, gradNorm; // 0-dim, on m_device
-        Scalars terms; // the method's other terms, already on the host
+        DeviceScalars deviceTerms; // the method's other terms still on the device
+        Scalars terms; // and those already on the host
     };
     struct ReadStep {
         int64_t step;

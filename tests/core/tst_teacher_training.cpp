@@ -217,6 +217,88 @@ private Q_SLOTS:
             QVERIFY(torch::isfinite(p).all().item<bool>());
     }
 
+    void bf16TrainingOfTheToyStillConverges()
+    {
+        // runtime.precision = bf16 autocasts the forward passes (here the MLP's matrix
+        // products) to bfloat16: the same recipe lands near the float32 run, far from the
+        // untrained net.
+        RunConfig c = tinyConfig();
+        c.model.hidden = 64;
+        c.model.depth = 2;
+        c.train.steps = 400;
+        c.train.batch_size = 256;
+        c.train.lr = 3e-3;
+        c.eval.count = 1000;
+        auto distance = [](const RunConfig& config, int steps) {
+            TeacherTrainer trainer(config, torch::kCPU);
+            for (int i = 0; i < steps; ++i)
+                trainer.trainStep();
+            return trainer.evaluate().front().second; // sliced W1 to data
+        };
+        const double untrained = distance(c, 0);
+        const double fp32 = distance(c, c.train.steps);
+        c.runtime.precision = Precision::Bf16;
+        const double bf16 = distance(c, c.train.steps);
+        qInfo("sliced W1: untrained %.4f, fp32 %.4f, bf16 %.4f", untrained, fp32, bf16);
+        QVERIFY(fp32 < untrained / 4);
+        QVERIFY(bf16 < untrained / 4);
+        QVERIFY(bf16 < 1.5 * fp32);
+        QVERIFY(bf16 != fp32); // it did run in another precision
+    }
+
+    void readingStepsInBatchesChangesNothing()
+    {
+        // runtime.read_every = 7 reads the losses of 7 steps at once (the CUDA path): the same
+        // weights, the same metrics lines and a step report for every step, in order.
+        QTemporaryDir dir;
+        RunConfig c = tinyConfig();
+        CancelToken never;
+        const auto every
+            = runTraining(c, { dir.filePath("every").toStdString(), false }, {}, never);
+        c.runtime.read_every = 7;
+        std::vector<int64_t> reported;
+        RunHooks hooks;
+        hooks.onStep = [&](const StepReport& r) { reported.push_back(r.step); };
+        const auto batched
+            = runTraining(c, { dir.filePath("batched").toStdString(), false }, hooks, never);
+        QCOMPARE(int(reported.size()), 60);
+        for (int i = 0; i < 60; ++i)
+            QCOMPARE(reported[size_t(i)], int64_t(i + 1));
+        CheckpointReader a(every.checkpointPath), b(batched.checkpointPath);
+        auto netA = makeDenoiserNet(c.model, { 2 }, 8), netB = makeDenoiserNet(c.model, { 2 }, 8);
+        a.loadModel(*netA, netA->signature());
+        b.loadModel(*netB, netB->signature());
+        for (size_t i = 0; i < netA->parameters().size(); ++i)
+            QVERIFY(torch::equal(netA->parameters()[i], netB->parameters()[i]));
+        const auto la = lossesByStep(dir.filePath("every/metrics.jsonl"));
+        const auto lb = lossesByStep(dir.filePath("batched/metrics.jsonl"));
+        QCOMPARE(la.size(), size_t(6));
+        QVERIFY(la == lb);
+    }
+
+    void nonFiniteLossReadInABatchIsNamedAtItsStep()
+    {
+        // Step 31 is read with steps 32-37: the error still names step 31, and the checkpoint of
+        // step 20 (written after reading the steps before it) is the one kept.
+        QTemporaryDir dir;
+        RunConfig c = tinyConfig();
+        c.train.checkpoint_every = 20;
+        c.runtime.read_every = 7;
+        TeacherTrainer trainer(c, torch::kCPU, std::make_unique<PoisonedSource>(30));
+        RunFolder folder(dir.path().toStdString());
+        CancelToken never;
+        try {
+            trainer.run(folder, {}, never);
+            QFAIL("a NaN loss must stop the run");
+        } catch (const TrainingError& e) {
+            QVERIFY2(QString(e.what()).contains("step 31: loss is NaN"), e.what());
+        }
+        CheckpointReader reader(folder.checkpointPath());
+        QCOMPARE(reader.meta().step, int64_t { 20 });
+        const auto losses = lossesByStep(dir.filePath("metrics.jsonl"));
+        QCOMPARE(losses.rbegin()->first, int64_t { 30 });
+    }
+
     void runFolderIsSelfDescribing()
     {
         QTemporaryDir dir;
