@@ -4,11 +4,13 @@
 // README with the machine they came from.
 //
 //   ddil_bench_throughput [CONFIG] [--train-steps N] [--batch B] [--samples M] [--threads T]
-//       [--chunk C] [--train-only]
+//       [--chunk C] [--train-only] [--precision fp32|bf16]
 //
 // --batch overrides the config's training batch size; --chunk sets the samples per sampler pass
 // (ModelSampleOptions::chunk; guidance doubles it; default: sampleChunk's choice for the
-// device); --train-only skips the sampling phases (benchmarks/reference/compare.sh).
+// device); --train-only skips the sampling phases (benchmarks/reference/compare.sh); --precision
+// sets runtime.precision. Training reads its losses from the device as `ddil run` does
+// (runtime.read_every: every step on a CPU, every 20 on a GPU).
 
 #include "benchmarks/bench_util.h"
 
@@ -36,6 +38,7 @@ int main(int argc, char** argv)
     std::string configPath = std::string(DDIL_SOURCE_DIR) + "/configs/fashion-mnist/teacher.json";
     int trainSteps = 30, samples = 200, threads = -1, batch = 0;
     bool trainOnly = false;
+    std::string precision;
     int64_t chunk = 0; // 0: runtime/device.h's sampleChunk for the device
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -51,12 +54,14 @@ int main(int argc, char** argv)
             batch = std::stoi(argv[++i]);
         else if (arg == "--train-only")
             trainOnly = true;
+        else if (arg == "--precision" && i + 1 < argc)
+            precision = argv[++i];
         else if (arg.rfind("--", 0) != 0)
             configPath = arg;
         else {
             std::fprintf(stderr,
                 "usage: %s [CONFIG] [--train-steps N] [--batch B] [--samples M] [--threads T] "
-                "[--chunk C] [--train-only]\n",
+                "[--chunk C] [--train-only] [--precision fp32|bf16]\n",
                 argv[0]);
             return 2;
         }
@@ -72,17 +77,24 @@ int main(int argc, char** argv)
         config.runtime.threads = threads;
     if (batch > 0)
         config.train.batch_size = batch;
+    if (!precision.empty()) {
+        const auto parsed = enumFromString<Precision>(precision);
+        if (!parsed) {
+            std::fprintf(stderr, "--precision: %s is not %s\n", precision.c_str(),
+                enumChoices<Precision>().c_str());
+            return 2;
+        }
+        config.runtime.precision = *parsed;
+    }
     const torch::Device device = resolveDevice(config.runtime.device);
     applyThreadCount(config.runtime.threads);
-    std::printf("config %s on %s, %d threads\n", configPath.c_str(), device.str().c_str(),
-        torch::get_num_threads());
+    std::printf("config %s on %s, %d threads, %s\n", configPath.c_str(), device.str().c_str(),
+        torch::get_num_threads(), toString(config.runtime.precision).c_str());
 
     TeacherTrainer trainer(config, device);
-    for (int i = 0; i < 3; ++i) // warm-up: allocator, oneDNN kernels
-        trainer.trainStep();
+    trainer.trainSteps(3); // warm-up: allocator, oneDNN kernels
     auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < trainSteps; ++i)
-        trainer.trainStep();
+    trainer.trainSteps(trainSteps); // its last read waits for the device
     const double trainRate = double(trainSteps) * config.train.batch_size / seconds(start);
     const double trainPeak = peakRssMiB();
     std::printf("| phase | images/s | peak RSS (MiB) |\n|---|---|---|\n");

@@ -141,11 +141,15 @@ done
 
 # --- Training speed against the PyTorch reference -----------------------------------------------
 section "Training step against the PyTorch reference"
-batches="64 256 1024" compile_flag=(--compile)
-[ "$device" = cpu ] && batches="64" compile_flag=()
+batches="64 256 1024" compile_flag=(--compile) bf16_batches=256
+[ "$device" = cpu ] && batches="64" compile_flag=() bf16_batches=64
 bash "$here/benchmarks/reference/compare.sh" "$build" --device "$device" --batches "$batches" \
   --python "$python" "${compile_flag[@]}" >> "$report" 2>> "$log" \
   || note "compare.sh failed (see the log)."
+note ""
+bash "$here/benchmarks/reference/compare.sh" "$build" --device "$device" --batches "$bf16_batches" \
+  --python "$python" --precision bf16 >> "$report" 2>> "$log" \
+  || note "compare.sh with bf16 failed (see the log)."
 
 # --- The LCM + DDIL preset ----------------------------------------------------------------------
 section "configs/fashion-mnist/distill/lcm-ddil.json"

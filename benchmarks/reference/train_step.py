@@ -5,12 +5,16 @@ The same class-conditional UNet as core/models/unet.cpp (module for module, the 
 count), the same step as core/train/trainer.cpp + teacher_trainer.cpp: a batch of images, t ~ U[0, 1],
 the cosine VP schedule clamped to [logsnr_min, logsnr_max], label dropout to the null class, the
 v / eps / x0 target, MSE, backward, gradient-norm clipping, AdamW and the EMA with its warm-up.
+The loss is read from the device at the C++ trainer's cadence (every step on a CPU, every 20 on a
+GPU: runtime.read_every), the EMA and AdamW use multi-tensor ops as the C++ side does, and
+--precision bf16 autocasts the forward pass as runtime.precision does.
 What differs on purpose: the images are drawn once (random, the data's shape) instead of from the
 dataset each step, so the data pipeline is left out of both sides' comparison only on this side
 (the C++ step draws its batch from memory, about 1% of a step on this machine).
 
     python3 benchmarks/reference/train_step.py [CONFIG] [--batch B] [--steps N] [--threads T]
-        [--device cpu|cuda] [--compile] [--count-parameters]
+        [--device cpu|cuda] [--compile] [--precision fp32|bf16] [--read-every N]
+        [--count-parameters]
 
 Prints one line of JSON: images/s, seconds per step, parameters, batch, threads, device, torch.
 """
@@ -168,6 +172,9 @@ def main():
     parser.add_argument("--threads", type=int, default=0, help="0: PyTorch's default")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--compile", action="store_true", help="torch.compile the model (2.x)")
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
+    parser.add_argument("--read-every", type=int, default=0,
+                        help="steps whose losses are read at once (0: 1 on a CPU, 20 on a GPU)")
     parser.add_argument("--count-parameters", action="store_true",
                         help="print the parameter count and exit")
     args = parser.parse_args()
@@ -196,6 +203,9 @@ def main():
     batch = args.batch or train["batch_size"]
     lo, hi = diffusion.get("logsnr_min", -15.0), diffusion.get("logsnr_max", 15.0)
     prediction = diffusion.get("prediction", "v")
+    read_every = args.read_every or (1 if device.type == "cpu" else 20)
+    ema_params, params = list(ema.parameters()), list(model.parameters())
+    unread = []
     x0 = torch.rand((batch,) + shape, device=device) * 2 - 1
     labels_all = torch.randint(0, classes, (batch,), device=device)
 
@@ -210,16 +220,21 @@ def main():
         xt = alpha * x0 + sigma * eps
         target = {"v": alpha * eps - sigma * x0, "eps": eps, "x0": x0}[prediction]
         optimizer.zero_grad()
-        loss = F.mse_loss(forward(xt, t, labels), target)
-        loss.item()  # the C++ step reads the loss each step (its NaN check) too
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+            loss = F.mse_loss(forward(xt, t, labels), target)
         loss.backward()
         if train.get("grad_clip", 0) > 0:
             nn.utils.clip_grad_norm_(model.parameters(), train["grad_clip"])
         optimizer.step()
         decay = min(train.get("ema_decay", 0.999), (1.0 + i) / (10.0 + i))
         with torch.no_grad():
-            for e, p in zip(ema.parameters(), model.parameters()):
-                e.mul_(decay).add_(p, alpha=1.0 - decay)
+            torch._foreach_mul_(ema_params, decay)
+            torch._foreach_add_(ema_params, params, alpha=1.0 - decay)
+        # The C++ trainer reads the losses in batches (its NaN check and the logs).
+        unread.append(loss.detach())
+        if len(unread) >= read_every:
+            torch.stack(unread).cpu()
+            unread.clear()
 
     for i in range(args.warmup):
         step(i)
@@ -228,13 +243,17 @@ def main():
     start = time.perf_counter()
     for i in range(args.steps):
         step(args.warmup + i)
+    if unread:
+        torch.stack(unread).cpu()
+        unread.clear()
     if device.type == "cuda":
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
     print(json.dumps({"images_per_second": args.steps * batch / seconds,
                       "seconds_per_step": seconds / args.steps, "parameters": count,
                       "batch": batch, "threads": torch.get_num_threads(), "device": str(device),
-                      "compiled": args.compile, "torch": torch.__version__}))
+                      "compiled": args.compile, "precision": args.precision,
+                      "read_every": read_every, "torch": torch.__version__}))
 
 
 if __name__ == "__main__":

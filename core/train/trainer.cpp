@@ -136,11 +136,17 @@ double Trainer::learningRate(int64_t step) const
     return c.lr * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(M_PI * progress)));
 }
 
-Scalars Trainer::trainStep()
+Scalars Trainer::trainSteps(int64_t count)
 {
-    stepUnread();
-    const auto read = readSteps();
-    return read.back().terms;
+    const int64_t batch
+        = readBatch(m_config.runtime.read_every, m_device, m_config.train.log_every);
+    Scalars last;
+    for (int64_t i = 0; i < count; ++i) {
+        stepUnread();
+        if (static_cast<int64_t>(m_unread.size()) >= batch || i + 1 == count)
+            last = readSteps().back().terms;
+    }
+    return last;
 }
 
 void Trainer::stepUnread()

@@ -45,7 +45,10 @@ public:
 
     // One optimiser step; returns the loss and its named terms. Throws TrainingError on a
     // non-finite loss. It waits for the device to read them: run() reads its steps in batches.
-    Scalars trainStep();
+    Scalars trainStep() { return trainSteps(1); }
+    // `count` optimiser steps read from the device in batches as run() reads them
+    // (runtime.read_every); the last step's loss and terms (none when count is 0).
+    Scalars trainSteps(int64_t count);
     // Evaluates the EMA weights; never touches the training RNG stream.
     Scalars evaluate(const CancelToken* cancel = nullptr);
 
