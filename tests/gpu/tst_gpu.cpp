@@ -1,5 +1,7 @@
 // What has to hold on a CUDA device, checked against the CPU: the UNet's forward pass, the
-// teacher's 4-step samples from the same noise, and a teacher training step that learns. One
+// teacher's 4-step samples from the same noise, a teacher training step that learns (in float32
+// and in bf16), losses read in batches equal to losses read every step, and DDIL distillation
+// steps of each method with their terms. One
 // Qt-free executable (the GPU machine has no Qt) printing one line per check; exit 77 (CTest:
 // skipped) when this LibTorch or this machine has no CUDA, 1 when a check fails.
 // DDIL_GPU_TESTS_ON_CPU=1 runs the same checks with the CPU in the device's place (a dry run of
@@ -9,15 +11,18 @@
 #include "core/io/resource_path.h"
 #include "core/models/denoiser_net.h"
 #include "core/sampling/model_sampling.h"
+#include "core/train/distill_trainer.h"
 #include "core/train/teacher_trainer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/cuda.h>
 #include <torch/types.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 using namespace ddil;
@@ -91,16 +96,20 @@ void fourStepSamplesMatchTheCpu()
         "max pixel difference " + std::to_string(d) + " in [-1, 1]");
 }
 
-void teacherTrainingLearnsOnCuda()
+RunConfig configOnDevice(const std::string& path)
 {
-    const auto loaded
-        = loadConfigFile(resolveResourcePath("configs/toy/checkerboard-teacher.json"));
-    if (!loaded.ok()) {
-        check(false, "toy teacher config loads", loaded.errors().front().toString());
-        return;
-    }
+    const auto loaded = loadConfigFile(resolveResourcePath(path));
+    if (!loaded.ok())
+        throw std::runtime_error(path + ": " + loaded.errors().front().toString());
     auto config = loaded.config;
     config.runtime.device = device.is_cuda() ? Device::Cuda : Device::Cpu;
+    return config;
+}
+
+void teacherTrainingLearnsOnCuda(Precision precision)
+{
+    auto config = configOnDevice("configs/toy/checkerboard-teacher.json");
+    config.runtime.precision = precision;
     TeacherTrainer trainer(config, device);
     double first = 0.0, last = 0.0;
     bool finite = true;
@@ -112,11 +121,52 @@ void teacherTrainingLearnsOnCuda()
         if (i >= 180)
             last += loss / 20;
     }
-    check(finite && last < 0.9 * first, "200 toy teacher steps on CUDA lower the loss",
+    check(finite && last < 0.9 * first,
+        "200 toy teacher steps on CUDA lower the loss (" + toString(precision) + ")",
         "mean loss " + std::to_string(first) + " over steps 1-20, " + std::to_string(last)
             + " over 181-200");
     const auto where = trainer.model().parameters().front().device();
     check(where == device, "the model trains on the device", where.str());
+}
+
+// runtime.read_every only changes when the losses are read: 60 steps read every step and read
+// 20 at a time end at the same weights (to the device's run-to-run rounding) and last loss.
+void batchedReadsChangeNothing()
+{
+    auto config = configOnDevice("configs/toy/checkerboard-teacher.json");
+    auto train = [&](int readEvery) {
+        config.runtime.read_every = readEvery;
+        TeacherTrainer trainer(config, device);
+        const double loss = trainer.trainSteps(60).front().second;
+        return std::make_pair(loss, trainer.model().parameters().front().detach().clone());
+    };
+    const auto [everyLoss, everyWeights] = train(1);
+    const auto [batchedLoss, batchedWeights] = train(20);
+    const double d = relativeMaxDifference(everyWeights, batchedWeights);
+    check(d < 1e-5 && std::abs(everyLoss - batchedLoss) <= 1e-5 * std::abs(everyLoss),
+        "losses read 20 at a time leave training as it is",
+        "weights differ by " + std::to_string(d) + ", last loss " + std::to_string(everyLoss)
+            + " vs " + std::to_string(batchedLoss));
+}
+
+// A few DDIL distillation steps of each method on the device: finite losses, the method's terms
+// (read from the device with the loss), the state sources' shares.
+void distillationStepsRunOnCuda()
+{
+    for (const char* preset : { "pd-ddil", "lcm-ddil", "dmd2-ddil" }) {
+        auto config
+            = configOnDevice(std::string("configs/toy/distill/checkerboard-") + preset + ".json");
+        DistillTrainer trainer(config, device);
+        const auto terms = trainer.trainSteps(5);
+        bool finite = !terms.empty();
+        std::string names;
+        for (const auto& [name, value] : terms) {
+            finite = finite && std::isfinite(value);
+            names += (names.empty() ? "" : " ") + name;
+        }
+        check(finite && names.find("ddil/share_student") != std::string::npos,
+            std::string("5 ") + preset + " steps on CUDA give finite terms", names);
+    }
 }
 } // namespace
 
@@ -128,8 +178,10 @@ int main()
         std::printf("SKIP: no CUDA device (or a LibTorch without CUDA)\n");
         return 77;
     }
-    for (const auto& test : std::vector<std::function<void()>> {
-             unetForwardMatchesTheCpu, fourStepSamplesMatchTheCpu, teacherTrainingLearnsOnCuda }) {
+    for (const auto& test : std::vector<std::function<void()>> { unetForwardMatchesTheCpu,
+             fourStepSamplesMatchTheCpu, [] { teacherTrainingLearnsOnCuda(Precision::Fp32); },
+             [] { teacherTrainingLearnsOnCuda(Precision::Bf16); }, batchedReadsChangeNothing,
+             distillationStepsRunOnCuda }) {
         try {
             test();
         } catch (const std::exception& e) {
