@@ -222,12 +222,9 @@ private Q_SLOTS:
         // runtime.precision = bf16 autocasts the forward passes (here the MLP's matrix
         // products) to bfloat16: the same recipe lands near the float32 run, far from the
         // untrained net.
-        RunConfig c = tinyConfig();
-        c.model.hidden = 64;
-        c.model.depth = 2;
+        RunConfig c = shippedCheckerboard();
         c.train.steps = 400;
         c.train.batch_size = 256;
-        c.train.lr = 3e-3;
         c.eval.count = 1000;
         auto distance = [](const RunConfig& config, int steps) {
             TeacherTrainer trainer(config, torch::kCPU);
