@@ -7,6 +7,7 @@
 // DDIL_GPU_TESTS_ON_CPU=1 runs the same checks with the CPU in the device's place (a dry run of
 // the test's own code on a machine without CUDA).
 #include "core/api/config_io.h"
+#include "core/api/run.h"
 #include "core/checkpoint/checkpoint.h"
 #include "core/io/resource_path.h"
 #include "core/models/denoiser_net.h"
@@ -154,8 +155,9 @@ void batchedReadsChangeNothing()
 void distillationStepsRunOnCuda()
 {
     for (const char* preset : { "pd-ddil", "lcm-ddil", "dmd2-ddil" }) {
-        auto config
-            = configOnDevice(std::string("configs/toy/distill/checkerboard-") + preset + ".json");
+        // Resolved from the teacher (model, diffusion), as `ddil run` does.
+        const auto config = resolveRunConfig(
+            configOnDevice(std::string("configs/toy/distill/checkerboard-") + preset + ".json"));
         DistillTrainer trainer(config, device);
         const auto terms = trainer.trainSteps(5);
         bool finite = !terms.empty();
