@@ -40,7 +40,7 @@ trap 'rm -f "$config"' EXIT
 # The teacher preset on the requested device.
 sed "s/\"device\": \"auto\"/\"device\": \"$device\"/" \
   "$here/../../configs/fashion-mnist/teacher.json" > "$config"
-rate() { "$1" -c 'import json,sys; print(f"{json.load(sys.stdin)[\"images_per_second\"]:.1f}")'; }
+rate() { "$1" -c 'import json, sys; print("%.1f" % json.load(sys.stdin)["images_per_second"])'; }
 echo "$("$python" -c 'import torch; print("PyTorch", torch.__version__)'), $device, $threads threads, $steps steps, $precision:"
 echo
 header="| batch | C++ images/s | PyTorch eager images/s | C++ / eager |"
