@@ -15,15 +15,26 @@
 #
 # BUNDLE: the bundle folder or its .tar.gz. REPORT: default build-gpu/gpu-report.md (and a copy
 # in $OUT when that is set, as on the lent GPU machine). LibTorch: $Torch_DIR, else the torch of
-# python3 (torch.utils.cmake_prefix_path). DDIL_GPU_CHECK_DEVICE=cpu runs the same steps on the
-# CPU with smaller sizes (a dry run of the script on the Debian machine).
+# Python ($PYTHON, else the first of python3 and /usr/bin/python3 that has torch;
+# torch.utils.cmake_prefix_path). DDIL_GPU_CHECK_DEVICE=cpu runs the same steps on the CPU with
+# smaller sizes (a dry run of the script on the Debian machine: Torch_DIR=/usr/lib/x86_64-linux-
+# gnu/cmake/Torch and Debian's python3-torch). Each step has a time limit; the whole check is
+# sized for under 8 minutes on the H200 machine (16 cores).
 set -uo pipefail
 bundle=${1:?usage: scripts/gpu-check.sh BUNDLE [REPORT]}
+bundle=$(realpath "$bundle")
 here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here" # the presets name the shipped weights relative to the source tree
 build="$here/build-gpu"
 report=${2:-$build/gpu-report.md}
 device=${DDIL_GPU_CHECK_DEVICE:-cuda}
-python=${PYTHON:-python3}
+python=${PYTHON:-}
+if [ -z "$python" ]; then
+  for p in python3 /usr/bin/python3; do
+    if "$p" -c 'import torch' 2> /dev/null; then python=$p; break; fi
+  done
+  python=${python:-python3}
+fi
 mkdir -p "$build"
 started=$SECONDS
 log="$build/gpu-check.log"
@@ -43,10 +54,12 @@ finish() {
   echo "gpu-check: report in $report"
   exit "${1:-0}"
 }
-# run TITLE COMMAND...: the command's output to the log; its wall time in seconds on stdout.
+# timed LIMIT COMMAND...: the command's output to the log; its wall time in seconds on stdout.
+# Fails when the command fails or runs past LIMIT seconds.
 timed() {
-  local t0=$SECONDS
-  "$@" >> "$log" 2>&1 || return 1
+  local t0=$SECONDS limit=$1
+  shift
+  timeout "$limit" "$@" >> "$log" 2>&1 || return 1
   echo $((SECONDS - t0))
 }
 
@@ -92,7 +105,7 @@ fi
 zlib=$(ldconfig -p | awk '/libz\.so\.1 / { print $NF; exit }')
 generator=()
 command -v ninja > /dev/null && generator=(-G Ninja)
-configure=$(timed cmake -S "$here" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
+configure=$(timed 120 cmake -S "$here" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
   -DDDIL_BUILD_GUI=OFF -DDDIL_BUILD_TESTS=OFF -DDDIL_BUILD_GPU_TESTS=ON \
   -DTorch_DIR="$torch_dir" -DOpenCV_DIR="$deps/cmake/OpenCV" \
   -DCLI11_DIR="$deps/share/cmake/CLI11" -Dnlohmann_json_DIR="$deps/share/cmake/nlohmann_json" \
@@ -103,14 +116,14 @@ configure=$(timed cmake -S "$here" -B "$build" "${generator[@]}" -DCMAKE_BUILD_T
   -DISAL_LIBRARY="$deps/lib/libisal.so" -DDDIL_GLOO_INCLUDE_DIR="$deps/include" \
   -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$deps/lib -Wl,-rpath,$deps/lib") \
   || fail "cmake could not configure (the log has its message)"
-compile=$(timed cmake --build "$build" --parallel "$(nproc)") || fail "the build failed"
+compile=$(timed 300 cmake --build "$build" --parallel "$(nproc)") || fail "the build failed"
 note "Configured in $configure s, built (core, ddil, benchmarks, GPU tests) in $compile s on $(nproc) cores."
 ddil="$build/app/ddil"
 "$ddil" --version >> "$report" 2>&1
 
 # --- Tests labelled gpu ---------------------------------------------------------------------
 section "Tests labelled gpu"
-(cd "$build" && ctest -L gpu --output-on-failure) >> "$log" 2>&1
+(cd "$build" && ctest -L gpu --timeout 180 --output-on-failure) >> "$log" 2>&1
 tests_rc=$?
 note '```'
 (cd "$build" && ctest -L gpu -N | tail -1) >> "$report"
@@ -118,21 +131,23 @@ grep -E "tests passed|Test +#" "$log" | tail -20 >> "$report"
 note '```'
 
 # --- Evaluation ---------------------------------------------------------------------------------
-section "ddil eval of the shipped teacher (2,000 samples)"
+samples=2000
+[ "$device" = cpu ] && samples=100
+section "ddil eval of the shipped teacher ($samples samples)"
 data="$deps/data/fashion-mnist"
 export DDIL_FASHION_MNIST_DIR="$data"
 note "| steps | FID (evaluator features) | wall (s) | images/s |"
 note "|---:|---:|---:|---:|"
 for steps in 4 50; do
   t0=$(date +%s.%N)
-  if "$ddil" eval --checkpoint "$here/resources/weights/fashion-mnist-teacher.pt" --steps "$steps" \
-    --samples 2000 --device "$device" > "$build/eval-$steps.json" 2>> "$log"; then
+  if timeout 120 "$ddil" eval --checkpoint "$here/resources/weights/fashion-mnist-teacher.pt" \
+    --steps "$steps" --samples "$samples" --device "$device" > "$build/eval-$steps.json" 2>> "$log"; then
     t1=$(date +%s.%N)
-    "$python" - "$build/eval-$steps.json" "$t0" "$t1" "$steps" >> "$report" << 'PY'
+    "$python" - "$build/eval-$steps.json" "$t0" "$t1" "$steps" "$samples" >> "$report" << 'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 wall = float(sys.argv[3]) - float(sys.argv[2])
-print(f"| {sys.argv[4]} | {d['metrics']['fid']:.3f} | {wall:.1f} | {2000 / wall:.0f} |")
+print(f"| {sys.argv[4]} | {d['metrics']['fid']:.3f} | {wall:.1f} | {int(sys.argv[5]) / wall:.0f} |")
 PY
   else
     note "| $steps | failed (see the log) | | |"
@@ -141,24 +156,42 @@ done
 
 # --- Training speed against the PyTorch reference -----------------------------------------------
 section "Training step against the PyTorch reference"
-batches="64 256 1024" compile_flag=(--compile) bf16_batches=256
-[ "$device" = cpu ] && batches="64" compile_flag=() bf16_batches=64
-bash "$here/benchmarks/reference/compare.sh" "$build" --device "$device" --batches "$batches" \
-  --python "$python" "${compile_flag[@]}" >> "$report" 2>> "$log" \
-  || note "compare.sh failed (see the log)."
-note ""
-bash "$here/benchmarks/reference/compare.sh" "$build" --device "$device" --batches "$bf16_batches" \
-  --python "$python" --precision bf16 >> "$report" 2>> "$log" \
-  || note "compare.sh with bf16 failed (see the log)."
+# torch.compile compiles for each batch shape (about a minute): at batch 256 only.
+batches="64 256 1024" compiled=256 steps=50
+[ "$device" = cpu ] && batches="64" compiled="" steps=5
+compare() { # LIMIT ARGS...: one table of compare.sh
+  local limit=$1
+  shift
+  timeout "$limit" bash "$here/benchmarks/reference/compare.sh" "$build" --device "$device" \
+    --steps "$steps" --python "$python" "$@" >> "$report" 2>> "$log" \
+    || note "compare.sh $* failed or ran past $limit s (see the log)."
+  note ""
+}
+compare 150 --batches "$batches"
+[ -n "$compiled" ] && compare 150 --batches "$compiled" --compile
+compare 90 --batches "${compiled:-64}" --precision bf16
 
 # --- The LCM + DDIL preset ----------------------------------------------------------------------
 section "configs/fashion-mnist/distill/lcm-ddil.json"
 rm -rf "$build/runs"
-preset_wall=$(timed "$ddil" run "$here/configs/fashion-mnist/distill/lcm-ddil.json" \
-  --out "$build/runs/lcm-ddil" --device "$device" --quiet) || note "The preset run failed (see the log)."
+preset="$here/configs/fashion-mnist/distill/lcm-ddil.json"
+if [ "$device" = cpu ]; then # a few steps and a small evaluation: the dry run's
+  preset="$build/lcm-ddil-short.json"
+  printf '{ "schema_version": 1, "extends": "%s", "train": { "steps": 10, "log_every": 5 },\n  "eval": { "count": 100, "imitation_samples": 20 } }\n' \
+    "$here/configs/fashion-mnist/distill/lcm-ddil.json" > "$preset"
+fi
+preset_wall=$(timed 180 "$ddil" run "$preset" --out "$build/runs/lcm-ddil" --device "$device" --quiet) \
+  || note "The preset run failed or ran past 180 s (see the log)."
 if [ -f "$build/runs/lcm-ddil/metrics.jsonl" ]; then
-  fid=$(grep -o '"eval/fid":[0-9.e+-]*' "$build/runs/lcm-ddil/metrics.jsonl" | tail -1 | cut -d: -f2)
-  note "300 steps and the final evaluation in ${preset_wall:-?} s; FID (evaluator features) $fid."
+  "$python" - "$build/runs/lcm-ddil/metrics.jsonl" "${preset_wall:-?}" >> "$report" << 'PY'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+train = [r for r in rows if "train/loss" in r]
+fid = next((r["eval/fid"] for r in reversed(rows) if "eval/fid" in r), None)
+print(f"{train[-1]['step'] if train else 0} steps (training {train[-1]['elapsed'] if train else 0:.1f} s)"
+      f" and the final evaluation in {sys.argv[2]} s in all"
+      + (f"; FID (evaluator features) {fid:.3f}" if fid is not None else "; no FID logged") + ".")
+PY
 fi
 
 # --- Data parallel under torchrun ---------------------------------------------------------------
@@ -175,8 +208,8 @@ note "| ranks | backend | device | wall (s) | result |"
 note "|---:|---|---|---:|---|"
 ddp() { # RANKS BACKEND DEVICE
   local out="$build/runs/ddp-$1-$2" wall
-  if wall=$(timed "$python" -m torch.distributed.run --standalone --nproc-per-node "$1" --no-python \
-    "$ddil" run "$small" --out "$out" --device "$3" --quiet); then
+  if wall=$(timed 120 "$python" -m torch.distributed.run --standalone --nproc-per-node "$1" \
+    --no-python "$ddil" run "$small" --out "$out" --device "$3"); then
     note "| $1 | $2 | $3 | $wall | $(grep -o "data parallel: [^)]*)" "$log" | tail -1) |"
   else
     note "| $1 | $2 | $3 | | failed (see the log) |"

@@ -68,9 +68,22 @@ std::vector<int64_t> ImageDataset::sampleShape() const
 
 LabeledBatch ImageDataset::sample(int64_t count, torch::Generator& generator) const
 {
-    const auto index = torch::randint(size(), { count }, generator, torch::kInt64);
+    // Drawn by the CPU generator wherever the images are: the same batches on every device.
+    const auto index
+        = torch::randint(size(), { count }, generator, torch::kInt64).to(m_images.device());
     return { m_images.index_select(0, index).to(torch::kFloat32).div_(127.5).sub_(1.0),
         m_labels.index_select(0, index) };
+}
+
+bool ImageDataset::placeOn(torch::Device device, int64_t maxBytes)
+{
+    const int64_t bytes
+        = m_images.numel() * m_images.element_size() + m_labels.numel() * m_labels.element_size();
+    if (m_images.device() == device || bytes > maxBytes)
+        return false;
+    m_images = m_images.to(device);
+    m_labels = m_labels.to(device);
+    return true;
 }
 
 LabeledBatch ImageDataset::slice(int64_t begin, int64_t end) const

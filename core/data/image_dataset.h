@@ -26,13 +26,14 @@ public:
     int64_t numClasses() const override { return static_cast<int64_t>(m_classNames.size()); }
     std::vector<int64_t> sampleShape() const override;
     std::string describe() const override { return m_description; }
+    bool placeOn(torch::Device device, int64_t maxBytes) override;
 
     int64_t size() const { return m_images.size(0); }
     // Items [begin, end) in order, as float32 in [-1, 1].
     LabeledBatch slice(int64_t begin, int64_t end) const;
     const std::vector<std::string>& classNames() const { return m_classNames; }
-    const torch::Tensor& images() const { return m_images; } // uint8 (N, C, H, W)
-    const torch::Tensor& labels() const { return m_labels; } // int64 (N)
+    const torch::Tensor& images() const { return m_images; } // uint8 (N, C, H, W), where placed
+    const torch::Tensor& labels() const { return m_labels; } // int64 (N), where placed
 
 private:
     torch::Tensor m_images; // uint8 (N, C, H, W)

@@ -28,4 +28,8 @@ int64_t sampleChunk(int configured, torch::Device device);
 // the device, as every per-step transfer of training must. Elsewhere it is t.to(device).
 torch::Tensor toDevice(const torch::Tensor& t, torch::Device device);
 
+// The largest training set a trainer keeps on a GPU (DataSource::placeOn); larger ones stay in
+// host memory and each batch is copied. Fashion-MNIST's train split is 47 MB as uint8.
+inline constexpr int64_t kDeviceDataMaxBytes = int64_t(2) << 30;
+
 } // namespace ddil

@@ -13,6 +13,8 @@ EvaluatorTrainer::EvaluatorTrainer(
     , m_train(loadImageDataset(config.data, config.data.split))
     , m_test(loadImageDataset(config.data, DataSplit::Test))
 {
+    if (device.is_cuda())
+        m_train->placeOn(device, kDeviceDataMaxBytes);
     m_model = std::make_shared<ClassifierNet>(
         config.model, m_train->sampleShape(), m_train->numClasses());
     m_ema = std::make_shared<ClassifierNet>(

@@ -25,6 +25,8 @@ TeacherTrainer::TeacherTrainer(const RunConfig& config, torch::Device device,
     : Trainer(config, device, std::move(parallel))
     , m_data(std::move(data))
 {
+    if (device.is_cuda())
+        m_data->placeOn(device, kDeviceDataMaxBytes);
     m_model = makeDenoiserNet(config.model, m_data->sampleShape(), m_data->numClasses());
     m_ema = makeDenoiserNet(config.model, m_data->sampleShape(), m_data->numClasses());
     setModels(m_model, m_ema, m_model->signature());
@@ -41,14 +43,14 @@ Trainer::StepLoss TeacherTrainer::computeLoss()
     const auto batch = m_data->sample(shard.globalCount(b), m_generator);
     auto t = shard.randRows(b, m_generator);
     auto eps = shard.rows(torch::randn(batch.x.sizes(), m_generator, torch::kFloat32));
-    auto drop = shard.randRows(b, m_generator) < c.label_dropout;
-    const auto rowLabels = shard.rows(batch.labels);
-    auto labels = torch::where(drop, torch::full_like(rowLabels, m_data->numClasses()), rowLabels);
-
+    const auto drop = toDevice(shard.randRows(b, m_generator) < c.label_dropout, m_device);
+    // The batch is on the device already when the data was placed there (placeOn).
+    const auto rowLabels = toDevice(shard.rows(batch.labels), m_device);
+    const auto labels
+        = torch::where(drop, torch::full_like(rowLabels, m_data->numClasses()), rowLabels);
     const auto x0 = toDevice(shard.rows(batch.x), m_device);
     eps = toDevice(eps, m_device);
     t = toDevice(t, m_device);
-    labels = toDevice(labels, m_device);
     const auto schedule = VpSchedule::fromConfig(m_config.diffusion);
     const auto alpha = schedule.alpha(t), sigma = schedule.sigma(t);
     const auto xt = perSample(alpha, x0) * x0 + perSample(sigma, x0) * eps;

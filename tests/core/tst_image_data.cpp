@@ -138,6 +138,25 @@ private Q_SLOTS:
         QVERIFY2(missing.contains("t10k-images-idx3-ubyte"), qPrintable(missing));
     }
 
+    // A trainer on a GPU keeps its training set there when it fits (DataSource::placeOn). The
+    // meta device stands in for a GPU here (it has no index_select in LibTorch 1.13: drawing
+    // batches there is checked against the CPU's by tests/gpu/tst_gpu.cpp on CUDA).
+    void placingDataMovesItOnlyWhenItFits()
+    {
+        auto images = torch::arange(4 * 6, torch::kInt64).to(torch::kUInt8).reshape({ 4, 1, 2, 3 });
+        ImageDataset data(
+            images, torch::tensor({ 0, 1, 2, 1 }, torch::kInt64), { "a", "b", "c" }, "four images");
+        const int64_t bytes = 4 * 6 + 4 * 8; // uint8 images, int64 labels
+        QVERIFY(!data.placeOn(torch::kCPU, bytes)); // already there
+        QVERIFY(!data.placeOn(torch::kMeta, bytes - 1)); // does not fit
+        QCOMPARE(data.images().device(), torch::Device(torch::kCPU));
+        QVERIFY(data.placeOn(torch::kMeta, bytes));
+        QCOMPARE(data.images().device(), torch::Device(torch::kMeta));
+        QCOMPARE(data.labels().device(), torch::Device(torch::kMeta));
+        QCOMPARE(data.images().sizes(), images.sizes());
+        QCOMPARE(data.size(), int64_t(4));
+    }
+
     void fashionMnistFromTheDebianPackage()
     {
         if (!std::filesystem::exists(std::string(kFashionMnistDir) + "/t10k-images-idx3-ubyte.gz"))

@@ -1,7 +1,7 @@
 // What has to hold on a CUDA device, checked against the CPU: the UNet's forward pass, the
 // teacher's 4-step samples from the same noise, a teacher training step that learns (in float32
-// and in bf16), losses read in batches equal to losses read every step, and DDIL distillation
-// steps of each method with their terms. One
+// and in bf16), image batches drawn from a training set kept on the device, losses read in batches
+// equal to losses read every step, and DDIL distillation steps of each method with their terms. One
 // Qt-free executable (the GPU machine has no Qt) printing one line per check; exit 77 (CTest:
 // skipped) when this LibTorch or this machine has no CUDA, 1 when a check fails.
 // DDIL_GPU_TESTS_ON_CPU=1 runs the same checks with the CPU in the device's place (a dry run of
@@ -9,8 +9,10 @@
 #include "core/api/config_io.h"
 #include "core/api/run.h"
 #include "core/checkpoint/checkpoint.h"
+#include "core/data/image_dataset.h"
 #include "core/io/resource_path.h"
 #include "core/models/denoiser_net.h"
+#include "core/runtime/device.h"
 #include "core/sampling/model_sampling.h"
 #include "core/train/distill_trainer.h"
 #include "core/train/teacher_trainer.h"
@@ -130,6 +132,36 @@ void teacherTrainingLearnsOnCuda(Precision precision)
     check(where == device, "the model trains on the device", where.str());
 }
 
+// An image teacher's training set is kept on the device (DataSource::placeOn): its batches are
+// the CPU's batches, and a training step draws and learns from them there.
+void imageDataOnTheDevice()
+{
+    auto gen = at::detail::createCPUGenerator(5);
+    const auto images
+        = torch::randint(256, { 256, 1, 28, 28 }, gen, torch::kInt64).to(torch::kUInt8);
+    const auto labels = torch::arange(256, torch::kInt64).remainder(10);
+    std::vector<std::string> names;
+    for (int i = 0; i < 10; ++i)
+        names.push_back(std::to_string(i));
+    auto placed = std::make_unique<ImageDataset>(images, labels, names, "random images");
+    ImageDataset onCpu(images, labels, names, "random images");
+    const bool moved = placed->placeOn(device, kDeviceDataMaxBytes);
+    auto a = at::detail::createCPUGenerator(9), b = at::detail::createCPUGenerator(9);
+    const auto fromDevice = placed->sample(64, a), fromCpu = onCpu.sample(64, b);
+    const bool same = fromDevice.x.device() == device && fromDevice.x.cpu().equal(fromCpu.x)
+        && fromDevice.labels.cpu().equal(fromCpu.labels);
+    check((moved || !device.is_cuda()) && same,
+        "a placed image set draws the CPU's batches on the device",
+        std::string(moved ? "moved" : "not moved") + ", batch on " + fromDevice.x.device().str());
+
+    auto config = configOnDevice("configs/fashion-mnist/teacher.json");
+    config.train.batch_size = 32;
+    TeacherTrainer trainer(config, device, std::move(placed));
+    const double loss = trainer.trainSteps(3).front().second;
+    check(std::isfinite(loss), "3 UNet teacher steps on data kept on the device",
+        "last loss " + std::to_string(loss));
+}
+
 // runtime.read_every only changes when the losses are read: 60 steps read every step and read
 // 20 at a time end at the same weights (to the device's run-to-run rounding) and last loss.
 void batchedReadsChangeNothing()
@@ -182,8 +214,8 @@ int main()
     }
     for (const auto& test : std::vector<std::function<void()>> { unetForwardMatchesTheCpu,
              fourStepSamplesMatchTheCpu, [] { teacherTrainingLearnsOnCuda(Precision::Fp32); },
-             [] { teacherTrainingLearnsOnCuda(Precision::Bf16); }, batchedReadsChangeNothing,
-             distillationStepsRunOnCuda }) {
+             [] { teacherTrainingLearnsOnCuda(Precision::Bf16); }, imageDataOnTheDevice,
+             batchedReadsChangeNothing, distillationStepsRunOnCuda }) {
         try {
             test();
         } catch (const std::exception& e) {
