@@ -42,6 +42,8 @@ def timestep_embedding(t, dim):
     return F.pad(emb, (0, 1)) if dim % 2 == 1 else emb
 
 
+# GroupNorm inputs go through .float() as in the C++ UNet (a no-op in float32; under bf16 autocast
+# LibTorch 1.13's CPU autocast would hand group_norm bf16 activations with float32 weights).
 class ResBlock(nn.Module):
     def __init__(self, cin, cout, emb_dim, groups, dropout):
         super().__init__()
@@ -56,9 +58,9 @@ class ResBlock(nn.Module):
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else None
 
     def forward(self, x, emb):
-        h = self.conv1(F.silu(self.norm1(x)))
+        h = self.conv1(F.silu(self.norm1(x.float())))
         h = h + self.emb_proj(F.silu(emb))[:, :, None, None]
-        h = self.conv2(self.dropout(F.silu(self.norm2(h))))
+        h = self.conv2(self.dropout(F.silu(self.norm2(h.float()))))
         return (self.skip(x) if self.skip is not None else x) + h
 
 
@@ -73,7 +75,7 @@ class AttentionBlock(nn.Module):
 
     def forward(self, x, emb):
         b, c, h, w = x.shape
-        q, k, v = self.qkv(self.norm(x)).reshape(b, 3, c, h * w).unbind(1)
+        q, k, v = self.qkv(self.norm(x.float())).reshape(b, 3, c, h * w).unbind(1)
         weights = torch.softmax(torch.bmm(q.transpose(1, 2), k) / math.sqrt(c), -1)
         return x + self.proj(torch.bmm(v, weights.transpose(1, 2)).reshape(b, c, h, w))
 
@@ -153,7 +155,7 @@ class UNet(nn.Module):
             if isinstance(layer, ResBlock):
                 h = torch.cat([h, skips.pop()], 1)
             h = layer(h, emb)
-        return self.out_conv(F.silu(self.out_norm(h)))
+        return self.out_conv(F.silu(self.out_norm(h.float())))
 
 
 def cosine_log_snr(t, lo, hi):

@@ -19,6 +19,14 @@ torch::nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1)
     return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
 }
 
+// GroupNorm's input in float32 (a no-op outside autocast): under runtime.precision bf16, CUDA's
+// autocast normalises in float32 by itself, but LibTorch 1.13's CPU autocast passes the bf16
+// activations through and group_norm then refuses its float32 weights.
+torch::Tensor inFloat32(const torch::Tensor& x)
+{
+    return x.to(torch::kFloat32);
+}
+
 // Every UNet part takes the feature map and the (time + class) embedding.
 struct UNetLayer : torch::nn::Module {
     virtual torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& emb) = 0;
@@ -43,9 +51,9 @@ struct ResBlock : UNetLayer {
     }
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& emb) override
     {
-        auto h = conv1(torch::silu(norm1(x)));
+        auto h = conv1(torch::silu(norm1(inFloat32(x))));
         h = h + embProj(torch::silu(emb)).unsqueeze(-1).unsqueeze(-1);
-        h = conv2(drop(torch::silu(norm2(h))));
+        h = conv2(drop(torch::silu(norm2(inFloat32(h)))));
         return (skip ? skip(x) : x) + h;
     }
     torch::nn::GroupNorm norm1;
@@ -71,7 +79,7 @@ struct AttentionBlock : UNetLayer {
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor&) override
     {
         const auto b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
-        const auto parts = qkv(norm(x)).reshape({ b, 3, c, h * w }).unbind(1);
+        const auto parts = qkv(norm(inFloat32(x))).reshape({ b, 3, c, h * w }).unbind(1);
         const auto weights
             = torch::softmax(torch::bmm(parts[0].transpose(1, 2), parts[1]) / std::sqrt(double(c)),
                 -1); // (b, hw, hw)
@@ -226,7 +234,7 @@ torch::Tensor UNetDenoiser::forwardWithFeatures(const torch::Tensor& x, const to
         }
         h = layer.forward(h, emb);
     }
-    return m_outConv(torch::silu(m_outNorm(h)));
+    return m_outConv(torch::silu(m_outNorm(inFloat32(h))));
 }
 
 std::string UNetDenoiser::signature() const

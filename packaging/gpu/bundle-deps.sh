@@ -6,9 +6,10 @@
 # headers, CLI11, nlohmann-json and zlib's headers, with the shared libraries they need (not the
 # C and C++ runtimes), and Fashion-MNIST's files.
 #
-#   packaging/gpu/bundle-deps.sh DEST        (after scripts/install-deps.sh; about 15 MB packed)
+#   packaging/gpu/bundle-deps.sh DEST        (make gpu-bundle: DEST = gpu-bundle)
 #
-# scripts/gpu-check.sh takes DEST (or DEST.tar.gz) and builds against it.
+# Writes the folder DEST (about 70 MB) and DEST.tar.gz (about 20 MB: what travels to a GPU
+# machine); scripts/gpu-check.sh takes either and builds against it.
 set -euo pipefail
 dest=${1:?usage: bundle-deps.sh DEST}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,4 +50,5 @@ set(OpenCV_LIBS "${_dd}/lib/libopencv_core.so;${_dd}/lib/libopencv_imgproc.so;${
 CM
 cp /usr/share/datasets/fashion-mnist/*.gz "$dest/data/fashion-mnist/" 2> /dev/null \
   || cp -L /usr/share/datasets/fashion-mnist/* "$dest/data/fashion-mnist/"
-du -sh "$dest"
+tar czf "$dest.tar.gz" -C "$(dirname "$dest")" "$(basename "$dest")"
+du -sh "$dest" "$dest.tar.gz"
