@@ -53,9 +53,10 @@ GPU_BUNDLE ?= gpu-bundle
 gpu-bundle: deps
 	@bash packaging/gpu/bundle-deps.sh $(GPU_BUNDLE)
 
-# The GPU check (scripts/gpu-check.sh): on a machine with a CUDA LibTorch, given the bundle.
+# The GPU check (scripts/gpu-check.sh): on a machine with a CUDA LibTorch, given the bundle
+# (the folder, else its .tar.gz: what travels).
 gpu-check:
-	@bash scripts/gpu-check.sh $(GPU_BUNDLE)
+	@bash scripts/gpu-check.sh $(if $(wildcard $(GPU_BUNDLE)),$(GPU_BUNDLE),$(GPU_BUNDLE).tar.gz)
 
 # One process against two torchrun ranks on the same global batch (the README's scaling table).
 bench-ddp: build
