@@ -85,31 +85,32 @@ void foreachStep(
     }
 }
 
-torch::Tensor withClosure(const torch::optim::Optimizer::LossClosure& closure)
+// The closure's loss (computed with gradients on), then one step over every group.
+template <typename Options, typename State, typename StateMap>
+torch::Tensor stepWithClosure(std::vector<torch::optim::OptimizerParamGroup>& groups,
+    StateMap& states, bool decoupled, const torch::optim::Optimizer::LossClosure& closure)
 {
-    if (!closure)
-        return {};
-    at::AutoGradMode enableGrad(true);
-    return closure();
+    torch::NoGradGuard noGrad;
+    torch::Tensor loss;
+    if (closure) {
+        at::AutoGradMode enableGrad(true);
+        loss = closure();
+    }
+    foreachStep<Options, State>(groups, states, decoupled);
+    return loss;
 }
 } // namespace
 
 torch::Tensor ForeachAdam::step(LossClosure closure)
 {
-    torch::NoGradGuard noGrad;
-    auto loss = withClosure(closure);
-    foreachStep<torch::optim::AdamOptions, torch::optim::AdamParamState>(
-        param_groups_, state_, /*decoupled=*/false);
-    return loss;
+    return stepWithClosure<torch::optim::AdamOptions, torch::optim::AdamParamState>(
+        param_groups_, state_, /*decoupled=*/false, closure);
 }
 
 torch::Tensor ForeachAdamW::step(LossClosure closure)
 {
-    torch::NoGradGuard noGrad;
-    auto loss = withClosure(closure);
-    foreachStep<torch::optim::AdamWOptions, torch::optim::AdamWParamState>(
-        param_groups_, state_, /*decoupled=*/true);
-    return loss;
+    return stepWithClosure<torch::optim::AdamWOptions, torch::optim::AdamWParamState>(
+        param_groups_, state_, /*decoupled=*/true, closure);
 }
 
 } // namespace ddil
