@@ -214,6 +214,7 @@ ddp() { # RANKS BACKEND DEVICE
     --redirects 1 --tee 1 --no_python "$ddil" run "$small" --out "$out" --device "$3"); then
     local sw
     sw=$(grep -o '"eval/sliced_wasserstein":[0-9.e+-]*' "$out/metrics.jsonl" | tail -1 | cut -d: -f2)
+    [ -n "$sw" ] && sw=$(printf '%.4f' "$sw")
     note "| $1 | $2 | $3 | $wall | $(grep -o "data parallel: [^)]*)" "$log" | tail -1); sliced W1 ${sw:-?} |"
   else
     note "| $1 | $2 | $3 | | failed (see the log) |"
