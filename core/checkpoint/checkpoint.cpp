@@ -2,18 +2,19 @@
 
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
-#include "core/checkpoint/pickle_prefix.h"
+#include "core/checkpoint/data_only_file.h"
 #include "core/io/atomic_file.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/serialize/output-archive.h>
 #include <torch/types.h>
 
-#include <caffe2/serialize/inline_container.h>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
+#include <variant>
 
 namespace ddil {
 
@@ -26,7 +27,10 @@ std::string firstLine(const std::string& text)
     return pos == std::string::npos ? text : text.substr(0, pos);
 }
 
-// The metadata from the archive's top-level values, whichever way they were read.
+// A top-level plain value of the archive.
+using PickledScalar = std::variant<std::string, std::int64_t, double, bool>;
+
+// The metadata from the archive's top-level values.
 using FieldLookup = std::function<std::optional<PickledScalar>(const char* key)>;
 
 template <class T>
@@ -83,34 +87,10 @@ CheckpointMeta metaFromFields(const std::string& path, const FieldLookup& field)
     return meta;
 }
 
-// The leading plain values of the archive's data.pkl, read without its tensors; nullopt when
-// the file is not laid out as expected (the caller then reads the whole archive, which gives
-// the precise error).
-std::optional<std::map<std::string, PickledScalar>> readArchiveHead(const std::string& path)
-{
-    std::ifstream file(path, std::ios::binary);
-    if (!file)
-        return std::nullopt;
-    try {
-        caffe2::serialize::PyTorchStreamReader archive(&file);
-        if (!archive.hasRecord("data.pkl"))
-            return std::nullopt;
-        auto [data, size] = archive.getRecord("data.pkl");
-        return readLeadingAttributes(std::string(static_cast<const char*>(data.get()), size));
-    } catch (const c10::Error&) {
-        return std::nullopt;
-    }
-}
 } // namespace
 
 CheckpointMeta readCheckpointMeta(const std::string& path)
 {
-    if (const auto head = readArchiveHead(path); head && head->count("config")) {
-        return metaFromFields(path, [&](const char* key) -> std::optional<PickledScalar> {
-            const auto it = head->find(key);
-            return it == head->end() ? std::nullopt : std::optional<PickledScalar>(it->second);
-        });
-    }
     return CheckpointReader(path).meta();
 }
 
@@ -152,22 +132,22 @@ void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
         extra(extraArchive);
         archive.write("extra", extraArchive);
     }
-    std::ostringstream bytes;
-    archive.save_to(bytes);
-    writeFileAtomically(path, bytes.str());
+    writeFileAtomically(path, encodeDataOnly(archive));
 }
 
 CheckpointReader::CheckpointReader(const std::string& path)
     : m_path(path)
 {
     const std::string bytes = readWholeFile(path);
-    m_archive = std::make_unique<torch::serialize::InputArchive>();
-    try {
-        std::istringstream in(bytes);
-        m_archive->load_from(in, torch::kCPU);
-    } catch (const c10::Error& e) {
-        throw CheckpointError(path + ": not a readable checkpoint (corrupt or truncated file): "
-            + firstLine(e.what_without_backtrace()));
+    if (isDataOnlyFile(bytes)) {
+        m_archive = decodeDataOnly(bytes, path);
+    } else if (bytes.compare(0, 4, "PK\x03\x04") == 0) {
+        throw CheckpointError(path
+            + ": a checkpoint in the earlier TorchScript format, which can run code from the file "
+              "when loaded; if you trust the file, convert it once with `ddil convert-checkpoint "
+            + path + " NEW.pt`");
+    } else {
+        throw CheckpointError(path + ": not a DDIL Workbench checkpoint (no \"DDILDAT1\" magic)");
     }
     m_meta = metaFromFields(path, [this](const char* key) -> std::optional<PickledScalar> {
         c10::IValue value;
@@ -243,6 +223,28 @@ torch::Tensor CheckpointReader::rngState()
         throw CheckpointError(
             m_path + ": checkpoint has no RNG state (cannot resume training from it)");
     return state;
+}
+
+void convertLegacyCheckpoint(const std::string& from, const std::string& to)
+{
+    const std::string bytes = readWholeFile(from);
+    if (bytes.compare(0, 4, "PK\x03\x04") != 0)
+        throw CheckpointError(from + ": not a checkpoint in the earlier TorchScript format");
+    std::string converted;
+    try {
+        std::istringstream in(bytes);
+        converted = encodeTorchArchive(in);
+    } catch (const c10::Error& e) {
+        throw CheckpointError(
+            from + ": not a readable checkpoint: " + firstLine(e.what_without_backtrace()));
+    }
+    writeFileAtomically(to, converted);
+    try {
+        CheckpointReader check(to); // ours, and readable in the new format
+    } catch (...) {
+        std::remove(to.c_str());
+        throw;
+    }
 }
 
 } // namespace ddil

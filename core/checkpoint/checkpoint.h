@@ -1,6 +1,7 @@
 #pragma once
 // Training checkpoints: weights, EMA weights, optimiser state, the training RNG state, the step
-// and the full config, in one LibTorch archive written atomically.
+// and the full config, written atomically as a data-only file (data_only_file.h): reading one
+// never runs code from it, and every size and the CRC are checked before anything is loaded.
 
 #include "core/api/config.h"
 
@@ -43,14 +44,18 @@ void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
     const torch::optim::Optimizer* optimizer, const torch::Tensor& rngState,
     const ExtraStateWriter& extra = {});
 
-// The metadata of the checkpoint at `path` (its config, model signature, step) without loading
-// its weights: read from the head of the archive's pickle, or from the whole archive when the
-// head is not laid out as this build writes it. Throws as CheckpointReader does.
+// The metadata of the checkpoint at `path` (its config, model signature, step). Throws as
+// CheckpointReader does.
 CheckpointMeta readCheckpointMeta(const std::string& path);
+
+// Rewrites a checkpoint of the earlier format (a TorchScript archive, whose loading runs the code
+// it carries: only for files the user trusts) at `from` as a data-only checkpoint at `to`.
+void convertLegacyCheckpoint(const std::string& from, const std::string& to);
 
 class CheckpointReader {
 public:
-    // Throws IoError (missing/unreadable) or CheckpointError (corrupt, not ours, newer format).
+    // Throws IoError (missing/unreadable) or CheckpointError (corrupt, not ours, newer format, the
+    // earlier TorchScript format).
     explicit CheckpointReader(const std::string& path);
 
     const CheckpointMeta& meta() const { return m_meta; }

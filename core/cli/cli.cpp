@@ -399,7 +399,8 @@ Subcommand addEvalCommand(CLI::App& app)
     eval->add_option("--seed", args->request.seed, "Noise seed")->capture_default_str();
     eval->add_option("--features", args->request.features,
         "Feature extractor: evaluator checkpoint or TorchScript file (default: the config's "
-        "eval.feature_extractor, else the shipped Fashion-MNIST evaluator)");
+        "eval.feature_extractor, else the shipped Fashion-MNIST evaluator). A TorchScript file "
+        "is code: loading it runs it");
     eval->add_option("--device", args->device, "auto, cpu or cuda")->check(CLI::IsMember(kDevices));
     eval->add_option("--threads", args->request.threads, "CPU threads (0: all cores)")
         ->check(CLI::Range(0, 1024));
@@ -572,6 +573,24 @@ Subcommand addExportWeightsCommand(CLI::App& app)
     return { exportCmd, [args] { return commandExportWeights(args->checkpoint, args->out); } };
 }
 
+Subcommand addConvertCheckpointCommand(CLI::App& app)
+{
+    auto args = std::make_shared<ExportArgs>();
+    auto* convert = app.add_subcommand("convert-checkpoint",
+        "Rewrite a checkpoint of the earlier TorchScript format as a data-only one. Loading the "
+        "old format runs code stored in the file: convert only files you trust");
+    convert->add_option("legacy", args->checkpoint, "Checkpoint in the earlier format (.pt)")
+        ->required();
+    convert->add_option("out", args->out, "Output file (.pt)")->required();
+    return { convert, [args] {
+                return guarded([&] {
+                    convertCheckpoint(args->checkpoint, args->out);
+                    std::printf("wrote %s (data only)\n", args->out.c_str());
+                    return exit_code::kOk;
+                });
+            } };
+}
+
 int commandValidate(const std::string& path, bool print)
 {
     const auto loaded = loadConfigFile(path);
@@ -620,7 +639,8 @@ int runCli(int argc, char** argv)
         "5 device unavailable, 130 interrupted (checkpoint written).");
     const std::vector<Subcommand> commands { addRunCommand(app), addSweepCommand(app),
         addSampleCommand(app), addDataCommand(app), addEvalCommand(app), addDiagnoseCommand(app),
-        addTableCommand(app), addExportWeightsCommand(app), addValidateCommand(app) };
+        addTableCommand(app), addExportWeightsCommand(app), addConvertCheckpointCommand(app),
+        addValidateCommand(app) };
 
     try {
         app.parse(argc, argv);

@@ -99,6 +99,11 @@ std::string evaluateCheckpointJson(const EvalRequest& request)
     return out.dump(2);
 }
 
+void convertCheckpoint(const std::string& legacy, const std::string& out)
+{
+    convertLegacyCheckpoint(legacy, out);
+}
+
 std::string exportWeights(const std::string& checkpoint, const std::string& out)
 {
     CheckpointReader reader(checkpoint);

@@ -2,6 +2,7 @@
 
 #include "core/api/errors.h"
 #include "core/checkpoint/checkpoint.h"
+#include "core/checkpoint/data_only_file.h"
 #include "core/io/atomic_file.h"
 #include "core/io/fnv_hash.h"
 #include "core/io/resource_path.h"
@@ -125,13 +126,11 @@ std::unique_ptr<FeatureExtractor> FeatureExtractor::load(
     const std::string path = resolveResourcePath(requested);
     const std::string bytes = readWholeFile(path); // IoError naming the file when missing
     std::unique_ptr<FeatureExtractor> extractor;
-    try {
+    if (isDataOnlyFile(bytes)) {
         CheckpointReader reader(path);
         extractor = std::make_unique<EvaluatorExtractor>(reader, device);
-    } catch (const CheckpointError& notOurs) {
-        if (std::string(notOurs.what()).find("not a DDIL Workbench checkpoint")
-            == std::string::npos)
-            throw;
+    } else {
+        // A TorchScript module: loading it runs the code it carries (what --features is for).
         try {
             std::istringstream in(bytes);
             extractor

@@ -1,7 +1,8 @@
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
 #include "core/checkpoint/checkpoint.h"
-#include "core/checkpoint/pickle_prefix.h"
+#include "core/checkpoint/data_only_file.h"
+#include "core/io/tensorboard.h"
 #include "core/models/denoiser_net.h"
 #include "tests/test_support.h"
 
@@ -15,6 +16,8 @@
 #include <torch/serialize/output-archive.h>
 #include <torch/types.h>
 #include <torch/utils.h>
+
+#include <functional>
 
 using namespace ddil;
 
@@ -139,8 +142,9 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("expected");
         QTest::newRow("garbage") << QByteArray("this is not a checkpoint at all")
-                                 << "not a readable checkpoint";
-        QTest::newRow("empty") << QByteArray() << "not a readable checkpoint";
+                                 << "not a DDIL Workbench checkpoint";
+        QTest::newRow("empty") << QByteArray() << "not a DDIL Workbench checkpoint";
+        QTest::newRow("magic only") << QByteArray("DDILDAT1") << "truncated";
     }
 
     void corruptFilesGiveOneClearError()
@@ -174,21 +178,153 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(CheckpointError, CheckpointReader(path("cut.pt").toStdString()));
     }
 
-    void foreignArchiveIsNotOurs()
+    // A LibTorch archive carries TorchScript code that runs when it is loaded: it is refused
+    // before anything of it is read, with the way to convert a trusted one.
+    void torchScriptArchiveIsRefusedUnread()
     {
         auto net = smallNet();
         torch::serialize::OutputArchive archive;
         net->save(archive);
         archive.save_to(path("foreign.pt").toStdString());
+        for (const auto& read : std::vector<std::function<void()>> {
+                 [&] { CheckpointReader reader(path("foreign.pt").toStdString()); },
+                 [&] { readCheckpointMeta(path("foreign.pt").toStdString()); } }) {
+            try {
+                read();
+                QFAIL("a TorchScript archive must not load");
+            } catch (const CheckpointError& e) {
+                QVERIFY2(QString(e.what()).contains("earlier TorchScript format")
+                        && QString(e.what()).contains("ddil convert-checkpoint"),
+                    e.what());
+            }
+        }
+    }
+
+    // A data-only file of someone else's archive is not a checkpoint of ours.
+    void foreignDataOnlyFileIsNotOurs()
+    {
+        auto net = smallNet();
+        torch::serialize::OutputArchive archive;
+        net->save(archive);
+        QFile f(path("foreign-data.pt"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        const std::string bytes = encodeDataOnly(archive);
+        f.write(bytes.data(), static_cast<qint64>(bytes.size()));
+        f.close();
         try {
-            CheckpointReader reader(path("foreign.pt").toStdString());
-            QFAIL("a plain LibTorch archive is not a workbench checkpoint");
+            CheckpointReader reader(path("foreign-data.pt").toStdString());
+            QFAIL("a plain archive is not a workbench checkpoint");
         } catch (const CheckpointError& e) {
             QVERIFY2(QString(e.what()).contains("not a DDIL Workbench checkpoint"), e.what());
         }
     }
 
-    void metadataAloneMatchesTheWholeArchive_data()
+    // The earlier format converts once into the data-only one, with the same weights and meta.
+    void legacyCheckpointConverts()
+    {
+        auto net = smallNet();
+        torch::serialize::OutputArchive archive, model;
+        archive.write("format", c10::IValue(std::string("ddil-checkpoint")));
+        archive.write("format_version", c10::IValue(int64_t { 1 }));
+        RunConfig config;
+        config.model.hidden = 32;
+        archive.write("config", c10::IValue(configToJson(config)));
+        archive.write("model_signature", c10::IValue(net->signature()));
+        archive.write("step", c10::IValue(int64_t { 77 }));
+        net->save(model);
+        archive.write("model", model);
+        archive.save_to(path("legacy.pt").toStdString());
+        QVERIFY_THROWS_EXCEPTION(
+            CheckpointError, CheckpointReader(path("legacy.pt").toStdString()));
+        convertLegacyCheckpoint(
+            path("legacy.pt").toStdString(), path("converted.pt").toStdString());
+        CheckpointReader reader(path("converted.pt").toStdString());
+        QCOMPARE(reader.meta().step, int64_t { 77 });
+        auto loaded = smallNet();
+        reader.loadModel(*loaded, loaded->signature());
+        QCOMPARE(maxDiff(*net, *loaded), 0.0);
+        // A file of the new format is not converted again.
+        QVERIFY_THROWS_EXCEPTION(CheckpointError,
+            convertLegacyCheckpoint(
+                path("converted.pt").toStdString(), path("again.pt").toStdString()));
+    }
+
+    // A flipped byte anywhere (here in the weights) fails the CRC: refused, naming the file.
+    void flippedPayloadByteIsRefusedNamingTheFile()
+    {
+        auto net = smallNet();
+        torch::optim::Adam opt(net->parameters(), 1e-2);
+        auto gen = at::detail::createCPUGenerator(1);
+        saveTrained(path("flip.pt"), *net, opt, gen, 1);
+        QByteArray bytes = readAll(path("flip.pt"));
+        bytes[bytes.size() - 40] = static_cast<char>(bytes[bytes.size() - 40] ^ 0x10);
+        QFile f(path("flipped.pt"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+        f.close();
+        try {
+            CheckpointReader reader(path("flipped.pt").toStdString());
+            QFAIL("a changed checkpoint must not load");
+        } catch (const CheckpointError& e) {
+            QVERIFY2(QString(e.what()).contains("flipped.pt")
+                    && QString(e.what()).contains("CRC-32C does not match"),
+                e.what());
+        }
+    }
+
+    // Files whose CRC is right but whose header lies: every range, size and key is checked
+    // against the file before anything is allocated or copied.
+    void lyingHeadersAreRefusedBeforeAnyRead_data()
+    {
+        QTest::addColumn<QString>("entry");
+        QTest::addColumn<int>("payload");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("record past the payload")
+            << R"(["w",{"tensor":{"dtype":"float32","shape":[268435456],"offset":0,"bytes":1073741824}}])"
+            << 8 << "lie past the payload";
+        QTest::newRow("record shorter than its shape")
+            << R"(["w",{"tensor":{"dtype":"float32","shape":[4],"offset":0,"bytes":8}}])" << 8
+            << "need 4 x 4 bytes";
+        QTest::newRow("element count overflows")
+            << R"(["w",{"tensor":{"dtype":"float64","shape":[1099511627776,1099511627776],"offset":0,"bytes":0}}])"
+            << 0 << "overflows";
+        QTest::newRow("unknown dtype")
+            << R"(["w",{"tensor":{"dtype":"object","shape":[1],"offset":0,"bytes":8}}])" << 8
+            << "unknown dtype";
+        QTest::newRow("key that is not a name")
+            << R"(["w\n  def __setstate__(self, s):\n    pass",{"value":{"int":1}}])" << 0
+            << "is not [A-Za-z0-9_/]";
+        QTest::newRow("key twice")
+            << R"(["a",{"value":{"int":1}}],["a",{"value":{"int":2}}])" << 0 << "occurs twice";
+    }
+    void lyingHeadersAreRefusedBeforeAnyRead()
+    {
+        QFETCH(QString, entry);
+        QFETCH(int, payload);
+        QFETCH(QString, expected);
+        const std::string header = R"({"payload_bytes":)" + std::to_string(payload)
+            + R"(,"root":{"entries":[)" + entry.toStdString() + "]}}";
+        std::string bytes = "DDILDAT1";
+        for (int i = 0; i < 8; ++i)
+            bytes.push_back(static_cast<char>((header.size() >> (8 * i)) & 0xff));
+        bytes += header + std::string(static_cast<size_t>(payload), '\x01');
+        const std::uint32_t crc = crc32c(bytes.data(), bytes.size());
+        for (int i = 0; i < 4; ++i)
+            bytes.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+        QFile f(path("lying.pt"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes.data(), static_cast<qint64>(bytes.size()));
+        f.close();
+        try {
+            CheckpointReader reader(path("lying.pt").toStdString());
+            QFAIL("a lying header must not load");
+        } catch (const CheckpointError& e) {
+            QVERIFY2(QString(e.what()).contains(expected) && QString(e.what()).contains("lying.pt"),
+                e.what());
+        }
+    }
+
+    void metadataOfEveryKindOfFile_data()
     {
         QTest::addColumn<QString>("file");
         QTest::newRow("a training checkpoint") << QString();
@@ -197,7 +333,7 @@ private Q_SLOTS:
         QTest::newRow("shipped evaluator") << QString::fromStdString(
             test::sourcePath("resources/weights/fashion-mnist-evaluator.pt"));
     }
-    void metadataAloneMatchesTheWholeArchive()
+    void metadataOfEveryKindOfFile()
     {
         QFETCH(QString, file);
         if (file.isEmpty()) {
@@ -207,20 +343,15 @@ private Q_SLOTS:
             saveTrained(path("meta.pt"), *net, opt, gen, 123456789012);
             file = path("meta.pt");
         }
-        const CheckpointMeta head = readCheckpointMeta(file.toStdString());
-        const CheckpointMeta whole = CheckpointReader(file.toStdString()).meta();
-        QCOMPARE(configToJson(head.config), configToJson(whole.config));
-        QCOMPARE(head.modelSignature, whole.modelSignature);
-        QCOMPARE(head.step, whole.step);
-        QCOMPARE(head.elapsedSeconds, whole.elapsedSeconds);
-        QCOMPARE(head.buildId, whole.buildId);
-        QCOMPARE(head.formatVersion, whole.formatVersion);
-        QVERIFY(head.pendingSums == whole.pendingSums);
-        QCOMPARE(head.pendingCount, whole.pendingCount);
-        QVERIFY(!head.modelSignature.empty());
+        const CheckpointMeta meta = readCheckpointMeta(file.toStdString());
+        QVERIFY(!meta.modelSignature.empty());
+        QCOMPARE(meta.formatVersion, kCheckpointFormatVersion);
         if (file == path("meta.pt")) {
-            QCOMPARE(head.step, int64_t { 123456789012 }); // a LONG1 in the pickle
-            QCOMPARE(head.pendingSums.size(), size_t { 2 });
+            QCOMPARE(meta.step, int64_t { 123456789012 });
+            QCOMPARE(meta.elapsedSeconds, 12.5);
+            QCOMPARE(meta.pendingSums.size(), size_t { 2 });
+            QCOMPARE(meta.pendingSums[1].second, -3.0);
+            QCOMPARE(meta.pendingCount, int64_t { 3 });
         }
     }
 
@@ -237,53 +368,8 @@ private Q_SLOTS:
         torch::serialize::OutputArchive archive;
         net->save(archive);
         archive.save_to(path("foreign2.pt").toStdString());
-        try {
-            readCheckpointMeta(path("foreign2.pt").toStdString());
-            QFAIL("a plain LibTorch archive is not a workbench checkpoint");
-        } catch (const CheckpointError& e) {
-            QVERIFY2(QString(e.what()).contains("not a DDIL Workbench checkpoint"), e.what());
-        }
-    }
-
-    void pickleHeadIsReadUpToTheFirstObject()
-    {
-        // PROTO 2, GLOBAL, EMPTY_TUPLE, NEWOBJ, EMPTY_DICT, MARK, then key/value pairs.
-        std::string p = std::string("\x80\x02", 2) + "c__torch__\nModule\n"
-            + std::string("q\x00", 2) + ")\x81}(";
-        auto str = [&](const std::string& text) {
-            const auto n = static_cast<uint32_t>(text.size());
-            p += 'X';
-            for (int i = 0; i < 4; ++i)
-                p += static_cast<char>((n >> (8 * i)) & 0xff);
-            p += text;
-        };
-        str("name");
-        p += "q\x01";
-        str("ok");
-        str("small");
-        p += "K\x07";
-        str("negative");
-        p += std::string("\x8a\x02\xfe\xff", 4); // LONG1 -2
-        str("pi");
-        p += std::string("G\x40\x09\x21\xfb\x54\x44\x2d\x18", 9); // BINFLOAT, big-endian
-        str("flag");
-        p += "\x88";
-        p += "h\x01"; // the memoised key "name" again
-        str("again");
-        str("model");
-        p += "c__torch__\nSub\n"; // a submodule: the plain values end here
-        str("after");
-        p += "K\x01";
-        const auto values = readLeadingAttributes(p);
-        QVERIFY(values.has_value());
-        QCOMPARE(std::get<std::string>(values->at("name")), std::string("again"));
-        QCOMPARE(std::get<int64_t>(values->at("small")), int64_t { 7 });
-        QCOMPARE(std::get<int64_t>(values->at("negative")), int64_t { -2 });
-        QCOMPARE(std::get<double>(values->at("pi")), 3.141592653589793);
-        QCOMPARE(std::get<bool>(values->at("flag")), true);
-        QVERIFY(!values->count("after"));
-        QVERIFY(!readLeadingAttributes("not a pickle").has_value());
-        QVERIFY(!readLeadingAttributes(p.substr(0, 5)).has_value());
+        QVERIFY_THROWS_EXCEPTION(
+            CheckpointError, readCheckpointMeta(path("foreign2.pt").toStdString()));
     }
 
     void missingFileIsAnIoError()

@@ -1,0 +1,357 @@
+#include "core/checkpoint/data_only_file.h"
+
+#include "core/api/errors.h"
+#include "core/io/tensorboard.h" // crc32c
+
+#include <nlohmann/json.hpp>
+#include <torch/csrc/jit/api/module.h>
+#include <torch/csrc/jit/serialization/import.h>
+#include <torch/types.h>
+
+#include <cstring>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <vector>
+
+namespace ddil {
+
+namespace {
+using Json = nlohmann::ordered_json;
+
+constexpr std::size_t kMagicSize = 8;
+constexpr std::size_t kPrelude = kMagicSize + 8; // magic and the header's length
+constexpr std::size_t kCrcSize = 4;
+constexpr std::uint64_t kMaxHeaderBytes = std::uint64_t(64) << 20;
+constexpr int kMaxDepth = 32;
+constexpr std::size_t kMaxKeyLength = 256;
+constexpr int64_t kMaxDimension = int64_t(1) << 40;
+
+struct DtypeName {
+    at::ScalarType type;
+    const char* name;
+};
+constexpr DtypeName kDtypes[] = { { at::kFloat, "float32" }, { at::kDouble, "float64" },
+    { at::kHalf, "float16" }, { at::kBFloat16, "bfloat16" }, { at::kLong, "int64" },
+    { at::kInt, "int32" }, { at::kShort, "int16" }, { at::kChar, "int8" }, { at::kByte, "uint8" },
+    { at::kBool, "bool" } };
+
+void putU64(std::string& out, std::uint64_t v)
+{
+    for (int i = 0; i < 8; ++i)
+        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+std::uint64_t getU64(const std::string& in, std::size_t at)
+{
+    std::uint64_t v = 0;
+    for (int i = 7; i >= 0; --i)
+        v = (v << 8) | static_cast<unsigned char>(in[at + i]);
+    return v;
+}
+
+bool validKey(const std::string& key)
+{
+    if (key.empty() || key.size() > kMaxKeyLength)
+        return false;
+    for (const char c : key)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '/')
+            return false;
+    return true;
+}
+
+// --- Encoding: an archive this program built -----------------------------------------------
+
+Json encodeTensor(const at::Tensor& value, bool buffer, std::string& payload)
+{
+    const auto t = value.detach().to(torch::kCPU).contiguous();
+    const char* dtype = nullptr;
+    for (const auto& d : kDtypes)
+        if (d.type == t.scalar_type())
+            dtype = d.name;
+    if (!dtype)
+        throw std::logic_error(std::string("checkpoint tensor of unsupported dtype ")
+            + c10::toString(t.scalar_type()));
+    const std::size_t bytes = static_cast<std::size_t>(t.numel()) * t.element_size();
+    Json spec { { "dtype", dtype }, { "shape", t.sizes().vec() }, { "offset", payload.size() },
+        { "bytes", bytes } };
+    if (buffer)
+        spec["buffer"] = true;
+    payload.append(static_cast<const char*>(t.data_ptr()), bytes);
+    return spec;
+}
+
+Json encodeValue(const c10::IValue& v, std::string& payload, int depth)
+{
+    if (depth > kMaxDepth)
+        throw std::logic_error("checkpoint value nested too deeply");
+    if (v.isNone())
+        return { { "none", nullptr } };
+    if (v.isBool())
+        return { { "bool", v.toBool() } };
+    if (v.isInt())
+        return { { "int", v.toInt() } };
+    if (v.isDouble())
+        return { { "double", v.toDouble() } };
+    if (v.isString())
+        return { { "string", v.toStringRef() } };
+    if (v.isTensor())
+        return { { "tensor", encodeTensor(v.toTensor(), false, payload) } };
+    if (v.isTuple() || v.isList()) {
+        Json items = Json::array();
+        if (v.isTuple())
+            for (const auto& item : v.toTupleRef().elements())
+                items.push_back(encodeValue(item, payload, depth + 1));
+        else
+            for (const auto& item : v.toListRef())
+                items.push_back(encodeValue(item, payload, depth + 1));
+        return { { v.isTuple() ? "tuple" : "list", items } };
+    }
+    throw std::logic_error("checkpoint value of unsupported type " + v.tagKind());
+}
+
+Json encodeModule(const torch::jit::Module& module, std::string& payload, int depth)
+{
+    if (depth > kMaxDepth)
+        throw std::logic_error("checkpoint archive nested too deeply");
+    std::set<std::string> parameters, buffers;
+    for (const auto& p : module.named_parameters(/*recurse=*/false))
+        parameters.insert(p.name);
+    for (const auto& b : module.named_buffers(/*recurse=*/false))
+        buffers.insert(b.name);
+    Json entries = Json::array();
+    for (const auto& attribute : module.named_attributes(/*recurse=*/false)) {
+        const std::string& key = attribute.name;
+        if (key == "training")
+            continue; // every TorchScript module has it; archives never read it
+        if (!validKey(key))
+            throw std::logic_error("checkpoint key \"" + key + "\" is not [A-Za-z0-9_/]");
+        Json entry;
+        if (attribute.value.isModule())
+            entry = { { "archive", encodeModule(attribute.value.toModule(), payload, depth + 1) } };
+        else if (parameters.count(key) || buffers.count(key))
+            entry = { { "tensor",
+                encodeTensor(attribute.value.toTensor(), buffers.count(key) > 0, payload) } };
+        else
+            entry = { { "value", encodeValue(attribute.value, payload, 0) } };
+        entries.push_back(Json::array({ key, entry }));
+    }
+    return { { "entries", entries } };
+}
+
+// --- Decoding: every size checked before anything is allocated ------------------------------
+
+class Decoder {
+public:
+    Decoder(const std::string& path, const char* payload, std::uint64_t payloadBytes)
+        : m_path(path)
+        , m_payload(payload)
+        , m_payloadBytes(payloadBytes)
+    {
+    }
+
+    void archive(
+        const Json& node, torch::serialize::OutputArchive& out, int depth, const std::string& where)
+    {
+        if (depth > kMaxDepth)
+            fail(where + ": archives nested deeper than " + std::to_string(kMaxDepth));
+        if (!node.is_object() || !node.contains("entries") || !node["entries"].is_array())
+            fail(where + ": an archive without its entries");
+        std::set<std::string> seen;
+        for (const auto& item : node["entries"]) {
+            if (!item.is_array() || item.size() != 2 || !item[0].is_string() || !item[1].is_object()
+                || item[1].size() != 1)
+                fail(where + ": an entry is not [key, {kind: ...}]");
+            const std::string key = item[0].get<std::string>();
+            const std::string at = where + "/" + key;
+            if (!validKey(key))
+                fail(where + ": key \"" + key.substr(0, 64) + "\" is not [A-Za-z0-9_/]");
+            if (!seen.insert(key).second)
+                fail(at + ": the key occurs twice");
+            const auto& [kind, body] = *item[1].items().begin();
+            if (kind == "archive") {
+                torch::serialize::OutputArchive sub(out.compilation_unit());
+                archive(body, sub, depth + 1, at);
+                out.write(key, sub);
+            } else if (kind == "tensor") {
+                const bool buffer = body.is_object() && body.value("buffer", false);
+                out.write(key, tensor(body, at), buffer);
+            } else if (kind == "value") {
+                out.write(key, value(body, 0, at));
+            } else {
+                fail(at + ": unknown entry kind \"" + kind + "\"");
+            }
+        }
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& what) const
+    {
+        throw CheckpointError(m_path + ": corrupt checkpoint: " + what);
+    }
+
+    static bool nonNegativeInteger(const Json& j)
+    {
+        return j.is_number_unsigned() || (j.is_number_integer() && j.get<int64_t>() >= 0);
+    }
+
+    at::Tensor tensor(const Json& spec, const std::string& at)
+    {
+        if (!spec.is_object() || !spec.contains("dtype") || !spec["dtype"].is_string()
+            || !spec.contains("shape") || !spec["shape"].is_array() || !spec.contains("offset")
+            || !nonNegativeInteger(spec["offset"]) || !spec.contains("bytes")
+            || !nonNegativeInteger(spec["bytes"]))
+            fail(at + ": a tensor without dtype, shape, offset and bytes");
+        const std::string dtype = spec["dtype"].get<std::string>();
+        const DtypeName* found = nullptr;
+        for (const auto& d : kDtypes)
+            if (dtype == d.name)
+                found = &d;
+        if (!found)
+            fail(at + ": unknown dtype \"" + dtype.substr(0, 32) + "\"");
+        std::vector<int64_t> shape;
+        std::uint64_t numel = 1;
+        for (const auto& d : spec["shape"]) {
+            if (!nonNegativeInteger(d) || d.get<std::uint64_t>() > std::uint64_t(kMaxDimension))
+                fail(at + ": a dimension is not an integer in [0, 2^40]");
+            const auto n = d.get<std::uint64_t>();
+            if (n != 0 && numel > std::numeric_limits<std::uint64_t>::max() / n)
+                fail(at + ": the shape's element count overflows");
+            numel *= n;
+            shape.push_back(static_cast<int64_t>(n));
+        }
+        if (shape.size() > 16)
+            fail(at + ": more than 16 dimensions");
+        const std::uint64_t elementSize = c10::elementSize(found->type);
+        const auto offset = spec["offset"].get<std::uint64_t>();
+        const auto bytes = spec["bytes"].get<std::uint64_t>();
+        if (numel > std::numeric_limits<std::uint64_t>::max() / elementSize
+            || numel * elementSize != bytes)
+            fail(at + ": shape and dtype need " + std::to_string(numel) + " x "
+                + std::to_string(elementSize) + " bytes, the record has " + std::to_string(bytes));
+        if (offset > m_payloadBytes || bytes > m_payloadBytes - offset)
+            fail(at + ": bytes " + std::to_string(offset) + "-" + std::to_string(offset + bytes)
+                + " lie past the payload's " + std::to_string(m_payloadBytes));
+        auto t = torch::empty(shape, torch::TensorOptions().dtype(found->type));
+        if (bytes > 0)
+            std::memcpy(t.data_ptr(), m_payload + offset, bytes);
+        return t;
+    }
+
+    c10::IValue value(const Json& node, int depth, const std::string& at)
+    {
+        if (depth > kMaxDepth)
+            fail(at + ": values nested deeper than " + std::to_string(kMaxDepth));
+        if (!node.is_object() || node.size() != 1)
+            fail(at + ": a value is not {type: ...}");
+        const auto& [type, v] = *node.items().begin();
+        if (type == "none" && v.is_null())
+            return {};
+        if (type == "bool" && v.is_boolean())
+            return v.get<bool>();
+        if (type == "int" && v.is_number_integer())
+            return v.get<int64_t>();
+        if (type == "double" && v.is_number())
+            return v.get<double>();
+        if (type == "string" && v.is_string())
+            return v.get<std::string>();
+        if (type == "tensor")
+            return tensor(v, at);
+        if ((type == "tuple" || type == "list") && v.is_array()) {
+            std::vector<c10::IValue> items;
+            for (const auto& item : v)
+                items.push_back(value(item, depth + 1, at));
+            if (type == "tuple")
+                return c10::ivalue::Tuple::create(std::move(items));
+            if (items.empty())
+                fail(at + ": an empty list (its element type is unknown)");
+            c10::impl::GenericList list(items.front().type());
+            for (auto& item : items) {
+                if (*item.type() != *list.elementType())
+                    fail(at + ": a list of mixed types");
+                list.push_back(std::move(item));
+            }
+            return list;
+        }
+        fail(at + ": a value of unknown type \"" + type.substr(0, 32) + "\"");
+    }
+
+    const std::string& m_path;
+    const char* m_payload;
+    std::uint64_t m_payloadBytes;
+};
+} // namespace
+
+bool isDataOnlyFile(const std::string& bytes)
+{
+    return bytes.size() >= kMagicSize && bytes.compare(0, kMagicSize, kDataOnlyMagic) == 0;
+}
+
+std::string encodeTorchArchive(std::istream& torchArchive)
+{
+    const auto module = torch::jit::load(torchArchive, torch::kCPU);
+    std::string payload;
+    const Json root = encodeModule(module, payload, 0);
+    const std::string text = Json { { "payload_bytes", payload.size() }, { "root", root } }.dump();
+    std::string out(kDataOnlyMagic, kMagicSize);
+    putU64(out, text.size());
+    out += text;
+    out += payload;
+    const std::uint32_t crc = crc32c(out.data(), out.size());
+    for (int i = 0; i < 4; ++i)
+        out.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+    return out;
+}
+
+std::string encodeDataOnly(torch::serialize::OutputArchive& archive)
+{
+    // The archive's own serialisation, read back as a module to walk it: bytes this program
+    // made a moment ago, never a file's.
+    std::stringstream scratch;
+    archive.save_to(scratch);
+    return encodeTorchArchive(scratch);
+}
+
+std::unique_ptr<torch::serialize::InputArchive> decodeDataOnly(
+    const std::string& bytes, const std::string& path)
+{
+    auto corrupt = [&](const std::string& what) {
+        return CheckpointError(path + ": corrupt checkpoint: " + what);
+    };
+    if (!isDataOnlyFile(bytes))
+        throw corrupt("it does not start with \"DDILDAT1\"");
+    if (bytes.size() < kPrelude + kCrcSize)
+        throw corrupt("truncated (" + std::to_string(bytes.size()) + " bytes)");
+    const std::uint64_t headerBytes = getU64(bytes, kMagicSize);
+    if (headerBytes > kMaxHeaderBytes || headerBytes > bytes.size() - kPrelude - kCrcSize)
+        throw corrupt("its header claims " + std::to_string(headerBytes) + " bytes; the file has "
+            + std::to_string(bytes.size()));
+    const std::size_t body = bytes.size() - kCrcSize;
+    std::uint32_t stored = 0;
+    for (int i = 3; i >= 0; --i)
+        stored = (stored << 8) | static_cast<unsigned char>(bytes[body + i]);
+    if (crc32c(bytes.data(), body) != stored)
+        throw corrupt("its CRC-32C does not match its contents (the file was changed or damaged)");
+    Json header;
+    try {
+        header = Json::parse(bytes.begin() + kPrelude, bytes.begin() + kPrelude + headerBytes);
+    } catch (const nlohmann::json::exception& e) {
+        throw corrupt(std::string("its header is not JSON: ") + e.what());
+    }
+    const std::uint64_t payloadBytes = body - kPrelude - headerBytes;
+    if (!header.is_object() || !header.contains("payload_bytes")
+        || !header["payload_bytes"].is_number_unsigned()
+        || header["payload_bytes"].get<std::uint64_t>() != payloadBytes || !header.contains("root"))
+        throw corrupt(
+            "its header does not describe a payload of " + std::to_string(payloadBytes) + " bytes");
+    torch::serialize::OutputArchive archive;
+    Decoder(path, bytes.data() + kPrelude + headerBytes, payloadBytes)
+        .archive(header["root"], archive, 0, "");
+    // The archive in LibTorch's own form, built by this program from checked data.
+    std::stringstream scratch;
+    archive.save_to(scratch);
+    auto in = std::make_unique<torch::serialize::InputArchive>();
+    in->load_from(scratch, torch::kCPU);
+    return in;
+}
+
+} // namespace ddil
