@@ -27,14 +27,11 @@ std::string firstLine(const std::string& text)
     return pos == std::string::npos ? text : text.substr(0, pos);
 }
 
-// A top-level plain value of the archive.
-using PickledScalar = std::variant<std::string, std::int64_t, double, bool>;
-
 // The metadata from the archive's top-level values.
-using FieldLookup = std::function<std::optional<PickledScalar>(const char* key)>;
+using FieldLookup = std::function<std::optional<PlainValue>(const char* key)>;
 
 template <class T>
-const T* as(const std::optional<PickledScalar>& value)
+const T* as(const std::optional<PlainValue>& value)
 {
     return value ? std::get_if<T>(&*value) : nullptr;
 }
@@ -91,7 +88,14 @@ CheckpointMeta metaFromFields(const std::string& path, const FieldLookup& field)
 
 CheckpointMeta readCheckpointMeta(const std::string& path)
 {
-    return CheckpointReader(path).meta();
+    const std::string bytes = readWholeFile(path);
+    if (!isDataOnlyFile(bytes))
+        return CheckpointReader(path).meta(); // its error
+    const auto values = readDataOnlyPlainValues(bytes, path);
+    return metaFromFields(path, [&](const char* key) -> std::optional<PlainValue> {
+        const auto it = values.find(key);
+        return it == values.end() ? std::nullopt : std::optional<PlainValue>(it->second);
+    });
 }
 
 void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
@@ -149,7 +153,7 @@ CheckpointReader::CheckpointReader(const std::string& path)
     } else {
         throw CheckpointError(path + ": not a DDIL Workbench checkpoint (no \"DDILDAT1\" magic)");
     }
-    m_meta = metaFromFields(path, [this](const char* key) -> std::optional<PickledScalar> {
+    m_meta = metaFromFields(path, [this](const char* key) -> std::optional<PlainValue> {
         c10::IValue value;
         if (!m_archive->try_read(key, value))
             return std::nullopt;

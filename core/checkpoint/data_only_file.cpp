@@ -167,7 +167,9 @@ public:
                 fail(where + ": key \"" + key.substr(0, 64) + "\" is not [A-Za-z0-9_/]");
             if (!seen.insert(key).second)
                 fail(at + ": the key occurs twice");
-            const auto& [kind, body] = *item[1].items().begin();
+            const auto entry = item[1].begin();
+            const std::string kind = entry.key();
+            const Json& body = entry.value();
             if (kind == "archive") {
                 torch::serialize::OutputArchive sub(out.compilation_unit());
                 archive(body, sub, depth + 1, at);
@@ -243,7 +245,9 @@ private:
             fail(at + ": values nested deeper than " + std::to_string(kMaxDepth));
         if (!node.is_object() || node.size() != 1)
             fail(at + ": a value is not {type: ...}");
-        const auto& [type, v] = *node.items().begin();
+        const auto first = node.begin();
+        const std::string type = first.key();
+        const Json& v = first.value();
         if (type == "none" && v.is_null())
             return {};
         if (type == "bool" && v.is_boolean())
@@ -311,8 +315,14 @@ std::string encodeDataOnly(torch::serialize::OutputArchive& archive)
     return encodeTorchArchive(scratch);
 }
 
-std::unique_ptr<torch::serialize::InputArchive> decodeDataOnly(
-    const std::string& bytes, const std::string& path)
+namespace {
+struct CheckedFile {
+    Json header;
+    std::uint64_t headerBytes = 0, payloadBytes = 0;
+};
+
+// The magic, the sizes and the CRC of a data-only file, and its parsed header.
+CheckedFile checkFile(const std::string& bytes, const std::string& path)
 {
     auto corrupt = [&](const std::string& what) {
         return CheckpointError(path + ": corrupt checkpoint: " + what);
@@ -321,31 +331,69 @@ std::unique_ptr<torch::serialize::InputArchive> decodeDataOnly(
         throw corrupt("it does not start with \"DDILDAT1\"");
     if (bytes.size() < kPrelude + kCrcSize)
         throw corrupt("truncated (" + std::to_string(bytes.size()) + " bytes)");
-    const std::uint64_t headerBytes = getU64(bytes, kMagicSize);
-    if (headerBytes > kMaxHeaderBytes || headerBytes > bytes.size() - kPrelude - kCrcSize)
-        throw corrupt("its header claims " + std::to_string(headerBytes) + " bytes; the file has "
-            + std::to_string(bytes.size()));
+    CheckedFile file;
+    file.headerBytes = getU64(bytes, kMagicSize);
+    if (file.headerBytes > kMaxHeaderBytes || file.headerBytes > bytes.size() - kPrelude - kCrcSize)
+        throw corrupt("its header claims " + std::to_string(file.headerBytes)
+            + " bytes; the file has " + std::to_string(bytes.size()));
     const std::size_t body = bytes.size() - kCrcSize;
     std::uint32_t stored = 0;
     for (int i = 3; i >= 0; --i)
         stored = (stored << 8) | static_cast<unsigned char>(bytes[body + i]);
     if (crc32c(bytes.data(), body) != stored)
         throw corrupt("its CRC-32C does not match its contents (the file was changed or damaged)");
-    Json header;
     try {
-        header = Json::parse(bytes.begin() + kPrelude, bytes.begin() + kPrelude + headerBytes);
+        file.header
+            = Json::parse(bytes.begin() + kPrelude, bytes.begin() + kPrelude + file.headerBytes);
     } catch (const nlohmann::json::exception& e) {
         throw corrupt(std::string("its header is not JSON: ") + e.what());
     }
-    const std::uint64_t payloadBytes = body - kPrelude - headerBytes;
-    if (!header.is_object() || !header.contains("payload_bytes")
-        || !header["payload_bytes"].is_number_unsigned()
-        || header["payload_bytes"].get<std::uint64_t>() != payloadBytes || !header.contains("root"))
-        throw corrupt(
-            "its header does not describe a payload of " + std::to_string(payloadBytes) + " bytes");
+    file.payloadBytes = body - kPrelude - file.headerBytes;
+    const Json& h = file.header;
+    if (!h.is_object() || !h.contains("payload_bytes") || !h["payload_bytes"].is_number_unsigned()
+        || h["payload_bytes"].get<std::uint64_t>() != file.payloadBytes || !h.contains("root"))
+        throw corrupt("its header does not describe a payload of "
+            + std::to_string(file.payloadBytes) + " bytes");
+    return file;
+}
+} // namespace
+
+std::map<std::string, PlainValue> readDataOnlyPlainValues(
+    const std::string& bytes, const std::string& path)
+{
+    const CheckedFile file = checkFile(bytes, path);
+    std::map<std::string, PlainValue> values;
+    const Json& root = file.header["root"];
+    if (!root.is_object() || !root.contains("entries") || !root["entries"].is_array())
+        throw CheckpointError(path + ": corrupt checkpoint: an archive without its entries");
+    for (const auto& item : root["entries"]) {
+        if (!item.is_array() || item.size() != 2 || !item[0].is_string() || !item[1].is_object()
+            || !item[1].contains("value") || !item[1]["value"].is_object()
+            || item[1]["value"].size() != 1)
+            continue;
+        const auto it = item[1]["value"].begin();
+        const std::string type = it.key();
+        const Json& v = it.value();
+        const std::string key = item[0].get<std::string>();
+        if (type == "string" && v.is_string())
+            values.emplace(key, v.get<std::string>());
+        else if (type == "int" && v.is_number_integer())
+            values.emplace(key, v.get<std::int64_t>());
+        else if (type == "double" && v.is_number())
+            values.emplace(key, v.get<double>());
+        else if (type == "bool" && v.is_boolean())
+            values.emplace(key, v.get<bool>());
+    }
+    return values;
+}
+
+std::unique_ptr<torch::serialize::InputArchive> decodeDataOnly(
+    const std::string& bytes, const std::string& path)
+{
+    const CheckedFile file = checkFile(bytes, path);
     torch::serialize::OutputArchive archive;
-    Decoder(path, bytes.data() + kPrelude + headerBytes, payloadBytes)
-        .archive(header["root"], archive, 0, "");
+    Decoder(path, bytes.data() + kPrelude + file.headerBytes, file.payloadBytes)
+        .archive(file.header["root"], archive, 0, "");
     // The archive in LibTorch's own form, built by this program from checked data.
     std::stringstream scratch;
     archive.save_to(scratch);

@@ -20,9 +20,12 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
+#include <cstdint>
 #include <istream>
+#include <map>
 #include <memory>
 #include <string>
+#include <variant>
 
 namespace ddil {
 
@@ -42,6 +45,14 @@ std::string encodeTorchArchive(std::istream& torchArchive);
 // The archive a data-only file holds. Throws CheckpointError naming `path` and what is wrong
 // (truncated, CRC mismatch, a range past the payload, a dtype or shape that does not fit, ...).
 std::unique_ptr<torch::serialize::InputArchive> decodeDataOnly(
+    const std::string& bytes, const std::string& path);
+
+// A top-level plain value of an archive (the checkpoint's metadata).
+using PlainValue = std::variant<std::string, std::int64_t, double, bool>;
+
+// The top-level plain values of a data-only file, by key, after the same checks of its size,
+// CRC and header; no tensor is built. Throws as decodeDataOnly does.
+std::map<std::string, PlainValue> readDataOnlyPlainValues(
     const std::string& bytes, const std::string& path);
 
 } // namespace ddil

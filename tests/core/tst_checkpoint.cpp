@@ -344,6 +344,13 @@ private Q_SLOTS:
             file = path("meta.pt");
         }
         const CheckpointMeta meta = readCheckpointMeta(file.toStdString());
+        // Read from the header alone, the same as from the whole archive.
+        const CheckpointMeta whole = CheckpointReader(file.toStdString()).meta();
+        QCOMPARE(configToJson(meta.config), configToJson(whole.config));
+        QCOMPARE(meta.modelSignature, whole.modelSignature);
+        QCOMPARE(meta.step, whole.step);
+        QCOMPARE(meta.buildId, whole.buildId);
+        QVERIFY(meta.pendingSums == whole.pendingSums);
         QVERIFY(!meta.modelSignature.empty());
         QCOMPARE(meta.formatVersion, kCheckpointFormatVersion);
         if (file == path("meta.pt")) {
