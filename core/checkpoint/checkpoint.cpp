@@ -19,6 +19,12 @@
 namespace ddil {
 
 namespace {
+// The earlier checkpoint format, LibTorch's TorchScript archive: a zip file.
+bool isTorchScriptArchive(const std::string& bytes)
+{
+    return bytes.compare(0, 4, "PK\x03\x04") == 0;
+}
+
 constexpr const char* kFormatTag = "ddil-checkpoint";
 
 std::string firstLine(const std::string& text)
@@ -145,7 +151,7 @@ CheckpointReader::CheckpointReader(const std::string& path)
     const std::string bytes = readWholeFile(path);
     if (isDataOnlyFile(bytes)) {
         m_archive = decodeDataOnly(bytes, path);
-    } else if (bytes.compare(0, 4, "PK\x03\x04") == 0) {
+    } else if (isTorchScriptArchive(bytes)) {
         throw CheckpointError(path
             + ": a checkpoint in the earlier TorchScript format, which can run code from the file "
               "when loaded; if you trust the file, convert it once with `ddil convert-checkpoint "
@@ -232,7 +238,7 @@ torch::Tensor CheckpointReader::rngState()
 void convertLegacyCheckpoint(const std::string& from, const std::string& to)
 {
     const std::string bytes = readWholeFile(from);
-    if (bytes.compare(0, 4, "PK\x03\x04") != 0)
+    if (!isTorchScriptArchive(bytes))
         throw CheckpointError(from + ": not a checkpoint in the earlier TorchScript format");
     std::string converted;
     try {

@@ -98,6 +98,9 @@ Json encodeValue(const c10::IValue& v, std::string& payload, int depth)
         return { { "tensor", encodeTensor(v.toTensor(), false, payload) } };
     if (v.isTuple() || v.isList()) {
         Json items = Json::array();
+        // The reader cannot type an empty list: refuse it here, while the previous file survives.
+        if (v.isList() && v.toListRef().empty())
+            throw std::logic_error("checkpoint value is an empty list");
         if (v.isTuple())
             for (const auto& item : v.toTupleRef().elements())
                 items.push_back(encodeValue(item, payload, depth + 1));
@@ -392,8 +395,12 @@ std::unique_ptr<torch::serialize::InputArchive> decodeDataOnly(
 {
     const CheckedFile file = checkFile(bytes, path);
     torch::serialize::OutputArchive archive;
-    Decoder(path, bytes.data() + kPrelude + file.headerBytes, file.payloadBytes)
-        .archive(file.header["root"], archive, 0, "");
+    try {
+        Decoder(path, bytes.data() + kPrelude + file.headerBytes, file.payloadBytes)
+            .archive(file.header["root"], archive, 0, "");
+    } catch (const nlohmann::json::exception& e) { // a field of the wrong JSON type
+        throw CheckpointError(path + ": corrupt checkpoint: " + e.what());
+    }
     // The archive in LibTorch's own form, built by this program from checked data.
     std::stringstream scratch;
     archive.save_to(scratch);

@@ -227,7 +227,6 @@ std::vector<Trainer::ReadStep> Trainer::readSteps()
         read.push_back(std::move(r));
     }
     m_unread.clear();
-    m_lastGradNorm = read.back().gradNorm;
     return read;
 }
 

@@ -141,7 +141,6 @@ private:
     int64_t m_step = 0;
     double m_elapsedBefore = 0.0; // seconds spent in earlier (resumed) parts of the run
     std::chrono::steady_clock::time_point m_started;
-    double m_lastGradNorm = 0.0;
     std::vector<UnreadStep> m_unread;
     std::vector<std::pair<std::string, double>> m_pendingSums; // since the last metrics line
     int64_t m_pendingCount = 0;

@@ -294,6 +294,9 @@ private Q_SLOTS:
         QTest::newRow("key that is not a name")
             << R"(["w\n  def __setstate__(self, s):\n    pass",{"value":{"int":1}}])" << 0
             << "is not [A-Za-z0-9_/]";
+        QTest::newRow("field of the wrong JSON type")
+            << R"(["w",{"tensor":{"dtype":"float32","shape":[1],"offset":0,"bytes":4,"buffer":"yes"}}])"
+            << 4 << "corrupt checkpoint";
         QTest::newRow("key twice")
             << R"(["a",{"value":{"int":1}}],["a",{"value":{"int":2}}])" << 0 << "occurs twice";
     }
