@@ -98,7 +98,8 @@ struct EvalConfig {
     // Images: the feature space of FID, KID, precision/recall, density/coverage and diversity:
     // an evaluator checkpoint (`ddil run` with task "evaluator") or a TorchScript file mapping
     // (B, C, H, W) images in [-1, 1] to (B, D) features. "" : image metrics are skipped.
-    // Relative paths are looked up in the working folder, then in the shipped resources.
+    // Relative paths: the config file's folder, then the shipped resources (never the working
+    // folder; see parseConfig).
     std::string feature_extractor;
     // Distillation: with each evaluation, also measure the per-step covariate shift (distances
     // between the student's, the data's and the teacher's states at each student step, and the
@@ -201,7 +202,7 @@ struct Dmd2Config {
 // and diffusion settings are the teacher's (the resolved config.json of a run records them).
 struct DistillConfig {
     DistillMethod method = DistillMethod::Consistency;
-    std::string teacher; // teacher checkpoint; relative paths also looked up in shipped resources
+    std::string teacher; // teacher checkpoint; relative: the config's folder, then resources
     int student_steps = 4; // N
     // The student's timesteps tau_N > ... > tau_1 in (0, 1]; empty: tau_k = k / N.
     std::vector<double> timesteps;

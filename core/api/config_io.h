@@ -37,11 +37,18 @@ struct ConfigLoadResult {
     std::vector<ConfigIssue> warnings() const;
 };
 
-// Parses JSON text laid over the built-in defaults. `baseDir` resolves an "extends" key
-// (a path to a parent config, relative to the file that names it).
+// Parses JSON text laid over the built-in defaults. `baseDir` is the folder of the file the
+// text came from: an "extends" path and the relative input paths (data.path, data.labels_path,
+// eval.feature_extractor, distill.teacher) are relative to the file that names them: each is
+// made absolute there unless only a shipped resource of that name exists (then it stays
+// relative, for resolveResourcePath). The working folder is never consulted. With no `baseDir`
+// (text from no file), relative input paths name shipped resources and "extends" must be
+// absolute.
 ConfigLoadResult parseConfig(const std::string& jsonText, const std::string& sourceName = "<text>",
-    const std::string& baseDir = ".");
+    const std::string& baseDir = "");
+// Reads a config file (a regular file of at most kMaxConfigBytes) and parses it.
 ConfigLoadResult loadConfigFile(const std::string& path);
+inline constexpr std::size_t kMaxConfigBytes = 16u << 20;
 
 // Canonical JSON of a config: every field, stable key order, 2-space indent.
 std::string configToJson(const RunConfig& config);

@@ -80,6 +80,17 @@ int guarded(F&& body)
     }
 }
 
+// A path typed on the command line means the working folder: made absolute when the file is
+// there, so that a shipped resource of the same relative name does not take its place.
+std::string typedPath(const std::string& path)
+{
+    std::error_code ec;
+    if (!path.empty() && std::filesystem::path(path).is_relative()
+        && std::filesystem::exists(path, ec))
+        return std::filesystem::absolute(path, ec).lexically_normal().string();
+    return path;
+}
+
 // Loads a config and prints its issues, one line each; on errors returns the exit code.
 std::variant<RunConfig, int> loadConfigOrReport(const std::string& path, bool quiet)
 {
@@ -398,9 +409,10 @@ Subcommand addEvalCommand(CLI::App& app)
         ->check(CLI::Range(2, 10000000));
     eval->add_option("--seed", args->request.seed, "Noise seed")->capture_default_str();
     eval->add_option("--features", args->request.features,
-        "Feature extractor: evaluator checkpoint or TorchScript file (default: the config's "
-        "eval.feature_extractor, else the shipped Fashion-MNIST evaluator). A TorchScript file "
-        "is code: loading it runs it");
+            "Feature extractor: evaluator checkpoint or TorchScript file (default: the config's "
+            "eval.feature_extractor, else the shipped Fashion-MNIST evaluator). A TorchScript file "
+            "is code: loading it runs it")
+        ->transform(typedPath);
     eval->add_option("--device", args->device, "auto, cpu or cuda")->check(CLI::IsMember(kDevices));
     eval->add_option("--threads", args->request.threads, "CPU threads (0: all cores)")
         ->check(CLI::Range(0, 1024));

@@ -1,6 +1,8 @@
 #include "core/api/config_io.h"
 
+#include "core/io/atomic_file.h"
 #include "core/io/fnv_hash.h"
+#include "core/io/resource_path.h"
 
 #include <nlohmann/json.hpp>
 
@@ -800,6 +802,24 @@ void modelChecks(const RunConfig& c, bool images, std::vector<ConfigIssue>& issu
             "must divide model.channels (" + std::to_string(c.model.channels) + ")");
 }
 
+// Why `name` cannot name a run folder inside the runs folder ("" when it can): it must be a
+// plain file name of at most 255 bytes.
+std::string fileNameProblem(const std::string& name)
+{
+    if (name.size() > 255)
+        return "is " + std::to_string(name.size()) + " bytes; a run folder's name is at most 255";
+    if (name == "." || name == "..")
+        return "must be a plain file name, not \"" + name + "\"";
+    for (const unsigned char c : name) {
+        if (c == '/')
+            return "must be a plain file name (it names the run folder), without '/'";
+        if (c < 0x20 || c == 0x7f)
+            return "must be a plain file name, without control characters (character "
+                + std::to_string(int(c)) + ")";
+    }
+    return "";
+}
+
 // Rules that tie several fields together.
 void crossChecks(const RunConfig& c, std::vector<ConfigIssue>& issues)
 {
@@ -811,6 +831,8 @@ void crossChecks(const RunConfig& c, std::vector<ConfigIssue>& issues)
             "must be below diffusion.beta_max (" + formatNumber(c.diffusion.beta_max) + ")");
     if (c.name.empty())
         addIssue(issues, ConfigIssue::Severity::Error, "name", "must not be empty");
+    else if (const auto problem = fileNameProblem(c.name); !problem.empty())
+        addIssue(issues, ConfigIssue::Severity::Error, "name", problem);
     const bool images = c.data.kind != DataKind::Toy2d;
     if (c.task != Task::Distill && (c.eval.shift_diagnostics || c.eval.teacher_intervention))
         addIssue(issues, ConfigIssue::Severity::Error,
@@ -849,31 +871,57 @@ ordered_json mergeJson(const ordered_json& base, const ordered_json& overlay)
 
 bool readTextFile(const fs::path& path, std::string& text, std::string& problem)
 {
-    std::error_code ec;
-    if (!fs::exists(path, ec)) {
-        problem = "file not found";
-        return false;
-    }
-    if (fs::is_directory(path, ec)) {
-        problem = "is a directory, not a file";
-        return false;
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        problem = "cannot be read (permission denied?)";
-        return false;
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
-    return true;
+    return readRegularFile(path.string(), kMaxConfigBytes, text, problem);
 }
+
+// A key seen twice in one object: the parse stops there and names it by its JSON path.
+struct DuplicateKey {
+    std::string path;
+};
 
 bool parseJsonText(const std::string& text, ordered_json& out, std::string& problem)
 {
+    // The keys seen in each open object and the path to it; arrays count their elements.
+    struct Level {
+        bool array = false;
+        std::set<std::string> keys;
+        std::string key;
+        long index = -1;
+    };
+    std::vector<Level> levels;
+    const auto pathOf = [&levels](const std::string& last) {
+        std::string path;
+        for (const auto& l : levels) {
+            if (&l == &levels.back())
+                break;
+            path = l.array ? path + "[" + std::to_string(l.index) + "]" : joinPath(path, l.key);
+        }
+        return joinPath(path, last);
+    };
+    const ordered_json::parser_callback_t check
+        = [&](int, ordered_json::parse_event_t event, ordered_json& parsed) {
+              using E = ordered_json::parse_event_t;
+              const bool starts = event == E::object_start || event == E::array_start;
+              if ((starts || event == E::value) && !levels.empty() && levels.back().array)
+                  ++levels.back().index;
+              if (starts)
+                  levels.push_back({ event == E::array_start, {}, {}, -1 });
+              else if (event == E::object_end || event == E::array_end)
+                  levels.pop_back();
+              else if (event == E::key) {
+                  auto& level = levels.back();
+                  level.key = parsed.get<std::string>();
+                  if (!level.keys.insert(level.key).second)
+                      throw DuplicateKey { pathOf(level.key) };
+              }
+              return true;
+          };
     try {
-        out = ordered_json::parse(text);
+        out = ordered_json::parse(text, check);
         return true;
+    } catch (const DuplicateKey& d) {
+        problem = "duplicate key \"" + d.path + "\" (JSON allows it, but only one would count)";
+        return false;
     } catch (const ordered_json::exception& e) { // parse_error, or out_of_range for 1e400
         // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ...".
         std::string what = e.what();
@@ -883,9 +931,46 @@ bool parseJsonText(const std::string& text, ordered_json& out, std::string& prob
     }
 }
 
+// The keys that name input files, as (section, key).
+constexpr std::pair<const char*, const char*> kPathKeys[] { { "data", "path" },
+    { "data", "labels_path" }, { "eval", "feature_extractor" }, { "distill", "teacher" } };
+
+// A config file's relative input path, made independent of the working folder: the file in the
+// config's own folder when it is there; else unchanged when it names a shipped resource (found
+// by resolveResourcePath when used); else anchored to the config's folder all the same, so that
+// a missing file is reported where it was looked for.
+std::string anchoredPath(const std::string& path, const fs::path& baseDir)
+{
+    std::error_code ec;
+    const fs::path local = (fs::absolute(baseDir, ec) / path).lexically_normal();
+    if (fs::exists(local, ec) || !findResource(path))
+        return local.string();
+    return path;
+}
+
+// Anchors the relative input paths of one config file's JSON to its folder (nothing when the
+// text comes from no file: its relative paths then name shipped resources).
+void anchorPaths(ordered_json& root, const fs::path& baseDir)
+{
+    if (baseDir.empty())
+        return;
+    for (const auto& [section, key] : kPathKeys) {
+        const auto s = root.find(section);
+        if (s == root.end() || !s->is_object())
+            continue;
+        const auto value = s->find(key);
+        if (value == s->end() || !value->is_string())
+            continue;
+        const auto path = value->get<std::string>();
+        if (!path.empty() && fs::path(path).is_relative())
+            *value = anchoredPath(path, baseDir);
+    }
+}
+
 bool resolveExtends(
     ordered_json& root, const fs::path& baseDir, int depth, std::vector<ConfigIssue>& issues)
 {
+    anchorPaths(root, baseDir);
     auto it = root.find("extends");
     if (it == root.end())
         return true;
@@ -898,7 +983,13 @@ bool resolveExtends(
             "chain deeper than " + std::to_string(kMaxExtendsDepth) + " files (a cycle?)");
         return false;
     }
-    const fs::path parentPath = baseDir / it->get<std::string>();
+    const fs::path named = it->get<std::string>();
+    if (named.is_relative() && baseDir.empty()) {
+        addIssue(issues, ConfigIssue::Severity::Error, "extends",
+            "a relative path needs the config's file (this text comes from none)");
+        return false;
+    }
+    const fs::path parentPath = baseDir / named;
     std::string text, problem;
     ordered_json parent;
     if (!readTextFile(parentPath, text, problem) || !parseJsonText(text, parent, problem)) {
@@ -1000,7 +1091,8 @@ ConfigLoadResult loadConfigFile(const std::string& path)
         detail::addIssue(result.issues, ConfigIssue::Severity::Error, "", path + ": " + problem);
         return result;
     }
-    return parseConfig(text, path, fs::path(path).parent_path().string());
+    std::error_code ec;
+    return parseConfig(text, path, fs::absolute(path, ec).parent_path().string());
 }
 
 std::string configToJson(const RunConfig& config)

@@ -2,6 +2,7 @@
 
 #include "core/api/errors.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <zlib.h>
@@ -19,10 +20,12 @@ struct GzCloser {
     throw IoError(path + ": " + problem);
 }
 
-// Reads exactly `size` bytes or fails with a message that tells truncation from corruption.
-void readExactly(
-    gzFile file, const std::string& path, void* out, std::size_t size, const std::string& what)
+// Reads exactly `size` bytes or fails with a message that tells truncation from corruption;
+// the bytes are part `[offset, offset + size)` of `what`, `whole` bytes in all.
+void readExactly(gzFile file, const std::string& path, void* out, std::size_t size,
+    const std::string& what, std::size_t offset = 0, std::size_t whole = 0)
 {
+    whole = std::max(whole, size);
     auto* bytes = static_cast<unsigned char*>(out);
     std::size_t done = 0;
     while (done < size) {
@@ -37,8 +40,8 @@ void readExactly(
             int code = 0;
             const char* message = gzerror(file, &code);
             fail(path,
-                "truncated: " + what + " needs " + std::to_string(size)
-                    + " bytes, the file ends after " + std::to_string(done)
+                "truncated: " + what + " needs " + std::to_string(whole)
+                    + " bytes, the file ends after " + std::to_string(offset + done)
                     + (code != Z_OK ? std::string(" (") + message + ")" : std::string()));
         }
         done += static_cast<std::size_t>(n);
@@ -83,8 +86,27 @@ IdxArray readIdxFile(const std::string& path)
         if (total > (std::size_t(1) << 34))
             fail(path, "IDX data larger than 16 GiB");
     }
-    array.data.resize(total);
-    readExactly(file.get(), path, array.data.data(), total, "the data");
+    const std::size_t header = 4 + 4 * std::size_t(rank);
+    if (gzdirect(file.get())) {
+        // Plain file: its size must hold what the header promises, checked before allocating.
+        const auto size = std::filesystem::file_size(path, ec);
+        if (!ec && size < header + total)
+            fail(path,
+                "truncated: the data needs " + std::to_string(total) + " bytes, the file holds "
+                    + std::to_string(size - header));
+        array.data.resize(total);
+        readExactly(file.get(), path, array.data.data(), total, "the data");
+        return array;
+    }
+    // Compressed: the size is known only by reading, so memory grows with what arrives (a
+    // 16-byte file promising gigabytes fails after its few bytes, having allocated one chunk).
+    constexpr std::size_t kChunk = std::size_t(64) << 20;
+    while (array.data.size() < total) {
+        const std::size_t done = array.data.size();
+        const std::size_t chunk = std::min(kChunk, total - done);
+        array.data.resize(done + chunk);
+        readExactly(file.get(), path, array.data.data() + done, chunk, "the data", done, total);
+    }
     return array;
 }
 

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <optional>
 
 namespace ddil {
 
@@ -48,6 +50,85 @@ bool isImageFile(const fs::path& p)
         if (ext == known)
             return true;
     return false;
+}
+
+// The most pixels an image of an image folder may have (8192 x 8192): its decoded copy is kept
+// only until it is resized, but a crafted small file may declare any size.
+constexpr int64_t kMaxImagePixels = int64_t(1) << 26;
+
+// Width and height from a PNG, JPEG or BMP header (nullopt for other formats, or when the first
+// 64 KiB do not say), so that an oversized image is refused before it is decoded.
+std::optional<std::pair<int64_t, int64_t>> headerSize(const fs::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    std::vector<unsigned char> b(64 * 1024);
+    in.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(b.size()));
+    const auto n = static_cast<size_t>(in.gcount());
+    const auto be = [&](size_t i, int bytes) {
+        int64_t v = 0;
+        for (int k = 0; k < bytes; ++k)
+            v = (v << 8) | b[i + k];
+        return v;
+    };
+    const auto le32 = [&](size_t i) {
+        return static_cast<int32_t>(uint32_t(b[i]) | uint32_t(b[i + 1]) << 8
+            | uint32_t(b[i + 2]) << 16 | uint32_t(b[i + 3]) << 24);
+    };
+    if (n >= 24 && std::memcmp(b.data(), "\x89PNG\r\n\x1a\n", 8) == 0)
+        return std::make_pair(be(16, 4), be(20, 4));
+    if (n >= 26 && b[0] == 'B' && b[1] == 'M')
+        return std::make_pair(std::abs(int64_t(le32(18))), std::abs(int64_t(le32(22))));
+    if (n >= 4 && b[0] == 0xFF && b[1] == 0xD8) {
+        size_t i = 2;
+        while (i + 9 < n) {
+            if (b[i] != 0xFF) {
+                ++i;
+                continue;
+            }
+            const unsigned marker = b[i + 1];
+            const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8
+                && marker != 0xCC;
+            if (frame)
+                return std::make_pair(be(i + 7, 2), be(i + 5, 2));
+            if (marker == 0xFF || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8))
+                i += marker == 0xFF ? 1 : 2;
+            else
+                i += 2 + static_cast<size_t>(be(i + 2, 2));
+        }
+    }
+    return std::nullopt;
+}
+
+[[noreturn]] void tooLarge(const fs::path& file, int64_t width, int64_t height)
+{
+    throw IoError(file.string() + ": " + std::to_string(width) + "x" + std::to_string(height)
+        + " pixels, more than the " + std::to_string(kMaxImagePixels)
+        + " (8192x8192) an image of an image folder may have");
+}
+
+// One image of an image folder, decoded and resized to size x size; IoError naming the file
+// when it is oversized, corrupt or in a format this OpenCV cannot read.
+cv::Mat readFolderImage(const fs::path& file, int size, int channels)
+{
+    if (const auto dims = headerSize(file); dims && dims->first * dims->second > kMaxImagePixels)
+        tooLarge(file, dims->first, dims->second);
+    cv::Mat image;
+    try {
+        image = cv::imread(file.string(), channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+        if (image.empty())
+            throw IoError(file.string() + ": cannot be read as an image (corrupt or unsupported)");
+        if (int64_t(image.rows) * image.cols > kMaxImagePixels)
+            tooLarge(file, image.cols, image.rows);
+        if (channels == 3)
+            cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
+        if (image.rows != size || image.cols != size)
+            cv::resize(image, image, cv::Size(size, size), 0, 0, cv::INTER_AREA);
+    } catch (const cv::Exception& e) {
+        std::string why = e.err.empty() ? e.what() : e.err;
+        throw IoError(
+            file.string() + ": cannot be decoded (" + why.substr(0, why.find('\n')) + ")");
+    }
+    return image;
 }
 
 } // namespace
@@ -110,12 +191,25 @@ std::unique_ptr<ImageDataset> loadIdxDataset(const std::string& imagesPath,
     auto imageTensor = torch::empty({ n, 1, h, w }, torch::kUInt8);
     std::memcpy(imageTensor.data_ptr<uint8_t>(), images.data.data(), images.data.size());
     auto labelTensor = torch::from_blob(labels.data.data(), { n }, torch::kUInt8).to(torch::kInt64);
-    const int64_t classes = labelTensor.max().item<int64_t>() + 1;
-    if (classNames.empty())
-        classNames = numberedClasses(classes);
-    if (static_cast<int64_t>(classNames.size()) < classes)
-        throw IoError(labelsPath + ": labels go up to " + std::to_string(classes - 1)
-            + ", expected at most " + std::to_string(classNames.size() - 1));
+    const int64_t top = labelTensor.max().item<int64_t>();
+    const auto at = [&](int64_t label) {
+        return std::to_string(labelTensor.eq(label).nonzero()[0].item<int64_t>());
+    };
+    if (!classNames.empty() && top >= static_cast<int64_t>(classNames.size()))
+        throw IoError(labelsPath + ": label " + std::to_string(top) + " at index " + at(top)
+            + ", but this dataset has " + std::to_string(classNames.size()) + " classes (0 to "
+            + std::to_string(classNames.size() - 1) + ")");
+    if (classNames.empty()) {
+        // The class count is read from the labels: K classes are 0 .. K-1, each with an example,
+        // so that a stray label (200 among 0..9) cannot make a 201-class model.
+        const auto counts = torch::bincount(labelTensor, {}, top + 1);
+        const auto empty = counts.eq(0).nonzero();
+        if (empty.size(0) > 0)
+            throw IoError(labelsPath + ": label " + std::to_string(top) + " at index " + at(top)
+                + ", but class " + std::to_string(empty[0].item<int64_t>())
+                + " has no example (the classes of an idx dataset are 0 to K-1, each present)");
+        classNames = numberedClasses(top + 1);
+    }
     return std::make_unique<ImageDataset>(std::move(imageTensor), std::move(labelTensor),
         std::move(classNames), "idx:" + fs::path(imagesPath).filename().string());
 }
@@ -157,16 +251,7 @@ std::unique_ptr<ImageDataset> loadImageFolder(const std::string& folder, int siz
         const auto label = static_cast<int64_t>(classNames.size());
         classNames.push_back(dir.filename().string());
         for (const auto& file : files) {
-            cv::Mat image = cv::imread(
-                file.string(), channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
-            if (image.empty())
-                throw IoError(
-                    file.string() + ": cannot be read as an image (corrupt or unsupported)");
-            if (channels == 3)
-                cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
-            if (image.rows != size || image.cols != size)
-                cv::resize(image, image, cv::Size(size, size), 0, 0, cv::INTER_AREA);
-            images.push_back(image);
+            images.push_back(readFolderImage(file, size, channels));
             labels.push_back(label);
         }
     }

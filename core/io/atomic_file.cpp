@@ -6,8 +6,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace ddil {
@@ -67,19 +66,77 @@ void writeFileAtomically(const std::string& path, const std::string& bytes)
     }
 }
 
-std::string readWholeFile(const std::string& path)
+namespace {
+const char* fileKind(mode_t mode)
 {
-    std::error_code ec;
-    if (!fs::exists(path, ec))
-        throw IoError(path + ": file not found");
-    if (fs::is_directory(path, ec))
-        throw IoError(path + ": is a directory, not a file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw IoError(path + ": cannot be read");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    if (S_ISDIR(mode))
+        return "is a directory, not a file";
+    if (S_ISFIFO(mode))
+        return "is not a regular file (a FIFO)";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "is not a regular file (a device)";
+    if (S_ISSOCK(mode))
+        return "is not a regular file (a socket)";
+    return "is not a regular file";
+}
+
+struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+};
+} // namespace
+
+bool readRegularFile(
+    const std::string& path, std::size_t maxBytes, std::string& bytes, std::string& problem)
+{
+    // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        problem = errno == ENOENT ? "file not found"
+            : errno == EACCES     ? "cannot be read (permission denied)"
+                                  : std::string("cannot be opened: ") + std::strerror(errno);
+        return false;
+    }
+    FdCloser closer { fd };
+    struct stat st { };
+    if (::fstat(fd, &st) != 0) {
+        problem = std::string("cannot be examined: ") + std::strerror(errno);
+        return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        problem = fileKind(st.st_mode);
+        return false;
+    }
+    const auto size = static_cast<std::size_t>(st.st_size);
+    if (size > maxBytes) {
+        problem = "is " + std::to_string(size) + " bytes, more than the " + std::to_string(maxBytes)
+            + " allowed";
+        return false;
+    }
+    bytes.resize(size);
+    std::size_t done = 0;
+    while (done < size) {
+        const ssize_t n = ::read(fd, bytes.data() + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            problem = std::string("read failed: ") + std::strerror(errno);
+            return false;
+        }
+        if (n == 0)
+            break; // shrank while being read: what is there
+        done += static_cast<std::size_t>(n);
+    }
+    bytes.resize(done);
+    return true;
+}
+
+std::string readWholeFile(const std::string& path, std::size_t maxBytes)
+{
+    std::string bytes, problem;
+    if (!readRegularFile(path, maxBytes, bytes, problem))
+        throw IoError(path + ": " + problem);
+    return bytes;
 }
 
 } // namespace ddil

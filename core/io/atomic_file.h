@@ -3,11 +3,21 @@
 // target, is fsync'ed, then renamed over it (and the directory is fsync'ed). On any failure the
 // previous file is untouched and IoError names the file and the reason.
 
+#include <cstddef>
+#include <limits>
 #include <string>
 
 namespace ddil {
 
 void writeFileAtomically(const std::string& path, const std::string& bytes);
-std::string readWholeFile(const std::string& path); // IoError when missing or unreadable
+
+// Reads a regular file of at most `maxBytes` (a FIFO, device, socket or folder is refused
+// without reading from it, so "/dev/zero" or a pipe never hangs or fills memory). On failure
+// returns false with `problem` set ("file not found", "is not a regular file (a FIFO)", ...).
+bool readRegularFile(
+    const std::string& path, std::size_t maxBytes, std::string& bytes, std::string& problem);
+// The same, throwing IoError "<path>: <problem>".
+std::string readWholeFile(
+    const std::string& path, std::size_t maxBytes = std::numeric_limits<std::size_t>::max());
 
 } // namespace ddil

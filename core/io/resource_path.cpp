@@ -9,7 +9,7 @@ namespace fs = std::filesystem;
 
 std::vector<std::string> resourceRoots()
 {
-    std::vector<std::string> roots { "." };
+    std::vector<std::string> roots;
     if (const char* dir = std::getenv("DDIL_DATA_DIR"); dir && *dir)
         roots.emplace_back(dir);
     std::error_code ec;
@@ -20,17 +20,22 @@ std::vector<std::string> resourceRoots()
     return roots;
 }
 
-std::string resolveResourcePath(const std::string& path)
+std::optional<std::string> findResource(const std::string& path)
 {
     if (path.empty() || fs::path(path).is_absolute())
-        return path;
+        return std::nullopt;
     std::error_code ec;
     for (const auto& root : resourceRoots()) {
         const fs::path candidate = fs::path(root) / path;
         if (fs::exists(candidate, ec))
             return candidate.lexically_normal().string();
     }
-    return path;
+    return std::nullopt;
+}
+
+std::string resolveResourcePath(const std::string& path)
+{
+    return findResource(path).value_or(path);
 }
 
 } // namespace ddil

@@ -1,6 +1,7 @@
 #include "core/io/tensorboard.h"
 
 #include "core/api/errors.h"
+#include "core/io/atomic_file.h"
 #include "core/io/tensorboard.pb.h"
 
 #include <algorithm>
@@ -143,10 +144,7 @@ bool EventFileWriter::addPng(
 
 std::vector<TensorBoardEvent> readEventFile(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw IoError(path + ": file not found");
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string bytes = readWholeFile(path);
     const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
     std::vector<TensorBoardEvent> events;
     std::size_t at = 0;
@@ -157,7 +155,7 @@ std::vector<TensorBoardEvent> readEventFile(const std::string& path)
         const std::uint64_t length = getLittleEndian(p + at, 8);
         if (getLittleEndian(p + at + 8, 4) != maskedCrc32c(p + at, 8))
             throw IoError(where + ": the length's CRC does not match");
-        if (bytes.size() - at - 12 < length + 4)
+        if (bytes.size() - at < 16 || length > bytes.size() - at - 16) // (no length + 4: wraps)
             throw IoError(where + " is truncated");
         const std::string data = bytes.substr(at + 12, length);
         if (getLittleEndian(p + at + 12 + length, 4) != maskedCrc32c(data.data(), data.size()))

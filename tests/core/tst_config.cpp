@@ -1,9 +1,13 @@
 #include "core/api/config_io.h"
+#include "core/io/resource_path.h"
 #include "tests/test_support.h"
 
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -350,6 +354,155 @@ private Q_SLOTS:
         const auto r = loadConfigFile(dir.filePath("a.json").toStdString());
         QVERIFY(!r.ok());
         QVERIFY(findIssue(r, "extends"));
+    }
+
+    void relativeInputPathsFollowTheConfigFile()
+    {
+        QTemporaryDir dir;
+        QDir(dir.path()).mkpath("sub/idx");
+        writeFile(dir.filePath("base.json"),
+            R"({"schema_version":1,"data":{"kind":"idx","path":"sub/idx","labels_path":"no.idx"}})");
+        writeFile(dir.filePath("sub/child.json"),
+            R"({"extends":"../base.json","eval":{"feature_extractor":"features.pt"}})");
+        const auto r = loadConfigFile(dir.filePath("sub/child.json").toStdString());
+        const std::string root = QDir(dir.path()).canonicalPath().toStdString();
+        // Each path is relative to the file that names it, found there or not.
+        QCOMPARE(r.config.data.path, root + "/sub/idx");
+        QCOMPARE(r.config.data.labels_path, root + "/no.idx");
+        QCOMPARE(r.config.eval.feature_extractor, root + "/sub/features.pt");
+        // Text from no file: relative paths stay resource names; a relative extends is refused.
+        QCOMPARE(parseConfig(R"({"schema_version":1,"distill":{"teacher":"t.pt"}})")
+                     .config.distill.teacher,
+            std::string("t.pt"));
+        QVERIFY(findIssue(parseConfig(R"({"schema_version":1,"extends":"base.json"})"), "extends"));
+    }
+
+    void plantedResourceInWorkingFolderIsIgnored()
+    {
+        // A shipped preset names resources/weights/...; a file of that name in the working
+        // folder must not replace the shipped one.
+        QTemporaryDir dir;
+        const QString planted = dir.filePath("resources/weights/fashion-mnist-teacher.pt");
+        QDir(dir.path()).mkpath("resources/weights");
+        writeFile(planted, "planted");
+        const QString before = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(dir.path()));
+        const auto r = loadConfigFile(test::sourcePath("configs/fashion-mnist/distill/lcm.json"));
+        const std::string resolved = resolveResourcePath(r.config.distill.teacher);
+        QVERIFY(QDir::setCurrent(before));
+        QVERIFY2(r.ok(), r.issues.empty() ? "" : r.issues[0].toString().c_str());
+        QCOMPARE(
+            r.config.distill.teacher, std::string("resources/weights/fashion-mnist-teacher.pt"));
+        QCOMPARE(QFileInfo(QString::fromStdString(resolved)).canonicalFilePath(),
+            QFileInfo(QString::fromStdString(
+                          test::sourcePath("resources/weights/fashion-mnist-teacher.pt")))
+                .canonicalFilePath());
+    }
+
+    void nameMustBePlainFileName_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("problem");
+        QTest::newRow("slash") << "runs/../../escape"
+                               << "without '/'";
+        QTest::newRow("absolute") << "/tmp/x"
+                                  << "without '/'";
+        QTest::newRow("dot dot") << ".."
+                                 << "not \"..\"";
+        QTest::newRow("newline") << "a\nb"
+                                 << "control characters (character 10)";
+        QTest::newRow("nul") << QString("a") + QChar(0) + "b"
+                             << "control characters (character 0)";
+        QTest::newRow("256 bytes") << QString(256, 'x') << "256 bytes";
+    }
+
+    void nameMustBePlainFileName()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, problem);
+        const auto withName = [](const QString& n) {
+            return QJsonDocument(QJsonObject { { "schema_version", 1 }, { "name", n } })
+                .toJson()
+                .toStdString();
+        };
+        const auto issues = issueAt(parseConfig(withName(name)).issues, "name");
+        QCOMPARE(int(issues.size()), 1);
+        QVERIFY2(
+            QString::fromStdString(issues[0].message).contains(problem), issues[0].message.c_str());
+        // 255 bytes and ordinary punctuation are fine.
+        QVERIFY(issueAt(parseConfig(withName(QString(255, 'y'))).issues, "name").empty());
+        QVERIFY(issueAt(parseConfig(withName("lcm-seed=0-beta=0.5_0.5")).issues, "name").empty());
+    }
+
+    void duplicateKeyIsAnErrorWithItsPath_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QString>("path");
+        QTest::newRow("top") << QByteArray(R"({"schema_version":1,"name":"a","name":"b"})")
+                             << "name";
+        QTest::newRow("nested") << QByteArray(
+            R"({"schema_version":1,"train":{"lr":0.1,"steps":5,"lr":0.2}})")
+                                << "train.lr";
+        QTest::newRow("in a list") << QByteArray(
+            R"({"schema_version":1,"distill":{"ddil":{"changes":[{"step":1},{"step":2,"beta":[1,0,0],"step":3}]}}})")
+                                   << "distill.ddil.changes[1].step";
+    }
+
+    void duplicateKeyIsAnErrorWithItsPath()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(QString, path);
+        const auto r = parseConfig(text.toStdString());
+        QVERIFY(!r.ok());
+        const QString message = QString::fromStdString(r.issues.at(0).message);
+        QVERIFY2(message.contains("duplicate key \"" + path + "\""), qPrintable(message));
+        // The same keys in different objects are not duplicates.
+        const auto siblings
+            = parseConfig(R"({"schema_version":1,"data":{"kind":"toy2d"},"model":{"kind":"mlp"}})");
+        QVERIFY2(siblings.ok(), siblings.issues.empty() ? "" : siblings.issues[0].message.c_str());
+    }
+
+    void extendsMustBeABoundedRegularFile_data()
+    {
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<QString>("problem");
+        QTest::newRow("device") << "/dev/zero"
+                                << "is not a regular file (a device)";
+        QTest::newRow("fifo") << "FIFO"
+                              << "is not a regular file (a FIFO)";
+        QTest::newRow("folder") << "."
+                                << "is a directory";
+        QTest::newRow("17 MiB") << "BIG"
+                                << "more than the 16777216 allowed";
+    }
+
+    void extendsMustBeABoundedRegularFile()
+    {
+        QFETCH(QString, target);
+        QFETCH(QString, problem);
+        QTemporaryDir dir;
+        if (target == "FIFO") {
+            target = dir.filePath("pipe");
+            QCOMPARE(QProcess::execute("mkfifo", { target }), 0);
+        } else if (target == "BIG") {
+            target = dir.filePath("big.json");
+            writeFile(
+                target, QJsonDocument(QJsonObject { { "a", QString(17 << 20, 'x') } }).toJson());
+        }
+        writeFile(dir.filePath("c.json"),
+            QJsonDocument(QJsonObject { { "schema_version", 1 }, { "extends", target } }).toJson());
+        QElapsedTimer clock;
+        clock.start();
+        const auto r = loadConfigFile(dir.filePath("c.json").toStdString());
+        QVERIFY(clock.elapsed() < 5000); // neither waits for a writer nor reads /dev/zero
+        const auto* issue = findIssue(r, "extends");
+        QVERIFY(issue);
+        QVERIFY2(QString::fromStdString(issue->message).contains(problem), issue->message.c_str());
+        // The same checks for the config file itself.
+        const auto direct = loadConfigFile(target.toStdString());
+        QVERIFY(!direct.ok());
+        QVERIFY2(QString::fromStdString(direct.issues.at(0).message).contains(problem),
+            direct.issues.at(0).message.c_str());
     }
 
     void missingFileNamesIt()

@@ -102,6 +102,50 @@ private Q_SLOTS:
         }).contains("file not found"));
     }
 
+    // Sizes promised by a header are checked against the file, or against the decompressed
+    // stream as it arrives, before memory is taken for them.
+    void idxSizesAreCheckedBeforeAllocating()
+    {
+        QTemporaryDir dir;
+        QElapsedTimer clock;
+        clock.start();
+        // 2^28 x 8 x 8 = 16 GiB promised by a plain file that holds 16 bytes.
+        const std::string plain = dir.filePath("plain").toStdString();
+        writeFile(plain, idxBytes({ 1u << 28, 8, 8 }, std::vector<uint8_t>(16, 1)), false);
+        const QString message = errorOf([&] { readIdxFile(plain); });
+        QVERIFY2(message.startsWith(QString::fromStdString(plain))
+                && message.contains("the data needs 17179869184 bytes, the file holds 16"),
+            qPrintable(message));
+        // 2^20 x 64 x 64 = 4 GiB promised by a gzip stream of 16 bytes.
+        const std::string gz = dir.filePath("small.gz").toStdString();
+        writeFile(gz, idxBytes({ 1u << 20, 64, 64 }, std::vector<uint8_t>(16, 1)), true);
+        const QString gzMessage = errorOf([&] { readIdxFile(gz); });
+        QVERIFY2(gzMessage.startsWith(QString::fromStdString(gz))
+                && gzMessage.contains("the data needs 4294967296 bytes, the file ends after 16"),
+            qPrintable(gzMessage));
+        QVERIFY2(clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+    }
+
+    void idxLabelsMustFitTheClasses()
+    {
+        QTemporaryDir dir;
+        const std::string images = dir.filePath("images").toStdString();
+        const std::string labels = dir.filePath("labels").toStdString();
+        writeFile(images, idxBytes({ 4, 2, 2 }, std::vector<uint8_t>(16, 0)), false);
+        // A stray 200 among 0 and 1: refused, not a 201-class model.
+        writeFile(labels, idxBytes({ 4 }, { 0, 1, 200, 1 }), false);
+        QString message = errorOf([&] { loadIdxDataset(images, labels); });
+        QVERIFY2(message.startsWith(QString::fromStdString(labels))
+                && message.contains("label 200 at index 2, but class 2 has no example"),
+            qPrintable(message));
+        // Named classes (Fashion-MNIST's ten): a label past them is refused.
+        writeFile(labels, idxBytes({ 4 }, { 0, 1, 10, 1 }), false);
+        message
+            = errorOf([&] { loadIdxDataset(images, labels, std::vector<std::string>(10, "c")); });
+        QVERIFY2(message.contains("label 10 at index 2, but this dataset has 10 classes (0 to 9)"),
+            qPrintable(message));
+    }
+
     void labelCountMustMatch()
     {
         QTemporaryDir dir;
@@ -120,19 +164,19 @@ private Q_SLOTS:
         // MNIST names in a folder: the train split is found by name.
         writeFile(dir.filePath("train-images-idx3-ubyte.gz").toStdString(),
             idxBytes({ 2, 1, 2 }, { 0, 255, 255, 0 }), true);
-        writeFile(dir.filePath("train-labels-idx1-ubyte").toStdString(), idxBytes({ 2 }, { 0, 3 }),
+        writeFile(dir.filePath("train-labels-idx1-ubyte").toStdString(), idxBytes({ 2 }, { 0, 1 }),
             false);
         DataConfig config;
         config.kind = DataKind::Idx;
         config.path = dir.path().toStdString();
         const auto data = loadImageDataset(config, DataSplit::Train);
         QCOMPARE(data->size(), int64_t(2));
-        QCOMPARE(data->numClasses(), int64_t(4));
+        QCOMPARE(data->numClasses(), int64_t(2));
         QCOMPARE(data->sampleShape(), (std::vector<int64_t> { 1, 1, 2 }));
         const auto all = data->slice(0, 2);
         QCOMPARE(all.x.flatten().min().item<float>(), -1.0f);
         QCOMPARE(all.x.flatten().max().item<float>(), 1.0f);
-        QCOMPARE(all.labels[1].item<int64_t>(), int64_t(3));
+        QCOMPARE(all.labels[1].item<int64_t>(), int64_t(1));
         // The test split is missing: the error names the file looked for.
         const QString missing = errorOf([&] { loadImageDataset(config, DataSplit::Test); });
         QVERIFY2(missing.contains("t10k-images-idx3-ubyte"), qPrintable(missing));
@@ -206,6 +250,13 @@ private Q_SLOTS:
         std::ofstream(root / "dogs" / "broken.png") << "not a png";
         QVERIFY(
             errorOf([&] { loadImageDataset(config, DataSplit::Train); }).contains("broken.png"));
+        std::filesystem::remove(root / "dogs" / "broken.png");
+        // A PNG header declaring 65535 x 65535 pixels: refused by name before decoding.
+        std::string png("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\xff\xff\0\0\xff\xff\x08\0\0\0\0", 29);
+        std::ofstream(root / "dogs" / "huge.png", std::ios::binary) << png << std::string(64, '\0');
+        const QString huge = errorOf([&] { loadImageDataset(config, DataSplit::Train); });
+        QVERIFY2(huge.contains("huge.png: 65535x65535 pixels, more than the 67108864"),
+            qPrintable(huge));
     }
 };
 

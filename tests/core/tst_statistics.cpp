@@ -80,7 +80,7 @@ private Q_SLOTS:
         RunConfig base;
         base.task = Task::Distill;
         base.distill.method = DistillMethod::Dmd2;
-        base.distill.teacher = "teacher.pt";
+        base.distill.teacher = "/runs/teacher.pt"; // absolute: relative is each run folder's own
         base.name = "dmd2";
         auto ddil = base;
         ddil.name = "dmd2-ddil";
