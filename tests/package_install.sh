@@ -21,7 +21,7 @@ grep -q '^Recommends: dataset-fashion-mnist' "$work/control"
 
 root=$work/root
 dpkg -x "$deb" "$root"
-for f in usr/bin/ddil usr/bin/ddil-workbench \
+for f in usr/bin/ddil usr/libexec/ddil-workbench/ddil-core usr/bin/ddil-workbench \
          usr/share/ddil-workbench/resources/weights/fashion-mnist-teacher.pt \
          usr/share/ddil-workbench/resources/weights/toy-checkerboard-teacher.pt \
          usr/share/ddil-workbench/configs/fashion-mnist/distill/lcm-ddil.json \

@@ -44,7 +44,12 @@ struct RunHooks {
 
 struct RunOptions {
     std::string outDir; // run folder; created if missing
+    // The folder is locked for the run (a second process is refused with the holder's PID) and
+    // temporary files of interrupted writes are removed. A folder holding a checkpoint needs
+    // `resume`; one holding logs but no checkpoint (stopped before its first checkpoint) needs
+    // `resume` (it starts again from step 0, its logs replaced) or `restart`.
     bool resume = false; // continue from outDir/checkpoint.pt
+    bool restart = false; // discard the run in outDir (its files only) and start afresh
     // Mixture changes (distillation), pause and checkpoint requests while the run is in
     // progress; may be null. Must outlive the run.
     LiveSettings* live = nullptr;
@@ -58,6 +63,8 @@ struct RunOptions {
 struct RunResult {
     enum class Status { Finished, Cancelled };
     Status status = Status::Finished;
+    // A resume of a run that had finished already: nothing was trained or written.
+    bool alreadyFinished = false;
     std::int64_t step = 0;
     std::string runDir;
     std::string checkpointPath;

@@ -17,6 +17,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -41,8 +42,9 @@ struct Subcommand {
 
 extern "C" void onTerminateSignal(int sig)
 {
-    // Before the training loop (loading, waiting for the other ranks) there is nothing to save.
-    if (g_cancelOnSignal && !g_cancelOnSignal->isPolled())
+    // Outside a training loop (starting, loading, waiting for the other ranks, sampling) there
+    // is nothing to save: files are written atomically, so ending here leaves none half-written.
+    if (!g_cancelOnSignal || !g_cancelOnSignal->isPolled())
         ::_exit(exit_code::kInterrupted);
     if (g_cancelOnSignal)
         g_cancelOnSignal->cancel(); // lock-free atomic stores and loads: async-signal-safe
@@ -111,17 +113,19 @@ struct RunArgs {
     std::string device;
     int threads = -1;
     bool resume = false;
+    bool restart = false;
     bool quiet = false;
 };
 
 // Trains `config` into `outDir` with the progress display; returns the exit code. In a
 // data-parallel run (`env`) only rank 0 reports progress and results.
-int trainWithProgress(const RunConfig& config, const std::string& outDir, bool resume, bool quiet,
-    const DistributedEnv& env = {})
+int trainWithProgress(const RunConfig& config, const std::string& outDir, bool resume, bool restart,
+    bool quiet, const DistributedEnv& env = {})
 {
     RunOptions options;
     options.outDir = outDir;
     options.resume = resume;
+    options.restart = restart;
     options.distributed = env;
     const bool reports = env.isMain();
     quiet = quiet || !reports;
@@ -134,9 +138,8 @@ int trainWithProgress(const RunConfig& config, const std::string& outDir, bool r
         hooks.onMessage = [&](const std::string& m) { progress.message(m); };
     }
     CancelToken cancel;
+    installSignalHandlers(); // again: a first signal may have been answered with SIG_DFL
     g_cancelOnSignal = &cancel;
-    std::signal(SIGINT, onTerminateSignal);
-    std::signal(SIGTERM, onTerminateSignal);
     if (!quiet)
         std::fprintf(stderr, "run folder: %s\n", options.outDir.c_str());
     const int code = guarded([&] {
@@ -145,6 +148,11 @@ int trainWithProgress(const RunConfig& config, const std::string& outDir, bool r
         if (!reports)
             return result.status == RunResult::Status::Cancelled ? exit_code::kInterrupted
                                                                  : exit_code::kOk;
+        if (result.alreadyFinished) {
+            std::printf("%s: finished already at step %lld; nothing changed\n",
+                result.runDir.c_str(), static_cast<long long>(result.step));
+            return exit_code::kOk;
+        }
         if (result.status == RunResult::Status::Cancelled) {
             std::fprintf(stderr,
                 "ddil: interrupted at step %lld; checkpoint written to %s (continue with "
@@ -162,8 +170,7 @@ int trainWithProgress(const RunConfig& config, const std::string& outDir, bool r
     });
     progress.finish();
     g_cancelOnSignal = nullptr;
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    installSignalHandlers();
     return code;
 }
 
@@ -196,7 +203,7 @@ int commandRun(const RunArgs& args)
     const std::string outDir = args.out.empty()
         ? (std::filesystem::path("runs") / defaultRunDirName(config)).string()
         : args.out;
-    return trainWithProgress(config, outDir, args.resume, args.quiet, env);
+    return trainWithProgress(config, outDir, args.resume, args.restart, args.quiet, env);
 }
 
 Subcommand addRunCommand(CLI::App& app)
@@ -210,7 +217,12 @@ Subcommand addRunCommand(CLI::App& app)
     run->add_option(
            "--threads", args->threads, "CPU threads (overrides runtime.threads; 0: all cores)")
         ->check(CLI::Range(0, 1024));
-    run->add_flag("--resume", args->resume, "Continue the run in --out from its checkpoint");
+    auto* resume = run->add_flag("--resume", args->resume,
+        "Continue the run in --out from its checkpoint (a finished run: nothing to do; one "
+        "stopped before its first checkpoint: started again)");
+    run->add_flag("--restart", args->restart,
+           "Discard the run in --out (its checkpoint, logs and samples) and start afresh")
+        ->excludes(resume);
     run->add_flag("--quiet,-q", args->quiet, "Print only errors and the result");
     return { run, [args] { return commandRun(*args); } };
 }
@@ -237,10 +249,14 @@ int commandSweep(const SweepArgs& args)
             axes.push_back(parseSweepAxis(spec));
         points = expandSweep(args.config, axes);
         writeSweepConfigs(points, args.out);
+        // The jobs start `ddil` as this process was started: through the launcher when it was.
         std::error_code ec;
+        const char* launcher = std::getenv("DDIL_LAUNCHER");
         const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-        const auto script
-            = writeSlurmArrayScript(args.out, points.size(), ec ? "ddil" : self.string());
+        const auto script = writeSlurmArrayScript(args.out, points.size(),
+            launcher && *launcher ? std::string(launcher)
+                : ec              ? "ddil"
+                                  : self.string());
         std::printf("wrote %zu configs to %s (list: configs.txt; Slurm job array: sbatch %s)\n",
             points.size(), args.out.c_str(), script.c_str());
         return exit_code::kOk;
@@ -258,8 +274,10 @@ int commandSweep(const SweepArgs& args)
             std::printf("  finished already: %s\n", dir.c_str());
             continue;
         }
-        const bool resume = std::filesystem::exists(std::filesystem::path(dir) / "checkpoint.pt");
-        if (const int runCode = trainWithProgress(config, dir, resume, args.quiet);
+        // Interrupted: resumed from its checkpoint, or started again when it had none yet.
+        const bool resume = std::filesystem::exists(std::filesystem::path(dir) / "checkpoint.pt")
+            || std::filesystem::exists(std::filesystem::path(dir) / "metrics.jsonl");
+        if (const int runCode = trainWithProgress(config, dir, resume, false, args.quiet);
             runCode != exit_code::kOk)
             return runCode;
     }
@@ -641,8 +659,27 @@ std::string versionText()
 }
 } // namespace
 
+void installSignalHandlers()
+{
+    struct sigaction action { };
+    action.sa_handler = onTerminateSignal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    // The `ddil` launcher blocked them until now: one already sent is delivered here.
+    sigset_t terminate;
+    sigemptyset(&terminate);
+    sigaddset(&terminate, SIGINT);
+    sigaddset(&terminate, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &terminate, nullptr);
+    // A write past RLIMIT_FSIZE then fails with EFBIG, reported like a full disk (exit 4, the
+    // previous checkpoint intact), instead of killing the process without a word.
+    std::signal(SIGXFSZ, SIG_IGN);
+}
+
 int runCli(int argc, char** argv)
 {
+    installSignalHandlers();
     CLI::App app { "ddil: headless diffusion distillation runs (DDIL Workbench)", "ddil" };
     app.set_version_flag("--version", versionText());
     app.require_subcommand(1);

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 
 namespace ddil {
 
@@ -80,6 +81,36 @@ std::string defaultRunDirName(const RunConfig& config)
     return config.name + "-" + stamp;
 }
 
+namespace {
+// Readies the run folder for what was asked (rank 0, under the folder's lock, before the other
+// ranks connect): a restart clears the run's files; logs without a checkpoint (a run stopped
+// before its first one) are cleared by a resume and refused otherwise, never appended to; a
+// resume needs something to resume. Returns a note for the log, or "".
+std::string prepareFolder(const RunOptions& options)
+{
+    const std::string& dir = options.outDir;
+    const bool hasCheckpoint
+        = std::filesystem::exists(std::filesystem::path(dir) / "checkpoint.pt");
+    if (options.restart) {
+        removeRunFiles(dir);
+        return "restarting: the earlier run's files in " + dir + " were removed";
+    }
+    if (hasCheckpoint)
+        return "";
+    const bool hasLogs = hasRunLogs(dir);
+    if (options.resume && !hasLogs)
+        throw IoError(dir + ": nothing to resume (no checkpoint.pt)");
+    if (hasLogs && !options.resume)
+        throw IoError(dir
+            + ": holds the logs of a run that stopped before its first checkpoint; pass "
+              "--resume to start it again from step 0 (its logs replaced) or --restart to "
+              "discard it");
+    if (hasLogs)
+        removeRunFiles(dir);
+    return hasLogs ? "no checkpoint to resume from: starting again from step 0" : "";
+}
+} // namespace
+
 RunResult runTraining(const RunConfig& requested, const RunOptions& options,
     const RunHooks& mainHooks, const CancelToken& cancel)
 {
@@ -92,8 +123,8 @@ RunResult runTraining(const RunConfig& requested, const RunOptions& options,
             throw ConfigError("invalid config: " + issue.toString());
     if (options.outDir.empty())
         throw ConfigError("no run folder given");
-    const bool hasCheckpoint
-        = std::filesystem::exists(std::filesystem::path(options.outDir) / "checkpoint.pt");
+    if (options.resume && options.restart)
+        throw ConfigError("resume and restart exclude each other");
     // Resolving leaves the runtime section as it is: the device and threads come first, so the
     // folder checks below fail fast, before the teacher is loaded.
     torch::Device device = resolveDevice(requested.runtime.device);
@@ -103,6 +134,25 @@ RunResult runTraining(const RunConfig& requested, const RunOptions& options,
     if (env.isDistributed() && options.live)
         throw ConfigError("live settings (pause, mixture changes) need a single process");
     std::shared_ptr<const DataParallel> parallel = DataParallel::connect(env, device);
+    // Rank 0 owns the folder for the whole run (a second process on it is refused here), once
+    // every rank has come: a rank left waiting for its peers leaves no folder behind. The
+    // others look at the folder once rank 0 has readied it.
+    std::optional<RunFolderLock> lock;
+    parallel->runAgreed(
+        env.isMain(),
+        [&] {
+            lock.emplace(options.outDir);
+            for (const auto& stale : removeStaleTempFiles(options.outDir))
+                if (hooks.onMessage)
+                    hooks.onMessage("removed " + stale + " (left by an interrupted write)");
+            if (const auto note = prepareFolder(options); !note.empty() && hooks.onMessage)
+                hooks.onMessage(note);
+        },
+        "rank 0 could not take the run folder (its message is in its log); " + env.describe()
+            + " stops with it");
+    const std::string checkpointPath
+        = (std::filesystem::path(options.outDir) / "checkpoint.pt").string();
+    const bool hasCheckpoint = std::filesystem::exists(checkpointPath);
     // Every rank must start from the same checkpoint: one that some ranks see and others do
     // not means the folder is not shared.
     const bool someHave = parallel->any(hasCheckpoint), someLack = parallel->any(!hasCheckpoint);
@@ -110,12 +160,10 @@ RunResult runTraining(const RunConfig& requested, const RunOptions& options,
         throw IoError(options.outDir + "/checkpoint.pt: some ranks see it and others do not ("
             + env.describe() + (hasCheckpoint ? " does" : " does not")
             + "): a distributed run's folder must be on a filesystem every rank sees");
-    if (options.resume && !hasCheckpoint)
-        throw IoError(options.outDir + ": nothing to resume (no checkpoint.pt)");
     if (!options.resume && hasCheckpoint)
         throw IoError(options.outDir
-            + ": already holds a run (checkpoint.pt); pass --resume to continue it or "
-              "choose another folder");
+            + ": already holds a run (checkpoint.pt); pass --resume to continue it, --restart "
+              "to discard it, or choose another folder");
 
     // Loading (the teacher, the data, the checkpoint) can fail on one rank only, e.g. a file
     // missing on one node: every rank then stops, instead of waiting for it in a collective.
@@ -126,14 +174,28 @@ RunResult runTraining(const RunConfig& requested, const RunOptions& options,
         [&] {
             config = resolveRunConfig(requested);
             trainer = makeTrainer(config, device, options.live, parallel);
-            if (options.resume)
+            if (options.resume && hasCheckpoint)
                 previous = trainer->resumeFrom(
                     (std::filesystem::path(options.outDir) / "checkpoint.pt").string());
         },
         "another rank could not load the run (its message is in its log); " + env.describe()
             + " stops with it");
+    if (options.resume && hasCheckpoint && trainer->step() >= config.train.steps
+        && runStatus(options.outDir) == "finished") {
+        // Finished at its step budget (the checkpoint checked and fitting this config): a resume
+        // changes nothing; a larger train.steps trains on.
+        if (hooks.onMessage)
+            hooks.onMessage(options.outDir + " finished already at step "
+                + std::to_string(trainer->step()) + "; nothing to do (raise train.steps to go on)");
+        RunResult done;
+        done.alreadyFinished = true;
+        done.step = trainer->step();
+        done.runDir = options.outDir;
+        done.checkpointPath = checkpointPath;
+        return done;
+    }
     RunFolder folder(options.outDir);
-    if (options.resume) {
+    if (options.resume && hasCheckpoint) {
         if (env.isMain())
             folder.truncateMetricsAfter(trainer->step());
         if (hooks.onMessage) {

@@ -14,8 +14,13 @@ std::vector<std::string> resourceRoots()
         roots.emplace_back(dir);
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec)
-        roots.push_back((exe.parent_path().parent_path() / "share" / "ddil-workbench").string());
+    if (!ec) { // <prefix>/bin/ddil-workbench or <prefix>/libexec/ddil-workbench/ddil-core
+        const fs::path bin = exe.parent_path();
+        roots.push_back((bin.parent_path() / "share" / "ddil-workbench").string());
+        if (bin.filename() == "ddil-workbench")
+            roots.push_back(
+                (bin.parent_path().parent_path() / "share" / "ddil-workbench").string());
+    }
     roots.emplace_back(DDIL_SOURCE_DIR);
     return roots;
 }

@@ -11,8 +11,8 @@
 namespace ddil {
 
 // The folders searched for a relative path, in order: $DDIL_DATA_DIR, the installed share
-// folder (<prefix>/share/ddil-workbench next to <prefix>/bin) and the source tree this build
-// came from.
+// folder (<prefix>/share/ddil-workbench, for programs in <prefix>/bin or
+// <prefix>/libexec/ddil-workbench) and the source tree this build came from.
 std::vector<std::string> resourceRoots();
 
 // The first root holding `path` (relative), as a normalised path; nullopt when none does.

@@ -9,16 +9,23 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
 #include <optional>
 #include <sstream>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace ddil {
 
@@ -51,6 +58,95 @@ void keepLinesUpTo(const std::string& path, const std::string& header, std::int6
     writeFileAtomically(path, kept);
 }
 } // namespace
+
+namespace {
+// The PID holding a flock on the file open as `fd`, from /proc/locks (lines such as
+// "1: FLOCK  ADVISORY  WRITE 4242 08:01:1311 0 EOF"); 0 when it cannot be told. Nothing is
+// written into the lock file, so taking the lock never changes the folder's contents.
+long flockHolder(int fd)
+{
+    struct stat st { };
+    if (::fstat(fd, &st) != 0)
+        return 0;
+    std::ifstream locks("/proc/locks"); // (its size reads as 0: read as a stream)
+    std::string line;
+    while (std::getline(locks, line)) {
+        std::istringstream fields(line);
+        std::string index, kind, mode, access, where;
+        long pid = 0;
+        if (!(fields >> index >> kind >> mode >> access >> pid >> where) || kind != "FLOCK")
+            continue;
+        const auto colon = where.rfind(':');
+        if (colon != std::string::npos
+            && std::strtoull(where.c_str() + colon + 1, nullptr, 10) == st.st_ino)
+            return pid;
+    }
+    return 0;
+}
+} // namespace
+
+RunFolderLock::RunFolderLock(const std::string& dir)
+{
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw IoError(dir + ": cannot create run folder: " + ec.message());
+    const std::string path = (fs::path(dir) / ".lock").string();
+    m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (m_fd < 0)
+        throw IoError(path + ": cannot open the run folder's lock: " + std::strerror(errno));
+    if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
+        const int err = errno;
+        const long pid = err == EWOULDBLOCK ? flockHolder(m_fd) : 0;
+        ::close(m_fd);
+        m_fd = -1;
+        if (err != EWOULDBLOCK)
+            throw IoError(path + ": cannot lock the run folder: " + std::strerror(err));
+        throw IoError(dir + ": in use by another process"
+            + (pid > 0 ? " (PID " + std::to_string(pid) + ")" : std::string())
+            + "; wait for it to end or choose another folder");
+    }
+}
+
+RunFolderLock::~RunFolderLock()
+{
+    if (m_fd >= 0)
+        ::close(m_fd); // releases the lock
+}
+
+std::vector<std::string> removeStaleTempFiles(const std::string& dir)
+{
+    std::vector<std::string> removed;
+    for (const auto& folder : { fs::path(dir), fs::path(dir) / "samples" }) {
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(folder, ec)) {
+            const std::string name = entry.path().filename().string();
+            if (name.size() > 1 && name[0] == '.' && name.find(".tmp-") != std::string::npos
+                && entry.is_regular_file(ec) && fs::remove(entry.path(), ec))
+                removed.push_back((folder == fs::path(dir) ? "" : "samples/") + name);
+        }
+    }
+    return removed;
+}
+
+bool hasRunLogs(const std::string& dir)
+{
+    std::error_code ec;
+    const auto metrics = fs::path(dir) / "metrics.jsonl";
+    return (fs::exists(metrics, ec) && fs::file_size(metrics, ec) > 0)
+        || !eventFilesIn(dir).empty();
+}
+
+void removeRunFiles(const std::string& dir)
+{
+    std::error_code ec;
+    for (const char* name :
+        { "checkpoint.pt", "state.json", "config.json", "metrics.jsonl", "metrics.csv" })
+        fs::remove(fs::path(dir) / name, ec);
+    for (const auto& events : eventFilesIn(dir))
+        fs::remove(events, ec);
+    fs::remove_all(fs::path(dir) / "samples", ec);
+}
 
 RunFolder::RunFolder(std::string path)
     : m_path(std::move(path))
@@ -194,7 +290,9 @@ void RunFolder::rebuildEvents(std::int64_t step)
         if (!j.is_object() || !j.contains("step") || !j["step"].is_number_integer())
             continue;
         const std::int64_t lineStep = j["step"].get<std::int64_t>();
-        const double wallTime = j.value("wall_time", 0.0);
+        const double wallTime = j.contains("wall_time") && j["wall_time"].is_number()
+            ? j["wall_time"].get<double>()
+            : 0.0;
         Scalars scalars;
         for (const auto& [key, value] : j.items()) {
             if (key == "step" || key == "wall_time" || key == "elapsed")

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ddil {
 
@@ -28,6 +29,31 @@ struct RunState {
 };
 
 class EventFileWriter;
+
+// An exclusive lock (flock) on a run folder's ".lock" file, held while the object lives and
+// released by the kernel when the process ends, however it ends. Creates the folder. A second
+// process gets IoError naming the folder and the holder's PID.
+class RunFolderLock {
+public:
+    explicit RunFolderLock(const std::string& dir);
+    ~RunFolderLock();
+    RunFolderLock(const RunFolderLock&) = delete;
+    RunFolderLock& operator=(const RunFolderLock&) = delete;
+
+private:
+    int m_fd = -1;
+};
+
+// Removes what interrupted atomic writes left (".<name>.tmp-<pid>", in the folder and its
+// samples/); returns the names removed. Only under the folder's lock.
+std::vector<std::string> removeStaleTempFiles(const std::string& dir);
+
+// Whether the folder holds logs of a run (metrics.jsonl with content, or a TensorBoard file).
+bool hasRunLogs(const std::string& dir);
+
+// Removes a run's files (checkpoint, state, config, metrics, TensorBoard files, samples/) and
+// nothing else: for --restart.
+void removeRunFiles(const std::string& dir);
 
 class RunFolder {
 public:

@@ -5,6 +5,7 @@
 #include "tests/test_support.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
@@ -14,6 +15,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
 
 #include <csignal>
@@ -654,9 +656,9 @@ private Q_SLOTS:
         }
     }
 
-    // A full disk, simulated with a file-size limit (RLIMIT_FSIZE, SIGXFSZ ignored: writes past it
-    // fail with EFBIG as they would with ENOSPC): the run fails loudly with the file's name, the
-    // previous checkpoint is untouched and still resumes, and state.json says why.
+    // A full disk, simulated with a file-size limit (RLIMIT_FSIZE; ddil ignores SIGXFSZ, so writes
+    // past it fail with EFBIG as they would with ENOSPC): the run fails loudly with the file's
+    // name, the previous checkpoint is untouched and still resumes, and state.json says why.
     void fullDiskFailsLoudlyAndKeepsThePreviousCheckpoint()
     {
         writeFile(path("full.json"), kTinyConfig); // 40 steps, a checkpoint every 20
@@ -673,7 +675,8 @@ private Q_SLOTS:
         QProcess p;
         p.start("bash",
             // 75 KiB: the metrics and TensorBoard files fit, the 83 KB checkpoint does not.
-            { "-c", "trap '' XFSZ; ulimit -f 75; exec \"$0\" run \"$1\" --out \"$2\" --resume",
+            // No `trap '' XFSZ`: ddil ignores the signal itself.
+            { "-c", "ulimit -f 75; exec \"$0\" run \"$1\" --out \"$2\" --resume",
                 ddil::test::ddilBinary(), path("longer.json"), path("full") });
         QVERIFY(p.waitForFinished(60000));
         const QString err = QString::fromUtf8(p.readAllStandardError());
@@ -693,6 +696,150 @@ private Q_SLOTS:
             = runDdil({ "run", path("longer.json"), "--out", path("full"), "--resume", "--quiet" });
         QVERIFY2(resumed.code == exit_code::kOk, qPrintable(resumed.err));
         QCOMPARE(stateStep(path("full")), 80);
+    }
+
+    // A name that is not a plain file name would put the run folder elsewhere: refused, with
+    // the config's path, before anything is written.
+    void nameWithASlashIsRefused()
+    {
+        QByteArray escape = kTinyConfig;
+        escape.replace("\"name\": \"tiny\"", "\"name\": \"../../escape\"");
+        writeFile(path("escape.json"), escape);
+        const auto r = runDdil({ "run", path("escape.json") });
+        QCOMPARE(r.code, exit_code::kInvalidConfig);
+        QVERIFY2(r.err.contains(path("escape.json") + ": error: name: must be a plain file name"),
+            qPrintable(r.err));
+    }
+
+    // One process per run folder: a second one is refused with the holder's PID and changes
+    // nothing; the first goes on undisturbed.
+    void aSecondProcessOnARunFolderIsRefused()
+    {
+        QByteArray longRun = kTinyConfig;
+        longRun.replace("\"steps\": 40", "\"steps\": 1000000");
+        writeFile(path("held.json"), longRun);
+        QProcess first;
+        first.start(ddil::test::ddilBinary(), { "run", path("held.json"), "--out", path("held") });
+        QVERIFY(first.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(path("held/metrics.jsonl")).size() > 0, 60000);
+        for (const QStringList& extra :
+            { QStringList {}, QStringList { "--resume" }, QStringList { "--restart" } }) {
+            const auto second
+                = runDdil(QStringList { "run", path("held.json"), "--out", path("held") } + extra);
+            QCOMPARE(second.code, exit_code::kFile);
+            QVERIFY2(second.err.contains(path("held") + ": in use by another process (PID "
+                         + QString::number(first.processId()) + ")"),
+                qPrintable(second.err));
+        }
+        ::kill(static_cast<pid_t>(first.processId()), SIGINT);
+        QVERIFY(first.waitForFinished(60000));
+        QCOMPARE(first.exitCode(), exit_code::kInterrupted);
+        // Every step logged once: the refused processes wrote nothing.
+        const auto losses = loggedLosses(path("held"));
+        for (int i = 1; i < losses.size(); ++i)
+            QVERIFY(losses[i].first > losses[i - 1].first);
+        // Released with the process: the folder resumes.
+        QByteArray shorter = kTinyConfig;
+        shorter.replace(
+            "\"steps\": 40", "\"steps\": " + QByteArray::number(stateStep(path("held")) + 1));
+        writeFile(path("held-short.json"), shorter);
+        const auto resumed
+            = runDdil({ "run", path("held-short.json"), "--out", path("held"), "--resume", "-q" });
+        QVERIFY2(resumed.code == exit_code::kOk, qPrintable(resumed.err));
+    }
+
+    // What a kill left behind: temporary files of interrupted writes are removed on start and
+    // resume; logs without a checkpoint are refused unless --resume or --restart says what to do.
+    void runFoldersHealWhatAKillLeft()
+    {
+        writeFile(path("heal.json"), kTinyConfig);
+        QVERIFY(QDir().mkpath(path("heal/samples")));
+        writeFile(path("heal/.checkpoint.pt.tmp-99999"), QByteArray(1000, 'x'));
+        writeFile(path("heal/samples/.step-20.png.tmp-99999"), "x");
+        writeFile(path("heal/metrics.jsonl"), "{\"step\": 10, \"train/loss\": 0.5}\n");
+        // Logs, no checkpoint: a plain run neither appends nor starts.
+        auto r = runDdil({ "run", path("heal.json"), "--out", path("heal") });
+        QCOMPARE(r.code, exit_code::kFile);
+        QVERIFY2(
+            r.err.contains("stopped before its first checkpoint") && r.err.contains("--restart"),
+            qPrintable(r.err));
+        QVERIFY(!QFile::exists(path("heal/.checkpoint.pt.tmp-99999"))); // removed all the same
+        QVERIFY(!QFile::exists(path("heal/samples/.step-20.png.tmp-99999")));
+        QCOMPARE(loggedLosses(path("heal")).size(), 1);
+        // --resume starts it again from step 0 with its logs replaced; so does --restart.
+        for (const char* how : { "--resume", "--restart" }) {
+            writeFile(path("heal/metrics.jsonl"), "{\"step\": 10, \"train/loss\": 0.5}\n");
+            QFile::remove(path("heal/checkpoint.pt"));
+            writeFile(path("heal/.state.json.tmp-99998"), "{");
+            r = runDdil({ "run", path("heal.json"), "--out", path("heal"), how });
+            QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
+            QVERIFY2(r.err.contains("removed .state.json.tmp-99998"), qPrintable(r.err));
+            const auto losses = loggedLosses(path("heal"));
+            QCOMPARE(losses.size(), 4); // steps 10, 20, 30, 40 of this run only
+            QCOMPARE(losses.first().first, 10);
+            QVERIFY(losses.first().second != 0.5);
+        }
+    }
+
+    // --resume of a finished run says so and changes nothing in the folder.
+    void resumingAFinishedRunChangesNothing()
+    {
+        writeFile(path("done.json"), kTinyConfig);
+        QCOMPARE(runDdil({ "run", path("done.json"), "--out", path("done"), "-q" }).code,
+            exit_code::kOk);
+        const auto snapshot = [this] {
+            QMap<QString, QByteArray> files;
+            QDirIterator it(path("done"), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                QFile f(it.next());
+                if (f.open(QIODevice::ReadOnly))
+                    files[it.filePath()] = f.readAll();
+            }
+            return files;
+        };
+        const auto before = snapshot();
+        QVERIFY(before.contains(path("done/checkpoint.pt")));
+        const auto r = runDdil({ "run", path("done.json"), "--out", path("done"), "--resume" });
+        QCOMPARE(r.code, exit_code::kOk);
+        QVERIFY2(r.out.contains("finished already at step 40; nothing changed"), qPrintable(r.out));
+        QVERIFY(snapshot() == before);
+    }
+
+    // SIGTERM at any moment, even while the program is still being loaded, ends `ddil` with
+    // 130 and leaves nothing half-written: no checkpoint, or one that reads back whole.
+    void sigtermFromTheFirstInstructionGives130()
+    {
+        QByteArray longRun = kTinyConfig;
+        longRun.replace("\"steps\": 40", "\"steps\": 1000000");
+        writeFile(path("term.json"), longRun);
+        for (const int delayMs : { 20, 100, 400, 1500 }) {
+            const QString out = path("term") + QString::number(delayMs);
+            QProcess p;
+            p.start(ddil::test::ddilBinary(), { "run", path("term.json"), "--out", out, "-q" });
+            QVERIFY(p.waitForStarted());
+            QThread::msleep(static_cast<unsigned long>(delayMs));
+            ::kill(static_cast<pid_t>(p.processId()), SIGTERM);
+            QVERIFY(p.waitForFinished(60000));
+            QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+            QCOMPARE(p.exitCode(), exit_code::kInterrupted);
+            QDirIterator it(out, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                const QString file = it.next();
+                QVERIFY2(!it.fileName().contains(".tmp-") || delayMs < 1500, qPrintable(file));
+                if (file.endsWith(".json"))
+                    QVERIFY2(!QJsonDocument::fromJson([&] {
+                        QFile f(file);
+                        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+                    }())
+                                  .isNull(),
+                        qPrintable(file));
+            }
+            if (QFile::exists(out + "/checkpoint.pt")) {
+                const auto sampled = runDdil({ "sample", "--checkpoint", out + "/checkpoint.pt",
+                    "--steps", "2", "--count", "4", "--out", out + "/s.npy" });
+                QVERIFY2(sampled.code == exit_code::kOk, qPrintable(sampled.err));
+            }
+        }
     }
 
     void progressFormatting()
