@@ -1,0 +1,463 @@
+// Deterministic mutation fuzzing of every file the program reads: a config, a checkpoint, an IDX
+// image/label pair and a TensorBoard event file, each mutated by a seeded generator and run
+// through the real loaders in this process (the `ddil` command line's own entry point, runCli,
+// where there is a command for it). A case fails on a crash (the test process dies), a hang (a
+// watchdog ends the process after kCaseSeconds), an exit code outside what bad input may give
+// (0 accepted, 3 invalid config, 4 file or checkpoint problem), or a checkpoint whose bytes
+// changed being accepted. A failing case prints its file kind, seed and mutation, and the
+// mutated file is kept in DDIL_FUZZ_KEEP (when set) to replay.
+#include "core/api/errors.h"
+#include "core/cli/cli.h"
+#include "core/cli/exit_codes.h"
+#include "core/io/tensorboard.h"
+#include "tests/test_support.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <fcntl.h>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unistd.h>
+#include <zlib.h>
+
+using namespace ddil;
+
+namespace {
+
+constexpr int kCaseSeconds = 20;
+
+std::string readAll(const QString& path)
+{
+    std::ifstream in(path.toStdString(), std::ios::binary);
+    return { std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>() };
+}
+
+void writeAll(const QString& path, const std::string& bytes)
+{
+    std::ofstream(path.toStdString(), std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// One mutation of `in`, chosen and placed by `rng`: bit flips, bytes set to boundary values,
+// truncation, insertion, a chunk copied over another place, a chunk deleted. `focus` > 0 puts
+// the change within the first `focus` bytes half of the time (a header). `what` says what was
+// done, for the failure message.
+std::string mutate(const std::string& in, std::mt19937_64& rng, size_t focus, std::string& what)
+{
+    std::string s = in;
+    const auto place = [&](size_t size) {
+        const size_t range = focus > 0 && rng() % 2 == 0 ? std::min(focus, size) : size;
+        return range == 0 ? size_t(0) : size_t(rng() % range);
+    };
+    switch (rng() % 6) {
+    case 0: {
+        const int flips = 1 + int(rng() % 4);
+        what = std::to_string(flips) + " bit flips at";
+        for (int i = 0; i < flips && !s.empty(); ++i) {
+            const size_t at = place(s.size());
+            s[at] = char(s[at] ^ (1 << (rng() % 8)));
+            what += " " + std::to_string(at);
+        }
+        break;
+    }
+    case 1: {
+        static const char kValues[]
+            = { 0, char(0xff), 0x7f, char(0x80), '9', '-', '"', '{', '[', ']', '}', ',', ':', 'e' };
+        const size_t at = place(s.size());
+        if (!s.empty())
+            s[at] = kValues[rng() % sizeof kValues];
+        what = "byte set at " + std::to_string(at);
+        break;
+    }
+    case 2: {
+        const size_t at = place(s.size());
+        s.resize(at);
+        what = "truncated to " + std::to_string(at);
+        break;
+    }
+    case 3: {
+        const size_t at = place(s.size() + 1);
+        std::string bytes(1 + rng() % 16, '\0');
+        for (auto& b : bytes)
+            b = char(rng());
+        s.insert(at, bytes);
+        what = std::to_string(bytes.size()) + " bytes inserted at " + std::to_string(at);
+        break;
+    }
+    case 4: {
+        const size_t from = place(s.size()), to = place(s.size());
+        const size_t n = std::min({ size_t(1 + rng() % 64), s.size() - from, s.size() - to });
+        s.replace(to, n, in.substr(from, n));
+        what = std::to_string(n) + " bytes copied from " + std::to_string(from) + " to "
+            + std::to_string(to);
+        break;
+    }
+    default: {
+        const size_t at = place(s.size());
+        const size_t n = std::min(size_t(1 + rng() % 64), s.size() - at);
+        s.erase(at, n);
+        what = std::to_string(n) + " bytes deleted at " + std::to_string(at);
+        break;
+    }
+    }
+    return s;
+}
+
+// A data-only checkpoint with its trailing CRC-32C made to match again after a mutation: the
+// header and payload parsers then see the damage instead of the CRC check.
+std::string withCrcFixed(std::string bytes)
+{
+    if (bytes.size() < 4)
+        return bytes;
+    const size_t body = bytes.size() - 4;
+    const std::uint32_t crc = crc32c(bytes.data(), body);
+    for (int i = 0; i < 4; ++i)
+        bytes[body + i] = char((crc >> (8 * i)) & 0xff);
+    return bytes;
+}
+
+std::string gzipped(const std::string& bytes)
+{
+    uLongf size = compressBound(bytes.size()) + 32;
+    std::string out(size, '\0');
+    z_stream z {};
+    deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY); // gzip wrapper
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+    z.avail_in = static_cast<uInt>(bytes.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    deflate(&z, Z_FINISH);
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    return out;
+}
+
+std::string idxBytes(std::vector<uint32_t> dims, const std::string& data)
+{
+    std::string out { 0, 0, 0x08, static_cast<char>(dims.size()) };
+    for (uint32_t d : dims)
+        for (int shift : { 24, 16, 8, 0 })
+            out.push_back(static_cast<char>((d >> shift) & 0xff));
+    return out + data;
+}
+
+// Ends the process when one case runs longer than kCaseSeconds, naming it: a hang fails the test
+// instead of stalling the suite.
+class Watchdog {
+public:
+    Watchdog()
+        : m_thread([this] { watch(); })
+    {
+    }
+    ~Watchdog()
+    {
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_done = true;
+        }
+        m_wake.notify_all();
+        m_thread.join();
+    }
+    void start(const std::string& name)
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_case = name;
+        m_since = std::chrono::steady_clock::now();
+    }
+
+private:
+    void watch()
+    {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        while (!m_done) {
+            m_wake.wait_for(lock, std::chrono::milliseconds(200));
+            if (!m_case.empty()
+                && std::chrono::steady_clock::now() - m_since
+                    > std::chrono::seconds(kCaseSeconds)) {
+                std::fprintf(
+                    stdout, "FAIL: hang: %s ran past %d s\n", m_case.c_str(), kCaseSeconds);
+                std::fflush(stdout);
+                std::_Exit(124);
+            }
+        }
+    }
+
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_done = false;
+    std::string m_case;
+    std::chrono::steady_clock::time_point m_since;
+    std::thread m_thread;
+};
+
+// stdout and stderr of the commands go to /dev/null while the cases run (hundreds of one-line
+// errors), and come back for the verdicts.
+class Silence {
+public:
+    Silence()
+    {
+        std::fflush(stdout);
+        std::fflush(stderr);
+        m_out = ::dup(1);
+        m_err = ::dup(2);
+        const int null = ::open("/dev/null", O_WRONLY);
+        ::dup2(null, 1);
+        ::dup2(null, 2);
+        ::close(null);
+    }
+    ~Silence()
+    {
+        std::fflush(stdout);
+        std::fflush(stderr);
+        ::dup2(m_out, 1);
+        ::dup2(m_err, 2);
+        ::close(m_out);
+        ::close(m_err);
+    }
+
+private:
+    int m_out = -1, m_err = -1;
+};
+
+int cli(QStringList args)
+{
+    args.prepend("ddil");
+    std::vector<QByteArray> bytes;
+    for (const auto& a : args)
+        bytes.push_back(a.toLocal8Bit());
+    std::vector<char*> argv;
+    for (auto& b : bytes)
+        argv.push_back(b.data());
+    argv.push_back(nullptr);
+    return runCli(static_cast<int>(bytes.size()), argv.data());
+}
+
+// The exit code `ddil` gives an exception of this kind (as core/cli's guarded()); -1 for one
+// that bad input must never raise.
+template <class F>
+int codeOf(F&& body, std::string& unexpected)
+{
+    try {
+        body();
+        return exit_code::kOk;
+    } catch (const ConfigError&) {
+        return exit_code::kInvalidConfig;
+    } catch (const IoError&) {
+        return exit_code::kFile;
+    } catch (const CheckpointError&) {
+        return exit_code::kFile;
+    } catch (const std::exception& e) {
+        unexpected = e.what();
+        return -1;
+    }
+}
+
+// A small teacher run; its distill section is parsed (and fuzzed) though a teacher does not use it.
+const QByteArray kTinyConfig = R"({
+  "schema_version": 1, "name": "fuzz", "seed": 3,
+  "runtime": {"device": "cpu", "threads": 1},
+  "data": {"kind": "toy2d", "distribution": "eight_gaussians"},
+  "model": {"hidden": 16, "depth": 1, "time_embedding": 8},
+  "train": {"steps": 4, "batch_size": 16, "log_every": 2, "checkpoint_every": 0, "warmup_steps": 1},
+  "sample": {"steps": 2},
+  "eval": {"every": 0, "count": 20, "projections": 4},
+  "distill": {"teacher": "teacher.pt", "ddil": {"beta": [0.5, 0.25, 0.25]}}
+})";
+
+} // namespace
+
+class TestFuzz : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QStringList m_failures;
+    std::map<int, int> m_codes; // exit code -> cases, printed with the verdict
+    QString path(const QString& name) const { return m_dir.filePath(name); }
+
+    void fail(const QString& kind, uint64_t seed, const std::string& what, const QString& why,
+        const std::string& bytes)
+    {
+        m_failures << QString("%1 seed %2 (%3): %4").arg(kind).arg(seed).arg(what.c_str(), why);
+        const QString keep = QString::fromLocal8Bit(qgetenv("DDIL_FUZZ_KEEP"));
+        if (!keep.isEmpty())
+            writeAll(keep + "/" + kind + "-" + QString::number(seed), bytes);
+    }
+    void verdict(const QString& kind, int cases)
+    {
+        QString tally;
+        for (const auto& [code, n] : m_codes)
+            tally += QString(" exit %1: %2,").arg(code).arg(n);
+        qInfo("%s: %d cases;%s", qPrintable(kind), cases, qPrintable(tally.chopped(1)));
+        for (const auto& f : m_failures)
+            qWarning("%s", qPrintable(f));
+        QVERIFY2(m_failures.isEmpty(),
+            qPrintable(
+                QString("%1 of %2 %3 cases failed").arg(m_failures.size()).arg(cases).arg(kind)));
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_failures.clear();
+        m_codes.clear();
+    }
+
+    void configs()
+    {
+        const std::string good = kTinyConfig.toStdString();
+        writeAll(path("good.json"), good);
+        QCOMPARE(cli({ "validate", path("good.json") }), exit_code::kOk);
+        const int cases = 4000;
+        Watchdog watchdog;
+        {
+            Silence quiet;
+            for (uint64_t seed = 0; seed < cases; ++seed) {
+                std::mt19937_64 rng(seed);
+                std::string what;
+                std::string bytes = mutate(good, rng, 0, what);
+                if (seed % 3 == 0) // stacked mutations reach further from valid JSON
+                    bytes = mutate(bytes, rng, 0, what);
+                writeAll(path("c.json"), bytes);
+                watchdog.start("config seed " + std::to_string(seed));
+                const int code = cli({ "validate", path("c.json") });
+                ++m_codes[code];
+                if (code != 0 && code != exit_code::kInvalidConfig && code != exit_code::kFile)
+                    fail("config", seed, what, QString("exit code %1").arg(code), bytes);
+            }
+        }
+        verdict("config", cases);
+    }
+
+    void checkpoints()
+    {
+        writeAll(path("tiny.json"), kTinyConfig.toStdString());
+        {
+            Silence quiet;
+            QCOMPARE(
+                cli({ "run", path("tiny.json"), "--out", path("tiny"), "-q" }), exit_code::kOk);
+        }
+        const std::string good = readAll(path("tiny/checkpoint.pt"));
+        QVERIFY(good.size() > 1000);
+        const QStringList sample { "sample", "--checkpoint", path("m.pt"), "--steps", "1",
+            "--count", "2", "--out", path("m.npy") };
+        writeAll(path("m.pt"), good);
+        QCOMPARE(cli(sample), exit_code::kOk);
+        // The header: magic (8), its length (8), the JSON.
+        size_t header = 16;
+        for (int i = 0; i < 8; ++i)
+            header += size_t(static_cast<unsigned char>(good[8 + i])) << (8 * i);
+        const int cases = 4000;
+        int refused = 0;
+        Watchdog watchdog;
+        {
+            Silence quiet;
+            for (uint64_t seed = 0; seed < cases; ++seed) {
+                std::mt19937_64 rng(seed);
+                std::string what;
+                // Odd seeds: the CRC made to match, so the parsers behind it see the damage.
+                const bool fixed = seed % 2 == 1;
+                std::string bytes = mutate(good, rng, header, what);
+                if (fixed)
+                    bytes = withCrcFixed(bytes);
+                if (bytes == good)
+                    continue;
+                writeAll(path("m.pt"), bytes);
+                watchdog.start("checkpoint seed " + std::to_string(seed));
+                const int code = cli(sample);
+                ++m_codes[code];
+                refused += code == exit_code::kFile;
+                if (code != exit_code::kFile && !(fixed && code == exit_code::kOk))
+                    fail("checkpoint", seed, what + (fixed ? ", CRC fixed" : ""),
+                        code == 0 ? QString("a changed checkpoint was accepted")
+                                  : QString("exit code %1").arg(code),
+                        bytes);
+            }
+        }
+        verdict("checkpoint", cases);
+        QVERIFY(refused > cases / 2);
+    }
+
+    void idxFiles()
+    {
+        // 24 images of 6 x 6 in 3 classes, plain and gzip-compressed, mutated one file at a time.
+        std::string pixels(24 * 36, '\0'), labels(24, '\0');
+        for (size_t i = 0; i < pixels.size(); ++i)
+            pixels[i] = char((i * 37) % 256);
+        for (size_t i = 0; i < labels.size(); ++i)
+            labels[i] = char(i % 3);
+        const std::string images = idxBytes({ 24, 6, 6 }, pixels);
+        const std::string labelFile = idxBytes({ 24 }, labels);
+        const QByteArray config = R"({"schema_version": 1, "name": "idx", "runtime": {"threads": 1},
+            "data": {"kind": "idx", "path": "images", "labels_path": "labels"}, "model": {"kind": "unet"}})";
+        std::ofstream(path("idx.json").toStdString()) << config.toStdString();
+        const QStringList draw { "data", path("idx.json"), "--count", "4", "--out", path("d.npy") };
+        writeAll(path("images"), images);
+        writeAll(path("labels"), labelFile);
+        QCOMPARE(cli(draw), exit_code::kOk);
+        const int cases = 3000;
+        Watchdog watchdog;
+        {
+            Silence quiet;
+            for (uint64_t seed = 0; seed < cases; ++seed) {
+                std::mt19937_64 rng(seed);
+                std::string what;
+                const bool imagesMutated = seed % 2 == 0, compressed = seed % 4 >= 2;
+                const std::string& original = imagesMutated ? images : labelFile;
+                std::string bytes = mutate(original, rng, 16, what);
+                if (compressed)
+                    bytes = gzipped(bytes);
+                writeAll(path("images"), imagesMutated ? bytes : images);
+                writeAll(path("labels"), imagesMutated ? labelFile : bytes);
+                watchdog.start("idx seed " + std::to_string(seed));
+                const int code = cli(draw);
+                ++m_codes[code];
+                if (code != 0 && code != exit_code::kInvalidConfig && code != exit_code::kFile)
+                    fail(imagesMutated ? "idx-images" : "idx-labels", seed, what,
+                        QString("exit code %1").arg(code), bytes);
+            }
+        }
+        verdict("idx", cases);
+    }
+
+    void eventFiles()
+    {
+        QTemporaryDir dir;
+        std::string written;
+        {
+            EventFileWriter writer(dir.path().toStdString(), 1.0e9);
+            for (int step = 1; step <= 5; ++step)
+                writer.addScalars(
+                    step, 1.0e9 + step, { { "train/loss", 1.0 / step }, { "lr", 1e-3 } });
+            written = writer.path();
+        }
+        const std::string good = readAll(QString::fromStdString(written));
+        writeAll(path("events"), good);
+        QCOMPARE(readEventFile(path("events").toStdString()).size(), size_t(6));
+        const int cases = 3000;
+        Watchdog watchdog;
+        for (uint64_t seed = 0; seed < cases; ++seed) {
+            std::mt19937_64 rng(seed);
+            std::string what;
+            const std::string bytes = mutate(good, rng, 0, what);
+            writeAll(path("events"), bytes);
+            watchdog.start("event file seed " + std::to_string(seed));
+            std::string unexpected;
+            const int code
+                = codeOf([&] { readEventFile(path("events").toStdString()); }, unexpected);
+            ++m_codes[code];
+            if (code != 0 && code != exit_code::kFile)
+                fail("events", seed, what, QString("raised %1").arg(unexpected.c_str()), bytes);
+        }
+        verdict("event file", cases);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFuzz)
+#include "tst_fuzz.moc"
