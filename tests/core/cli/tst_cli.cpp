@@ -101,6 +101,23 @@ private:
     QTemporaryDir m_dir;
     QString path(const char* name) { return m_dir.filePath(name); }
 
+    // The tiny run with a million steps (it runs until stopped), written as `file`; its path.
+    QString writeEndlessConfig(const char* file)
+    {
+        QByteArray endless = kTinyConfig;
+        endless.replace("\"steps\": 40", "\"steps\": 1000000");
+        writeFile(path(file), endless);
+        return path(file);
+    }
+
+    // Starts `ddil run config --out out` and waits for its first metrics line (in training).
+    void startTraining(QProcess& p, const QString& config, const QString& out)
+    {
+        p.start(ddil::test::ddilBinary(), { "run", config, "--out", out });
+        QVERIFY(p.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(out + "/metrics.jsonl").size() > 0, 60000);
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -565,13 +582,8 @@ private Q_SLOTS:
     void interruptCheckpointsAndResumeFinishes()
     {
         // SIGINT finishes the current step, writes a checkpoint and exits 130.
-        QByteArray longRun = kTinyConfig;
-        longRun.replace("\"steps\": 40", "\"steps\": 1000000");
-        writeFile(path("long.json"), longRun);
         QProcess p;
-        p.start(ddil::test::ddilBinary(), { "run", path("long.json"), "--out", path("long") });
-        QVERIFY(p.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(path("long/metrics.jsonl")).size() > 0, 60000);
+        startTraining(p, writeEndlessConfig("long.json"), path("long"));
         ::kill(static_cast<pid_t>(p.processId()), SIGINT);
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
@@ -715,13 +727,8 @@ private Q_SLOTS:
     // nothing; the first goes on undisturbed.
     void aSecondProcessOnARunFolderIsRefused()
     {
-        QByteArray longRun = kTinyConfig;
-        longRun.replace("\"steps\": 40", "\"steps\": 1000000");
-        writeFile(path("held.json"), longRun);
         QProcess first;
-        first.start(ddil::test::ddilBinary(), { "run", path("held.json"), "--out", path("held") });
-        QVERIFY(first.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(path("held/metrics.jsonl")).size() > 0, 60000);
+        startTraining(first, writeEndlessConfig("held.json"), path("held"));
         for (const QStringList& extra :
             { QStringList {}, QStringList { "--resume" }, QStringList { "--restart" } }) {
             const auto second
@@ -809,9 +816,7 @@ private Q_SLOTS:
     // 130 and leaves nothing half-written: no checkpoint, or one that reads back whole.
     void sigtermFromTheFirstInstructionGives130()
     {
-        QByteArray longRun = kTinyConfig;
-        longRun.replace("\"steps\": 40", "\"steps\": 1000000");
-        writeFile(path("term.json"), longRun);
+        writeEndlessConfig("term.json");
         for (const int delayMs : { 20, 100, 400, 1500 }) {
             const QString out = path("term") + QString::number(delayMs);
             QProcess p;
