@@ -175,8 +175,7 @@ RunResult runTraining(const RunConfig& requested, const RunOptions& options,
             config = resolveRunConfig(requested);
             trainer = makeTrainer(config, device, options.live, parallel);
             if (options.resume && hasCheckpoint)
-                previous = trainer->resumeFrom(
-                    (std::filesystem::path(options.outDir) / "checkpoint.pt").string());
+                previous = trainer->resumeFrom(checkpointPath);
         },
         "another rank could not load the run (its message is in its log); " + env.describe()
             + " stops with it");
