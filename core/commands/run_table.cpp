@@ -76,10 +76,14 @@ RunRecord readRun(const std::string& dir)
     run.config = loaded.config;
     const auto state
         = json::parse(readWholeFile((fs::path(dir) / "state.json").string()), nullptr, false);
-    if (state.is_object()) {
-        run.steps = state.value("step", int64_t(0));
-        run.wallSeconds = state.value("elapsed_seconds", 0.0);
-    }
+    // A field of another type (a damaged or hand-edited file) reads as absent.
+    const auto field = [&state](const char* key) {
+        return state.is_object() && state.contains(key) ? state[key] : json();
+    };
+    if (field("step").is_number_integer())
+        run.steps = field("step").get<int64_t>();
+    if (field("elapsed_seconds").is_number())
+        run.wallSeconds = field("elapsed_seconds").get<double>();
     std::istringstream lines(readWholeFile((fs::path(dir) / "metrics.jsonl").string()));
     std::string line;
     while (std::getline(lines, line)) {
@@ -93,7 +97,7 @@ RunRecord readRun(const std::string& dir)
     }
     if (run.metrics.empty())
         throw IoError(dir + ": the run has no evaluation yet (status: "
-            + (state.is_object() ? state.value("status", std::string("?")) : "?") + ")");
+            + (field("status").is_string() ? field("status").get<std::string>() : "?") + ")");
     return run;
 }
 
@@ -145,6 +149,18 @@ std::string betaText(const RunConfig& c)
     return out;
 }
 
+// Whether `j` has the shape of `ddil eval`'s output that the table reads: an object of numbers
+// under "metrics", and an integer "seed" when there is one.
+bool isEvaluation(const json& j)
+{
+    if (!j.is_object() || !j.contains("metrics") || !j["metrics"].is_object())
+        return false;
+    for (const auto& value : j["metrics"])
+        if (!value.is_number() && !value.is_array() && !value.is_object())
+            return false;
+    return !j.contains("seed") || j["seed"].is_number_integer();
+}
+
 // `ddil eval` of a checkpoint, cached by the checkpoint's bytes and the request.
 json cachedEvaluation(const std::string& checkpoint, const std::string& features, int steps,
     int64_t samples, uint64_t seed, const TableRequest& request)
@@ -157,8 +173,9 @@ json cachedEvaluation(const std::string& checkpoint, const std::string& features
     const auto cache = fs::path(cacheDirectory())
         / ("teacher-eval-" + toHex(fnv1a64(key.data(), key.size())) + ".json");
     if (fs::exists(cache)) {
+        // Used only when whole: a damaged cache file is measured again and rewritten.
         const auto cached = json::parse(readWholeFile(cache.string()), nullptr, false);
-        if (cached.is_object() && cached.contains("metrics"))
+        if (isEvaluation(cached))
             return cached;
     }
     EvalRequest eval;
@@ -258,7 +275,7 @@ std::string evaluationNoiseNote(const TableRequest& request,
         const auto result
             = cachedEvaluation(checkpoint, features, steps, c.eval.count, seed, request);
         const auto& ms = result["metrics"];
-        if (!ms.contains(primary.key))
+        if (!ms.contains(primary.key) || !ms[primary.key].is_number())
             throw IoError(checkpoint + ": its evaluation has no " + primary.key);
         v.push_back(ms[primary.key].get<double>());
         list += (list.empty() ? "" : ", ") + format(v.back(), primary.decimals);
@@ -468,7 +485,7 @@ RunTable buildRunTable(const TableRequest& request)
                 "", "", "", std::to_string(result.value("seed", 0)), "1" };
             for (const auto& m : metrics) {
                 const auto& ms = result["metrics"];
-                if (ms.contains(m.key)) {
+                if (ms.contains(m.key) && ms[m.key].is_number()) {
                     cells.push_back(format(ms[m.key].get<double>(), m.decimals));
                     values.insert(values.end(), { format(ms[m.key].get<double>(), 6), "" });
                 } else {

@@ -39,22 +39,26 @@ void writeShiftPlot(const std::vector<std::string>& runDirs, const std::string& 
         if (config.readable())
             label = config.config.name;
         LineSeries sf { label, {}, {}, colour, false }, st = sf, gap = sf;
-        for (const auto& step : shift) {
-            if (!step.contains(metric))
-                continue;
-            const double k = step["k"].get<double>();
-            const auto& m = step[metric];
-            sf.x.push_back(k);
-            sf.y.push_back(m["sf"].get<double>());
-            st.x.push_back(k);
-            st.y.push_back(m["st"].get<double>());
-            floors[k].first += m["floor"].get<double>();
-            ++floors[k].second;
-            if (step.contains("loss")) {
-                const auto& l = step["loss"];
-                gap.x.push_back(k);
-                gap.y.push_back(l["gap"].get<double>() / std::abs(l["f"].get<double>()));
+        try {
+            for (const auto& step : shift) {
+                if (!step.contains(metric))
+                    continue;
+                const double k = step["k"].get<double>();
+                const auto& m = step[metric];
+                sf.x.push_back(k);
+                sf.y.push_back(m["sf"].get<double>());
+                st.x.push_back(k);
+                st.y.push_back(m["st"].get<double>());
+                floors[k].first += m["floor"].get<double>();
+                ++floors[k].second;
+                if (step.contains("loss")) {
+                    const auto& l = step["loss"];
+                    gap.x.push_back(k);
+                    gap.y.push_back(l["gap"].get<double>() / std::abs(l["f"].get<double>()));
+                }
             }
+        } catch (const json::exception& e) { // a field missing or of another type
+            throw IoError(file.string() + ": not the output of `ddil diagnose` (" + e.what() + ")");
         }
         panels[0].series.push_back(sf);
         panels[1].series.push_back(st);

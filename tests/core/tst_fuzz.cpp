@@ -1,17 +1,20 @@
 // Deterministic mutation fuzzing of every file the program reads: a config, a checkpoint, an IDX
-// image/label pair and a TensorBoard event file, each mutated by a seeded generator and run
+// image/label pair, a run folder's logs and a TensorBoard event file, each mutated by a seeded
+// generator and run
 // through the real loaders in this process (the `ddil` command line's own entry point, runCli,
 // where there is a command for it). A case fails on a crash (the test process dies), a hang (a
 // watchdog ends the process after kCaseSeconds), an exit code outside what bad input may give
 // (0 accepted, 3 invalid config, 4 file or checkpoint problem), or a checkpoint whose bytes
-// changed being accepted. A failing case prints its file kind, seed and mutation, and the
-// mutated file is kept in DDIL_FUZZ_KEEP (when set) to replay.
+// changed being accepted without its CRC re-made. A failing case prints its file kind, seed and
+// mutation, and the mutated file is kept in DDIL_FUZZ_KEEP (when set) to replay.
 #include "core/api/errors.h"
 #include "core/cli/cli.h"
 #include "core/cli/exit_codes.h"
 #include "core/io/tensorboard.h"
+#include "core/train/run_folder.h"
 #include "tests/test_support.h"
 
+#include <QDir>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -109,6 +112,39 @@ std::string mutate(const std::string& in, std::mt19937_64& rng, size_t focus, st
     }
     }
     return s;
+}
+
+// A scalar value of a JSON text (after some "key":) replaced by one of another type or out of
+// range: the type confusions byte mutations rarely make. `in` unchanged when it has none.
+std::string swapJsonValue(const std::string& in, std::mt19937_64& rng, std::string& what)
+{
+    std::vector<size_t> starts; // where a scalar value begins
+    for (size_t i = 0; i + 1 < in.size(); ++i) {
+        if (in[i] != ':')
+            continue;
+        size_t v = i + 1;
+        while (v < in.size() && in[v] == ' ')
+            ++v;
+        if (v < in.size() && in[v] != '{' && in[v] != '[')
+            starts.push_back(v);
+    }
+    if (starts.empty())
+        return in;
+    const size_t at = starts[rng() % starts.size()];
+    size_t end = at;
+    if (in[at] == '"') {
+        end = in.find('"', at + 1);
+        end = end == std::string::npos ? in.size() : end + 1;
+    } else {
+        while (end < in.size() && std::string(",}]\n").find(in[end]) == std::string::npos)
+            ++end;
+    }
+    static const char* kValues[] = { "\"x\"", "\"\"", "[]", "{}", "null", "true", "-1", "0",
+        "1e400", "-1e400", "1e18", "18446744073709551616", "-9223372036854775809", "0.5",
+        "[1, \"a\"]", "{\"a\": 1}", "\"\\u0000\"" };
+    const char* value = kValues[rng() % (sizeof kValues / sizeof *kValues)];
+    what = "JSON value at " + std::to_string(at) + " set to " + value;
+    return in.substr(0, at) + value + in.substr(end);
 }
 
 // A data-only checkpoint with its trailing CRC-32C made to match again after a mutation: the
@@ -347,7 +383,8 @@ private Q_SLOTS:
         const QStringList validate { "validate", path("c.json") };
         QCOMPARE(cli({ "validate", path("good.json") }), exit_code::kOk);
         fuzz("config", 4000, [&](uint64_t seed, std::mt19937_64& rng, std::string& what) {
-            std::string bytes = mutate(good, rng, 0, what);
+            std::string bytes
+                = seed % 3 == 1 ? swapJsonValue(good, rng, what) : mutate(good, rng, 0, what);
             if (seed % 3 == 0) // stacked mutations reach further from valid JSON
                 bytes = mutate(bytes, rng, 0, what);
             writeAll(path("c.json"), bytes);
@@ -355,14 +392,16 @@ private Q_SLOTS:
         });
     }
 
+    void initTestCase()
+    {
+        // A finished run folder: its checkpoint and logs are the originals of two file kinds.
+        writeAll(path("tiny.json"), kTinyConfig.toStdString());
+        Silence quiet;
+        QCOMPARE(cli({ "run", path("tiny.json"), "--out", path("tiny"), "-q" }), exit_code::kOk);
+    }
+
     void checkpoints()
     {
-        writeAll(path("tiny.json"), kTinyConfig.toStdString());
-        {
-            Silence quiet;
-            QCOMPARE(
-                cli({ "run", path("tiny.json"), "--out", path("tiny"), "-q" }), exit_code::kOk);
-        }
         const std::string good = readAll(path("tiny/checkpoint.pt"));
         QVERIFY(good.size() > 1000);
         const QStringList sample { "sample", "--checkpoint", path("m.pt"), "--steps", "1",
@@ -387,6 +426,14 @@ private Q_SLOTS:
         fuzz("checkpoint", 4000, [&](uint64_t seed, std::mt19937_64& rng, std::string& what) {
             const bool fixed = seed % 2 == 1;
             std::string bytes = mutate(good, rng, header, what);
+            if (seed % 4 == 3) { // a value of the JSON header swapped (its length kept apart)
+                const std::string json = good.substr(16, header - 16);
+                std::string swapped = swapJsonValue(json, rng, what);
+                bytes = good.substr(0, 8);
+                for (int i = 0; i < 8; ++i)
+                    bytes.push_back(char((uint64_t(swapped.size()) >> (8 * i)) & 0xff));
+                bytes += swapped + good.substr(header);
+            }
             if (fixed) {
                 bytes = withCrcFixed(bytes);
                 what += ", CRC re-made";
@@ -424,6 +471,50 @@ private Q_SLOTS:
             writeAll(path("images"), imagesMutated ? bytes : images);
             writeAll(path("labels"), imagesMutated ? labelFile : bytes);
             return Case { bytes, [&] { return cli(draw); }, badInputCode };
+        });
+    }
+
+    // A run folder's logs as `ddil table` reads them (config.json, state.json, metrics.jsonl),
+    // and as a resume rewrites them (metrics.jsonl and metrics.csv cut after a step, the
+    // TensorBoard file rebuilt from what is kept).
+    void runFolderLogs()
+    {
+        const char* kFiles[] = { "config.json", "state.json", "metrics.jsonl", "metrics.csv" };
+        std::map<std::string, std::string> good;
+        for (const char* f : kFiles)
+            good[f] = readAll(path("tiny/") + f);
+        QVERIFY(QDir().mkpath(path("logs/samples")));
+        const auto restore = [&] {
+            for (const auto& [name, bytes] : good)
+                writeAll(path("logs/") + name.c_str(), bytes);
+        };
+        restore();
+        const QStringList table { "table", path("logs"), "--no-teacher", "--format", "csv" };
+        QCOMPARE(cli(table), exit_code::kOk);
+        std::string unexpected;
+        fuzz("run folder", 3000, [&](uint64_t seed, std::mt19937_64& rng, std::string& what) {
+            restore();
+            const char* file = kFiles[seed % 4];
+            const bool json = std::string(file).find("json") != std::string::npos;
+            const std::string bytes = json && (seed / 4) % 2 == 0
+                ? swapJsonValue(good[file], rng, what)
+                : mutate(good[file], rng, 0, what);
+            what = std::string(file) + ": " + what;
+            writeAll(path("logs/") + file, bytes);
+            if (seed % 8 < 4) // through `ddil table`
+                return Case { bytes, [&] { return cli(table); }, badInputCode };
+            // Through a resume's rewrite of the logs, in-process.
+            return Case { bytes,
+                [&] {
+                    return codeOf(
+                        [&] { RunFolder(path("logs").toStdString()).truncateMetricsAfter(2); },
+                        unexpected);
+                },
+                [&](int code) {
+                    return code == 0 || code == exit_code::kFile
+                        ? QString()
+                        : QString("raised %1").arg(unexpected.c_str());
+                } };
         });
     }
 
