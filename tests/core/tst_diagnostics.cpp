@@ -7,6 +7,7 @@
 #include "core/distill/distillation_method.h"
 #include "core/distill/guided_teacher.h"
 #include "core/distill/student_policy.h"
+#include "core/sampling/student_sampler.h"
 #include "core/train/distill_trainer.h"
 #include "tests/core/distill_fixture.h"
 
@@ -151,13 +152,24 @@ private Q_SLOTS:
         QCOMPARE(all.teacherShare, 1.0);
         QVERIFY(torch::allclose(all.x0, teacher, 1e-5, 1e-6));
         QVERIFY(torch::equal(sample({ 4, 0.0, false }).x0, all.x0));
-        // p = 0 and j = 0: the student alone, as its own sampler draws.
-        auto g = at::detail::createCPUGenerator(14);
-        const auto own
-            = rolloutStudent(trainer.policy(), trainer.studentEma(), z, labels, times, g).x0;
+        // p = 0 and j = 0: the student alone, sample for sample what its own sampler draws at the
+        // same chunk size, and what one rollout of the whole batch draws up to float rounding
+        // (passes over 16 rows and over 300 may take different BLAS kernels: bit-equal on the VM
+        // of earlier sessions, up to 2.4e-7 apart on an AMD EPYC VM).
         const auto none = sample({ 0, 0.0, true });
         QCOMPARE(none.teacherShare, 0.0);
-        QVERIFY(torch::equal(none.x0, own));
+        auto g = at::detail::createCPUGenerator(14);
+        StudentSampling alone;
+        alone.chunk = 16;
+        const auto sampler = sampleStudent(
+            trainer.policy(), trainer.studentEma(), z, labels, times, g, torch::kCPU, alone);
+        QCOMPARE(sampler.teacherSteps, int64_t(0));
+        QVERIFY(torch::equal(none.x0, sampler.x0));
+        g = at::detail::createCPUGenerator(14);
+        const auto own
+            = rolloutStudent(trainer.policy(), trainer.studentEma(), z, labels, times, g).x0;
+        QVERIFY2(torch::allclose(none.x0, own, 1e-5, 1e-6),
+            qPrintable(QString::number((none.x0 - own).abs().max().item<double>())));
         QVERIFY(!torch::allclose(own, teacher, 1e-2, 1e-2));
         // j = 2: exactly half the steps; p = 0.5: about half.
         QCOMPARE(sample({ 2, 0.0, false }).teacherShare, 0.5);
