@@ -22,6 +22,15 @@ inline std::string sourcePath(const char* relative)
     return (sourceDir() + "/" + relative).toStdString();
 }
 
+// A time limit of a test, `ms` times DDIL_TEST_TIME_SCALE (tests/CMakeLists.txt; the sanitize
+// preset's builds run a training step several times slower than a release build).
+inline int patienceMs(int ms)
+{
+    bool ok = false;
+    const int scale = qEnvironmentVariableIntValue("DDIL_TEST_TIME_SCALE", &ok);
+    return ok && scale > 1 ? ms * scale : ms;
+}
+
 // Keeps the user's settings out of a GUI test: a test-mode location, emptied.
 inline void isolateSettings()
 {

@@ -33,7 +33,7 @@ Outcome runDdil(const QStringList& args, int timeoutMs = 120000)
 {
     QProcess p;
     p.start(ddil::test::ddilBinary(), args);
-    if (!p.waitForFinished(timeoutMs))
+    if (!p.waitForFinished(ddil::test::patienceMs(timeoutMs)))
         p.kill();
     return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
         QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()) };
@@ -115,7 +115,8 @@ private:
     {
         p.start(ddil::test::ddilBinary(), { "run", config, "--out", out });
         QVERIFY(p.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(out + "/metrics.jsonl").size() > 0, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            QFileInfo(out + "/metrics.jsonl").size() > 0, ddil::test::patienceMs(60000));
     }
 
 private Q_SLOTS:
@@ -489,7 +490,7 @@ private Q_SLOTS:
             QProcess p;
             p.setProcessEnvironment(env);
             p.start("bash", args);
-            p.waitForFinished(120000);
+            p.waitForFinished(ddil::test::patienceMs(120000));
             return Outcome { p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
                 QString::fromUtf8(p.readAllStandardError()) };
         };
@@ -585,7 +586,7 @@ private Q_SLOTS:
         QProcess p;
         startTraining(p, writeEndlessConfig("long.json"), path("long"));
         ::kill(static_cast<pid_t>(p.processId()), SIGINT);
-        QVERIFY(p.waitForFinished(60000));
+        QVERIFY(p.waitForFinished(ddil::test::patienceMs(60000)));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(p.exitCode(), exit_code::kInterrupted);
         const QString err = QString::fromUtf8(p.readAllStandardError());
@@ -624,9 +625,9 @@ private Q_SLOTS:
         QProcess p;
         p.start(ddil::test::ddilBinary(), { "run", path("killed.json"), "--out", path("killed") });
         QVERIFY(p.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(stateStep(path("killed")) >= 100, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(stateStep(path("killed")) >= 100, ddil::test::patienceMs(60000));
         ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
-        QVERIFY(p.waitForFinished(30000));
+        QVERIFY(p.waitForFinished(ddil::test::patienceMs(30000)));
         QCOMPARE(p.exitStatus(), QProcess::CrashExit);
         const int checkpointed = stateStep(path("killed"));
         QVERIFY(checkpointed % 25 == 0 && checkpointed >= 100);
@@ -690,7 +691,7 @@ private Q_SLOTS:
             // No `trap '' XFSZ`: ddil ignores the signal itself.
             { "-c", "ulimit -f 75; exec \"$0\" run \"$1\" --out \"$2\" --resume",
                 ddil::test::ddilBinary(), path("longer.json"), path("full") });
-        QVERIFY(p.waitForFinished(60000));
+        QVERIFY(p.waitForFinished(ddil::test::patienceMs(60000)));
         const QString err = QString::fromUtf8(p.readAllStandardError());
         QCOMPARE(p.exitCode(), exit_code::kFile);
         QVERIFY2(err.contains(path("full/checkpoint.pt")) && err.contains("write failed"),
@@ -739,7 +740,7 @@ private Q_SLOTS:
                 qPrintable(second.err));
         }
         ::kill(static_cast<pid_t>(first.processId()), SIGINT);
-        QVERIFY(first.waitForFinished(60000));
+        QVERIFY(first.waitForFinished(ddil::test::patienceMs(60000)));
         QCOMPARE(first.exitCode(), exit_code::kInterrupted);
         // Every step logged once: the refused processes wrote nothing.
         const auto losses = loggedLosses(path("held"));
@@ -824,7 +825,7 @@ private Q_SLOTS:
             QVERIFY(p.waitForStarted());
             QThread::msleep(static_cast<unsigned long>(delayMs));
             ::kill(static_cast<pid_t>(p.processId()), SIGTERM);
-            QVERIFY(p.waitForFinished(60000));
+            QVERIFY(p.waitForFinished(ddil::test::patienceMs(60000)));
             QCOMPARE(p.exitStatus(), QProcess::NormalExit);
             QCOMPARE(p.exitCode(), exit_code::kInterrupted);
             QDirIterator it(out, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);

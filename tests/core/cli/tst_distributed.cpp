@@ -115,7 +115,7 @@ struct Finished {
 };
 Finished finish(QProcess& p, int timeoutMs = 120000)
 {
-    if (!p.waitForFinished(timeoutMs))
+    if (!p.waitForFinished(ddil::test::patienceMs(timeoutMs)))
         p.kill();
     return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
         QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()) };
@@ -413,7 +413,7 @@ exit $status
                     { "MASTER_ADDR", "127.0.0.1" }, { "MASTER_PORT", QString::number(port) } }));
         QElapsedTimer timer;
         timer.start();
-        while (stateStep(out) < 40 && timer.elapsed() < 60000)
+        while (stateStep(out) < 40 && timer.elapsed() < ddil::test::patienceMs(60000))
             QTest::qWait(50);
         QVERIFY2(stateStep(out) >= 40, "no checkpoint at step 40 within a minute");
         // Only rank 1 is told (torchrun tells all, but not at one instant): a rank that stopped
@@ -460,7 +460,7 @@ exit $status
         ::kill(static_cast<pid_t>(lonely->processId()), SIGTERM);
         const auto done = finish(*lonely, 10000);
         QCOMPARE(done.code, exit_code::kInterrupted);
-        QVERIFY(timer.elapsed() < 5000);
+        QVERIFY(timer.elapsed() < ddil::test::patienceMs(5000));
         QVERIFY(!QFileInfo::exists(path("lonely")));
     }
 
@@ -485,7 +485,8 @@ exit $status
         QVERIFY2(rank1.err.contains("/no/such/teacher.pt"), qPrintable(rank1.err));
         QCOMPARE(rank0.code, exit_code::kFile);
         QVERIFY2(rank0.err.contains("another rank could not load the run"), qPrintable(rank0.err));
-        QVERIFY(timer.elapsed() < 120000); // the store would wait 300 s, Gloo 30 min
+        QVERIFY(timer.elapsed()
+            < ddil::test::patienceMs(120000)); // the store would wait 300 s, Gloo 30 min
     }
 
     void aDistributedRunNeedsItsFolderNamed()
