@@ -1,13 +1,15 @@
 # The two set-up commands of the README, and their parts.
 #   make run   installs what is missing, builds (Release) and starts the default session
 #   make test  installs what is missing, builds and runs the whole suite with ctest
+#   make test-debian13  the whole suite again on Debian 13 (LibTorch 2.6), in a cached
+#              debootstrap root, from a clone of the current commit (scripts/debian13-check.sh)
 #   make bench measures teacher throughput (see benchmarks/)
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test test-unit bench bench-reference bench-distill bench-gui bench-ddp gpu-bundle gpu-check package clean format-check
+.PHONY: all deps configure build run test test-debian13 test-unit bench bench-reference bench-distill bench-gui bench-ddp gpu-bundle gpu-check package clean format-check
 
 all: build
 
@@ -27,6 +29,11 @@ run: build
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+# Debian 13 (trixie: LibTorch 2.6, Qt 6.8, gcc 14) on this machine, in a chroot: see the script.
+# DDIL_DEBIAN13_CTEST_ARGS="-LE slow" and so on narrow its ctest.
+test-debian13:
+	@bash scripts/debian13-check.sh
 
 test-unit: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit

@@ -36,6 +36,6 @@ report "1 process, 1 thread" "$work/one-1"
 "$ddil" run "$(config 32)" --out "$work/one-2" --threads 2 --quiet > /dev/null
 report "1 process, 2 threads" "$work/one-2"
 port=$((29000 + RANDOM % 1000))
-torchrun --no_python --nproc_per_node 2 --redirects 1 --tee 1 --master_port "$port" \
+"$(dirname "$0")/../scripts/ddil-torchrun" --no_python --nproc_per_node 2 --redirects 1 --tee 1 --master_port "$port" \
   "$ddil" run "$(config 16)" --out "$work/two" --threads 1 --quiet > /dev/null 2>&1
 report "torchrun, 2 ranks x batch 16, 1 thread each" "$work/two"

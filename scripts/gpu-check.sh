@@ -208,9 +208,10 @@ PY
 note "| ranks | backend | device | wall (s) | result |"
 note "|---:|---|---|---:|---|"
 # --redirects/--tee: Debian's torchrun 1.13 fails without them (benchmarks/ddp_scaling.sh).
+# ddil-torchrun: torchrun, with the classic store where this PyTorch has no libuv (Debian's 2.6).
 ddp() { # RANKS BACKEND DEVICE
   local out="$build/runs/ddp-$1-$2" wall
-  if wall=$(timed 120 "$python" -m torch.distributed.run --standalone --nproc_per_node "$1" \
+  if wall=$(timed 120 "$python" "$here/scripts/ddil-torchrun" --standalone --nproc_per_node "$1" \
     --redirects 1 --tee 1 --no_python "$ddil" run "$small" --out "$out" --device "$3"); then
     local sw
     sw=$(grep -o '"eval/sliced_wasserstein":[0-9.e+-]*' "$out/metrics.jsonl" | tail -1 | cut -d: -f2)

@@ -12,16 +12,21 @@ deb=$(ls "$work"/out/ddil-workbench_*.deb)
 echo "built $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB)"
 dpkg-deb -I "$deb" control | tee "$work/control"
 grep -q '^Package: ddil-workbench$' "$work/control"
-grep -q '^Depends: .*libtorch1\.13' "$work/control"
-grep -q '^Depends: .*libqt6widgets6' "$work/control"
-grep -q '^Depends: .*libqcustomplot2\.1-qt6' "$work/control"
-grep -q '^Depends: .*libopencv-core406' "$work/control"
+# The packages of the libraries this build linked (libtorch1.13 or libtorch2.6, libopencv-core406
+# or 410, ...), asked of dpkg, not written here: the .deb must depend on each.
+for lib in libtorch_cpu libQt6Widgets libQCustomPlotQt6 libopencv_core; do
+  path=$(ldd "$build/app/ddil-workbench" | awk -v l="$lib" 'index($1, l) == 1 && !found { print $3; found = 1 }')
+  [ -n "$path" ] || { echo "ddil-workbench does not link $lib" >&2; exit 1; }
+  owner=$(dpkg -S "$(readlink -f "$path")" | head -1 | cut -d: -f1)
+  grep -Eq "^Depends: (.*[ ,])?$owner( |,|$)" "$work/control" \
+    || { echo "the package does not depend on $owner (for $lib)" >&2; exit 1; }
+done
 grep -q '^Depends: .*libopenblas0' "$work/control"
 grep -q '^Recommends: dataset-fashion-mnist' "$work/control"
 
 root=$work/root
 dpkg -x "$deb" "$root"
-for f in usr/bin/ddil usr/libexec/ddil-workbench/ddil-core usr/bin/ddil-workbench \
+for f in usr/bin/ddil usr/libexec/ddil-workbench/ddil-core usr/bin/ddil-workbench usr/bin/ddil-torchrun \
          usr/share/ddil-workbench/resources/weights/fashion-mnist-teacher.pt \
          usr/share/ddil-workbench/resources/weights/toy-checkerboard-teacher.pt \
          usr/share/ddil-workbench/configs/fashion-mnist/distill/lcm-ddil.json \

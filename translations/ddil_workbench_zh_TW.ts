@@ -623,6 +623,10 @@
         <translation>&lt;h3&gt;DDIL Workbench %1&lt;/h3&gt;&lt;p&gt;以模仿學習進行擴散模型蒸餾：訓練少步數學生模型，與其教師比較，並量測共變量偏移。&lt;/p&gt;&lt;p&gt;建置 %2&lt;br&gt;Qt %3（以 %4 建置）&lt;br&gt;LibTorch %5（%6）&lt;br&gt;OpenCV %7&lt;/p&gt;</translation>
     </message>
     <message>
+        <source>&lt;p&gt;CPU convolution: %1&lt;/p&gt;</source>
+        <translation>&lt;p&gt;CPU 卷積：%1&lt;/p&gt;</translation>
+    </message>
+    <message>
         <source>CUDA</source>
         <translation>CUDA</translation>
     </message>

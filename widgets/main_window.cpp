@@ -66,14 +66,14 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
             m_session->setMixture(m);
             appendLog(tr("Mixture change sent: β = (%1, %2, %3), p_teach %4, buffer %5, refresh "
                          "every %6 × %7, reflection %8")
-                          .arg(m.beta[0], 0, 'f', 3)
-                          .arg(m.beta[1], 0, 'f', 3)
-                          .arg(m.beta[2], 0, 'f', 3)
-                          .arg(m.p_teach)
-                          .arg(m.buffer_capacity)
-                          .arg(m.refresh_every)
-                          .arg(m.refresh_fraction)
-                          .arg(QString::fromStdString(toString(m.projection))));
+                    .arg(m.beta[0], 0, 'f', 3)
+                    .arg(m.beta[1], 0, 'f', 3)
+                    .arg(m.beta[2], 0, 'f', 3)
+                    .arg(m.p_teach)
+                    .arg(m.buffer_capacity)
+                    .arg(m.refresh_every)
+                    .arg(m.refresh_fraction)
+                    .arg(QString::fromStdString(toString(m.projection))));
         } else {
             m_formChangedSinceStart = true;
         }
@@ -358,8 +358,8 @@ bool MainWindow::openConfig(const QString& path)
         m_issues->showIssues(absolute, loaded.issues);
         m_configView->showConfig(loaded.config, loaded.issues);
         statusBar()->showMessage(tr("%1 has errors (%2); it cannot start a run")
-                                     .arg(QFileInfo(absolute).fileName())
-                                     .arg(loaded.errors().size()));
+                .arg(QFileInfo(absolute).fileName())
+                .arg(loaded.errors().size()));
         m_issuesDock->show();
         m_issuesDock->raise();
         return false;
@@ -434,8 +434,8 @@ void MainWindow::updateTitle()
     const QString name = QString::fromStdString(c.name);
     setWindowTitle(tr("%1 — DDIL Workbench").arg(name));
     m_statusConfig->setText(tr("%1 · %2 · hash %3")
-                                .arg(name, QString::fromStdString(toString(c.task)),
-                                    QString::fromStdString(configHash(c))));
+            .arg(name, QString::fromStdString(toString(c.task)),
+                QString::fromStdString(configHash(c))));
 }
 
 bool MainWindow::startSession()
@@ -671,6 +671,8 @@ QString MainWindow::aboutText()
                    QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
                    QString::fromStdString(v.libtorch), v.cudaBuild ? tr("CUDA") : tr("CPU"),
                    QString::fromStdString(v.opencv))
+        + tr("<p>CPU convolution: %1</p>")
+              .arg(QString::fromStdString(v.cpuConvolution).toHtmlEscaped())
         + tr("<p>Free software under the GNU General Public License, version 3 or (at your "
              "option) any later version; it comes with no warranty.</p>");
 }

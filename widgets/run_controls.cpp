@@ -149,8 +149,8 @@ void RunControls::setProgress(qint64 step, qint64 total, double elapsed)
     }
     const double rate = done / seconds;
     m_eta->setText(tr("%1 steps/s · ETA %2")
-                       .arg(rate, 0, 'f', rate < 10 ? 2 : 1)
-                       .arg(formatDuration((total - step) / rate)));
+            .arg(rate, 0, 'f', rate < 10 ? 2 : 1)
+            .arg(formatDuration((total - step) / rate)));
 }
 
 void RunControls::resetProgress()

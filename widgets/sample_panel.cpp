@@ -271,7 +271,7 @@ void SamplePanel::updateViews()
         view->setRange(m_scatter->range().isNull()
                 ? QRectF()
                 : QRectF(m_scatter->range().x() * 1.6, m_scatter->range().y() * 1.6,
-                    m_scatter->range().width() * 1.6, m_scatter->range().height() * 1.6));
+                      m_scatter->range().width() * 1.6, m_scatter->range().height() * 1.6));
         view->setLayers({ { tr("F_k data"), kDataColour, slice.data },
                             { tr("T_k teacher"), kTeacherColour, slice.teacher },
                             { tr("S_k student"), kStudentColour, slice.student } },

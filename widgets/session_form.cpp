@@ -54,7 +54,7 @@ QWidget* withBrowse(QLineEdit* edit, const QString& filter, bool folder)
         const QString path = folder
             ? QFileDialog::getExistingDirectory(edit, QObject::tr("Choose a Folder"), edit->text())
             : QFileDialog::getOpenFileName(
-                edit, QObject::tr("Choose a File"), edit->text(), filter);
+                  edit, QObject::tr("Choose a File"), edit->text(), filter);
         if (!path.isEmpty())
             edit->setText(path);
     });

@@ -1,5 +1,7 @@
 #include "core/api/versions.h"
 
+#include "core/runtime/cpu_convolution.h"
+
 #include <nlohmann/json.hpp>
 #include <opencv2/core/version.hpp>
 #include <torch/cuda.h>
@@ -20,6 +22,7 @@ LibraryVersions libraryVersions()
         + std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "."
         + std::to_string(NLOHMANN_JSON_VERSION_PATCH);
     v.cudaBuild = torch::cuda::is_available();
+    v.cpuConvolution = ensureCorrectCpuConvolution().describe();
     return v;
 }
 

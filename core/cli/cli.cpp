@@ -655,13 +655,14 @@ std::string versionText()
 {
     const auto v = libraryVersions();
     return "ddil " + v.project + " (" + v.buildId + "), LibTorch " + v.libtorch
-        + (v.cudaBuild ? " with CUDA" : " CPU") + ", OpenCV " + v.opencv;
+        + (v.cudaBuild ? " with CUDA" : " CPU") + ", OpenCV " + v.opencv
+        + "\nCPU convolution: " + v.cpuConvolution;
 }
 } // namespace
 
 void installSignalHandlers()
 {
-    struct sigaction action { };
+    struct sigaction action {};
     action.sa_handler = onTerminateSignal;
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, nullptr);
@@ -681,7 +682,7 @@ int runCli(int argc, char** argv)
 {
     installSignalHandlers();
     CLI::App app { "ddil: headless diffusion distillation runs (DDIL Workbench)", "ddil" };
-    app.set_version_flag("--version", versionText());
+    app.set_version_flag("--version", std::function<std::string()>(versionText));
     app.require_subcommand(1);
     app.footer(
         "Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid config, 4 file or checkpoint problem, "

@@ -536,8 +536,8 @@ public:
             text = value;
         else if constexpr (std::is_same_v<T, bool>)
             text = value ? "true" : "false";
-        else if constexpr (std::is_same_v<T,
-                               std::vector<int>> || std::is_same_v<T, std::vector<double>>)
+        else if constexpr (std::is_same_v<T, std::vector<int>>
+            || std::is_same_v<T, std::vector<double>>)
             text = ordered_json(value).dump();
         else if constexpr (std::is_floating_point_v<T>)
             text = formatNumber(value);

@@ -70,7 +70,7 @@ DistributedEnv readDistributedEnv(const EnvLookup& lookup)
     if (const auto addr = lookup("MASTER_ADDR"); addr && !addr->empty())
         env.masterAddr = *addr;
     else if (const auto node = lookup("SLURM_LAUNCH_NODE_IPADDR");
-             env.launcher == "slurm" && node && !node->empty())
+        env.launcher == "slurm" && node && !node->empty())
         env.masterAddr = *node; // srun runs task 0 on the node it was launched from
     else
         throw ConfigError("MASTER_ADDR is not set: a distributed run needs the host of its "

@@ -98,7 +98,7 @@ bool readRegularFile(
         return false;
     }
     FdCloser closer { fd };
-    struct stat st { };
+    struct stat st {};
     if (::fstat(fd, &st) != 0) {
         problem = std::string("cannot be examined: ") + std::strerror(errno);
         return false;

@@ -78,7 +78,7 @@ NpyArray readNpy(const std::string& path)
     const std::string dims = m[1];
     std::regex num("\\d+");
     for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num);
-         it != std::sregex_iterator(); ++it)
+        it != std::sregex_iterator(); ++it)
         out.shape.push_back(std::stoll(it->str()));
     const size_t count = static_cast<size_t>(product(out.shape));
     const size_t dataStart = headerStart + headerLen;

@@ -66,9 +66,9 @@ std::uint32_t maskedCrc32c(const void* data, std::size_t size)
 
 EventFileWriter::EventFileWriter(const std::string& dir, double wallTime)
     : m_path((fs::path(dir)
-        / ("events.out.tfevents." + std::to_string(static_cast<long long>(wallTime)) + "."
-            + hostName() + ".ddil"))
-                 .string())
+          / ("events.out.tfevents." + std::to_string(static_cast<long long>(wallTime)) + "."
+              + hostName() + ".ddil"))
+              .string())
 {
     m_out.open(m_path, std::ios::binary | std::ios::trunc);
     if (!m_out)

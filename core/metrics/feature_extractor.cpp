@@ -7,6 +7,7 @@
 #include "core/io/fnv_hash.h"
 #include "core/io/resource_path.h"
 #include "core/models/classifier.h"
+#include "core/runtime/cpu_convolution.h"
 
 #include <torch/csrc/jit/api/module.h>
 #include <torch/csrc/jit/serialization/import.h>
@@ -123,6 +124,7 @@ private:
 std::unique_ptr<FeatureExtractor> FeatureExtractor::load(
     const std::string& requested, torch::Device device)
 {
+    ensureCorrectCpuConvolution(); // a TorchScript extractor convolves too (cpu_convolution.h)
     const std::string path = resolveResourcePath(requested);
     const std::string bytes = readWholeFile(path); // IoError naming the file when missing
     std::unique_ptr<FeatureExtractor> extractor;

@@ -1,6 +1,7 @@
 #include "core/models/classifier.h"
 
 #include "core/api/errors.h"
+#include "core/runtime/cpu_convolution.h"
 
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/conv.h>
@@ -24,6 +25,7 @@ ClassifierNet::ClassifierNet(
     , m_shape(sampleShape)
     , m_numClasses(numClasses)
 {
+    ensureCorrectCpuConvolution(); // before anything convolves (cpu_convolution.h)
     if (sampleShape.size() != 3)
         throw ConfigError("model.kind: \"classifier\" needs images (C, H, W)");
     const int64_t c = config.channels;

@@ -10,7 +10,7 @@ namespace {
 struct ResidualBlockImpl : torch::nn::Module {
     explicit ResidualBlockImpl(int64_t width)
         : norm(
-            register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({ width }))))
+              register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({ width }))))
         , fc1(register_module("fc1", torch::nn::Linear(width, width)))
         , fc2(register_module("fc2", torch::nn::Linear(width, width)))
     {

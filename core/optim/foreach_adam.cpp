@@ -6,11 +6,11 @@
 #include <ATen/ops/_foreach_div.h>
 #include <ATen/ops/_foreach_mul.h>
 #include <ATen/ops/_foreach_sqrt.h>
-#include <c10/util/string_utils.h>
 #include <torch/utils.h>
 
 #include <cmath>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -19,14 +19,20 @@ namespace ddil {
 
 namespace {
 // The optimiser state's key for a parameter: its TensorImpl's address, as a string in LibTorch
-// 1.13 and as the pointer itself in later versions (whichever the map's key type is).
+// 1.13 (c10::guts::to_string of the pointer, which is operator<<) and as the pointer itself in 2.x
+// (whichever the map's key type is). The string branch names nothing that 2.x lacks: 2.x removed
+// c10::guts::to_string, and a name that does not depend on the template is looked up even in the
+// discarded branch of an if constexpr.
 template <typename Map>
 typename Map::key_type stateKey(const Map&, const torch::Tensor& p)
 {
-    if constexpr (std::is_same_v<typename Map::key_type, std::string>)
-        return c10::guts::to_string(p.unsafeGetTensorImpl());
-    else
+    if constexpr (std::is_same_v<typename Map::key_type, std::string>) {
+        std::ostringstream key;
+        key << p.unsafeGetTensorImpl();
+        return key.str();
+    } else {
         return static_cast<typename Map::key_type>(p.unsafeGetTensorImpl());
+    }
 }
 
 // One step of Adam (decoupled = false: the weight decay is added to the gradient) or AdamW

@@ -77,10 +77,8 @@ std::shared_ptr<DataParallel> DataParallel::connect(const DistributedEnv& env, t
     auto group = std::make_unique<Group>();
     group->device = device;
     try {
-        c10d::TCPStoreOptions options;
-        options.port = static_cast<std::uint16_t>(env.masterPort);
-        options.isServer = !env.agentStore && env.isMain();
-        options.numWorkers = env.worldSize;
+        const auto options = compat::storeOptions(static_cast<std::uint16_t>(env.masterPort),
+            !env.agentStore && env.isMain(), static_cast<std::size_t>(env.worldSize));
         c10::intrusive_ptr<c10d::Store> store
             = c10::make_intrusive<c10d::TCPStore>(env.masterAddr, options);
         if (!env.storePrefix.empty())

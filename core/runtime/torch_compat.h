@@ -9,6 +9,9 @@
 //   both (2.x dropped <torch/linalg.h>), so they need nothing here.
 // - Autocast: 2.4 made its switches per device type (is_autocast_enabled(kCUDA), ...); 1.13 has
 //   one function per device (is_enabled() for CUDA, is_cpu_enabled(), ...).
+// - TCPStore: from 2.4 on its server defaults to the libuv backend, and the constructor refuses
+//   (server and client alike) when the build has no libuv, as Debian 13's 2.6 has not; 1.13 has
+//   no such option. storeOptions() asks the build (and honours USE_LIBUV=0, as PyTorch does).
 // - Multiplying a list of tensors by a 0-dim tensor (gradient clipping without reading the norm)
 //   is one multi-tensor op from 2.1 on; 1.13 has no such overload, so it is one op per tensor.
 
@@ -22,6 +25,10 @@
 
 #ifdef DDIL_WITH_C10D
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <cstdlib>
+#include <cstring>
 
 namespace ddil::compat {
 #if DDIL_TORCH_AT_LEAST(2, 0)
@@ -29,6 +36,48 @@ using CollectiveGroup = c10d::Backend;
 #else
 using CollectiveGroup = c10d::ProcessGroup;
 #endif
+
+// Whether this LibTorch's TCPStore has its libuv server. The build says so only by refusing one
+// (is_libuv_tcpstore_backend_available is not exported), so ask it once: a server on an
+// ephemeral loopback port that waits for nobody, closed at once.
+inline bool storeHasLibuv()
+{
+#if DDIL_TORCH_AT_LEAST(2, 4)
+    static const bool has = [] {
+        try {
+            c10d::TCPStoreOptions probe;
+            probe.port = 0;
+            probe.isServer = true;
+            probe.waitWorkers = false;
+            probe.useLibUV = true;
+            c10d::TCPStore store("127.0.0.1", probe);
+            return true;
+        } catch (const c10::Error&) {
+            return false;
+        }
+    }();
+    return has;
+#else
+    return false;
+#endif
+}
+
+// The TCPStore options of a rank: the libuv server where the build has it and USE_LIBUV is not
+// 0 (PyTorch's own switch, which torchrun reads too); a client never needs it (it speaks the same
+// protocol to either server), so it never asks for it.
+inline c10d::TCPStoreOptions storeOptions(std::uint16_t port, bool isServer, std::size_t workers)
+{
+    c10d::TCPStoreOptions options;
+    options.port = port;
+    options.isServer = isServer;
+    options.numWorkers = workers;
+#if DDIL_TORCH_AT_LEAST(2, 4)
+    const char* env = std::getenv("USE_LIBUV");
+    const bool allowed = !(env && std::strcmp(env, "0") == 0);
+    options.useLibUV = isServer && allowed && storeHasLibuv();
+#endif
+    return options;
+}
 } // namespace ddil::compat
 #endif
 
@@ -69,14 +118,8 @@ public:
 
 private:
 #if DDIL_TORCH_AT_LEAST(2, 4)
-    static bool enabled(c10::DeviceType d)
-    {
-        return at::autocast::is_autocast_enabled(d);
-    }
-    static at::ScalarType type(c10::DeviceType d)
-    {
-        return at::autocast::get_autocast_dtype(d);
-    }
+    static bool enabled(c10::DeviceType d) { return at::autocast::is_autocast_enabled(d); }
+    static at::ScalarType type(c10::DeviceType d) { return at::autocast::get_autocast_dtype(d); }
     static void set(c10::DeviceType d, bool on, at::ScalarType dtype)
     {
         at::autocast::set_autocast_enabled(d, on);

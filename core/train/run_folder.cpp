@@ -65,7 +65,7 @@ namespace {
 // written into the lock file, so taking the lock never changes the folder's contents.
 long flockHolder(int fd)
 {
-    struct stat st { };
+    struct stat st {};
     if (::fstat(fd, &st) != 0)
         return 0;
     std::ifstream locks("/proc/locks"); // (its size reads as 0: read as a stream)

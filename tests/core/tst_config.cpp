@@ -411,8 +411,7 @@ private Q_SLOTS:
                                  << "not \"..\"";
         QTest::newRow("newline") << "a\nb"
                                  << "control characters (character 10)";
-        QTest::newRow("nul") << QString("a") + QChar(0) + "b"
-                             << "control characters (character 0)";
+        QTest::newRow("nul") << QString("a") + QChar(0) + "b" << "control characters (character 0)";
         QTest::newRow("256 bytes") << QString(256, 'x') << "256 bytes";
     }
 
@@ -510,7 +509,7 @@ private Q_SLOTS:
         const auto r = loadConfigFile("/nonexistent/dir/run.json");
         QVERIFY(!r.ok());
         QVERIFY(QString::fromStdString(r.issues[0].message)
-                    .contains("/nonexistent/dir/run.json: file not found"));
+                .contains("/nonexistent/dir/run.json: file not found"));
     }
 
     void validateInMemoryUsesTheSameRules()

@@ -190,10 +190,10 @@ private Q_SLOTS:
         const auto marked = extent(0, true);
         QVERIFY2(std::abs(marked.first - px(1)) <= 2 && std::abs(marked.second - px(3)) <= 2,
             qPrintable(QString("%1..%2 for %3..%4")
-                           .arg(marked.first)
-                           .arg(marked.second)
-                           .arg(px(1))
-                           .arg(px(3))));
+                    .arg(marked.first)
+                    .arg(marked.second)
+                    .arg(px(1))
+                    .arg(px(3))));
         QCOMPARE(extent(1, true).first, -1); // not marked: no colour
         const auto unmarked = extent(1, false);
         QVERIFY(std::abs(unmarked.first - px(-1)) <= 2 && std::abs(unmarked.second - px(1)) <= 2);

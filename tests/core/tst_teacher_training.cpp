@@ -318,8 +318,8 @@ private Q_SLOTS:
             scalars += int(nlohmann::json::parse(jsonl.readLine().toStdString()).size()) - 3;
         QCOMPARE(rows.size() - 1, scalars);
         QVERIFY(rows.contains(QString("60,%1,eval/sliced_wasserstein_floor,%2")
-                                  .arg(rows.last().section(',', 1, 1))
-                                  .arg(QString::asprintf("%.10g", result.finalMetrics[2].second))));
+                .arg(rows.last().section(',', 1, 1))
+                .arg(QString::asprintf("%.10g", result.finalMetrics[2].second))));
     }
 };
 

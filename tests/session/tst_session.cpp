@@ -334,8 +334,8 @@ private Q_SLOTS:
         const QString error = form->fieldError("distill.ddil.teacher_steps");
         QVERIFY2(error.contains("multiple of distill.student_steps"), qPrintable(error));
         QVERIFY(form->fieldFor("distill.ddil.teacher_steps")
-                    ->toolTip()
-                    .startsWith("distill.ddil.teacher_steps: "));
+                ->toolTip()
+                .startsWith("distill.ddil.teacher_steps: "));
         QVERIFY(!w.runControls()->startAction()->isEnabled());
         QVERIFY(!w.config().has_value());
         auto* teacherSteps = qobject_cast<QSpinBox*>(form->fieldFor("distill.ddil.teacher_steps"));

@@ -38,9 +38,9 @@ void writeRunFolder(const QString& dir, double scale)
     QVERIFY(f.open(QIODevice::WriteOnly));
     for (int s = 10; s <= 50; s += 10)
         f.write(QStringLiteral("{\"step\":%1,\"elapsed\":1.0,\"train/loss\":%2}\n")
-                    .arg(s)
-                    .arg(scale / s)
-                    .toUtf8());
+                .arg(s)
+                .arg(scale / s)
+                .toUtf8());
     f.write("{\"step\":50,\"elapsed\":2.0,\"eval/fid\":3.5,\"eval/precision\":0.7}\n");
     f.write("{\"step\":60,\"elap"); // a line cut short by a crash
 }

@@ -280,7 +280,7 @@ private Q_SLOTS:
         QCOMPARE(slurmExplicit.masterPort, 29500);
         // One Slurm task (a job array's): a single process, no rendezvous needed.
         QVERIFY(!readDistributedEnv(lookupIn({ { "SLURM_PROCID", "0" }, { "SLURM_NTASKS", "1" } }))
-                     .isDistributed());
+                .isDistributed());
 
         auto error = [&](std::map<std::string, std::string> vars) -> QString {
             try {
@@ -293,9 +293,9 @@ private Q_SLOTS:
         QCOMPARE(error({ { "RANK", "2" }, { "WORLD_SIZE", "2" } }),
             QString("RANK=2 is not below WORLD_SIZE=2"));
         QVERIFY(error({ { "RANK", "0" }, { "WORLD_SIZE", "2" }, { "MASTER_PORT", "1" } })
-                    .startsWith("MASTER_ADDR is not set"));
+                .startsWith("MASTER_ADDR is not set"));
         QVERIFY(error({ { "RANK", "0" }, { "WORLD_SIZE", "2" }, { "MASTER_ADDR", "h" } })
-                    .startsWith("MASTER_PORT is not set"));
+                .startsWith("MASTER_PORT is not set"));
         QVERIFY(error({ { "RANK", "x" }, { "WORLD_SIZE", "2" } }).startsWith("RANK=\"x\""));
         QCOMPARE(error({ { "RANK", "0" }, { "WORLD_SIZE", "2" }, { "MASTER_ADDR", "h" },
                      { "MASTER_PORT", "70000" } }),
@@ -337,10 +337,12 @@ private Q_SLOTS:
 
     void torchrunLaunchesTheRanks()
     {
-        const QString torchrun = QStandardPaths::findExecutable("torchrun");
-        QVERIFY2(!torchrun.isEmpty(), "torchrun (python3-torch) is a test dependency");
+        QVERIFY2(!QStandardPaths::findExecutable("torchrun").isEmpty(),
+            "torchrun (python3-torch) is a test dependency");
+        // scripts/ddil-torchrun is torchrun, with TCPStore's classic server where PyTorch has no
+        // libuv (Debian 13's 2.6, whose own torchrun cannot start two ranks).
         // torch 1.13 on Python 3.11: --redirects/--tee 0 parse as nothing, so ask for 1 (stdout).
-        const auto p = start(torchrun,
+        const auto p = start(test::sourceDir() + "/scripts/ddil-torchrun",
             { "--no_python", "--nproc_per_node", "2", "--redirects", "1", "--tee", "1",
                 "--master_port", QString::number(freePort()), test::ddilBinary(), "run",
                 path("b32.json"), "--out", path("torchrun-b32") });
