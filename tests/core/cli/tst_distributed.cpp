@@ -202,8 +202,8 @@ private:
         f.write(text);
     }
     // Runs `ddil run CONFIG --out DIR` as ranks 0..world-1 of a torchrun-style environment.
-    QVector<Finished> runRanks(
-        const QString& config, const QString& out, int world, const QStringList& extra = {})
+    QVector<Finished> runRanks(const QString& config, const QString& out, int world,
+        const QStringList& extra = {}, int timeoutMs = 120000)
     {
         const int port = freePort();
         std::vector<std::unique_ptr<QProcess>> ranks;
@@ -215,7 +215,7 @@ private:
                         { "MASTER_PORT", QString::number(port) } }));
         QVector<Finished> results;
         for (auto& p : ranks)
-            results.append(finish(*p));
+            results.append(finish(*p, timeoutMs));
         return results;
     }
 
@@ -404,7 +404,10 @@ exit $status
 
     void sigtermToOneRankStopsEveryRankAtOneStepAndTheyResume()
     {
-        write("long.json", distillConfig(32, 400, 20));
+        // 200 steps: far from done at step 40, and short enough to resume within the limits
+        // while the slow tests run beside it (ranks killed at 120 s left their peer "connection
+        // closed by peer" when 400 steps ran beside tst_presets).
+        write("long.json", distillConfig(32, 200, 20));
         const QString out = path("stopped");
         const int port = freePort();
         std::vector<std::unique_ptr<QProcess>> ranks;
@@ -428,9 +431,9 @@ exit $status
         }
         QCOMPARE(stateOf(out), QString("cancelled"));
         const int stoppedAt = stateStep(out);
-        QVERIFY(stoppedAt >= 40 && stoppedAt < 400);
+        QVERIFY(stoppedAt >= 40 && stoppedAt < 200);
 
-        const auto resumed = runRanks(path("long.json"), out, 2, { "--resume" });
+        const auto resumed = runRanks(path("long.json"), out, 2, { "--resume" }, 240000);
         for (const auto& r : resumed)
             QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
         QVERIFY(resumed[0].err.contains(QString("resuming at step %1").arg(stoppedAt)));
@@ -443,7 +446,7 @@ exit $status
             QCOMPARE(line["step"].toInt(), previous + 1);
             previous = line["step"].toInt();
         }
-        QCOMPARE(previous, 400);
+        QCOMPARE(previous, 200);
     }
 
     // A rank whose peers never come waits in the rendezvous; one SIGTERM (or Ctrl-C) ends it
