@@ -3,9 +3,14 @@
 
 #include <QByteArray>
 #include <QCoreApplication>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPair>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QString>
+#include <QVector>
 
 namespace ddil::test {
 
@@ -37,6 +42,21 @@ inline void isolateSettings()
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("ddil-tests"));
     QSettings().clear();
+}
+
+// (step, train/loss) of every metrics line of a run folder that has a loss, in file order.
+inline QVector<QPair<int, double>> loggedLosses(const QString& runDir)
+{
+    QFile f(runDir + "/metrics.jsonl");
+    QVector<QPair<int, double>> out;
+    if (!f.open(QIODevice::ReadOnly))
+        return out;
+    while (!f.atEnd()) {
+        const QJsonObject line = QJsonDocument::fromJson(f.readLine()).object();
+        if (line.contains("train/loss"))
+            out.append({ line["step"].toInt(), line["train/loss"].toDouble() });
+    }
+    return out;
 }
 
 } // namespace ddil::test

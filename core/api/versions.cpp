@@ -22,7 +22,7 @@ LibraryVersions libraryVersions()
         + std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "."
         + std::to_string(NLOHMANN_JSON_VERSION_PATCH);
     v.cudaBuild = torch::cuda::is_available();
-    v.cpuConvolution = ensureCorrectCpuConvolution().describe();
+    v.cpuConvolution = cpuConvolutionCheck().describe();
     return v;
 }
 

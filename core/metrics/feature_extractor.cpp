@@ -85,6 +85,8 @@ public:
     }
     ExtractedFeatures extract(const torch::Tensor& images, int64_t chunk) override
     {
+        // Its convolutions do not go through convolve2d (core/runtime/cpu_convolution.h).
+        NativeCpuConvolutionScope rightConvolutions;
         return inChunks(images, chunk, m_device, [this](const torch::Tensor& x) {
             const auto out = m_module.forward({ x });
             if (out.isTensor())
@@ -124,7 +126,6 @@ private:
 std::unique_ptr<FeatureExtractor> FeatureExtractor::load(
     const std::string& requested, torch::Device device)
 {
-    ensureCorrectCpuConvolution(); // a TorchScript extractor convolves too (cpu_convolution.h)
     const std::string path = resolveResourcePath(requested);
     const std::string bytes = readWholeFile(path); // IoError naming the file when missing
     std::unique_ptr<FeatureExtractor> extractor;

@@ -1,10 +1,9 @@
 #include "core/models/classifier.h"
 
 #include "core/api/errors.h"
-#include "core/runtime/cpu_convolution.h"
+#include "core/models/convolution.h"
 
 #include <torch/nn/modules/activation.h>
-#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/pooling.h>
 #include <torch/types.h>
 
@@ -13,7 +12,7 @@ namespace ddil {
 namespace {
 void addConvLayer(torch::nn::Sequential& body, int64_t in, int64_t out)
 {
-    body->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).padding(1).bias(false)));
+    body->push_back(Convolution(in, out, 3, 1, 1, false));
     body->push_back(torch::nn::BatchNorm2d(out));
     body->push_back(torch::nn::ReLU());
 }
@@ -25,7 +24,6 @@ ClassifierNet::ClassifierNet(
     , m_shape(sampleShape)
     , m_numClasses(numClasses)
 {
-    ensureCorrectCpuConvolution(); // before anything convolves (cpu_convolution.h)
     if (sampleShape.size() != 3)
         throw ConfigError("model.kind: \"classifier\" needs images (C, H, W)");
     const int64_t c = config.channels;

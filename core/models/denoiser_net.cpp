@@ -3,7 +3,6 @@
 #include "core/api/errors.h"
 #include "core/models/mlp_denoiser.h"
 #include "core/models/unet.h"
-#include "core/runtime/cpu_convolution.h"
 
 #include <ATen/ops/_foreach_add.h>
 #include <ATen/ops/_foreach_mul.h>
@@ -45,7 +44,6 @@ torch::Tensor GuidanceEmbeddingImpl::forward(const torch::Tensor& w)
 std::shared_ptr<DenoiserNet> makeDenoiserNet(
     const ModelConfig& config, const std::vector<int64_t>& sampleShape, int64_t numClasses)
 {
-    ensureCorrectCpuConvolution(); // before anything convolves (cpu_convolution.h)
     switch (config.kind) {
     case ModelKind::Mlp: {
         if (sampleShape.size() != 1)

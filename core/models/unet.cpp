@@ -14,9 +14,9 @@ namespace ddil {
 
 namespace {
 
-torch::nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1)
+Convolution conv3x3(int64_t in, int64_t out, int64_t stride = 1)
 {
-    return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
+    return Convolution(in, out, 3, stride, 1);
 }
 
 // GroupNorm's input in float32 (a no-op outside autocast): under runtime.precision bf16, CUDA's
@@ -47,7 +47,7 @@ struct ResBlock : UNetLayer {
         conv2->weight.zero_();
         conv2->bias.zero_();
         if (in != out)
-            skip = register_module("skip", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 1)));
+            skip = register_module("skip", Convolution(in, out, 1));
     }
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& emb) override
     {
@@ -57,20 +57,20 @@ struct ResBlock : UNetLayer {
         return (skip ? skip(x) : x) + h;
     }
     torch::nn::GroupNorm norm1;
-    torch::nn::Conv2d conv1;
+    Convolution conv1;
     torch::nn::Linear embProj;
     torch::nn::GroupNorm norm2;
     torch::nn::Dropout drop;
-    torch::nn::Conv2d conv2;
-    torch::nn::Conv2d skip { nullptr };
+    Convolution conv2;
+    Convolution skip { nullptr };
 };
 
 // Single-head self-attention over all positions, residual, output zero-initialised.
 struct AttentionBlock : UNetLayer {
     AttentionBlock(int64_t ch, int64_t groups)
         : norm(register_module("norm", torch::nn::GroupNorm(groups, ch)))
-        , qkv(register_module("qkv", torch::nn::Conv2d(torch::nn::Conv2dOptions(ch, 3 * ch, 1))))
-        , proj(register_module("proj", torch::nn::Conv2d(torch::nn::Conv2dOptions(ch, ch, 1))))
+        , qkv(register_module("qkv", Convolution(ch, 3 * ch, 1)))
+        , proj(register_module("proj", Convolution(ch, ch, 1)))
     {
         torch::NoGradGuard noGrad;
         proj->weight.zero_();
@@ -87,7 +87,7 @@ struct AttentionBlock : UNetLayer {
         return x + proj(out);
     }
     torch::nn::GroupNorm norm;
-    torch::nn::Conv2d qkv, proj;
+    Convolution qkv, proj;
 };
 
 struct Downsample : UNetLayer {
@@ -96,7 +96,7 @@ struct Downsample : UNetLayer {
     {
     }
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor&) override { return conv(x); }
-    torch::nn::Conv2d conv;
+    Convolution conv;
 };
 
 struct Upsample : UNetLayer {
@@ -112,7 +112,7 @@ struct Upsample : UNetLayer {
                 .scale_factor(std::vector<double> { 2.0, 2.0 })
                 .mode(torch::kNearest)));
     }
-    torch::nn::Conv2d conv;
+    Convolution conv;
 };
 
 UNetLayer& layerAt(const torch::nn::ModuleList& list, size_t i)

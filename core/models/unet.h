@@ -5,10 +5,10 @@
 // optional self-attention at the lowest resolution; `depth` blocks per resolution, widths
 // channels * channel_mult[level], each level below the first halving the image size.
 
+#include "core/models/convolution.h"
 #include "core/models/denoiser_net.h"
 
 #include <torch/nn/modules/container/modulelist.h>
-#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
@@ -35,12 +35,12 @@ private:
     torch::nn::Linear m_timeProj1 { nullptr }, m_timeProj2 { nullptr };
     torch::nn::Embedding m_classEmbedding { nullptr };
     GuidanceEmbedding m_guidanceEmbedding { nullptr };
-    torch::nn::Conv2d m_inConv { nullptr };
+    Convolution m_inConv { nullptr };
     torch::nn::ModuleList m_down { nullptr }; // blocks, attention and downsamplers in order
     torch::nn::ModuleList m_middle { nullptr };
     torch::nn::ModuleList m_up { nullptr };
     torch::nn::GroupNorm m_outNorm { nullptr };
-    torch::nn::Conv2d m_outConv { nullptr };
+    Convolution m_outConv { nullptr };
 };
 
 } // namespace ddil

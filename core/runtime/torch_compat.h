@@ -95,58 +95,65 @@ inline void foreachMul(at::TensorList list, const at::Tensor& factor)
 } // namespace ddil::compat
 
 namespace ddil::compat {
+// Whether autocast is on for `device`'s type on this thread, and the type it casts to.
+#if DDIL_TORCH_AT_LEAST(2, 4)
+inline bool autocastEnabled(c10::DeviceType d)
+{
+    return at::autocast::is_autocast_enabled(d);
+}
+inline at::ScalarType autocastType(c10::DeviceType d)
+{
+    return at::autocast::get_autocast_dtype(d);
+}
+inline void setAutocast(c10::DeviceType d, bool on, at::ScalarType dtype)
+{
+    at::autocast::set_autocast_enabled(d, on);
+    at::autocast::set_autocast_dtype(d, dtype);
+}
+#else
+inline bool autocastEnabled(c10::DeviceType d)
+{
+    return d == c10::DeviceType::CUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+}
+inline at::ScalarType autocastType(c10::DeviceType d)
+{
+    return d == c10::DeviceType::CUDA ? at::autocast::get_autocast_gpu_dtype()
+                                      : at::autocast::get_autocast_cpu_dtype();
+}
+inline void setAutocast(c10::DeviceType d, bool on, at::ScalarType dtype)
+{
+    if (d == c10::DeviceType::CUDA) {
+        at::autocast::set_enabled(on);
+        at::autocast::set_autocast_gpu_dtype(dtype);
+    } else {
+        at::autocast::set_cpu_enabled(on);
+        at::autocast::set_autocast_cpu_dtype(dtype);
+    }
+}
+#endif
+
 // Autocast to `dtype` on `device`'s type for the scope's lifetime (this thread only), as
 // torch.autocast does: nested scopes restore what was in force before them.
 class AutocastScope {
 public:
     AutocastScope(c10::DeviceType device, at::ScalarType dtype)
         : m_device(device)
-        , m_wasEnabled(enabled(device))
-        , m_previousType(type(device))
+        , m_wasEnabled(autocastEnabled(device))
+        , m_previousType(autocastType(device))
     {
-        set(device, true, dtype);
+        setAutocast(device, true, dtype);
         at::autocast::increment_nesting();
     }
     ~AutocastScope()
     {
         if (at::autocast::decrement_nesting() == 0)
             at::autocast::clear_cache();
-        set(m_device, m_wasEnabled, m_previousType);
+        setAutocast(m_device, m_wasEnabled, m_previousType);
     }
     AutocastScope(const AutocastScope&) = delete;
     AutocastScope& operator=(const AutocastScope&) = delete;
 
 private:
-#if DDIL_TORCH_AT_LEAST(2, 4)
-    static bool enabled(c10::DeviceType d) { return at::autocast::is_autocast_enabled(d); }
-    static at::ScalarType type(c10::DeviceType d) { return at::autocast::get_autocast_dtype(d); }
-    static void set(c10::DeviceType d, bool on, at::ScalarType dtype)
-    {
-        at::autocast::set_autocast_enabled(d, on);
-        at::autocast::set_autocast_dtype(d, dtype);
-    }
-#else
-    static bool enabled(c10::DeviceType d)
-    {
-        return d == c10::DeviceType::CUDA ? at::autocast::is_enabled()
-                                          : at::autocast::is_cpu_enabled();
-    }
-    static at::ScalarType type(c10::DeviceType d)
-    {
-        return d == c10::DeviceType::CUDA ? at::autocast::get_autocast_gpu_dtype()
-                                          : at::autocast::get_autocast_cpu_dtype();
-    }
-    static void set(c10::DeviceType d, bool on, at::ScalarType dtype)
-    {
-        if (d == c10::DeviceType::CUDA) {
-            at::autocast::set_enabled(on);
-            at::autocast::set_autocast_gpu_dtype(dtype);
-        } else {
-            at::autocast::set_cpu_enabled(on);
-            at::autocast::set_autocast_cpu_dtype(dtype);
-        }
-    }
-#endif
     c10::DeviceType m_device;
     bool m_wasEnabled;
     at::ScalarType m_previousType;

@@ -1,5 +1,6 @@
 #include "core/api/errors.h"
 #include "core/models/classifier.h"
+#include "core/models/convolution.h"
 #include "core/models/denoiser_net.h"
 #include "core/models/unet.h"
 #include "core/runtime/cpu_convolution.h"
@@ -10,9 +11,13 @@
 #include <ATen/Context.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/conv.h>
 #include <torch/types.h>
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
+#include <tuple>
 
 using namespace ddil;
 
@@ -27,6 +32,15 @@ ModelConfig unetConfig()
     c.groups = 4;
     c.time_embedding = 16;
     return c;
+}
+
+// Moves every weight off its initialisation (the UNet's last convolutions start at zero), so
+// that all paths carry signal.
+void moveOffInitialisation(torch::nn::Module& net)
+{
+    torch::NoGradGuard noGrad;
+    for (auto& p : net.parameters())
+        p.add_(torch::randn_like(p) * 0.05);
 }
 } // namespace
 
@@ -49,12 +63,7 @@ private Q_SLOTS:
     {
         torch::manual_seed(1);
         auto net = makeDenoiserNet(unetConfig(), { 1, 8, 8 }, 4);
-        // Move every weight off its initialisation so all paths carry signal.
-        {
-            torch::NoGradGuard noGrad;
-            for (auto& p : net->parameters())
-                p.add_(torch::randn_like(p) * 0.05);
-        }
+        moveOffInitialisation(*net);
         const auto x = torch::randn({ 2, 1, 8, 8 });
         const auto t = torch::full({ 2 }, 0.5);
         const auto base = net->forward(x, t, torch::tensor({ 1, 1 }));
@@ -75,36 +84,72 @@ private Q_SLOTS:
         QVERIFY(net->named_parameters()["in_conv.weight"].grad().abs().sum().item<float>() > 0);
     }
 
-    // The convolutions LibTorch runs agree with float64, forward and backward, for the shapes
-    // Debian 13's LibTorch 2.6 gets wrong through oneDNN (input channels not a multiple of 16, one
-    // output channel): there the errors were of order 1, and NaN (cpu_convolution.h).
+    // The networks' convolutions agree with float64, forward and backward, for the shapes Debian
+    // 13's LibTorch 2.6 gets wrong through oneDNN (input channels not a multiple of 16, one output
+    // channel): there the errors were of order 1, and NaN (cpu_convolution.h). Both routes: the
+    // one this build takes, and LibTorch's own, which a build with a wrong oneDNN takes.
     void cpuConvolutionAgreesWithFloat64()
     {
-        QVERIFY(!ensureCorrectCpuConvolution().describe().empty());
+        QVERIFY(!cpuConvolutionCheck().describe().empty());
         torch::manual_seed(5);
-        for (int64_t in : { 8, 20, 24, 40, 48 })
-            for (int64_t out : { 1, 16 }) {
-                const auto x = torch::randn({ 4, in, 8, 8 });
-                const auto w = torch::randn({ out, in, 3, 3 }) * 0.1;
-                const auto g = torch::randn({ 4, out, 8, 8 });
-                auto input = x.clone().set_requires_grad(true);
-                const auto y = torch::conv2d(input, w, {}, 1, 1);
-                y.backward(g);
-                auto exactInput = x.to(torch::kFloat64).set_requires_grad(true);
-                const auto exact = torch::conv2d(exactInput, w.to(torch::kFloat64), {}, 1, 1);
-                exact.backward(g.to(torch::kFloat64));
-                auto relative = [](const torch::Tensor& a, const torch::Tensor& b) {
-                    return ((a.to(torch::kFloat64) - b).abs().max() / b.abs().max()).item<double>();
-                };
-                const double forward = relative(y, exact);
-                const double backward = relative(input.grad(), exactInput.grad());
-                QVERIFY2(forward < 1e-5 && backward < 1e-5,
-                    qPrintable(QString("%1 -> %2 channels: forward %3, input gradient %4")
-                            .arg(in)
-                            .arg(out)
-                            .arg(forward)
-                            .arg(backward)));
-            }
+        for (bool forced : { false, true }) {
+            std::optional<testing::ForceNativeCpuConvolution> native;
+            if (forced)
+                native.emplace();
+            for (const auto& [kernel, stride, padding] :
+                { std::tuple<int64_t, int64_t, int64_t> { 3, 1, 1 }, { 3, 2, 1 }, { 1, 1, 0 } })
+                for (int64_t in : { 1, 8, 20, 24, 40, 48 })
+                    for (int64_t out : { 1, 16 }) {
+                        const auto x = torch::randn({ 4, in, 8, 8 });
+                        const auto w = torch::randn({ out, in, kernel, kernel }) * 0.1;
+                        const auto bias = torch::randn({ out });
+                        auto input = x.clone().set_requires_grad(true);
+                        auto weight = w.clone().set_requires_grad(true);
+                        const auto y = convolve2d(input, weight, bias, stride, padding);
+                        const auto g = torch::randn_like(y);
+                        y.backward(g);
+                        auto exactInput = x.to(torch::kFloat64).set_requires_grad(true);
+                        auto exactWeight = w.to(torch::kFloat64).set_requires_grad(true);
+                        const auto exact = torch::conv2d(
+                            exactInput, exactWeight, bias.to(torch::kFloat64), stride, padding);
+                        exact.backward(g.to(torch::kFloat64));
+                        auto relative = [](const torch::Tensor& a, const torch::Tensor& b) {
+                            return ((a.to(torch::kFloat64) - b).abs().max() / b.abs().max())
+                                .item<double>();
+                        };
+                        const double errors[]
+                            = { relative(y, exact), relative(input.grad(), exactInput.grad()),
+                                  relative(weight.grad(), exactWeight.grad()) };
+                        QVERIFY2(*std::max_element(std::begin(errors), std::end(errors)) < 1e-5,
+                            qPrintable(QString("%1 -> %2 channels, %3x%3 stride %4%5: forward "
+                                               "%6, input gradient %7, weight gradient %8")
+                                    .arg(in)
+                                    .arg(out)
+                                    .arg(kernel)
+                                    .arg(stride)
+                                    .arg(forced ? " (LibTorch's own)" : "")
+                                    .arg(errors[0])
+                                    .arg(errors[1])
+                                    .arg(errors[2])));
+                    }
+        }
+    }
+
+    // The networks' convolution layer is torch::nn::Conv2d's parameters under the same names and
+    // the same seeded initialisation: checkpoints and seeded runs do not change with it.
+    void convolutionLayerHasConv2dsParameters()
+    {
+        torch::manual_seed(8);
+        Convolution ours(6, 16, 3, 2, 1);
+        torch::manual_seed(8);
+        torch::nn::Conv2d theirs(torch::nn::Conv2dOptions(6, 16, 3).stride(2).padding(1));
+        const auto a = ours->named_parameters(), b = theirs->named_parameters();
+        QCOMPARE(a.size(), b.size());
+        for (const auto& p : b)
+            QVERIFY(a.contains(p.key()) && torch::equal(a[p.key()], p.value()));
+        const auto x = torch::randn({ 3, 6, 9, 9 });
+        QVERIFY(torch::allclose(ours(x), theirs(x), 1e-5, 1e-5));
+        QCOMPARE(Convolution(4, 8, 3, 1, 1, false)->named_parameters().size(), size_t(1));
     }
 
     // A sample's output does not depend on the rows beside it: one row alone equals the same row
@@ -113,11 +158,7 @@ private Q_SLOTS:
     {
         torch::manual_seed(6);
         auto net = makeDenoiserNet(unetConfig(), { 1, 8, 8 }, 4);
-        {
-            torch::NoGradGuard noGrad;
-            for (auto& p : net->parameters())
-                p.add_(torch::randn_like(p) * 0.05);
-        }
+        moveOffInitialisation(*net);
         torch::NoGradGuard noGrad;
         const auto x = torch::randn({ 10, 1, 8, 8 });
         const auto t = torch::rand({ 10 });
@@ -141,27 +182,30 @@ private Q_SLOTS:
         auto config = unetConfig();
         config.attention = true;
         auto net = makeDenoiserNet(config, { 1, 8, 8 }, 4);
-        {
-            torch::NoGradGuard noGrad;
-            for (auto& p : net->parameters())
-                p.add_(torch::randn_like(p) * 0.05);
-        }
+        moveOffInitialisation(*net);
         const auto x = torch::randn({ 4, 1, 8, 8 });
         const auto t = torch::rand({ 4 });
         const auto labels = torch::tensor({ 0, 1, 2, 4 });
         const auto fp32 = net->forward(x, t, labels).detach();
-        torch::Tensor bf16;
-        {
-            compat::AutocastScope autocast(torch::kCPU, torch::kBFloat16);
-            bf16 = net->forward(x, t, labels);
+        for (bool forced : { false, true }) { // the route this build takes, and LibTorch's own
+            std::optional<testing::ForceNativeCpuConvolution> native;
+            if (forced)
+                native.emplace();
+            net->zero_grad();
+            torch::Tensor bf16;
+            {
+                compat::AutocastScope autocast(torch::kCPU, torch::kBFloat16);
+                bf16 = net->forward(x, t, labels);
+            }
+            bf16.to(torch::kFloat32).square().mean().backward();
+            const double relative
+                = ((bf16.detach().to(torch::kFloat32) - fp32).abs().max() / fp32.abs().max())
+                      .item<double>();
+            QVERIFY2(relative < 0.05,
+                qPrintable(QString("%1%2").arg(relative).arg(forced ? " (LibTorch's own)" : "")));
+            for (const auto& p : net->parameters())
+                QVERIFY(p.grad().defined() && std::isfinite(p.grad().abs().sum().item<double>()));
         }
-        bf16.to(torch::kFloat32).square().mean().backward();
-        const double relative
-            = ((bf16.detach().to(torch::kFloat32) - fp32).abs().max() / fp32.abs().max())
-                  .item<double>();
-        QVERIFY2(relative < 0.05, qPrintable(QString::number(relative)));
-        for (const auto& p : net->parameters())
-            QVERIFY(p.grad().defined() && std::isfinite(p.grad().abs().sum().item<double>()));
     }
 
     void attentionAndDepthChangeTheArchitecture()

@@ -49,21 +49,6 @@ int stateStep(const QString& runDir)
     return state.contains("step") ? state["step"].toInt() : -1;
 }
 
-// (step, train/loss) of every metrics line that has a loss, in file order.
-QVector<QPair<int, double>> loggedLosses(const QString& runDir)
-{
-    QFile f(runDir + "/metrics.jsonl");
-    QVector<QPair<int, double>> out;
-    if (!f.open(QIODevice::ReadOnly))
-        return out;
-    while (!f.atEnd()) {
-        const QJsonObject line = QJsonDocument::fromJson(f.readLine()).object();
-        if (line.contains("train/loss"))
-            out.append({ line["step"].toInt(), line["train/loss"].toDouble() });
-    }
-    return out;
-}
-
 void writeFile(const QString& path, const QByteArray& text)
 {
     QFile f(path);
@@ -633,7 +618,7 @@ private Q_SLOTS:
         QCOMPARE(p.exitStatus(), QProcess::CrashExit);
         const int checkpointed = stateStep(path("killed"));
         QVERIFY(checkpointed % 25 == 0 && checkpointed >= 100);
-        const auto beforeResume = loggedLosses(path("killed"));
+        const auto beforeResume = ddil::test::loggedLosses(path("killed"));
         QVERIFY(!beforeResume.isEmpty() && beforeResume.last().first >= checkpointed);
         QVERIFY(beforeResume.last().first < 6000); // it was killed mid-run
 
@@ -647,7 +632,8 @@ private Q_SLOTS:
             qPrintable(resumed.err));
         const auto whole = runDdil({ "run", path("killed.json"), "--out", path("whole") });
         QCOMPARE(whole.code, exit_code::kOk);
-        const auto a = loggedLosses(path("killed")), b = loggedLosses(path("whole"));
+        const auto a = ddil::test::loggedLosses(path("killed")),
+                   b = ddil::test::loggedLosses(path("whole"));
         QCOMPARE(a.size(), b.size()); // 1200 lines, none twice
         for (int i = 0; i < a.size(); ++i) {
             QCOMPARE(a[i].first, b[i].first);
@@ -745,7 +731,7 @@ private Q_SLOTS:
         QVERIFY(first.waitForFinished(ddil::test::patienceMs(60000)));
         QCOMPARE(first.exitCode(), exit_code::kInterrupted);
         // Every step logged once: the refused processes wrote nothing.
-        const auto losses = loggedLosses(path("held"));
+        const auto losses = ddil::test::loggedLosses(path("held"));
         for (int i = 1; i < losses.size(); ++i)
             QVERIFY(losses[i].first > losses[i - 1].first);
         // Released with the process: the folder resumes.
@@ -775,7 +761,7 @@ private Q_SLOTS:
             qPrintable(r.err));
         QVERIFY(!QFile::exists(path("heal/.checkpoint.pt.tmp-99999"))); // removed all the same
         QVERIFY(!QFile::exists(path("heal/samples/.step-20.png.tmp-99999")));
-        QCOMPARE(loggedLosses(path("heal")).size(), 1);
+        QCOMPARE(ddil::test::loggedLosses(path("heal")).size(), 1);
         // --resume starts it again from step 0 with its logs replaced; so does --restart.
         for (const char* how : { "--resume", "--restart" }) {
             writeFile(path("heal/metrics.jsonl"), "{\"step\": 10, \"train/loss\": 0.5}\n");
@@ -784,7 +770,7 @@ private Q_SLOTS:
             r = runDdil({ "run", path("heal.json"), "--out", path("heal"), how });
             QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
             QVERIFY2(r.err.contains("removed .state.json.tmp-99998"), qPrintable(r.err));
-            const auto losses = loggedLosses(path("heal"));
+            const auto losses = ddil::test::loggedLosses(path("heal"));
             QCOMPARE(losses.size(), 4); // steps 10, 20, 30, 40 of this run only
             QCOMPARE(losses.first().first, 10);
             QVERIFY(losses.first().second != 0.5);

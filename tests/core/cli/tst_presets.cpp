@@ -17,23 +17,6 @@
 
 using namespace ddil;
 
-namespace {
-// (step, train/loss) of every metrics line with a loss, in file order.
-QVector<QPair<int, double>> loggedLosses(const QString& runDir)
-{
-    QFile f(runDir + "/metrics.jsonl");
-    QVector<QPair<int, double>> out;
-    if (!f.open(QIODevice::ReadOnly))
-        return out;
-    while (!f.atEnd()) {
-        const QJsonObject line = QJsonDocument::fromJson(f.readLine()).object();
-        if (line.contains("train/loss"))
-            out.append({ line["step"].toInt(), line["train/loss"].toDouble() });
-    }
-    return out;
-}
-} // namespace
-
 class TestPresets : public QObject {
     Q_OBJECT
 private:
@@ -82,7 +65,7 @@ private Q_SLOTS:
                 qPrintable(QString("run %1: %2")
                         .arg(run)
                         .arg(QString::fromUtf8(p.readAllStandardError()))));
-            const auto losses = loggedLosses(out);
+            const auto losses = ddil::test::loggedLosses(out);
             QCOMPARE(losses.size(), 20);
             for (const auto& [step, loss] : losses)
                 QVERIFY2(
