@@ -116,7 +116,7 @@ qt=$(chroot "$root" dpkg-query -W -f='${Version}' qt6-base-dev 2> /dev/null || e
 gcc=$(chroot "$root" gcc -dumpfullversion 2> /dev/null || echo '?')
 total=$(grep -Eo 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1 | grep -Eo '[0-9]+$' || true)
 failed=$(grep -Eo 'tests passed, [0-9]+ tests failed' "$log" | tail -1 | grep -Eo '[0-9]+' | tail -1 || true)
-skipped=$(grep -Ec '^ *[0-9]+ - .*\(Skipped\)$' "$log" || true)
+skipped=$(grep -Ec '^[[:space:]]*[0-9]+ - .*\(Skipped\)$' "$log" || true)
 say "$platform, LibTorch $torch, Qt $qt, gcc $gcc; commit ${commit:0:12}; $(( finished - started )) s in all (make test $(( finished - built )) s); log $log"
 if [ -z "$total" ]; then
   say "0 passed, 1 failed (make test stopped before ctest finished: exit $rc; see the log)"

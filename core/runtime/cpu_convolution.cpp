@@ -4,6 +4,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
+#include <ATen/ops/constant_pad_nd.h>
 #include <ATen/ops/conv2d.h>
 #include <ATen/ops/thnn_conv2d.h>
 #include <torch/autograd.h>
@@ -95,11 +96,17 @@ CpuConvolutionCheck runCheck()
     return check;
 }
 
-std::atomic<int> g_forcedNative { 0 };
+// -1: none forced, else a CpuConvolutionRoute (testing::ForceCpuConvolutionRoute).
+std::atomic<int> g_forcedRoute { -1 };
 
-// Whether a convolution of this shape must avoid oneDNN on a build whose oneDNN failed the check:
-// channel counts oneDNN pads, or a probe of the shape itself that disagrees. Memoised per shape.
-bool avoidsOneDnn(const Shape& shape)
+int64_t multipleOf16(int64_t n)
+{
+    return (n + 15) / 16 * 16;
+}
+
+// Whether this build's oneDNN computes a convolution of this shape right (its probe agrees with
+// float64). Memoised per shape.
+bool oneDnnRightFor(const Shape& shape)
 {
     static std::mutex mutex;
     static std::map<Shape, bool> known;
@@ -107,14 +114,30 @@ bool avoidsOneDnn(const Shape& shape)
     const auto found = known.find(shape);
     if (found != known.end())
         return found->second;
-    bool avoid = shape.in % 16 != 0 || shape.out % 16 != 0;
-    if (!avoid)
-        avoid = onOwnThread([&] {
-            auto generator = at::detail::createCPUGenerator(20261204);
-            return probeError(shape, generator) >= kTolerance;
-        });
-    known.emplace(shape, avoid);
-    return avoid;
+    const bool right = onOwnThread([&] {
+        auto generator = at::detail::createCPUGenerator(20261204);
+        return probeError(shape, generator) < kTolerance;
+    });
+    known.emplace(shape, right);
+    return right;
+}
+
+// The convolution with channel counts padded to multiples of 16: zero input channels meet zero
+// weights (exact zeros added to every sum), zero output rows are cut off again. Gradients flow
+// through the pads to the caller's tensors.
+torch::Tensor paddedConvolution(const torch::Tensor& x, const torch::Tensor& weight,
+    const torch::Tensor& bias, int64_t stride, int64_t padding)
+{
+    const int64_t in = weight.size(1), out = weight.size(0);
+    const int64_t extraIn = multipleOf16(in) - in, extraOut = multipleOf16(out) - out;
+    // constant_pad_nd pads from the last dimension: (W, H, C) for x, (kW, kH, in, out) for weight.
+    const auto xs = extraIn ? at::constant_pad_nd(x, { 0, 0, 0, 0, 0, extraIn }) : x;
+    const auto ws = extraIn || extraOut
+        ? at::constant_pad_nd(weight, { 0, 0, 0, 0, 0, extraIn, 0, extraOut })
+        : weight;
+    const auto bs = bias.defined() && extraOut ? at::constant_pad_nd(bias, { 0, extraOut }) : bias;
+    const auto y = at::conv2d(xs, ws, bs, { stride, stride }, { padding, padding });
+    return extraOut ? y.narrow(1, 0, out) : y;
 }
 
 torch::Tensor nativeConvolution(const torch::Tensor& x, const torch::Tensor& weight,
@@ -143,8 +166,8 @@ std::string CpuConvolutionCheck::describe() const
         return "oneDNN";
     char error[32];
     std::snprintf(error, sizeof error, "%.3g", worstRelativeError);
-    return std::string("oneDNN, and LibTorch's own for the shapes this build's oneDNN computes "
-                       "wrong (relative error ")
+    return std::string("oneDNN, with channel counts padded to multiples of 16 by the core: this "
+                       "build's oneDNN computes wrong where it pads them itself (relative error ")
         + error + " in the check)";
 }
 
@@ -157,13 +180,26 @@ const CpuConvolutionCheck& cpuConvolutionCheck()
 torch::Tensor convolve2d(const torch::Tensor& x, const torch::Tensor& weight,
     const torch::Tensor& bias, int64_t stride, int64_t padding)
 {
+    auto route = CpuConvolutionRoute::AsIs;
     if (x.is_cpu()) {
-        const bool forced = g_forcedNative.load() > 0;
-        if (forced
-            || (!cpuConvolutionCheck().oneDnnCorrect
-                && avoidsOneDnn(
-                    { weight.size(1), weight.size(0), weight.size(2), stride, padding })))
-            return nativeConvolution(x, weight, bias, stride, padding);
+        const int forced = g_forcedRoute.load();
+        if (forced >= 0)
+            route = static_cast<CpuConvolutionRoute>(forced);
+        else if (!cpuConvolutionCheck().oneDnnCorrect)
+            route = CpuConvolutionRoute::Padded;
+        if (route == CpuConvolutionRoute::Padded)
+            route = oneDnnRightFor({ multipleOf16(weight.size(1)), multipleOf16(weight.size(0)),
+                        weight.size(2), stride, padding })
+                ? CpuConvolutionRoute::Padded
+                : CpuConvolutionRoute::Native;
+    }
+    switch (route) {
+    case CpuConvolutionRoute::Padded:
+        return paddedConvolution(x, weight, bias, stride, padding);
+    case CpuConvolutionRoute::Native:
+        return nativeConvolution(x, weight, bias, stride, padding);
+    case CpuConvolutionRoute::AsIs:
+        break;
     }
     return at::conv2d(x, weight, bias, { stride, stride }, { padding, padding });
 }
@@ -187,13 +223,13 @@ NativeCpuConvolutionScope::~NativeCpuConvolutionScope()
 }
 
 namespace testing {
-ForceNativeCpuConvolution::ForceNativeCpuConvolution()
+ForceCpuConvolutionRoute::ForceCpuConvolutionRoute(CpuConvolutionRoute route)
+    : m_previous(g_forcedRoute.exchange(static_cast<int>(route)))
 {
-    ++g_forcedNative;
 }
-ForceNativeCpuConvolution::~ForceNativeCpuConvolution()
+ForceCpuConvolutionRoute::~ForceCpuConvolutionRoute()
 {
-    --g_forcedNative;
+    g_forcedRoute.store(m_previous);
 }
 } // namespace testing
 

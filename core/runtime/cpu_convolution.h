@@ -15,12 +15,15 @@
 //
 // What is done about it asks the build, not its version. Once per process a few such convolutions
 // run forward and backward against the same in float64 (which never reaches oneDNN). Where they
-// agree, every convolution is at::conv2d. Where they do not, convolve2d() chooses per shape: a
-// convolution whose channel counts are not both multiples of 16 (where oneDNN pads), or whose own
-// probe disagrees with float64, runs LibTorch's own convolution (im2col + BLAS, at::thnn_conv2d,
-// which has its own backward); the rest keep oneDNN. In the Fashion-MNIST UNet that is the first
-// and the last convolution (1 -> 32 and 32 -> 1 channels), which are cheap either way; turning
-// oneDNN off for everything made its training step about 8x slower on the 2-core dev machine.
+// agree, every convolution is at::conv2d. Where they do not, convolve2d() pads the channel
+// counts to multiples of 16 itself (zero input channels with zero weights, zero output channels
+// cut off again), so that oneDNN has no padding of its own to read, and probes that padded shape
+// once; a shape whose padded probe still disagrees runs LibTorch's own convolution
+// (at::thnn_conv2d: im2col + BLAS, with its own backward). Multiples of 16 are not always enough:
+// 48 -> 16 channels, 3x3 stride 2, on 8x8 still had its input gradient wrong (0.32 relative).
+// Turning oneDNN off for everything was right and about 8x slower for the Fashion-MNIST UNet;
+// LibTorch's own for just its one-channel last layer still made a batch of 256 take twice as long
+// (800 ms for that layer alone, against 24 ms padded), on the 2-core dev machine.
 
 #include <torch/types.h>
 
@@ -39,6 +42,14 @@ struct CpuConvolutionCheck {
 // Runs the probes once per process (thread-safe; tens of milliseconds, on a thread of its own so
 // that no caller's grad, inference or autocast mode reaches them).
 const CpuConvolutionCheck& cpuConvolutionCheck();
+
+// How convolve2d() computes a CPU convolution.
+enum class CpuConvolutionRoute {
+    AsIs, // at::conv2d (oneDNN where LibTorch uses it)
+    Padded, // what a build with a wrong oneDNN does: at::conv2d with channel counts padded to
+            // multiples of 16 by us where that shape's probe agrees, else Native
+    Native, // at::thnn_conv2d, LibTorch's own convolution
+};
 
 // The 2-D convolution of the project's networks: zero padding, square kernel, one group, no
 // dilation; weight (out, in, k, k), bias (out) or undefined. at::conv2d wherever the check passed
@@ -59,14 +70,17 @@ public:
 };
 
 namespace testing {
-// Routes every CPU convolve2d() through LibTorch's own convolution while alive, whatever the
-// check found, so that the route a build with a wrong oneDNN takes is tested on every build.
-class ForceNativeCpuConvolution {
+// Routes every CPU convolve2d() one way while alive, whatever the check found, so that the
+// routes a build with a wrong oneDNN takes are tested on every build.
+class ForceCpuConvolutionRoute {
 public:
-    ForceNativeCpuConvolution();
-    ~ForceNativeCpuConvolution();
-    ForceNativeCpuConvolution(const ForceNativeCpuConvolution&) = delete;
-    ForceNativeCpuConvolution& operator=(const ForceNativeCpuConvolution&) = delete;
+    explicit ForceCpuConvolutionRoute(CpuConvolutionRoute route);
+    ~ForceCpuConvolutionRoute();
+    ForceCpuConvolutionRoute(const ForceCpuConvolutionRoute&) = delete;
+    ForceCpuConvolutionRoute& operator=(const ForceCpuConvolutionRoute&) = delete;
+
+private:
+    int m_previous;
 };
 } // namespace testing
 

@@ -34,6 +34,16 @@ ModelConfig unetConfig()
     return c;
 }
 
+// The route this build takes (nullopt), and each route a build with a wrong oneDNN takes.
+const std::optional<CpuConvolutionRoute> kRoutes[]
+    = { std::nullopt, CpuConvolutionRoute::Padded, CpuConvolutionRoute::Native };
+QString routeName(const std::optional<CpuConvolutionRoute>& route)
+{
+    if (!route)
+        return {};
+    return *route == CpuConvolutionRoute::Padded ? " (padded to 16)" : " (LibTorch's own)";
+}
+
 // Moves every weight off its initialisation (the UNet's last convolutions start at zero), so
 // that all paths carry signal.
 void moveOffInitialisation(torch::nn::Module& net)
@@ -86,32 +96,34 @@ private Q_SLOTS:
 
     // The networks' convolutions agree with float64, forward and backward, for the shapes Debian
     // 13's LibTorch 2.6 gets wrong through oneDNN (input channels not a multiple of 16, one output
-    // channel): there the errors were of order 1, and NaN (cpu_convolution.h). Both routes: the
-    // one this build takes, and LibTorch's own, which a build with a wrong oneDNN takes.
+    // channel): there the errors were of order 1, and NaN (cpu_convolution.h). Every route: the
+    // one this build takes, and both that a build with a wrong oneDNN takes.
     void cpuConvolutionAgreesWithFloat64()
     {
         QVERIFY(!cpuConvolutionCheck().describe().empty());
         torch::manual_seed(5);
-        for (bool forced : { false, true }) {
-            std::optional<testing::ForceNativeCpuConvolution> native;
-            if (forced)
-                native.emplace();
+        for (const auto route : kRoutes) {
+            std::optional<testing::ForceCpuConvolutionRoute> forced;
+            if (route)
+                forced.emplace(*route);
             for (const auto& [kernel, stride, padding] :
                 { std::tuple<int64_t, int64_t, int64_t> { 3, 1, 1 }, { 3, 2, 1 }, { 1, 1, 0 } })
                 for (int64_t in : { 1, 8, 20, 24, 40, 48 })
                     for (int64_t out : { 1, 16 }) {
                         const auto x = torch::randn({ 4, in, 8, 8 });
                         const auto w = torch::randn({ out, in, kernel, kernel }) * 0.1;
-                        const auto bias = torch::randn({ out });
+                        const auto b = torch::randn({ out });
                         auto input = x.clone().set_requires_grad(true);
                         auto weight = w.clone().set_requires_grad(true);
+                        auto bias = b.clone().set_requires_grad(true);
                         const auto y = convolve2d(input, weight, bias, stride, padding);
                         const auto g = torch::randn_like(y);
                         y.backward(g);
                         auto exactInput = x.to(torch::kFloat64).set_requires_grad(true);
                         auto exactWeight = w.to(torch::kFloat64).set_requires_grad(true);
-                        const auto exact = torch::conv2d(
-                            exactInput, exactWeight, bias.to(torch::kFloat64), stride, padding);
+                        auto exactBias = b.to(torch::kFloat64).set_requires_grad(true);
+                        const auto exact
+                            = torch::conv2d(exactInput, exactWeight, exactBias, stride, padding);
                         exact.backward(g.to(torch::kFloat64));
                         auto relative = [](const torch::Tensor& a, const torch::Tensor& b) {
                             return ((a.to(torch::kFloat64) - b).abs().max() / b.abs().max())
@@ -119,18 +131,21 @@ private Q_SLOTS:
                         };
                         const double errors[]
                             = { relative(y, exact), relative(input.grad(), exactInput.grad()),
-                                  relative(weight.grad(), exactWeight.grad()) };
+                                  relative(weight.grad(), exactWeight.grad()),
+                                  relative(bias.grad(), exactBias.grad()) };
                         QVERIFY2(*std::max_element(std::begin(errors), std::end(errors)) < 1e-5,
-                            qPrintable(QString("%1 -> %2 channels, %3x%3 stride %4%5: forward "
-                                               "%6, input gradient %7, weight gradient %8")
+                            qPrintable(QString(
+                                "%1 -> %2 channels, %3x%3 stride %4%5: forward "
+                                "%6, input gradient %7, weight gradient %8, bias gradient %9")
                                     .arg(in)
                                     .arg(out)
                                     .arg(kernel)
                                     .arg(stride)
-                                    .arg(forced ? " (LibTorch's own)" : "")
+                                    .arg(routeName(route))
                                     .arg(errors[0])
                                     .arg(errors[1])
-                                    .arg(errors[2])));
+                                    .arg(errors[2])
+                                    .arg(errors[3])));
                     }
         }
     }
@@ -187,10 +202,10 @@ private Q_SLOTS:
         const auto t = torch::rand({ 4 });
         const auto labels = torch::tensor({ 0, 1, 2, 4 });
         const auto fp32 = net->forward(x, t, labels).detach();
-        for (bool forced : { false, true }) { // the route this build takes, and LibTorch's own
-            std::optional<testing::ForceNativeCpuConvolution> native;
-            if (forced)
-                native.emplace();
+        for (const auto route : kRoutes) {
+            std::optional<testing::ForceCpuConvolutionRoute> forced;
+            if (route)
+                forced.emplace(*route);
             net->zero_grad();
             torch::Tensor bf16;
             {
@@ -201,8 +216,8 @@ private Q_SLOTS:
             const double relative
                 = ((bf16.detach().to(torch::kFloat32) - fp32).abs().max() / fp32.abs().max())
                       .item<double>();
-            QVERIFY2(relative < 0.05,
-                qPrintable(QString("%1%2").arg(relative).arg(forced ? " (LibTorch's own)" : "")));
+            QVERIFY2(
+                relative < 0.05, qPrintable(QString("%1%2").arg(relative).arg(routeName(route))));
             for (const auto& p : net->parameters())
                 QVERIFY(p.grad().defined() && std::isfinite(p.grad().abs().sum().item<double>()));
         }
