@@ -12,8 +12,9 @@ struct LibraryVersions {
     std::string opencv;
     std::string nlohmannJson;
     bool cudaBuild = false; // LibTorch has CUDA and a device is visible
-    // Which CPU convolution runs: oneDNN, or LibTorch's own where this build's oneDNN computes
-    // wrong results (core/runtime/cpu_convolution.h; asking runs its check).
+    // Which CPU convolution runs: oneDNN as LibTorch calls it, or, where this build's oneDNN
+    // computes wrong results, oneDNN on channels padded by the core and LibTorch's own for what
+    // stays wrong (core/runtime/cpu_convolution.h; asking runs its check).
     std::string cpuConvolution;
 };
 
