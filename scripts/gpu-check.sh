@@ -141,7 +141,7 @@ note "| steps | FID (evaluator features) | wall (s) | images/s |"
 note "|---:|---:|---:|---:|"
 for steps in 4 50; do
   t0=$(date +%s.%N)
-  if timeout 120 "$ddil" eval --checkpoint "$here/resources/weights/fashion-mnist-teacher.pt" \
+  if timeout 120 "$ddil" eval --checkpoint "$here/resources/weights/fashion-mnist-teacher.safetensors" \
     --steps "$steps" --samples "$samples" --device "$device" > "$build/eval-$steps.json" 2>> "$log"; then
     t1=$(date +%s.%N)
     "$python" - "$build/eval-$steps.json" "$t0" "$t1" "$steps" "$samples" >> "$report" << 'PY'

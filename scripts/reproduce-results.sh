@@ -55,7 +55,7 @@ train_one() {
   local config=$1 dir=${1%.json}
   finished "$dir" && return 0
   local resume=() started=$SECONDS
-  [ -f "$dir/checkpoint.pt" ] && resume=(--resume)
+  [ -f "$dir/checkpoint.safetensors" ] && resume=(--resume)
   if "$DDIL" run "$config" --out "$dir" --quiet --threads "$DDIL_THREADS" "${resume[@]}" \
     > "$dir.log" 2>&1; then
     printf '%s\t%s\t%d\n' train "$(basename "$dir")" $((SECONDS - started)) >> "$DDIL_TIMING"
@@ -74,7 +74,7 @@ diagnose_one() {
   # The reflected runs' intervention sweep is left out, as in docs/results.md.
   [[ $dir == *reflected* ]] && extra=(--no-intervention)
   local started=$SECONDS
-  if "$DDIL" diagnose --checkpoint "$dir/checkpoint.pt" --samples 512 --threads "$DDIL_THREADS" \
+  if "$DDIL" diagnose --checkpoint "$dir/checkpoint.safetensors" --samples 512 --threads "$DDIL_THREADS" \
     "${extra[@]}" > "$dir/diagnose.json.part" 2> "$dir.diagnose.log"; then
     mv "$dir/diagnose.json.part" "$dir/diagnose.json"
     printf '%s\t%s\t%d\n' diagnose "$(basename "$dir")" $((SECONDS - started)) >> "$DDIL_TIMING"

@@ -8,7 +8,7 @@ set -euo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 config="$here/configs/fashion-mnist/distill/lcm-ddil.json"
-teacher="$here/resources/weights/fashion-mnist-teacher.pt"
+teacher="$here/resources/weights/fashion-mnist-teacher.safetensors"
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$build/app/ddil-workbench" ]; then
   exec "$build/app/ddil-workbench" "$config"
@@ -21,9 +21,9 @@ for steps in 50 4; do
   "$ddil" sample --checkpoint "$teacher" --steps "$steps" --count 100 --seed 0 \
     --out "$out/teacher-$steps-steps.png"
 done
-"$ddil" sample --checkpoint "$out/checkpoint.pt" --steps 4 --count 100 --seed 0 \
+"$ddil" sample --checkpoint "$out/checkpoint.safetensors" --steps 4 --count 100 --seed 0 \
   --out "$out/student-4-steps.png"
 echo "scoring 2000 samples of the 4-step student (FID in evaluator features, coverage, ...)"
-"$ddil" eval --checkpoint "$out/checkpoint.pt" --steps 4 --samples 2000 > "$out/eval.json"
+"$ddil" eval --checkpoint "$out/checkpoint.safetensors" --steps 4 --samples 2000 > "$out/eval.json"
 grep -A 12 '"metrics"' "$out/eval.json"
 echo "results: $out"

@@ -26,9 +26,9 @@ for preset in "${presets[@]}"; do
     continue
   fi
   resume=()
-  [ -f "$out/checkpoint.pt" ] && resume=(--resume)
+  [ -f "$out/checkpoint.safetensors" ] && resume=(--resume)
   "$ddil" run "$preset" --out "$out" --quiet "${resume[@]}"
-  "$ddil" eval --checkpoint "$out/checkpoint.pt" --steps 4 --samples 2000 > "$out/eval.json.part"
+  "$ddil" eval --checkpoint "$out/checkpoint.safetensors" --steps 4 --samples 2000 > "$out/eval.json.part"
   mv "$out/eval.json.part" "$out/eval.json"
   echo "$name: $(grep -o '"fid": [0-9.]*' "$out/eval.json")"
 done

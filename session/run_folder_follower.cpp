@@ -10,10 +10,6 @@
 
 namespace ddil {
 
-namespace {
-const QString kCheckpoint = QStringLiteral("checkpoint.pt");
-}
-
 RunFolderFollower::RunFolderFollower(QObject* parent)
     : QObject(parent)
     , m_timer(new QTimer(this))
@@ -37,7 +33,7 @@ RunFolderFollower::Opened RunFolderFollower::open(
     out.status = QString::fromStdString(runStatus(runDir.toStdString()));
     out.running = out.status == QLatin1String("running");
     // A run still training elsewhere is followed, never resumed beside itself.
-    out.resumable = QFile::exists(QDir(runDir).filePath(kCheckpoint))
+    out.resumable = hasRunCheckpoint(runDir.toStdString())
         && out.status != QLatin1String("finished") && !out.running;
     m_runDir = runDir;
     m_resumable = out.resumable;
@@ -80,7 +76,7 @@ void RunFolderFollower::requestSnapshot()
 {
     if (!m_config || m_config->task != Task::Distill || (m_busy && m_busy()))
         return;
-    const QFileInfo checkpoint(QDir(m_runDir).filePath(kCheckpoint));
+    const QFileInfo checkpoint(QString::fromStdString(runCheckpointPath(m_runDir.toStdString())));
     if (!checkpoint.exists() || checkpoint.lastModified() == m_sampledCheckpoint)
         return;
     m_sampledCheckpoint = checkpoint.lastModified();

@@ -22,7 +22,7 @@ public:
     explicit RunSnapshotLoader(QObject* parent = nullptr);
     ~RunSnapshotLoader() override;
 
-    // Samples `runDir`'s checkpoint.pt; loaded() or failed() follows on this object's thread.
+    // Samples `runDir`'s checkpoint; loaded() or failed() follows on this object's thread.
     void request(const QString& runDir, const ddil::SnapshotOptions& options);
     // Drops pending and running requests: their results are not delivered.
     void forget();

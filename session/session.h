@@ -32,7 +32,7 @@ public:
     virtual void stop() = 0;
     // The mixture from the next step on.
     virtual void setMixture(const MixtureSnapshot& mixture) = 0;
-    // Writes checkpoint.pt at the next step boundary (checkpointWritten follows).
+    // Writes the run's checkpoint at the next step boundary (checkpointWritten follows).
     virtual void requestCheckpoint() = 0;
     // The config as started, with the mixture changes applied so far recorded in
     // distill.ddil.changes: what `ddil run` takes to replay the session.

@@ -27,8 +27,8 @@ grep -q '^Recommends: dataset-fashion-mnist' "$work/control"
 root=$work/root
 dpkg -x "$deb" "$root"
 for f in usr/bin/ddil usr/libexec/ddil-workbench/ddil-core usr/bin/ddil-workbench usr/bin/ddil-torchrun \
-         usr/share/ddil-workbench/resources/weights/fashion-mnist-teacher.pt \
-         usr/share/ddil-workbench/resources/weights/toy-checkerboard-teacher.pt \
+         usr/share/ddil-workbench/resources/weights/fashion-mnist-teacher.safetensors \
+         usr/share/ddil-workbench/resources/weights/toy-checkerboard-teacher.safetensors \
          usr/share/ddil-workbench/configs/fashion-mnist/distill/lcm-ddil.json \
          usr/share/ddil-workbench/translations/ddil_workbench_zh_TW.qm \
          usr/share/applications/ddil-workbench.desktop \
@@ -53,7 +53,7 @@ QT_QPA_PLATFORM=offscreen "$root/usr/bin/ddil-workbench" --version | grep -q "dd
 # The installed presets validate and the installed weights sample.
 "$root/usr/bin/ddil" validate "$root/usr/share/ddil-workbench/configs/toy/distill/checkerboard-dmd2.json"
 "$root/usr/bin/ddil" sample --checkpoint \
-  "$root/usr/share/ddil-workbench/resources/weights/toy-checkerboard-teacher.pt" --steps 4 \
+  "$root/usr/share/ddil-workbench/resources/weights/toy-checkerboard-teacher.safetensors" --steps 4 \
   --count 16 --out "$work/toy.npy" > /dev/null
 [ -s "$work/toy.npy" ]
 echo "package installs and runs"

@@ -407,8 +407,8 @@
         <translation>開啟檢查點</translation>
     </message>
     <message>
-        <source>Checkpoints (*.pt)</source>
-        <translation>檢查點 (*.pt)</translation>
+        <source>Checkpoints (*.safetensors *.pt)</source>
+        <translation>檢查點 (*.safetensors *.pt)</translation>
     </message>
     <message>
         <source>%1 is not in a run folder: set as the teacher checkpoint</source>
@@ -1101,12 +1101,12 @@
         <translation>教師檢查點</translation>
     </message>
     <message>
-        <source>Checkpoints (*.pt)</source>
-        <translation>檢查點 (*.pt)</translation>
+        <source>Checkpoints (*.safetensors *.pt)</source>
+        <translation>檢查點 (*.safetensors *.pt)</translation>
     </message>
     <message>
-        <source>The trained teacher (a run&apos;s checkpoint.pt or shipped weights); the student starts as a copy of it</source>
-        <translation>已訓練的教師（某次執行的 checkpoint.pt 或隨附權重）；學生由其複本開始</translation>
+        <source>The trained teacher (a run&apos;s checkpoint.safetensors or shipped weights); the student starts as a copy of it</source>
+        <translation>已訓練的教師（某次執行的 checkpoint.safetensors 或隨附權重）；學生由其複本開始</translation>
     </message>
     <message>
         <source>Base method</source>

@@ -212,8 +212,8 @@ void MainWindow::buildMenus()
     openRun->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     openRun->setToolTip(tr("Show a run folder's charts and continue it from its checkpoint"));
     file->addAction(tr("Open &Checkpoint…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(
-            this, tr("Open Checkpoint"), PreferencesDialog::runRoot(), tr("Checkpoints (*.pt)"));
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Checkpoint"),
+            PreferencesDialog::runRoot(), tr("Checkpoints (*.safetensors *.pt)"));
         if (path.isEmpty())
             return;
         const QString dir = QFileInfo(path).absolutePath();
@@ -594,8 +594,8 @@ bool MainWindow::openRunFolder(const QString& runDir)
 
 void MainWindow::saveCheckpointAs()
 {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save Checkpoint As"), PreferencesDialog::runRoot(), tr("Checkpoints (*.pt)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Checkpoint As"),
+        PreferencesDialog::runRoot(), tr("Checkpoints (*.safetensors *.pt)"));
     if (path.isEmpty())
         return;
     if (m_session->isActive()) {
@@ -604,7 +604,8 @@ void MainWindow::saveCheckpointAs()
         appendLog(tr("A checkpoint is written at the next step"));
         return;
     }
-    const QString source = QDir(m_session->runDir()).filePath(QStringLiteral("checkpoint.pt"));
+    const QString source
+        = QString::fromStdString(runCheckpointPath(m_session->runDir().toStdString()));
     QFile::remove(path);
     if (!QFile::copy(source, path))
         showError(tr("Save Checkpoint"), tr("Cannot copy %1 to %2").arg(source, path));

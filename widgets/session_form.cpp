@@ -106,9 +106,9 @@ SessionForm::SessionForm(QWidget* parent)
     auto* s = new QFormLayout(distill);
     m_teacher = new QLineEdit(distill);
     addField(s, tr("Teacher checkpoint"), QStringLiteral("distill.teacher"),
-        withBrowse(m_teacher, tr("Checkpoints (*.pt)"), false),
-        tr("The trained teacher (a run's checkpoint.pt or shipped weights); the student starts "
-           "as a copy of it"));
+        withBrowse(m_teacher, tr("Checkpoints (*.safetensors *.pt)"), false),
+        tr("The trained teacher (a run's checkpoint.safetensors or shipped weights); the student "
+           "starts as a copy of it"));
     m_fields[QStringLiteral("distill.teacher")] = m_teacher;
     m_method = enumCombo<DistillMethod>(distill);
     addField(s, tr("Base method"), QStringLiteral("distill.method"), m_method,
@@ -169,7 +169,7 @@ SessionForm::SessionForm(QWidget* parent)
         tr("Samples scored per evaluation"));
     m_extractor = new QLineEdit(eval);
     addField(e, tr("Feature extractor"), QStringLiteral("eval.feature_extractor"),
-        withBrowse(m_extractor, tr("Checkpoints (*.pt)"), false),
+        withBrowse(m_extractor, tr("Checkpoints (*.safetensors *.pt)"), false),
         tr("The evaluator checkpoint (or TorchScript) whose features FID, precision/recall and "
            "coverage use"));
     m_fields[QStringLiteral("eval.feature_extractor")] = m_extractor;

@@ -11,7 +11,7 @@
 namespace ddil {
 
 struct DiagnoseRequest {
-    std::string checkpoint; // a distillation run's checkpoint.pt, or its exported weights
+    std::string checkpoint; // a distillation run's checkpoint.safetensors, or its exported weights
     std::int64_t samples = 512; // trajectories, and samples per intervention setting
     std::uint64_t seed = 0;
     bool shift = true;

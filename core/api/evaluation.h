@@ -35,12 +35,15 @@ std::string evaluateCheckpointJson(const EvalRequest& request);
 // model signature.
 std::string exportWeights(const std::string& checkpoint, const std::string& out);
 
-// Rewrites a checkpoint of the earlier format (a TorchScript archive: loading it runs the code it
-// carries, so only for files the user trusts) as a data-only checkpoint at `out`.
+// Rewrites a checkpoint of an earlier format (a "DDILDAT1" file, or a TorchScript archive: loading
+// that runs the code it carries, so only for files the user trusts) as a safetensors checkpoint at
+// `out`.
 void convertCheckpoint(const std::string& legacy, const std::string& out);
 
 // The evaluator shipped for Fashion-MNIST (a path for resolveResourcePath).
-inline constexpr const char* kShippedEvaluator = "resources/weights/fashion-mnist-evaluator.pt";
-inline constexpr const char* kShippedTeacher = "resources/weights/fashion-mnist-teacher.pt";
+inline constexpr const char* kShippedEvaluator
+    = "resources/weights/fashion-mnist-evaluator.safetensors";
+inline constexpr const char* kShippedTeacher
+    = "resources/weights/fashion-mnist-teacher.safetensors";
 
 } // namespace ddil

@@ -48,7 +48,7 @@ struct RunOptions {
     // temporary files of interrupted writes are removed. A folder holding a checkpoint needs
     // `resume`; one holding logs but no checkpoint (stopped before its first checkpoint) needs
     // `resume` (it starts again from step 0, its logs replaced) or `restart`.
-    bool resume = false; // continue from outDir/checkpoint.pt
+    bool resume = false; // continue from outDir's checkpoint (runCheckpointPath)
     bool restart = false; // discard the run in outDir (its files only) and start afresh
     // Mixture changes (distillation), pause and checkpoint requests while the run is in
     // progress; may be null. Must outlive the run.
@@ -82,6 +82,15 @@ RunResult runTraining(const RunConfig& config, const RunOptions& options, const 
 // GUI thread may call it. Other tasks are returned unchanged. Throws IoError / CheckpointError /
 // ConfigError when the teacher cannot be read or is not a teacher of this config's data.
 RunConfig resolveRunConfig(const RunConfig& config);
+
+// A run folder's checkpoint. Runs begun before checkpoints were safetensors files hold
+// checkpoint.pt (the earlier "DDILDAT1" format, still read); the next checkpoint of such a run is
+// written as checkpoint.safetensors and replaces it.
+inline constexpr const char* kRunCheckpointName = "checkpoint.safetensors";
+inline constexpr const char* kEarlierRunCheckpointName = "checkpoint.pt";
+// runDir's checkpoint file: checkpoint.safetensors, or checkpoint.pt when only that exists.
+std::string runCheckpointPath(const std::string& runDir);
+bool hasRunCheckpoint(const std::string& runDir);
 
 // The "status" of the run folder's state.json (running, finished, cancelled, failed); "" when
 // the folder holds no readable state.

@@ -53,7 +53,7 @@ struct Snapshot {
 
 // Snapshots of a distillation run folder's checkpoint, for runs trained elsewhere (a headless
 // `ddil run`, finished or still training): config.json and the teacher are loaded once, and each
-// take() reads checkpoint.pt again (the teacher's samples are computed once). On the CPU.
+// take() reads the run's checkpoint again (the teacher's samples are computed once). On the CPU.
 class RunSnapshotter {
 public:
     // ConfigError when the folder holds no readable distillation config; IoError or

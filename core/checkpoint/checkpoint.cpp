@@ -2,14 +2,19 @@
 
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
+#include "core/api/notices.h"
+#include "core/checkpoint/archive_file.h"
 #include "core/checkpoint/data_only_file.h"
 #include "core/io/atomic_file.h"
+#include "core/io/fnv_hash.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/serialize/output-archive.h>
 #include <torch/types.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -33,33 +38,77 @@ std::string firstLine(const std::string& text)
     return pos == std::string::npos ? text : text.substr(0, pos);
 }
 
-// The metadata from the archive's top-level values.
-using FieldLookup = std::function<std::optional<PlainValue>(const char* key)>;
+// The metadata, as the strings a file's header holds.
+using FieldLookup = std::function<std::optional<std::string>(const char* key)>;
 
-template <class T>
-const T* as(const std::optional<PlainValue>& value)
+std::optional<int64_t> integerField(const std::optional<std::string>& text)
 {
-    return value ? std::get_if<T>(&*value) : nullptr;
+    if (!text || text->empty() || text->size() > 20)
+        return std::nullopt;
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(text->c_str(), &end, 10);
+    if (errno != 0 || *end != '\0')
+        return std::nullopt;
+    return static_cast<int64_t>(v);
+}
+
+std::optional<double> doubleField(const std::optional<std::string>& text)
+{
+    if (!text || text->empty())
+        return std::nullopt;
+    char* end = nullptr;
+    const double v = std::strtod(text->c_str(), &end);
+    if (*end != '\0')
+        return std::nullopt;
+    return v;
+}
+
+std::string plainText(const PlainValue& value)
+{
+    if (const auto* s = std::get_if<std::string>(&value))
+        return *s;
+    if (const auto* i = std::get_if<std::int64_t>(&value))
+        return std::to_string(*i);
+    if (const auto* b = std::get_if<bool>(&value))
+        return *b ? "true" : "false";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", std::get<double>(value));
+    return buf;
+}
+
+std::string doubleText(double x)
+{
+    return plainText(PlainValue(x));
+}
+
+FieldLookup lookupIn(const std::map<std::string, std::string>& fields)
+{
+    return [&fields](const char* key) -> std::optional<std::string> {
+        const auto it = fields.find(key);
+        return it == fields.end() ? std::nullopt : std::optional<std::string>(it->second);
+    };
 }
 
 CheckpointMeta metaFromFields(const std::string& path, const FieldLookup& field)
 {
     CheckpointMeta meta;
     const auto format = field("format");
-    if (!as<std::string>(format) || *as<std::string>(format) != kFormatTag)
-        throw CheckpointError(path + ": not a DDIL Workbench checkpoint (no \""
-            + std::string(kFormatTag) + "\" tag)");
-    const auto version = field("format_version");
-    if (!as<int64_t>(version))
+    if (!format || *format != kFormatTag)
+        throw CheckpointError(path + ": not a DDIL Workbench checkpoint (no \"format\": \""
+            + std::string(kFormatTag) + "\" in its metadata)");
+    const auto version = integerField(field("format_version"));
+    if (!version)
         throw CheckpointError(path + ": checkpoint has no format version");
-    meta.formatVersion = static_cast<int>(*as<int64_t>(version));
-    if (meta.formatVersion > kCheckpointFormatVersion)
-        throw CheckpointError(path + ": checkpoint format " + std::to_string(meta.formatVersion)
-            + " is newer than this build reads (" + std::to_string(kCheckpointFormatVersion) + ")");
+    if (*version > kCheckpointFormatVersion || *version < 1)
+        throw CheckpointError(path + ": checkpoint format " + std::to_string(*version)
+            + (*version < 1 ? " does not exist" : " is newer than this build reads")
+            + " (it reads 1-" + std::to_string(kCheckpointFormatVersion) + ")");
+    meta.formatVersion = static_cast<int>(*version);
     const auto config = field("config");
-    if (!as<std::string>(config))
+    if (!config)
         throw CheckpointError(path + ": checkpoint holds no config");
-    const auto loaded = parseConfig(*as<std::string>(config), path + " (embedded config)");
+    const auto loaded = parseConfig(*config, path + " (embedded config)");
     // Rules about how a config trains do not stop its model from being sampled (a checkpoint
     // trained before the rule existed stays usable).
     if (!loaded.readable())
@@ -68,40 +117,74 @@ CheckpointMeta metaFromFields(const std::string& path, const FieldLookup& field)
                 throw CheckpointError(path + ": embedded config is invalid: " + issue.toString());
     meta.config = loaded.config;
     const auto signature = field("model_signature");
-    if (!as<std::string>(signature))
+    if (!signature)
         throw CheckpointError(path + ": checkpoint has no model signature");
-    meta.modelSignature = *as<std::string>(signature);
-    if (const auto step = field("step"); as<int64_t>(step))
-        meta.step = *as<int64_t>(step);
-    if (const auto elapsed = field("elapsed_seconds"); as<double>(elapsed))
-        meta.elapsedSeconds = *as<double>(elapsed);
-    if (const auto build = field("build_id"); as<std::string>(build))
-        meta.buildId = *as<std::string>(build);
-    if (const auto sums = field("pending_sums"); as<std::string>(sums)) {
-        const auto pending = nlohmann::json::parse(*as<std::string>(sums), nullptr, false);
+    meta.modelSignature = *signature;
+    if (const auto step = integerField(field("step")))
+        meta.step = *step;
+    if (const auto elapsed = doubleField(field("elapsed_seconds")))
+        meta.elapsedSeconds = *elapsed;
+    if (const auto build = field("build_id"))
+        meta.buildId = *build;
+    if (const auto sums = field("pending_sums")) {
+        const auto pending = nlohmann::json::parse(*sums, nullptr, false);
         if (!pending.is_array())
             throw CheckpointError(path + ": checkpoint's pending metrics are corrupt");
         for (const auto& item : pending)
             if (item.is_array() && item.size() == 2 && item[0].is_string() && item[1].is_number())
                 meta.pendingSums.emplace_back(item[0].get<std::string>(), item[1].get<double>());
     }
-    if (const auto count = field("pending_count"); as<int64_t>(count))
-        meta.pendingCount = *as<int64_t>(count);
+    if (const auto count = integerField(field("pending_count")))
+        meta.pendingCount = *count;
     return meta;
+}
+
+std::map<std::string, std::string> dataOnlyFields(const std::string& bytes, const std::string& path)
+{
+    std::map<std::string, std::string> fields;
+    for (const auto& [key, value] : readDataOnlyPlainValues(bytes, path))
+        fields[key] = plainText(value);
+    return fields;
+}
+
+void noticeEarlierFormat(const std::string& path)
+{
+    notify(path + ": a checkpoint in the earlier DDILDAT1 format; `ddil convert-checkpoint " + path
+        + " NEW.safetensors` rewrites it as safetensors");
+}
+
+[[noreturn]] void refuseUnknown(const std::string& bytes, const std::string& path)
+{
+    if (isTorchScriptArchive(bytes))
+        throw CheckpointError(path
+            + ": a checkpoint in the earlier TorchScript format, which can run code from the file "
+              "when loaded; if you trust the file, convert it once with `ddil convert-checkpoint "
+            + path + " NEW.safetensors`");
+    throw CheckpointError(path
+        + ": not a DDIL Workbench checkpoint (neither a safetensors file nor an earlier "
+          "checkpoint format)");
 }
 
 } // namespace
 
+bool isCheckpointFile(const std::string& prefix)
+{
+    return looksLikeSafetensors(prefix) || isDataOnlyFile(prefix);
+}
+
 CheckpointMeta readCheckpointMeta(const std::string& path)
 {
-    const std::string bytes = readWholeFile(path);
-    if (!isDataOnlyFile(bytes))
-        return CheckpointReader(path).meta(); // its error
-    const auto values = readDataOnlyPlainValues(bytes, path);
-    return metaFromFields(path, [&](const char* key) -> std::optional<PlainValue> {
-        const auto it = values.find(key);
-        return it == values.end() ? std::nullopt : std::optional<PlainValue>(it->second);
-    });
+    std::uint64_t size = 0;
+    const std::string prefix = readFileRange(path, 0, 16, size);
+    if (looksLikeSafetensors(prefix)) {
+        const SafetensorsHeader header = readSafetensorsHeader(path);
+        return metaFromFields(path, lookupIn(header.metadata));
+    }
+    if (isDataOnlyFile(prefix)) { // the earlier format: its CRC covers everything
+        const auto fields = dataOnlyFields(readWholeFile(path), path);
+        return metaFromFields(path, lookupIn(fields));
+    }
+    refuseUnknown(prefix, path);
 }
 
 void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
@@ -109,19 +192,17 @@ void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
     const torch::optim::Optimizer* optimizer, const torch::Tensor& rngState,
     const ExtraStateWriter& extra)
 {
-    torch::serialize::OutputArchive archive;
-    archive.write("format", c10::IValue(std::string(kFormatTag)));
-    archive.write("format_version", c10::IValue(static_cast<int64_t>(meta.formatVersion)));
-    archive.write("config", c10::IValue(configToJson(meta.config)));
-    archive.write("model_signature", c10::IValue(meta.modelSignature));
-    archive.write("step", c10::IValue(meta.step));
-    archive.write("elapsed_seconds", c10::IValue(meta.elapsedSeconds));
-    archive.write("build_id", c10::IValue(meta.buildId));
     nlohmann::ordered_json pending = nlohmann::ordered_json::array();
     for (const auto& [name, sum] : meta.pendingSums)
         pending.push_back({ name, sum });
-    archive.write("pending_sums", c10::IValue(pending.dump()));
-    archive.write("pending_count", c10::IValue(meta.pendingCount));
+    const std::map<std::string, std::string> metadata { { "format", kFormatTag },
+        { "format_version", std::to_string(kCheckpointFormatVersion) },
+        { "config", configToJson(meta.config) }, { "model_signature", meta.modelSignature },
+        { "step", std::to_string(meta.step) },
+        { "elapsed_seconds", doubleText(meta.elapsedSeconds) }, { "build_id", meta.buildId },
+        { "pending_sums", pending.dump() },
+        { "pending_count", std::to_string(meta.pendingCount) } };
+    torch::serialize::OutputArchive archive;
     torch::serialize::OutputArchive modelArchive;
     model.save(modelArchive);
     archive.write("model", modelArchive);
@@ -142,37 +223,29 @@ void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
         extra(extraArchive);
         archive.write("extra", extraArchive);
     }
-    writeFileAtomically(path, encodeDataOnly(archive));
+    writeFileAtomically(path, encodeArchive(archive, metadata));
 }
 
 CheckpointReader::CheckpointReader(const std::string& path)
     : m_path(path)
 {
+    // The whole file, read once: its CRC, its metadata and its tensors all come from these bytes.
     const std::string bytes = readWholeFile(path);
-    if (isDataOnlyFile(bytes)) {
+    m_contentHash = fnv1a64(bytes.data(), bytes.size());
+    if (looksLikeSafetensors(bytes)) {
+        const SafetensorsHeader header = parseSafetensorsHeader(bytes, bytes.size(), path);
+        if (!verifySafetensorsCrc(bytes, header, path))
+            notify(path + ": no \"" + kCrcMetadataKey
+                + "\" in its metadata (written by another tool?): read without an integrity check");
+        m_meta = metaFromFields(path, lookupIn(header.metadata));
+        m_archive = decodeArchive(bytes, header, path);
+    } else if (isDataOnlyFile(bytes)) {
         m_archive = decodeDataOnly(bytes, path);
-    } else if (isTorchScriptArchive(bytes)) {
-        throw CheckpointError(path
-            + ": a checkpoint in the earlier TorchScript format, which can run code from the file "
-              "when loaded; if you trust the file, convert it once with `ddil convert-checkpoint "
-            + path + " NEW.pt`");
+        m_meta = metaFromFields(path, lookupIn(dataOnlyFields(bytes, path)));
+        noticeEarlierFormat(path);
     } else {
-        throw CheckpointError(path + ": not a DDIL Workbench checkpoint (no \"DDILDAT1\" magic)");
+        refuseUnknown(bytes, path);
     }
-    m_meta = metaFromFields(path, [this](const char* key) -> std::optional<PlainValue> {
-        c10::IValue value;
-        if (!m_archive->try_read(key, value))
-            return std::nullopt;
-        if (value.isString())
-            return value.toStringRef();
-        if (value.isInt())
-            return value.toInt();
-        if (value.isDouble())
-            return value.toDouble();
-        if (value.isBool())
-            return value.toBool();
-        return std::nullopt;
-    });
     torch::serialize::InputArchive probe;
     m_hasEma = m_archive->try_read("ema", probe);
     torch::serialize::InputArchive optimizerProbe;
@@ -238,12 +311,22 @@ torch::Tensor CheckpointReader::rngState()
 void convertLegacyCheckpoint(const std::string& from, const std::string& to)
 {
     const std::string bytes = readWholeFile(from);
-    if (!isTorchScriptArchive(bytes))
-        throw CheckpointError(from + ": not a checkpoint in the earlier TorchScript format");
+    std::string torchArchive;
+    if (isDataOnlyFile(bytes))
+        torchArchive = dataOnlyAsTorchArchive(bytes, from);
+    else if (isTorchScriptArchive(bytes))
+        torchArchive = bytes;
+    else if (looksLikeSafetensors(bytes))
+        throw CheckpointError(from + ": already a safetensors checkpoint; nothing to convert");
+    else
+        throw CheckpointError(from
+            + ": not a checkpoint in an earlier format (DDILDAT1 or "
+              "TorchScript)");
     std::string converted;
     try {
-        std::istringstream in(bytes);
-        converted = encodeTorchArchive(in);
+        std::istringstream in(torchArchive);
+        converted = encodeTorchArchive(
+            in, { { "format_version", std::to_string(kCheckpointFormatVersion) } });
     } catch (const c10::Error& e) {
         throw CheckpointError(
             from + ": not a readable checkpoint: " + firstLine(e.what_without_backtrace()));

@@ -1,7 +1,9 @@
 #pragma once
 // Training checkpoints: weights, EMA weights, optimiser state, the training RNG state, the step
-// and the full config, written atomically as a data-only file (data_only_file.h): reading one
-// never runs code from it, and every size and the CRC are checked before anything is loaded.
+// and the full config, written atomically as a safetensors file (archive_file.h): any safetensors
+// reader opens it, reading one never runs code from it, and every size and the CRC are checked
+// before anything is loaded. The metadata (config, model signature, step) are strings in the
+// header's __metadata__, read without the weights.
 
 #include "core/api/config.h"
 
@@ -11,6 +13,7 @@
 #include <torch/serialize/output-archive.h>
 #include <torch/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,7 +22,8 @@
 
 namespace ddil {
 
-inline constexpr int kCheckpointFormatVersion = 1;
+// 1: the earlier "DDILDAT1" files (still read); 2: safetensors.
+inline constexpr int kCheckpointFormatVersion = 2;
 
 struct CheckpointMeta {
     int formatVersion = kCheckpointFormatVersion;
@@ -44,12 +48,17 @@ void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
     const torch::optim::Optimizer* optimizer, const torch::Tensor& rngState,
     const ExtraStateWriter& extra = {});
 
-// The metadata of the checkpoint at `path` (its config, model signature, step). Throws as
-// CheckpointReader does.
+// True when `prefix` (a file's first 16 bytes or more) starts a checkpoint in a format this program
+// reads: safetensors, or the earlier "DDILDAT1".
+bool isCheckpointFile(const std::string& prefix);
+
+// The metadata of the checkpoint at `path` (its config, model signature, step), from its header
+// alone. Throws as CheckpointReader does, except for the CRC, which needs the whole file.
 CheckpointMeta readCheckpointMeta(const std::string& path);
 
-// Rewrites a checkpoint of the earlier format (a TorchScript archive, whose loading runs the code
-// it carries: only for files the user trusts) at `from` as a data-only checkpoint at `to`.
+// Rewrites a checkpoint of an earlier format at `from` as a safetensors checkpoint at `to`:
+// "DDILDAT1" files, or TorchScript archives (whose loading runs the code they carry: only for
+// files the user trusts).
 void convertLegacyCheckpoint(const std::string& from, const std::string& to);
 
 class CheckpointReader {
@@ -60,6 +69,8 @@ public:
 
     const CheckpointMeta& meta() const { return m_meta; }
     const std::string& path() const { return m_path; }
+    // FNV-1a of the file's bytes, as read: a cache key for what was computed from it.
+    std::uint64_t contentHash() const { return m_contentHash; }
     bool hasEma() const { return m_hasEma; }
     // A training checkpoint (optimiser state present), not exported weights.
     bool hasTrainingState() const { return m_hasTrainingState; }
@@ -80,6 +91,7 @@ private:
     CheckpointMeta m_meta;
     bool m_hasEma = false;
     bool m_hasTrainingState = false;
+    std::uint64_t m_contentHash = 0;
 };
 
 } // namespace ddil

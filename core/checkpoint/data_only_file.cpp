@@ -1,11 +1,10 @@
 #include "core/checkpoint/data_only_file.h"
 
 #include "core/api/errors.h"
+#include "core/io/strict_json.h"
 #include "core/io/tensorboard.h" // crc32c
 
 #include <nlohmann/json.hpp>
-#include <torch/csrc/jit/api/module.h>
-#include <torch/csrc/jit/serialization/import.h>
 #include <torch/types.h>
 
 #include <cstring>
@@ -36,11 +35,6 @@ constexpr DtypeName kDtypes[] = { { at::kFloat, "float32" }, { at::kDouble, "flo
     { at::kInt, "int32" }, { at::kShort, "int16" }, { at::kChar, "int8" }, { at::kByte, "uint8" },
     { at::kBool, "bool" } };
 
-void putU64(std::string& out, std::uint64_t v)
-{
-    for (int i = 0; i < 8; ++i)
-        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
 std::uint64_t getU64(const std::string& in, std::size_t at)
 {
     std::uint64_t v = 0;
@@ -57,88 +51,6 @@ bool validKey(const std::string& key)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '/')
             return false;
     return true;
-}
-
-// --- Encoding: an archive this program built -----------------------------------------------
-
-Json encodeTensor(const at::Tensor& value, bool buffer, std::string& payload)
-{
-    const auto t = value.detach().to(torch::kCPU).contiguous();
-    const char* dtype = nullptr;
-    for (const auto& d : kDtypes)
-        if (d.type == t.scalar_type())
-            dtype = d.name;
-    if (!dtype)
-        throw std::logic_error(std::string("checkpoint tensor of unsupported dtype ")
-            + c10::toString(t.scalar_type()));
-    const std::size_t bytes = static_cast<std::size_t>(t.numel()) * t.element_size();
-    Json spec { { "dtype", dtype }, { "shape", t.sizes().vec() }, { "offset", payload.size() },
-        { "bytes", bytes } };
-    if (buffer)
-        spec["buffer"] = true;
-    payload.append(static_cast<const char*>(t.data_ptr()), bytes);
-    return spec;
-}
-
-Json encodeValue(const c10::IValue& v, std::string& payload, int depth)
-{
-    if (depth > kMaxDepth)
-        throw std::logic_error("checkpoint value nested too deeply");
-    if (v.isNone())
-        return { { "none", nullptr } };
-    if (v.isBool())
-        return { { "bool", v.toBool() } };
-    if (v.isInt())
-        return { { "int", v.toInt() } };
-    if (v.isDouble())
-        return { { "double", v.toDouble() } };
-    if (v.isString())
-        return { { "string", v.toStringRef() } };
-    if (v.isTensor())
-        return { { "tensor", encodeTensor(v.toTensor(), false, payload) } };
-    if (v.isTuple() || v.isList()) {
-        Json items = Json::array();
-        // The reader cannot type an empty list: refuse it here, while the previous file survives.
-        if (v.isList() && v.toListRef().empty())
-            throw std::logic_error("checkpoint value is an empty list");
-        if (v.isTuple())
-            for (const auto& item : v.toTupleRef().elements())
-                items.push_back(encodeValue(item, payload, depth + 1));
-        else
-            for (const auto& item : v.toListRef())
-                items.push_back(encodeValue(item, payload, depth + 1));
-        return { { v.isTuple() ? "tuple" : "list", items } };
-    }
-    throw std::logic_error("checkpoint value of unsupported type " + v.tagKind());
-}
-
-Json encodeModule(const torch::jit::Module& module, std::string& payload, int depth)
-{
-    if (depth > kMaxDepth)
-        throw std::logic_error("checkpoint archive nested too deeply");
-    std::set<std::string> parameters, buffers;
-    for (const auto& p : module.named_parameters(/*recurse=*/false))
-        parameters.insert(p.name);
-    for (const auto& b : module.named_buffers(/*recurse=*/false))
-        buffers.insert(b.name);
-    Json entries = Json::array();
-    for (const auto& attribute : module.named_attributes(/*recurse=*/false)) {
-        const std::string& key = attribute.name;
-        if (key == "training")
-            continue; // every TorchScript module has it; archives never read it
-        if (!validKey(key))
-            throw std::logic_error("checkpoint key \"" + key + "\" is not [A-Za-z0-9_/]");
-        Json entry;
-        if (attribute.value.isModule())
-            entry = { { "archive", encodeModule(attribute.value.toModule(), payload, depth + 1) } };
-        else if (parameters.count(key) || buffers.count(key))
-            entry = { { "tensor",
-                encodeTensor(attribute.value.toTensor(), buffers.count(key) > 0, payload) } };
-        else
-            entry = { { "value", encodeValue(attribute.value, payload, 0) } };
-        entries.push_back(Json::array({ key, entry }));
-    }
-    return { { "entries", entries } };
 }
 
 // --- Decoding: every size checked before anything is allocated ------------------------------
@@ -293,31 +205,6 @@ bool isDataOnlyFile(const std::string& bytes)
     return bytes.size() >= kMagicSize && bytes.compare(0, kMagicSize, kDataOnlyMagic) == 0;
 }
 
-std::string encodeTorchArchive(std::istream& torchArchive)
-{
-    const auto module = torch::jit::load(torchArchive, torch::kCPU);
-    std::string payload;
-    const Json root = encodeModule(module, payload, 0);
-    const std::string text = Json { { "payload_bytes", payload.size() }, { "root", root } }.dump();
-    std::string out(kDataOnlyMagic, kMagicSize);
-    putU64(out, text.size());
-    out += text;
-    out += payload;
-    const std::uint32_t crc = crc32c(out.data(), out.size());
-    for (int i = 0; i < 4; ++i)
-        out.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
-    return out;
-}
-
-std::string encodeDataOnly(torch::serialize::OutputArchive& archive)
-{
-    // The archive's own serialisation, read back as a module to walk it: bytes this program
-    // made a moment ago, never a file's.
-    std::stringstream scratch;
-    archive.save_to(scratch);
-    return encodeTorchArchive(scratch);
-}
-
 namespace {
 struct CheckedFile {
     Json header;
@@ -345,12 +232,10 @@ CheckedFile checkFile(const std::string& bytes, const std::string& path)
         stored = (stored << 8) | static_cast<unsigned char>(bytes[body + i]);
     if (crc32c(bytes.data(), body) != stored)
         throw corrupt("its CRC-32C does not match its contents (the file was changed or damaged)");
-    try {
-        file.header
-            = Json::parse(bytes.begin() + kPrelude, bytes.begin() + kPrelude + file.headerBytes);
-    } catch (const nlohmann::json::exception& e) {
-        throw corrupt(std::string("its header is not JSON: ") + e.what());
-    }
+    std::string problem;
+    if (!parseStrictJson(
+            bytes.substr(kPrelude, file.headerBytes), file.header, problem, 6 * kMaxDepth + 8))
+        throw corrupt("its header: " + problem);
     file.payloadBytes = body - kPrelude - file.headerBytes;
     const Json& h = file.header;
     if (!h.is_object() || !h.contains("payload_bytes") || !h["payload_bytes"].is_number_unsigned()
@@ -390,8 +275,7 @@ std::map<std::string, PlainValue> readDataOnlyPlainValues(
     return values;
 }
 
-std::unique_ptr<torch::serialize::InputArchive> decodeDataOnly(
-    const std::string& bytes, const std::string& path)
+std::string dataOnlyAsTorchArchive(const std::string& bytes, const std::string& path)
 {
     const CheckedFile file = checkFile(bytes, path);
     torch::serialize::OutputArchive archive;
@@ -404,6 +288,13 @@ std::unique_ptr<torch::serialize::InputArchive> decodeDataOnly(
     // The archive in LibTorch's own form, built by this program from checked data.
     std::stringstream scratch;
     archive.save_to(scratch);
+    return scratch.str();
+}
+
+std::unique_ptr<torch::serialize::InputArchive> decodeDataOnly(
+    const std::string& bytes, const std::string& path)
+{
+    std::istringstream scratch(dataOnlyAsTorchArchive(bytes, path));
     auto in = std::make_unique<torch::serialize::InputArchive>();
     in->load_from(scratch, torch::kCPU);
     return in;

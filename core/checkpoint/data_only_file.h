@@ -1,5 +1,7 @@
 #pragma once
-// The checkpoint file format: data only, so that opening a file can never run code from it.
+// The earlier checkpoint format (checkpoint format 1, "DDILDAT1"), read so that its files keep
+// working and `ddil convert-checkpoint` can rewrite them as safetensors (safetensors.h). Nothing
+// writes it any more. Data only: opening a file can never run code from it.
 //
 //   bytes 0-7           magic "DDILDAT1"
 //   bytes 8-15          H, the header's length (unsigned, little-endian; at most 64 MiB)
@@ -13,7 +15,7 @@
 // or {"list": [VALUE...]}. Keys are [A-Za-z0-9_] (at most 256 characters).
 //
 // In memory the tree is LibTorch's serialize archive, as the models, optimisers and trainers
-// write and read it: encode walks an archive this program built, decode checks the whole file
+// write and read it: decode checks the whole file
 // (size, CRC, every range, dtype and shape against its bytes) before it allocates anything, and
 // then builds the archive with this program's own code.
 
@@ -21,7 +23,6 @@
 #include <torch/serialize/output-archive.h>
 
 #include <cstdint>
-#include <istream>
 #include <map>
 #include <memory>
 #include <string>
@@ -34,18 +35,14 @@ inline constexpr char kDataOnlyMagic[] = "DDILDAT1"; // 8 bytes, no terminator o
 // True when `bytes` start with the data-only magic.
 bool isDataOnlyFile(const std::string& bytes);
 
-// The file's bytes for `archive` (an archive this program wrote).
-std::string encodeDataOnly(torch::serialize::OutputArchive& archive);
-
-// The file's bytes for a LibTorch archive in its TorchScript form. Loading that form runs the
-// code it carries: only for bytes this program made, or an earlier checkpoint the user trusts
-// (convertLegacyCheckpoint).
-std::string encodeTorchArchive(std::istream& torchArchive);
-
 // The archive a data-only file holds. Throws CheckpointError naming `path` and what is wrong
 // (truncated, CRC mismatch, a range past the payload, a dtype or shape that does not fit, ...).
 std::unique_ptr<torch::serialize::InputArchive> decodeDataOnly(
     const std::string& bytes, const std::string& path);
+
+// The same archive in LibTorch's TorchScript form, as bytes this program built from the checked
+// file (for converting it).
+std::string dataOnlyAsTorchArchive(const std::string& bytes, const std::string& path);
 
 // A top-level plain value of an archive (the checkpoint's metadata).
 using PlainValue = std::variant<std::string, std::int64_t, double, bool>;

@@ -275,7 +275,7 @@ int commandSweep(const SweepArgs& args)
             continue;
         }
         // Interrupted: resumed from its checkpoint, or started again when it had none yet.
-        const bool resume = std::filesystem::exists(std::filesystem::path(dir) / "checkpoint.pt")
+        const bool resume = hasRunCheckpoint(dir)
             || std::filesystem::exists(std::filesystem::path(dir) / "metrics.jsonl");
         if (const int runCode = trainWithProgress(config, dir, resume, false, args.quiet);
             runCode != exit_code::kOk)
@@ -334,7 +334,8 @@ Subcommand addSampleCommand(CLI::App& app)
 {
     auto args = std::make_shared<SampleArgs>();
     auto* sample = app.add_subcommand("sample", "Sample a trained model");
-    sample->add_option("--checkpoint", args->request.checkpoint, "Checkpoint (.pt)")->required();
+    sample->add_option("--checkpoint", args->request.checkpoint, "Checkpoint (.safetensors)")
+        ->required();
     sample->add_option("--steps", args->request.steps, "Sampler steps")
         ->required()
         ->check(CLI::Range(1, 100000));
@@ -416,7 +417,8 @@ Subcommand addEvalCommand(CLI::App& app)
     auto args = std::make_shared<EvalArgs>();
     auto* eval = app.add_subcommand(
         "eval", "Sample an image model and print its sample-quality metrics as JSON");
-    eval->add_option("--checkpoint", args->request.checkpoint, "Checkpoint (.pt)")->required();
+    eval->add_option("--checkpoint", args->request.checkpoint, "Checkpoint (.safetensors)")
+        ->required();
     eval->add_option("--steps", args->request.steps, "Sampler steps")
         ->required()
         ->check(CLI::Range(1, 100000));
@@ -468,7 +470,8 @@ Subcommand addDiagnoseCommand(CLI::App& app)
     auto* diagnose = app.add_subcommand("diagnose",
         "Measure a distilled student's per-step covariate shift, on-policy loss gap and "
         "teacher intervention; prints JSON");
-    diagnose->add_option("--checkpoint", args->request.checkpoint, "Student checkpoint (.pt)")
+    diagnose
+        ->add_option("--checkpoint", args->request.checkpoint, "Student checkpoint (.safetensors)")
         ->required();
     diagnose
         ->add_option("--samples", args->request.samples,
@@ -597,9 +600,9 @@ Subcommand addExportWeightsCommand(CLI::App& app)
     auto args = std::make_shared<ExportArgs>();
     auto* exportCmd = app.add_subcommand(
         "export-weights", "Write a checkpoint's EMA weights and config without training state");
-    exportCmd->add_option("--checkpoint", args->checkpoint, "Training checkpoint (.pt)")
+    exportCmd->add_option("--checkpoint", args->checkpoint, "Training checkpoint (.safetensors)")
         ->required();
-    exportCmd->add_option("--out", args->out, "Output file (.pt)")->required();
+    exportCmd->add_option("--out", args->out, "Output file (.safetensors)")->required();
     return { exportCmd, [args] { return commandExportWeights(args->checkpoint, args->out); } };
 }
 
@@ -607,15 +610,16 @@ Subcommand addConvertCheckpointCommand(CLI::App& app)
 {
     auto args = std::make_shared<ExportArgs>();
     auto* convert = app.add_subcommand("convert-checkpoint",
-        "Rewrite a checkpoint of the earlier TorchScript format as a data-only one. Loading the "
-        "old format runs code stored in the file: convert only files you trust");
-    convert->add_option("legacy", args->checkpoint, "Checkpoint in the earlier format (.pt)")
+        "Rewrite a checkpoint of an earlier format (DDILDAT1, or TorchScript) as a safetensors "
+        "file. Loading the TorchScript format runs code stored in the file: convert only files "
+        "you trust");
+    convert->add_option("legacy", args->checkpoint, "Checkpoint in an earlier format (.pt)")
         ->required();
-    convert->add_option("out", args->out, "Output file (.pt)")->required();
+    convert->add_option("out", args->out, "Output file (.safetensors)")->required();
     return { convert, [args] {
                 return guarded([&] {
                     convertCheckpoint(args->checkpoint, args->out);
-                    std::printf("wrote %s (data only)\n", args->out.c_str());
+                    std::printf("wrote %s (safetensors)\n", args->out.c_str());
                     return exit_code::kOk;
                 });
             } };

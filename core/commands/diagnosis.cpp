@@ -51,7 +51,7 @@ std::string diagnoseCheckpointJson(const DiagnoseRequest& request)
     out["threads"] = torch::get_num_threads();
     if (request.lossGap && !trainingState)
         out["loss_gap"] = "unavailable: exported weights carry no method state (the EMA target, "
-                          "fake score or round teacher); pass the run's checkpoint.pt";
+                          "fake score or round teacher); pass the run's checkpoint.safetensors";
     auto shift = nlohmann::ordered_json::array();
     for (const auto& step : diagnosis.steps) {
         nlohmann::ordered_json entry { { "k", step.k }, { "tau", step.tau } };

@@ -57,6 +57,22 @@ RunConfig resolveRunConfig(const RunConfig& config)
     return resolved;
 }
 
+std::string runCheckpointPath(const std::string& runDir)
+{
+    const auto dir = std::filesystem::path(runDir);
+    std::error_code ec;
+    if (!std::filesystem::exists(dir / kRunCheckpointName, ec)
+        && std::filesystem::exists(dir / kEarlierRunCheckpointName, ec))
+        return (dir / kEarlierRunCheckpointName).string();
+    return (dir / kRunCheckpointName).string();
+}
+
+bool hasRunCheckpoint(const std::string& runDir)
+{
+    std::error_code ec;
+    return std::filesystem::exists(runCheckpointPath(runDir), ec);
+}
+
 std::string runStatus(const std::string& runDir)
 {
     const auto path = std::filesystem::path(runDir) / "state.json";
@@ -89,8 +105,7 @@ namespace {
 std::string prepareFolder(const RunOptions& options)
 {
     const std::string& dir = options.outDir;
-    const bool hasCheckpoint
-        = std::filesystem::exists(std::filesystem::path(dir) / "checkpoint.pt");
+    const bool hasCheckpoint = hasRunCheckpoint(dir);
     if (options.restart) {
         removeRunFiles(dir);
         return "restarting: the earlier run's files in " + dir + " were removed";
@@ -99,7 +114,7 @@ std::string prepareFolder(const RunOptions& options)
         return "";
     const bool hasLogs = hasRunLogs(dir);
     if (options.resume && !hasLogs)
-        throw IoError(dir + ": nothing to resume (no checkpoint.pt)");
+        throw IoError(dir + ": nothing to resume (no " + kRunCheckpointName + ")");
     if (hasLogs && !options.resume)
         throw IoError(dir
             + ": holds the logs of a run that stopped before its first checkpoint; pass "
@@ -150,19 +165,19 @@ RunResult runTraining(const RunConfig& requested, const RunOptions& options,
         },
         "rank 0 could not take the run folder (its message is in its log); " + env.describe()
             + " stops with it");
-    const std::string checkpointPath
-        = (std::filesystem::path(options.outDir) / "checkpoint.pt").string();
+    const std::string checkpointPath = runCheckpointPath(options.outDir);
     const bool hasCheckpoint = std::filesystem::exists(checkpointPath);
     // Every rank must start from the same checkpoint: one that some ranks see and others do
     // not means the folder is not shared.
     const bool someHave = parallel->any(hasCheckpoint), someLack = parallel->any(!hasCheckpoint);
     if (someHave && someLack)
-        throw IoError(options.outDir + "/checkpoint.pt: some ranks see it and others do not ("
-            + env.describe() + (hasCheckpoint ? " does" : " does not")
+        throw IoError(checkpointPath + ": some ranks see it and others do not (" + env.describe()
+            + (hasCheckpoint ? " does" : " does not")
             + "): a distributed run's folder must be on a filesystem every rank sees");
     if (!options.resume && hasCheckpoint)
-        throw IoError(options.outDir
-            + ": already holds a run (checkpoint.pt); pass --resume to continue it, --restart "
+        throw IoError(options.outDir + ": already holds a run ("
+            + std::filesystem::path(checkpointPath).filename().string()
+            + "); pass --resume to continue it, --restart "
               "to discard it, or choose another folder");
 
     // Loading (the teacher, the data, the checkpoint) can fail on one rank only, e.g. a file

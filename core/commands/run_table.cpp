@@ -3,6 +3,7 @@
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
 #include "core/api/evaluation.h"
+#include "core/api/run.h"
 #include "core/io/atomic_file.h"
 #include "core/io/cache_directory.h"
 #include "core/io/fnv_hash.h"
@@ -261,9 +262,10 @@ std::string evaluationNoiseNote(const TableRequest& request,
     const std::vector<std::vector<const RunRecord*>>& groups, const std::string& features,
     const Metric& primary)
 {
-    const auto checkpoint = (fs::path(request.evalNoiseRun) / "checkpoint.pt").string();
+    const auto checkpoint = runCheckpointPath(request.evalNoiseRun);
     if (!fs::exists(checkpoint))
-        throw IoError(request.evalNoiseRun + ": no checkpoint.pt to measure the evaluation noise");
+        throw IoError(request.evalNoiseRun + ": no " + kRunCheckpointName
+            + " to measure the evaluation noise");
     const auto loaded = loadConfigFile((fs::path(request.evalNoiseRun) / "config.json").string());
     if (!loaded.readable())
         throw IoError(request.evalNoiseRun + ": not a run folder (no readable config.json)");

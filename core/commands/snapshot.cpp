@@ -26,7 +26,7 @@ RunSnapshotter::RunSnapshotter(const std::string& runDir)
     if (loaded.config.task != Task::Distill)
         throw ConfigError(configPath + ": a " + toString(loaded.config.task)
             + " run has no student to sample beside its teacher");
-    m_impl->checkpoint = (std::filesystem::path(runDir) / "checkpoint.pt").string();
+    m_impl->checkpoint = runCheckpointPath(runDir);
     // config.json holds the resolved config; resolving again checks the teacher is still there.
     m_impl->trainer
         = std::make_unique<DistillTrainer>(resolveRunConfig(loaded.config), torch::kCPU);

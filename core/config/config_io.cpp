@@ -3,6 +3,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/fnv_hash.h"
 #include "core/io/resource_path.h"
+#include "core/io/strict_json.h"
 
 #include <nlohmann/json.hpp>
 
@@ -874,61 +875,9 @@ bool readTextFile(const fs::path& path, std::string& text, std::string& problem)
     return readRegularFile(path.string(), kMaxConfigBytes, text, problem);
 }
 
-// A key seen twice in one object: the parse stops there and names it by its JSON path.
-struct DuplicateKey {
-    std::string path;
-};
-
 bool parseJsonText(const std::string& text, ordered_json& out, std::string& problem)
 {
-    // The keys seen in each open object and the path to it; arrays count their elements.
-    struct Level {
-        bool array = false;
-        std::set<std::string> keys;
-        std::string key;
-        long index = -1;
-    };
-    std::vector<Level> levels;
-    const auto pathOf = [&levels](const std::string& last) {
-        std::string path;
-        for (const auto& l : levels) {
-            if (&l == &levels.back())
-                break;
-            path = l.array ? path + "[" + std::to_string(l.index) + "]" : joinPath(path, l.key);
-        }
-        return joinPath(path, last);
-    };
-    const ordered_json::parser_callback_t check
-        = [&](int, ordered_json::parse_event_t event, ordered_json& parsed) {
-              using E = ordered_json::parse_event_t;
-              const bool starts = event == E::object_start || event == E::array_start;
-              if ((starts || event == E::value) && !levels.empty() && levels.back().array)
-                  ++levels.back().index;
-              if (starts)
-                  levels.push_back({ event == E::array_start, {}, {}, -1 });
-              else if (event == E::object_end || event == E::array_end)
-                  levels.pop_back();
-              else if (event == E::key) {
-                  auto& level = levels.back();
-                  level.key = parsed.get<std::string>();
-                  if (!level.keys.insert(level.key).second)
-                      throw DuplicateKey { pathOf(level.key) };
-              }
-              return true;
-          };
-    try {
-        out = ordered_json::parse(text, check);
-        return true;
-    } catch (const DuplicateKey& d) {
-        problem = "duplicate key \"" + d.path + "\" (JSON allows it, but only one would count)";
-        return false;
-    } catch (const ordered_json::exception& e) { // parse_error, or out_of_range for 1e400
-        // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ...".
-        std::string what = e.what();
-        const auto pos = what.find("] ");
-        problem = "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2));
-        return false;
-    }
+    return parseStrictJson(text, out, problem);
 }
 
 // The keys that name input files, as (section, key).
@@ -943,9 +892,11 @@ std::string anchoredPath(const std::string& path, const fs::path& baseDir)
 {
     std::error_code ec;
     const fs::path local = (fs::absolute(baseDir, ec) / path).lexically_normal();
-    if (fs::exists(local, ec) || !findResource(path))
+    if (fs::exists(local, ec))
         return local.string();
-    return path;
+    // A shipped resource, also by a checkpoint's earlier ".pt" name.
+    const bool shipped = findResource(path) || resolveResourcePath(path) != path;
+    return shipped ? path : local.string();
 }
 
 // Anchors the relative input paths of one config file's JSON to its folder (nothing when the

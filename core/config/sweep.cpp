@@ -193,7 +193,8 @@ std::string writeSlurmArrayScript(
     s += "  exit 0\n";
     s += "fi\n";
     s += "resume=()\n";
-    s += "if [ -f \"$out/checkpoint.pt\" ]; then resume=(--resume); fi\n";
+    s += "if [ -f \"$out/checkpoint.safetensors\" ] || [ -f \"$out/checkpoint.pt\" ]; then "
+         "resume=(--resume); fi\n";
     s += "exec \"$ddil\" run \"$config\" --out \"$out\" --quiet \"${resume[@]}\"\n";
     writeFileAtomically(path, s);
     std::error_code ec;

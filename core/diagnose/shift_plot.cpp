@@ -68,7 +68,7 @@ void writeShiftPlot(const std::vector<std::string>& runDirs, const std::string& 
     }
     if (panels[0].series.empty())
         throw IoError("no diagnose.json in the run folders (run `ddil diagnose --checkpoint "
-                      "RUN/checkpoint.pt > RUN/diagnose.json` first)");
+                      "RUN/checkpoint.safetensors > RUN/diagnose.json` first)");
     LineSeries floor { "floor: two draws of data", {}, {}, 7, true };
     for (const auto& [k, sum] : floors) {
         floor.x.push_back(k);

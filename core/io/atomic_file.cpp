@@ -2,10 +2,13 @@
 
 #include "core/api/errors.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,8 +89,36 @@ struct FdCloser {
 };
 } // namespace
 
-bool readRegularFile(
-    const std::string& path, std::size_t maxBytes, std::string& bytes, std::string& problem)
+namespace {
+// Bytes read per file, by normalised absolute path: what the read tally reports.
+struct ReadTally {
+    std::mutex mutex;
+    std::map<std::string, FileReads> reads;
+};
+ReadTally& readTally()
+{
+    static ReadTally tally;
+    return tally;
+}
+std::string tallyKey(const std::string& path)
+{
+    std::error_code ec;
+    const auto absolute = fs::absolute(path, ec);
+    return (ec ? fs::path(path) : absolute).lexically_normal().string();
+}
+void countRead(const std::string& path, std::size_t bytes, bool whole)
+{
+    auto& tally = readTally();
+    const std::lock_guard<std::mutex> lock(tally.mutex);
+    auto& reads = tally.reads[tallyKey(path)];
+    reads.bytes += bytes;
+    reads.wholeReads += whole ? 1 : 0;
+    reads.partialReads += whole ? 0 : 1;
+}
+
+// Reads at most `count` bytes from `offset` of a regular file (everything when `whole`).
+bool readRegularFileAt(const std::string& path, std::uint64_t offset, std::size_t count, bool whole,
+    std::size_t maxBytes, std::string& bytes, std::uint64_t& fileSize, std::string& problem)
 {
     // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
     const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -107,16 +138,25 @@ bool readRegularFile(
         problem = fileKind(st.st_mode);
         return false;
     }
-    const auto size = static_cast<std::size_t>(st.st_size);
-    if (size > maxBytes) {
-        problem = "is " + std::to_string(size) + " bytes, more than the " + std::to_string(maxBytes)
-            + " allowed";
-        return false;
+    fileSize = static_cast<std::uint64_t>(st.st_size);
+    if (whole) {
+        if (fileSize > maxBytes) {
+            problem = "is " + std::to_string(fileSize) + " bytes, more than the "
+                + std::to_string(maxBytes) + " allowed";
+            return false;
+        }
+        offset = 0;
+        count = static_cast<std::size_t>(fileSize);
+    } else {
+        count = offset >= fileSize
+            ? 0
+            : static_cast<std::size_t>(std::min<std::uint64_t>(count, fileSize - offset));
     }
-    bytes.resize(size);
+    bytes.resize(count);
     std::size_t done = 0;
-    while (done < size) {
-        const ssize_t n = ::read(fd, bytes.data() + done, size - done);
+    while (done < count) {
+        const ssize_t n
+            = ::pread(fd, bytes.data() + done, count - done, static_cast<off_t>(offset + done));
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
@@ -128,7 +168,40 @@ bool readRegularFile(
         done += static_cast<std::size_t>(n);
     }
     bytes.resize(done);
+    countRead(path, done, whole);
     return true;
+}
+} // namespace
+
+bool readRegularFile(
+    const std::string& path, std::size_t maxBytes, std::string& bytes, std::string& problem)
+{
+    std::uint64_t size = 0;
+    return readRegularFileAt(path, 0, 0, true, maxBytes, bytes, size, problem);
+}
+
+std::string readFileRange(
+    const std::string& path, std::uint64_t offset, std::size_t count, std::uint64_t& fileSize)
+{
+    std::string bytes, problem;
+    if (!readRegularFileAt(path, offset, count, false, 0, bytes, fileSize, problem))
+        throw IoError(path + ": " + problem);
+    return bytes;
+}
+
+FileReads fileReads(const std::string& path)
+{
+    auto& tally = readTally();
+    const std::lock_guard<std::mutex> lock(tally.mutex);
+    const auto it = tally.reads.find(tallyKey(path));
+    return it == tally.reads.end() ? FileReads {} : it->second;
+}
+
+void resetFileReads()
+{
+    auto& tally = readTally();
+    const std::lock_guard<std::mutex> lock(tally.mutex);
+    tally.reads.clear();
 }
 
 std::string readWholeFile(const std::string& path, std::size_t maxBytes)

@@ -4,6 +4,7 @@
 // previous file is untouched and IoError names the file and the reason.
 
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <string>
 
@@ -19,5 +20,19 @@ bool readRegularFile(
 // The same, throwing IoError "<path>: <problem>".
 std::string readWholeFile(
     const std::string& path, std::size_t maxBytes = std::numeric_limits<std::size_t>::max());
+// At most `count` bytes from `offset` of a regular file (fewer at its end), and the file's size;
+// throws IoError as readWholeFile does.
+std::string readFileRange(
+    const std::string& path, std::uint64_t offset, std::size_t count, std::uint64_t& fileSize);
+
+// Every read above is tallied per file (by normalised absolute path), so a test can check how
+// much of a file a command read, and how often.
+struct FileReads {
+    std::uint64_t bytes = 0;
+    int wholeReads = 0;
+    int partialReads = 0;
+};
+FileReads fileReads(const std::string& path);
+void resetFileReads();
 
 } // namespace ddil

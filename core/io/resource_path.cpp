@@ -1,7 +1,10 @@
 #include "core/io/resource_path.h"
 
+#include "core/api/notices.h"
+
 #include <cstdlib>
 #include <filesystem>
+#include <string_view>
 
 namespace ddil {
 
@@ -40,7 +43,23 @@ std::optional<std::string> findResource(const std::string& path)
 
 std::string resolveResourcePath(const std::string& path)
 {
-    return findResource(path).value_or(path);
+    if (const auto found = findResource(path))
+        return *found;
+    std::error_code ec;
+    constexpr std::string_view kOld = ".pt", kNew = ".safetensors";
+    if (fs::exists(path, ec) || path.size() <= kOld.size()
+        || path.compare(path.size() - kOld.size(), kOld.size(), kOld) != 0)
+        return path;
+    // A checkpoint by its name before checkpoints were safetensors files.
+    const std::string renamed = path.substr(0, path.size() - kOld.size()) + std::string(kNew);
+    const auto found = fs::path(renamed).is_absolute()
+        ? (fs::exists(renamed, ec) ? std::optional<std::string>(renamed) : std::nullopt)
+        : findResource(renamed);
+    if (!found)
+        return path;
+    notify(path + " is now " + renamed
+        + " (checkpoints are safetensors files); the .pt name is deprecated: update the config");
+    return *found;
 }
 
 } // namespace ddil

@@ -46,12 +46,12 @@ std::string hostName()
 }
 } // namespace
 
-std::uint32_t crc32c(const void* data, std::size_t size)
+std::uint32_t crc32c(const void* data, std::size_t size, std::uint32_t previous)
 {
     // ISA-L's iSCSI CRC leaves the pre- and post-inversion to the caller and takes an int length:
     // longer inputs go through in chunks.
     auto* bytes = static_cast<unsigned char*>(const_cast<void*>(data));
-    std::uint32_t state = 0xFFFFFFFFu;
+    std::uint32_t state = ~previous;
     constexpr std::size_t kChunk = std::size_t(1) << 30;
     for (std::size_t done = 0; done < size; done += kChunk)
         state = crc32_iscsi(bytes + done, static_cast<int>(std::min(kChunk, size - done)), state);

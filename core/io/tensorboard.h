@@ -12,8 +12,9 @@
 
 namespace ddil {
 
-// CRC-32C (Castagnoli) of `size` bytes, and TFRecord's masked form of it.
-std::uint32_t crc32c(const void* data, std::size_t size);
+// CRC-32C (Castagnoli) of `size` bytes (continuing `previous`, the CRC of the bytes before
+// them), and TFRecord's masked form of it.
+std::uint32_t crc32c(const void* data, std::size_t size, std::uint32_t previous = 0);
 std::uint32_t maskedCrc32c(const void* data, std::size_t size);
 
 class EventFileWriter {

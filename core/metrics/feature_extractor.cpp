@@ -2,7 +2,6 @@
 
 #include "core/api/errors.h"
 #include "core/checkpoint/checkpoint.h"
-#include "core/checkpoint/data_only_file.h"
 #include "core/io/atomic_file.h"
 #include "core/io/fnv_hash.h"
 #include "core/io/resource_path.h"
@@ -127,13 +126,17 @@ std::unique_ptr<FeatureExtractor> FeatureExtractor::load(
     const std::string& requested, torch::Device device)
 {
     const std::string path = resolveResourcePath(requested);
-    const std::string bytes = readWholeFile(path); // IoError naming the file when missing
+    std::uint64_t size = 0; // IoError naming the file when missing
     std::unique_ptr<FeatureExtractor> extractor;
-    if (isDataOnlyFile(bytes)) {
+    std::uint64_t hash = 0;
+    if (isCheckpointFile(readFileRange(path, 0, 16, size))) {
         CheckpointReader reader(path);
+        hash = reader.contentHash();
         extractor = std::make_unique<EvaluatorExtractor>(reader, device);
     } else {
         // A TorchScript module: loading it runs the code it carries (what --features is for).
+        const std::string bytes = readWholeFile(path);
+        hash = fnv1a64(bytes.data(), bytes.size());
         try {
             std::istringstream in(bytes);
             extractor
@@ -146,7 +149,7 @@ std::unique_ptr<FeatureExtractor> FeatureExtractor::load(
         }
     }
     extractor->m_path = path;
-    extractor->m_hash = toHex(fnv1a64(bytes.data(), bytes.size()));
+    extractor->m_hash = toHex(hash);
     return extractor;
 }
 

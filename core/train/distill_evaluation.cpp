@@ -2,11 +2,9 @@
 // teacher references of 2-D data (computed once per student step count), the periodic
 // diagnostics, and the sample files of each evaluation.
 #include "core/api/errors.h"
-#include "core/io/atomic_file.h"
 #include "core/io/cache_directory.h"
 #include "core/io/fnv_hash.h"
 #include "core/io/npy.h"
-#include "core/io/resource_path.h"
 #include "core/metrics/distance2d.h"
 #include "core/metrics/sample_quality.h"
 #include "core/runtime/device.h"
@@ -42,11 +40,7 @@ torch::Tensor DistillTrainer::teacherSamplesCached(
     const torch::Tensor& noise, const torch::Tensor& labels, const CancelToken* cancel)
 {
     const auto& d = m_config.distill;
-    if (!m_teacherFileHash) {
-        const auto bytes = readWholeFile(resolveResourcePath(d.teacher));
-        m_teacherFileHash = fnv1a64(bytes.data(), bytes.size());
-    }
-    uint64_t h = *m_teacherFileHash;
+    uint64_t h = m_teacherFileHash;
     const std::string settings = std::to_string(d.guidance.scale) + "|"
         + toString(d.guidance.convention) + "|" + std::to_string(m_teacher->steps()) + "|"
         + toString(d.reflection.projection) + "|" + toString(d.reflection.apply_to) + "|"

@@ -38,6 +38,7 @@ DistillTrainer::DistillTrainer(
                           "teacher's (resolve the config from the teacher first)");
     loaded.net->to(device);
     m_teacherNet = loaded.net;
+    m_teacherFileHash = loaded.fileHash;
     m_teacher = std::make_unique<GuidedTeacher>(loaded.net, config.diffusion,
         GuidanceSpec::fromConfig(d.guidance), teacherProjection(d), d.ddil.teacher_steps);
 

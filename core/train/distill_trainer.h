@@ -101,7 +101,7 @@ private:
     // The teacher's few-step samples use the student's current step count (PD rounds change it).
     torch::Tensor m_teacherReference, m_teacherFewStep;
     int m_teacherFewStepCount = 0;
-    std::optional<uint64_t> m_teacherFileHash; // of distill.teacher's file, read once
+    uint64_t m_teacherFileHash = 0; // of distill.teacher's file, from its one full read
     std::optional<SampleSet> m_snapshotTeacher; // for m_snapshotKey
     std::pair<uint64_t, int> m_snapshotKey { 0, 0 };
 };

@@ -140,8 +140,8 @@ bool hasRunLogs(const std::string& dir)
 void removeRunFiles(const std::string& dir)
 {
     std::error_code ec;
-    for (const char* name :
-        { "checkpoint.pt", "state.json", "config.json", "metrics.jsonl", "metrics.csv" })
+    for (const char* name : { kRunCheckpointName, kEarlierRunCheckpointName, "state.json",
+             "config.json", "metrics.jsonl", "metrics.csv" })
         fs::remove(fs::path(dir) / name, ec);
     for (const auto& events : eventFilesIn(dir))
         fs::remove(events, ec);

@@ -2,9 +2,10 @@
 // A run folder: config.json (resolved config), state.json (where the run stands),
 // metrics.jsonl (one JSON object per logged step), metrics.csv (the same scalars in long format:
 // step,elapsed,name,value, for spreadsheets and pandas), events.out.tfevents.* (the same scalars
-// and the sample sheets, for TensorBoard), checkpoint.pt and samples/.
+// and the sample sheets, for TensorBoard), checkpoint.safetensors and samples/.
 
 #include "core/api/config.h"
+#include "core/api/run.h"
 #include "core/api/scalars.h"
 
 #include <cstdint>
@@ -63,7 +64,7 @@ public:
 
     const std::string& path() const { return m_path; }
     std::string file(const std::string& name) const;
-    std::string checkpointPath() const { return file("checkpoint.pt"); }
+    std::string checkpointPath() const { return file(kRunCheckpointName); }
 
     void writeConfig(const RunConfig& config) const;
     void writeState(const RunState& state) const;

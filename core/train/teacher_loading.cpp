@@ -27,6 +27,7 @@ LoadedTeacher loadTeacher(const RunConfig& config, const DataSource& data)
     LoadedTeacher out;
     out.path = resolveResourcePath(config.distill.teacher);
     CheckpointReader reader(out.path);
+    out.fileHash = reader.contentHash();
     out.config = reader.meta().config;
     checkTeacherFits(out.config, config, out.path);
     out.net = makeDenoiserNet(out.config.model, data.sampleShape(), data.numClasses());

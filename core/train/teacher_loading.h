@@ -6,6 +6,7 @@
 #include "core/data/data_source.h"
 #include "core/models/denoiser_net.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,7 @@ struct LoadedTeacher {
     RunConfig config; // the config the teacher was trained with
     std::shared_ptr<DenoiserNet> net;
     std::string path; // resolved
+    std::uint64_t fileHash = 0; // FNV-1a of the file's bytes, from its one full read
 };
 LoadedTeacher loadTeacher(const RunConfig& config, const DataSource& data);
 

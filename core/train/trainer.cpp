@@ -1,6 +1,7 @@
 #include "core/train/trainer.h"
 
 #include "core/api/errors.h"
+#include "core/api/run.h"
 #include "core/api/versions.h"
 #include "core/checkpoint/checkpoint.h"
 #include "core/models/denoiser_net.h"
@@ -292,8 +293,9 @@ RunResult Trainer::run(
     state.device = m_device.str();
     state.threads = torch::get_num_threads();
     state.step = m_step;
-    if (std::filesystem::exists(folder.checkpointPath()))
-        state.lastCheckpoint = "checkpoint.pt";
+    if (hasRunCheckpoint(folder.path()))
+        state.lastCheckpoint
+            = std::filesystem::path(runCheckpointPath(folder.path())).filename().string();
     if (main)
         folder.writeState(state);
     // Rank 0's weights are every rank's (they already agree: one seed, one checkpoint).
@@ -338,9 +340,12 @@ RunResult Trainer::run(
         report();
         onMainRank([&] {
             saveCheckpointTo(folder.checkpointPath());
+            // An earlier run's checkpoint.pt is now superseded.
+            std::error_code ec;
+            std::filesystem::remove(folder.file(kEarlierRunCheckpointName), ec);
             state.status = status;
             state.step = m_step;
-            state.lastCheckpoint = "checkpoint.pt";
+            state.lastCheckpoint = kRunCheckpointName;
             state.elapsedSeconds = elapsed();
             folder.writeState(state);
             if (hooks.onCheckpoint)

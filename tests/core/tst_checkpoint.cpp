@@ -1,7 +1,11 @@
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
+#include "core/api/notices.h"
+#include "core/checkpoint/archive_file.h"
 #include "core/checkpoint/checkpoint.h"
 #include "core/checkpoint/data_only_file.h"
+#include "core/checkpoint/safetensors.h"
+#include "core/io/atomic_file.h"
 #include "core/io/tensorboard.h"
 #include "core/models/denoiser_net.h"
 #include "tests/test_support.h"
@@ -12,12 +16,15 @@
 #include <QtTest>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <nlohmann/json.hpp>
 #include <torch/optim/adam.h>
 #include <torch/serialize/output-archive.h>
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include <cstdio>
 #include <functional>
+#include <map>
 
 using namespace ddil;
 
@@ -44,6 +51,80 @@ QByteArray readAll(const QString& path)
 {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+void writeBytes(const QString& path, const std::string& bytes)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes.data(), static_cast<qint64>(bytes.size()));
+}
+
+std::string u64(std::uint64_t v)
+{
+    std::string out;
+    for (int i = 0; i < 8; ++i)
+        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+    return out;
+}
+
+// A safetensors file of `header` (JSON text) and `data`, with ddil.crc32c made right when the
+// header holds it as "ddil.crc32c":"00000000".
+std::string safetensorsFile(const std::string& header, const std::string& data)
+{
+    std::string bytes = u64(header.size()) + header + data;
+    const std::string key = "\"ddil.crc32c\":\"";
+    if (const auto at = bytes.find(key + "00000000"); at != std::string::npos) {
+        char hex[9];
+        std::snprintf(hex, sizeof hex, "%08x", crc32c(bytes.data(), bytes.size()));
+        bytes.replace(at + key.size(), 8, hex);
+    }
+    return bytes;
+}
+
+// A checkpoint in the earlier "DDILDAT1" format, as its writer made them: the metadata as
+// top-level values and the net's parameters under "model".
+std::string earlierFormatCheckpoint(DenoiserNet& net, const RunConfig& config, int64_t step)
+{
+    using Json = nlohmann::ordered_json;
+    std::string payload;
+    Json model = Json::array();
+    std::map<std::string, Json> archives; // dotted prefix -> its entries
+    for (const auto& p : net.named_parameters()) {
+        const auto t = p.value().contiguous();
+        const auto bytes = static_cast<std::size_t>(t.numel() * t.element_size());
+        Json spec { { "dtype", "float32" }, { "shape", t.sizes().vec() },
+            { "offset", payload.size() }, { "bytes", bytes } };
+        payload.append(static_cast<const char*>(t.data_ptr()), bytes);
+        const std::string name = p.key();
+        const auto dot = name.rfind('.');
+        archives[dot == std::string::npos ? "" : name.substr(0, dot)].push_back(
+            { dot == std::string::npos ? name : name.substr(dot + 1), { { "tensor", spec } } });
+    }
+    // Nest the archives, deepest first.
+    for (auto it = archives.rbegin(); it != archives.rend(); ++it) {
+        if (it->first.empty())
+            continue;
+        const auto dot = it->first.rfind('.');
+        archives[dot == std::string::npos ? "" : it->first.substr(0, dot)].push_back(
+            { dot == std::string::npos ? it->first : it->first.substr(dot + 1),
+                { { "archive", { { "entries", it->second } } } } });
+    }
+    const auto value
+        = [](const char* key, Json v) { return Json::array({ key, { { "value", v } } }); };
+    Json root = Json::array({ value("format", { { "string", "ddil-checkpoint" } }),
+        value("format_version", { { "int", 1 } }),
+        value("config", { { "string", configToJson(config) } }),
+        value("model_signature", { { "string", net.signature() } }),
+        value("step", { { "int", step } }),
+        Json::array({ "model", { { "archive", { { "entries", archives[""] } } } } }) });
+    const std::string header
+        = Json { { "payload_bytes", payload.size() }, { "root", { { "entries", root } } } }.dump();
+    std::string bytes = "DDILDAT1" + u64(header.size()) + header + payload;
+    const std::uint32_t crc = crc32c(bytes.data(), bytes.size());
+    for (int i = 0; i < 4; ++i)
+        bytes.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+    return bytes;
 }
 } // namespace
 
@@ -83,14 +164,14 @@ private Q_SLOTS:
         torch::optim::Adam opt(net->parameters(), 1e-2);
         auto gen = at::detail::createCPUGenerator(42);
         torch::randn({ 10 }, gen); // advance the stream
-        saveTrained(path("a.pt"), *net, opt, gen, 17);
+        saveTrained(path("a.safetensors"), *net, opt, gen, 17);
         const auto nextDraw = torch::randn({ 5 }, gen);
 
         torch::manual_seed(1);
         auto other = smallNet();
         QVERIFY(maxDiff(*net, *other) > 0);
         torch::optim::Adam otherOpt(other->parameters(), 1e-2);
-        CheckpointReader reader(path("a.pt").toStdString());
+        CheckpointReader reader(path("a.safetensors").toStdString());
         QCOMPARE(reader.meta().step, int64_t { 17 });
         QCOMPARE(reader.meta().elapsedSeconds, 12.5);
         QCOMPARE(reader.meta().config.name, std::string("ckpt-test"));
@@ -124,15 +205,16 @@ private Q_SLOTS:
         auto net = smallNet(32);
         torch::optim::Adam opt(net->parameters(), 1e-2);
         auto gen = at::detail::createCPUGenerator(1);
-        saveTrained(path("b.pt"), *net, opt, gen, 1);
+        saveTrained(path("b.safetensors"), *net, opt, gen, 1);
         auto wider = smallNet(64);
-        CheckpointReader reader(path("b.pt").toStdString());
+        CheckpointReader reader(path("b.safetensors").toStdString());
         try {
             reader.loadModel(*wider, wider->signature());
             QFAIL("loading into another architecture must fail");
         } catch (const CheckpointError& e) {
             const QString msg = e.what();
-            QVERIFY2(msg.contains("hidden=32") && msg.contains("hidden=64") && msg.contains("b.pt"),
+            QVERIFY2(msg.contains("hidden=32") && msg.contains("hidden=64")
+                    && msg.contains("b.safetensors"),
                 e.what());
         }
     }
@@ -151,12 +233,12 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, bytes);
         QFETCH(QString, expected);
-        QFile f(path("bad.pt"));
+        QFile f(path("bad.safetensors"));
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(bytes);
         f.close();
         try {
-            CheckpointReader reader(path("bad.pt").toStdString());
+            CheckpointReader reader(path("bad.safetensors").toStdString());
             QFAIL("a corrupt checkpoint must not load");
         } catch (const CheckpointError& e) {
             QVERIFY2(QString(e.what()).contains(expected), e.what());
@@ -169,13 +251,14 @@ private Q_SLOTS:
         auto net = smallNet();
         torch::optim::Adam opt(net->parameters(), 1e-2);
         auto gen = at::detail::createCPUGenerator(1);
-        saveTrained(path("full.pt"), *net, opt, gen, 1);
-        const QByteArray bytes = readAll(path("full.pt"));
-        QFile f(path("cut.pt"));
+        saveTrained(path("full.safetensors"), *net, opt, gen, 1);
+        const QByteArray bytes = readAll(path("full.safetensors"));
+        QFile f(path("cut.safetensors"));
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(bytes.left(bytes.size() / 2));
         f.close();
-        QVERIFY_THROWS_EXCEPTION(CheckpointError, CheckpointReader(path("cut.pt").toStdString()));
+        QVERIFY_THROWS_EXCEPTION(
+            CheckpointError, CheckpointReader(path("cut.safetensors").toStdString()));
     }
 
     // A LibTorch archive carries TorchScript code that runs when it is loaded: it is refused
@@ -200,22 +283,22 @@ private Q_SLOTS:
         }
     }
 
-    // A data-only file of someone else's archive is not a checkpoint of ours.
-    void foreignDataOnlyFileIsNotOurs()
+    // A safetensors file of someone else's archive (no "format" in its metadata) is not ours.
+    void foreignSafetensorsFileIsNotOurs()
     {
         auto net = smallNet();
         torch::serialize::OutputArchive archive;
         net->save(archive);
-        QFile f(path("foreign-data.pt"));
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        const std::string bytes = encodeDataOnly(archive);
-        f.write(bytes.data(), static_cast<qint64>(bytes.size()));
-        f.close();
-        try {
-            CheckpointReader reader(path("foreign-data.pt").toStdString());
-            QFAIL("a plain archive is not a workbench checkpoint");
-        } catch (const CheckpointError& e) {
-            QVERIFY2(QString(e.what()).contains("not a DDIL Workbench checkpoint"), e.what());
+        writeBytes(path("foreign.safetensors"), encodeArchive(archive, { { "framework", "pt" } }));
+        for (const auto& read : std::vector<std::function<void()>> {
+                 [&] { CheckpointReader reader(path("foreign.safetensors").toStdString()); },
+                 [&] { readCheckpointMeta(path("foreign.safetensors").toStdString()); } }) {
+            try {
+                read();
+                QFAIL("a plain archive is not a workbench checkpoint");
+            } catch (const CheckpointError& e) {
+                QVERIFY2(QString(e.what()).contains("not a DDIL Workbench checkpoint"), e.what());
+            }
         }
     }
 
@@ -237,16 +320,253 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(
             CheckpointError, CheckpointReader(path("legacy.pt").toStdString()));
         convertLegacyCheckpoint(
-            path("legacy.pt").toStdString(), path("converted.pt").toStdString());
-        CheckpointReader reader(path("converted.pt").toStdString());
+            path("legacy.pt").toStdString(), path("converted.safetensors").toStdString());
+        CheckpointReader reader(path("converted.safetensors").toStdString());
         QCOMPARE(reader.meta().step, int64_t { 77 });
         auto loaded = smallNet();
         reader.loadModel(*loaded, loaded->signature());
         QCOMPARE(maxDiff(*net, *loaded), 0.0);
         // A file of the new format is not converted again.
         QVERIFY_THROWS_EXCEPTION(CheckpointError,
-            convertLegacyCheckpoint(
-                path("converted.pt").toStdString(), path("again.pt").toStdString()));
+            convertLegacyCheckpoint(path("converted.safetensors").toStdString(),
+                path("again.safetensors").toStdString()));
+    }
+
+    // The earlier "DDILDAT1" files are still read (with a notice) and convert to safetensors with
+    // the same weights and metadata.
+    void earlierDataOnlyFileIsReadAndConverts()
+    {
+        torch::manual_seed(4);
+        auto net = smallNet();
+        RunConfig config;
+        config.name = "earlier";
+        config.model.hidden = 32;
+        writeBytes(path("earlier.pt"), earlierFormatCheckpoint(*net, config, 55));
+        QStringList notices;
+        const auto previous = setNoticeHandler(
+            [&](const std::string& line) { notices << QString::fromStdString(line); });
+        {
+            CheckpointReader reader(path("earlier.pt").toStdString());
+            QCOMPARE(reader.meta().step, int64_t { 55 });
+            QCOMPARE(reader.meta().formatVersion, 1);
+            auto loaded = smallNet();
+            reader.loadModel(*loaded, loaded->signature());
+            QCOMPARE(maxDiff(*net, *loaded), 0.0);
+        }
+        setNoticeHandler(previous);
+        QCOMPARE(notices.size(), 1);
+        QVERIFY2(notices[0].contains("earlier DDILDAT1 format")
+                && notices[0].contains("ddil convert-checkpoint"),
+            qPrintable(notices[0]));
+        QCOMPARE(readCheckpointMeta(path("earlier.pt").toStdString()).config.name,
+            std::string("earlier"));
+        convertLegacyCheckpoint(
+            path("earlier.pt").toStdString(), path("earlier.safetensors").toStdString());
+        CheckpointReader converted(path("earlier.safetensors").toStdString());
+        QCOMPARE(converted.meta().formatVersion, kCheckpointFormatVersion);
+        QCOMPARE(converted.meta().step, int64_t { 55 });
+        QCOMPARE(converted.meta().config.name, std::string("earlier"));
+        auto loaded = smallNet();
+        converted.loadModel(*loaded, loaded->signature());
+        QCOMPARE(maxDiff(*net, *loaded), 0.0);
+    }
+
+    // The file is safetensors: tensors by dotted names, metadata as strings, the CRC beside them.
+    void checkpointIsASafetensorsFile()
+    {
+        auto net = smallNet();
+        torch::optim::Adam opt(net->parameters(), 1e-2);
+        auto gen = at::detail::createCPUGenerator(1);
+        saveTrained(path("st.safetensors"), *net, opt, gen, 9);
+        const auto header = readSafetensorsHeader(path("st.safetensors").toStdString());
+        QCOMPARE(header.metadata.at("format"), std::string("ddil-checkpoint"));
+        QCOMPARE(header.metadata.at("format_version"), std::string("2"));
+        QCOMPARE(header.metadata.at("step"), std::string("9"));
+        QCOMPARE(header.metadata.at("model_signature"), net->signature());
+        QVERIFY(header.hasCrc());
+        QCOMPARE(header.dataStart() % 8, std::uint64_t { 0 });
+        for (const auto& p : net->named_parameters()) {
+            const auto* entry = header.find("model." + p.key());
+            QVERIFY2(entry, p.key().c_str());
+            QVERIFY(entry->shape == p.value().sizes().vec());
+            QVERIFY(header.find("ema." + p.key()));
+        }
+        QVERIFY(header.find("rng_state"));
+        // The optimiser's moments are tensors too; its plain values are in the layout.
+        int moments = 0;
+        for (const auto& t : header.tensors)
+            moments += t.name.rfind("optimizer.", 0) == 0 ? 1 : 0;
+        QCOMPARE(moments, 2 * int(net->parameters().size()) + 2);
+    }
+
+    // The metadata come from the header alone; the full read (with the CRC) is the reader's.
+    void metadataReadsOnlyTheHeader()
+    {
+        auto net = smallNet();
+        torch::optim::Adam opt(net->parameters(), 1e-2);
+        auto gen = at::detail::createCPUGenerator(1);
+        saveTrained(path("hdr.safetensors"), *net, opt, gen, 3);
+        const QByteArray bytes = readAll(path("hdr.safetensors"));
+        std::uint64_t n = 0;
+        for (int i = 7; i >= 0; --i)
+            n = (n << 8) | static_cast<unsigned char>(bytes[i]);
+        resetFileReads();
+        QCOMPARE(readCheckpointMeta(path("hdr.safetensors").toStdString()).step, int64_t { 3 });
+        auto reads = fileReads(path("hdr.safetensors").toStdString());
+        QCOMPARE(reads.wholeReads, 0);
+        QCOMPARE(reads.bytes, 24 + n); // the first 16 bytes to tell the format, then 8 + N
+        CheckpointReader reader(path("hdr.safetensors").toStdString());
+        reads = fileReads(path("hdr.safetensors").toStdString());
+        QCOMPARE(reads.wholeReads, 1);
+        QCOMPARE(reads.bytes, 24 + n + std::uint64_t(bytes.size()));
+    }
+
+    // A file another tool wrote has no CRC of ours: read, with one notice; a wrong CRC is refused.
+    void crcAbsentIsANoticeAndWrongIsRefused()
+    {
+        auto net = smallNet();
+        torch::serialize::OutputArchive model;
+        net->save(model);
+        RunConfig config;
+        config.model.hidden = 32;
+        const std::string json = configToJson(config);
+        torch::serialize::OutputArchive archive;
+        archive.write("model", model);
+        std::string bytes = encodeArchive(archive,
+            { { "format", "ddil-checkpoint" }, { "format_version", "2" }, { "config", json },
+                { "model_signature", net->signature() } });
+        // Without ddil.crc32c: the header rewritten as another tool would write it.
+        std::uint64_t n = 0;
+        for (int i = 7; i >= 0; --i)
+            n = (n << 8) | static_cast<unsigned char>(bytes[i]);
+        auto header = nlohmann::ordered_json::parse(bytes.substr(8, n));
+        header["__metadata__"].erase("ddil.crc32c");
+        std::string text = header.dump(1);
+        writeBytes(path("nocrc.safetensors"), u64(text.size()) + text + bytes.substr(8 + n));
+        QStringList notices;
+        const auto previous = setNoticeHandler(
+            [&](const std::string& line) { notices << QString::fromStdString(line); });
+        CheckpointReader reader(path("nocrc.safetensors").toStdString());
+        setNoticeHandler(previous);
+        auto loaded = smallNet();
+        reader.loadModel(*loaded, loaded->signature());
+        QCOMPARE(maxDiff(*net, *loaded), 0.0);
+        QCOMPARE(notices.size(), 1);
+        QVERIFY2(notices[0].contains("without an integrity check"), qPrintable(notices[0]));
+        // One wrong digit of the CRC itself.
+        const auto at = bytes.find("\"ddil.crc32c\":\"") + 15;
+        bytes[at] = bytes[at] == '0' ? '1' : '0';
+        writeBytes(path("badcrc.safetensors"), bytes);
+        try {
+            CheckpointReader bad(path("badcrc.safetensors").toStdString());
+            QFAIL("a wrong CRC must not load");
+        } catch (const CheckpointError& e) {
+            QVERIFY2(QString(e.what()).contains("CRC-32C does not match"), e.what());
+        }
+    }
+
+    // The library's rules and this reader's own, each broken once in a file whose CRC is right:
+    // refused in one line naming the file and the rule.
+    void safetensorsRulesAreEnforced_data()
+    {
+        QTest::addColumn<QString>("header");
+        QTest::addColumn<int>("data");
+        QTest::addColumn<QString>("expected");
+        const QString meta = R"("__metadata__":{"ddil.crc32c":"00000000"})";
+        // A header whose metadata hold `layout` as the archive layout.
+        const auto withLayout = [](const nlohmann::json& layout) {
+            return QString::fromStdString(nlohmann::json {
+                { "__metadata__",
+                    { { "ddil.crc32c", "00000000" }, { "ddil.archive", layout.dump() } } } }
+                    .dump());
+        };
+        const auto row
+            = [&](const char* name, const QString& tensors, int data, const char* expected) {
+                  QTest::newRow(name) << "{" + meta + (tensors.isEmpty() ? "" : "," + tensors) + "}"
+                                      << data << expected;
+              };
+        row("gap",
+            R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+            R"("b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]})",
+            12, "a gap before it");
+        row("overlap",
+            R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+            R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]})",
+            12, "overlaps");
+        row("bytes after the last tensor",
+            R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]})", 8,
+            "the tensors cover 4 bytes");
+        row("range past the file",
+            R"("a":{"dtype":"F32","shape":[268435456],"data_offsets":[0,1073741824]})", 8,
+            "the tensors cover 1073741824 bytes");
+        row("shape against offsets", R"("a":{"dtype":"F32","shape":[4],"data_offsets":[0,8]})", 8,
+            "need 4 x 4 bytes");
+        row("offsets backwards", R"("a":{"dtype":"F32","shape":[0],"data_offsets":[8,0]})", 8,
+            "end before they begin");
+        row("element count overflows",
+            R"("a":{"dtype":"F64","shape":[1099511627776,1099511627776],"data_offsets":[0,0]})", 0,
+            "overflows");
+        row("dtype the library has", R"("a":{"dtype":"U32","shape":[1],"data_offsets":[0,4]})", 4,
+            "not one this program reads");
+        row("unknown dtype", R"("a":{"dtype":"object","shape":[1],"data_offsets":[0,8]})", 8,
+            "unknown dtype");
+        row("unknown field", R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"offset":0})",
+            4, "unknown field");
+        row("tensor name twice",
+            R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+            R"("a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]})",
+            8, "duplicate key");
+        row("field twice", R"("a":{"dtype":"I64","dtype":"F32","shape":[1],"data_offsets":[0,4]})",
+            4, "duplicate key");
+        row("control character in a name",
+            R"("a\u0085b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]})", 4, "printable ASCII");
+        row("nested deep", R"("a":{"dtype":"F32","shape":[[[[[[1]]]]]],"data_offsets":[0,4]})", 4,
+            "nested deeper");
+        QTest::newRow("metadata not strings")
+            << R"({"__metadata__":{"ddil.crc32c":"00000000","step":3}})" << 0 << "is not a string";
+        QTest::newRow("not an object") << R"(["a"])" << 0 << "does not start with '{'";
+        QTest::newRow("layout names a missing tensor") << withLayout(
+            nlohmann::json { { "w", "tensor" } }) << 0 << "which the file does not hold";
+        QTest::newRow("tensor left out of the layout")
+            << R"({"__metadata__":{"ddil.crc32c":"00000000","ddil.archive":"{}"},)"
+               R"("w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})"
+            << 4 << "not in the archive layout";
+        QTest::newRow("layout value of unknown type")
+            << withLayout(nlohmann::json { { "v", { { "value", { { "code", 1 } } } } } }) << 0
+            << "unknown type";
+    }
+    void safetensorsRulesAreEnforced()
+    {
+        QFETCH(QString, header);
+        QFETCH(int, data);
+        QFETCH(QString, expected);
+        writeBytes(path("rule.safetensors"),
+            safetensorsFile(header.toStdString(), std::string(static_cast<size_t>(data), '\x01')));
+        try {
+            const auto bytes = readAll(path("rule.safetensors")).toStdString();
+            const auto parsed = parseSafetensorsHeader(bytes, bytes.size(), "rule.safetensors");
+            QVERIFY(verifySafetensorsCrc(bytes, parsed, "rule.safetensors"));
+            decodeArchive(bytes, parsed, "rule.safetensors");
+            QFAIL("a file that breaks a rule must not load");
+        } catch (const CheckpointError& e) {
+            QVERIFY2(QString(e.what()).contains(expected)
+                    && QString(e.what()).startsWith("rule.safetensors: ")
+                    && !QString(e.what()).contains('\n'),
+                e.what());
+        }
+    }
+
+    void headerLengthBeyondTheLimitIsRefusedUnread()
+    {
+        // 100,000,001 bytes claimed: refused from the first 8 bytes, before any allocation.
+        writeBytes(path("huge.safetensors"), u64(100000001) + "{}");
+        try {
+            readSafetensorsHeader(path("huge.safetensors").toStdString());
+            QFAIL("a header over 100 MB must be refused");
+        } catch (const CheckpointError& e) {
+            QVERIFY2(QString(e.what()).contains("more than the format's 100,000,000"), e.what());
+        }
+        QVERIFY(fileReads(path("huge.safetensors").toStdString()).bytes <= 16);
     }
 
     // A flipped byte anywhere (here in the weights) fails the CRC: refused, naming the file.
@@ -255,18 +575,18 @@ private Q_SLOTS:
         auto net = smallNet();
         torch::optim::Adam opt(net->parameters(), 1e-2);
         auto gen = at::detail::createCPUGenerator(1);
-        saveTrained(path("flip.pt"), *net, opt, gen, 1);
-        QByteArray bytes = readAll(path("flip.pt"));
+        saveTrained(path("flip.safetensors"), *net, opt, gen, 1);
+        QByteArray bytes = readAll(path("flip.safetensors"));
         bytes[bytes.size() - 40] = static_cast<char>(bytes[bytes.size() - 40] ^ 0x10);
-        QFile f(path("flipped.pt"));
+        QFile f(path("flipped.safetensors"));
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(bytes);
         f.close();
         try {
-            CheckpointReader reader(path("flipped.pt").toStdString());
+            CheckpointReader reader(path("flipped.safetensors").toStdString());
             QFAIL("a changed checkpoint must not load");
         } catch (const CheckpointError& e) {
-            QVERIFY2(QString(e.what()).contains("flipped.pt")
+            QVERIFY2(QString(e.what()).contains("flipped.safetensors")
                     && QString(e.what()).contains("CRC-32C does not match"),
                 e.what());
         }
@@ -314,15 +634,16 @@ private Q_SLOTS:
         const std::uint32_t crc = crc32c(bytes.data(), bytes.size());
         for (int i = 0; i < 4; ++i)
             bytes.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
-        QFile f(path("lying.pt"));
+        QFile f(path("lying.safetensors"));
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(bytes.data(), static_cast<qint64>(bytes.size()));
         f.close();
         try {
-            CheckpointReader reader(path("lying.pt").toStdString());
+            CheckpointReader reader(path("lying.safetensors").toStdString());
             QFAIL("a lying header must not load");
         } catch (const CheckpointError& e) {
-            QVERIFY2(QString(e.what()).contains(expected) && QString(e.what()).contains("lying.pt"),
+            QVERIFY2(QString(e.what()).contains(expected)
+                    && QString(e.what()).contains("lying.safetensors"),
                 e.what());
         }
     }
@@ -332,9 +653,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("file");
         QTest::newRow("a training checkpoint") << QString();
         QTest::newRow("shipped teacher") << QString::fromStdString(
-            test::sourcePath("resources/weights/fashion-mnist-teacher.pt"));
+            test::sourcePath("resources/weights/fashion-mnist-teacher.safetensors"));
         QTest::newRow("shipped evaluator") << QString::fromStdString(
-            test::sourcePath("resources/weights/fashion-mnist-evaluator.pt"));
+            test::sourcePath("resources/weights/fashion-mnist-evaluator.safetensors"));
     }
     void metadataOfEveryKindOfFile()
     {
@@ -343,8 +664,8 @@ private Q_SLOTS:
             auto net = smallNet();
             torch::optim::Adam opt(net->parameters(), 1e-2);
             auto gen = at::detail::createCPUGenerator(3);
-            saveTrained(path("meta.pt"), *net, opt, gen, 123456789012);
-            file = path("meta.pt");
+            saveTrained(path("meta.safetensors"), *net, opt, gen, 123456789012);
+            file = path("meta.safetensors");
         }
         const CheckpointMeta meta = readCheckpointMeta(file.toStdString());
         // Read from the header alone, the same as from the whole archive.
@@ -356,7 +677,7 @@ private Q_SLOTS:
         QVERIFY(meta.pendingSums == whole.pendingSums);
         QVERIFY(!meta.modelSignature.empty());
         QCOMPARE(meta.formatVersion, kCheckpointFormatVersion);
-        if (file == path("meta.pt")) {
+        if (file == path("meta.safetensors")) {
             QCOMPARE(meta.step, int64_t { 123456789012 });
             QCOMPARE(meta.elapsedSeconds, 12.5);
             QCOMPARE(meta.pendingSums.size(), size_t { 2 });
@@ -367,13 +688,14 @@ private Q_SLOTS:
 
     void metadataOfBadFilesFailsAsTheReaderDoes()
     {
-        QFile garbage(path("garbage.pt"));
+        QFile garbage(path("garbage.safetensors"));
         QVERIFY(garbage.open(QIODevice::WriteOnly));
         garbage.write("this is not a checkpoint at all");
         garbage.close();
         QVERIFY_THROWS_EXCEPTION(
-            CheckpointError, readCheckpointMeta(path("garbage.pt").toStdString()));
-        QVERIFY_THROWS_EXCEPTION(IoError, readCheckpointMeta(path("nope.pt").toStdString()));
+            CheckpointError, readCheckpointMeta(path("garbage.safetensors").toStdString()));
+        QVERIFY_THROWS_EXCEPTION(
+            IoError, readCheckpointMeta(path("nope.safetensors").toStdString()));
         auto net = smallNet();
         torch::serialize::OutputArchive archive;
         net->save(archive);
@@ -384,7 +706,7 @@ private Q_SLOTS:
 
     void missingFileIsAnIoError()
     {
-        QVERIFY_THROWS_EXCEPTION(IoError, CheckpointReader(path("nope.pt").toStdString()));
+        QVERIFY_THROWS_EXCEPTION(IoError, CheckpointReader(path("nope.safetensors").toStdString()));
     }
 
     void failedSaveKeepsThePreviousCheckpoint()
@@ -392,17 +714,19 @@ private Q_SLOTS:
         auto net = smallNet();
         torch::optim::Adam opt(net->parameters(), 1e-2);
         auto gen = at::detail::createCPUGenerator(1);
-        saveTrained(path("keep.pt"), *net, opt, gen, 5);
-        const QByteArray before = readAll(path("keep.pt"));
-        saveTrained(path("keep.pt"), *net, opt, gen, 6); // overwrite works
-        QVERIFY(readAll(path("keep.pt")) != before);
-        QCOMPARE(
-            QDir(m_dir.path()).entryList({ ".keep.pt.tmp*" }, QDir::Hidden | QDir::Files).size(),
+        saveTrained(path("keep.safetensors"), *net, opt, gen, 5);
+        const QByteArray before = readAll(path("keep.safetensors"));
+        saveTrained(path("keep.safetensors"), *net, opt, gen, 6); // overwrite works
+        QVERIFY(readAll(path("keep.safetensors")) != before);
+        QCOMPARE(QDir(m_dir.path())
+                     .entryList({ ".keep.safetensors.tmp*" }, QDir::Hidden | QDir::Files)
+                     .size(),
             0);
         // Saving into a folder that does not exist fails loudly and touches nothing.
-        const QByteArray good = readAll(path("keep.pt"));
-        QVERIFY_THROWS_EXCEPTION(IoError, saveTrained(path("missing/keep.pt"), *net, opt, gen, 7));
-        QCOMPARE(readAll(path("keep.pt")), good);
+        const QByteArray good = readAll(path("keep.safetensors"));
+        QVERIFY_THROWS_EXCEPTION(
+            IoError, saveTrained(path("missing/keep.safetensors"), *net, opt, gen, 7));
+        QCOMPARE(readAll(path("keep.safetensors")), good);
     }
 };
 

@@ -382,7 +382,7 @@ private Q_SLOTS:
         // A shipped preset names resources/weights/...; a file of that name in the working
         // folder must not replace the shipped one.
         QTemporaryDir dir;
-        const QString planted = dir.filePath("resources/weights/fashion-mnist-teacher.pt");
+        const QString planted = dir.filePath("resources/weights/fashion-mnist-teacher.safetensors");
         QDir(dir.path()).mkpath("resources/weights");
         writeFile(planted, "planted");
         const QString before = QDir::currentPath();
@@ -391,11 +391,11 @@ private Q_SLOTS:
         const std::string resolved = resolveResourcePath(r.config.distill.teacher);
         QVERIFY(QDir::setCurrent(before));
         QVERIFY2(r.ok(), r.issues.empty() ? "" : r.issues[0].toString().c_str());
-        QCOMPARE(
-            r.config.distill.teacher, std::string("resources/weights/fashion-mnist-teacher.pt"));
+        QCOMPARE(r.config.distill.teacher,
+            std::string("resources/weights/fashion-mnist-teacher.safetensors"));
         QCOMPARE(QFileInfo(QString::fromStdString(resolved)).canonicalFilePath(),
             QFileInfo(QString::fromStdString(
-                          test::sourcePath("resources/weights/fashion-mnist-teacher.pt")))
+                          test::sourcePath("resources/weights/fashion-mnist-teacher.safetensors")))
                 .canonicalFilePath());
     }
 

@@ -217,7 +217,7 @@ private Q_SLOTS:
         config.train.steps = 5;
         QTemporaryDir dir;
         trainInto(config, dir);
-        const auto checkpoint = dir.filePath("run/checkpoint.pt").toStdString();
+        const auto checkpoint = dir.filePath("run/checkpoint.safetensors").toStdString();
         const auto weights = dir.filePath("weights.pt").toStdString();
         exportWeights(checkpoint, weights);
         DistillTrainer a(config, torch::kCPU), b(config, torch::kCPU);

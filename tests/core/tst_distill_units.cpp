@@ -8,6 +8,7 @@
 #include "core/distill/distillation_method.h"
 #include "core/distill/replay_buffer.h"
 #include "core/distill/student_policy.h"
+#include "core/io/atomic_file.h"
 #include "core/train/distill_trainer.h"
 #include "tests/core/distill_fixture.h"
 
@@ -52,6 +53,39 @@ struct ToyRollout {
 class TestDistillUnits : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // A distillation run's start-up reads the teacher's metadata from its header alone (to
+    // resolve the config) and its whole file once (weights, CRC, and the cache key of the
+    // teacher's samples): a 2 GB teacher costs 2 GB of reading, not 6.
+    void teacherFileIsReadOnceAtStartUp()
+    {
+        const std::string teacher
+            = test::sourcePath("resources/weights/toy-checkerboard-teacher.safetensors");
+        QFile file(QString::fromStdString(teacher));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray prefix = file.read(8);
+        std::uint64_t headerBytes = 0;
+        for (int i = 7; i >= 0; --i)
+            headerBytes = (headerBytes << 8) | static_cast<unsigned char>(prefix[i]);
+        const auto size = static_cast<std::uint64_t>(file.size());
+        QTemporaryDir dir;
+        resetFileReads();
+        RunConfig c = test::toyDistillConfig(DistillMethod::Consistency, 2); // resolves
+        c.train.steps = 2;
+        c.train.log_every = 1;
+        c.eval.every = 2;
+        c.eval.count = 64;
+        RunOptions options;
+        options.outDir = dir.filePath("run").toStdString();
+        CancelToken cancel;
+        runTraining(c, options, {}, cancel);
+        const FileReads reads = fileReads(teacher);
+        QCOMPARE(reads.wholeReads, 1);
+        // Each metadata read (the fixture resolves the config, and so does runTraining): the
+        // first 16 bytes to tell the format, the header's length, the header.
+        QCOMPARE(reads.partialReads, 6);
+        QCOMPARE(reads.bytes, size + 2 * (16 + 8 + headerBytes));
+    }
+
     void progressiveTargetMakesOneStudentStepLandOnTheTeachersTwo()
     {
         // Any z_t and any teacher result z_t'': a DDIM step from z_t with x0 = x~ gives z_t''.

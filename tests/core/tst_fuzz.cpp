@@ -18,6 +18,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -147,17 +149,29 @@ std::string swapJsonValue(const std::string& in, std::mt19937_64& rng, std::stri
     return in.substr(0, at) + value + in.substr(end);
 }
 
-// A data-only checkpoint with its trailing CRC-32C made to match again after a mutation: the
-// header and payload parsers then see the damage instead of the CRC check.
+// A safetensors checkpoint with its ddil.crc32c made to match again after a mutation (where the
+// key still stands in its header): the header and layout checks then see the damage instead of
+// the CRC check.
 std::string withCrcFixed(std::string bytes)
 {
-    if (bytes.size() < 4)
+    const std::string key = "\"ddil.crc32c\":\"";
+    const auto at = bytes.find(key);
+    if (at == std::string::npos || at + key.size() + 8 > bytes.size())
         return bytes;
-    const size_t body = bytes.size() - 4;
-    const std::uint32_t crc = crc32c(bytes.data(), body);
-    for (int i = 0; i < 4; ++i)
-        bytes[body + i] = char((crc >> (8 * i)) & 0xff);
+    const size_t digits = at + key.size();
+    bytes.replace(digits, 8, "00000000");
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%08x", crc32c(bytes.data(), bytes.size()));
+    bytes.replace(digits, 8, hex);
     return bytes;
+}
+
+std::string u64Bytes(std::uint64_t v)
+{
+    std::string out;
+    for (int i = 0; i < 8; ++i)
+        out.push_back(char((v >> (8 * i)) & 0xff));
+    return out;
 }
 
 std::string gzipped(const std::string& bytes)
@@ -402,16 +416,18 @@ private Q_SLOTS:
 
     void checkpoints()
     {
-        const std::string good = readAll(path("tiny/checkpoint.pt"));
+        const std::string good = readAll(path("tiny/checkpoint.safetensors"));
         QVERIFY(good.size() > 1000);
-        const QStringList sample { "sample", "--checkpoint", path("m.pt"), "--steps", "1",
+        const QStringList sample { "sample", "--checkpoint", path("m.safetensors"), "--steps", "1",
             "--count", "2", "--out", path("m.npy") };
-        writeAll(path("m.pt"), good);
+        writeAll(path("m.safetensors"), good);
         QCOMPARE(cli(sample), exit_code::kOk);
-        // The header: magic (8), its length (8), the JSON.
-        size_t header = 16;
+        // The header: its length (8), the JSON; the archive layout is a JSON string inside it.
+        size_t header = 8;
         for (int i = 0; i < 8; ++i)
-            header += size_t(static_cast<unsigned char>(good[8 + i])) << (8 * i);
+            header += size_t(static_cast<unsigned char>(good[i])) << (8 * i);
+        const auto json = nlohmann::ordered_json::parse(good.substr(8, header - 8));
+        const std::string layout = json["__metadata__"]["ddil.archive"].get<std::string>();
         // A changed checkpoint is refused; with its CRC re-made (odd seeds, so that the header
         // and payload checks behind the CRC are reached) it may also be read.
         const auto refused = [](int code) {
@@ -427,18 +443,20 @@ private Q_SLOTS:
             const bool fixed = seed % 2 == 1;
             std::string bytes = mutate(good, rng, header, what);
             if (seed % 4 == 3) { // a value of the JSON header swapped (its length kept apart)
-                const std::string json = good.substr(16, header - 16);
-                std::string swapped = swapJsonValue(json, rng, what);
-                bytes = good.substr(0, 8);
-                for (int i = 0; i < 8; ++i)
-                    bytes.push_back(char((uint64_t(swapped.size()) >> (8 * i)) & 0xff));
-                bytes += swapped + good.substr(header);
+                const std::string swapped = swapJsonValue(good.substr(8, header - 8), rng, what);
+                bytes = u64Bytes(swapped.size()) + swapped + good.substr(header);
+            } else if (seed % 8 == 5) { // a value of the archive layout swapped
+                auto changed = json;
+                changed["__metadata__"]["ddil.archive"] = swapJsonValue(layout, rng, what);
+                what += " (in the archive layout)";
+                const std::string text = changed.dump();
+                bytes = u64Bytes(text.size()) + text + good.substr(header);
             }
             if (fixed) {
                 bytes = withCrcFixed(bytes);
                 what += ", CRC re-made";
             }
-            writeAll(path("m.pt"), bytes);
+            writeAll(path("m.safetensors"), bytes);
             return Case { bytes == good ? std::string() : bytes, [&] { return cli(sample); },
                 fixed ? Judge(refusedOrRead) : Judge(refused) };
         });

@@ -1,4 +1,5 @@
 #include "core/api/errors.h"
+#include "core/api/notices.h"
 #include "core/io/atomic_file.h"
 #include "core/io/image_grid.h"
 #include "core/io/line_plot.h"
@@ -40,6 +41,33 @@ private Q_SLOTS:
         // Absolute and unknown paths come back unchanged, for the caller's "not found".
         QCOMPARE(resolveResourcePath("/abs/x.pt"), std::string("/abs/x.pt"));
         QCOMPARE(resolveResourcePath("no/such/file.pt"), std::string("no/such/file.pt"));
+    }
+
+    void checkpointByItsEarlierNameResolvesWithANotice()
+    {
+        QStringList notices;
+        const auto previous = setNoticeHandler(
+            [&](const std::string& line) { notices << QString::fromStdString(line); });
+        // A shipped checkpoint named as it was before checkpoints were safetensors files.
+        const std::string resolved
+            = resolveResourcePath("resources/weights/toy-checkerboard-teacher.pt");
+        QCOMPARE(QFileInfo(QString::fromStdString(resolved)).fileName(),
+            QString("toy-checkerboard-teacher.safetensors"));
+        QVERIFY(QFile::exists(QString::fromStdString(resolved)));
+        // An absolute one too; a .pt file that exists is itself, silently.
+        QTemporaryDir dir;
+        writeFileAtomically(dir.filePath("a.safetensors").toStdString(), "x");
+        QCOMPARE(resolveResourcePath(dir.filePath("a.pt").toStdString()),
+            dir.filePath("a.safetensors").toStdString());
+        writeFileAtomically(dir.filePath("b.pt").toStdString(), "x");
+        writeFileAtomically(dir.filePath("b.safetensors").toStdString(), "x");
+        QCOMPARE(resolveResourcePath(dir.filePath("b.pt").toStdString()),
+            dir.filePath("b.pt").toStdString());
+        setNoticeHandler(previous);
+        QCOMPARE(notices.size(), 2);
+        QVERIFY2(notices[0].contains("toy-checkerboard-teacher.pt is now")
+                && notices[0].contains("deprecated"),
+            qPrintable(notices[0]));
     }
 
     void imageGridHasOneCellPerImage()

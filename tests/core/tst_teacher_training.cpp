@@ -293,7 +293,7 @@ private Q_SLOTS:
         const auto result
             = runTraining(tinyConfig(), { dir.path().toStdString(), false }, {}, never);
         for (const char* name : { "config.json", "state.json", "metrics.jsonl", "metrics.csv",
-                 "checkpoint.pt", "samples/step-60.npy", "samples/step-60.png" })
+                 "checkpoint.safetensors", "samples/step-60.npy", "samples/step-60.png" })
             QVERIFY2(QFile::exists(dir.filePath(name)), name);
         const auto reloaded = loadConfigFile(dir.filePath("config.json").toStdString());
         QVERIFY(reloaded.ok() && reloaded.config == tinyConfig());
@@ -302,7 +302,8 @@ private Q_SLOTS:
         const auto state = nlohmann::json::parse(stateFile.readAll().toStdString());
         QCOMPARE(state["status"].get<std::string>(), std::string("finished"));
         QCOMPARE(state["step"].get<int64_t>(), int64_t { 60 });
-        QCOMPARE(state["last_checkpoint"].get<std::string>(), std::string("checkpoint.pt"));
+        QCOMPARE(
+            state["last_checkpoint"].get<std::string>(), std::string("checkpoint.safetensors"));
         QVERIFY(state.contains("build_id") && state["versions"].contains("libtorch"));
         QCOMPARE(result.finalMetrics.size(), size_t { 4 });
         QCOMPARE(result.finalMetrics[2].first, std::string("eval/sliced_wasserstein_floor"));

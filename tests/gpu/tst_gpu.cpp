@@ -55,7 +55,8 @@ struct Teacher {
 
 Teacher shippedTeacher(torch::Device device)
 {
-    CheckpointReader reader(resolveResourcePath("resources/weights/fashion-mnist-teacher.pt"));
+    CheckpointReader reader(
+        resolveResourcePath("resources/weights/fashion-mnist-teacher.safetensors"));
     Teacher t { reader.meta().config, nullptr };
     t.net = makeDenoiserNet(t.config.model, { 1, 28, 28 }, 10);
     reader.loadModel(*t.net, t.net->signature(), true);

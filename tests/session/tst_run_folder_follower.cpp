@@ -51,7 +51,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         writeText(dir.filePath("state.json"), R"({"status": ")" + status + R"(", "step": 3})");
         if (checkpoint)
-            writeText(dir.filePath("checkpoint.pt"), "not read by the follower");
+            writeText(dir.filePath("checkpoint.safetensors"), "not read by the follower");
         RunFolderFollower follower;
         const auto opened = follower.open(dir.path(), teacherConfig(), {});
         QCOMPARE(opened.status, QString::fromLatin1(status));

@@ -189,7 +189,7 @@ private Q_SLOTS:
         w.runControls()->stopAction()->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(w.session()->state() == SessionState::Cancelled, 60000);
         const QString dir = w.session()->runDir();
-        QVERIFY(QFile::exists(dir + "/checkpoint.pt"));
+        QVERIFY(QFile::exists(dir + "/checkpoint.safetensors"));
         QCOMPARE(QString::fromStdString(runStatus(dir.toStdString())), QString("cancelled"));
         QVERIFY(w.runControls()->startAction()->isEnabled());
     }
@@ -244,7 +244,7 @@ private Q_SLOTS:
             f.write(text);
         };
         writeText(dir + "/state.json", R"({"status": "running", "step": 10})", false);
-        writeText(dir + "/checkpoint.pt", "not read", false);
+        writeText(dir + "/checkpoint.safetensors", "not read", false);
         writeText(dir + "/metrics.jsonl",
             "{\"step\":5,\"train/loss\":0.5}\n{\"step\":10,\"train/loss\":0.4}\n", false);
         TrainingSession training;
@@ -302,7 +302,7 @@ private Q_SLOTS:
         TrainingSession training;
         MainWindow w(training);
         auto c = tinySession(10);
-        c.distill.teacher = m_dir.filePath("not-a-checkpoint.pt").toStdString();
+        c.distill.teacher = m_dir.filePath("not-a-checkpoint.safetensors").toStdString();
         QFile bad(QString::fromStdString(c.distill.teacher));
         QVERIFY(bad.open(QIODevice::WriteOnly));
         bad.write("garbage");
@@ -311,11 +311,11 @@ private Q_SLOTS:
         QSignalSpy failed(w.session(), &Session::failed);
         QVERIFY(w.startSession());
         QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
-        QVERIFY(failed.first().first().toString().contains("not-a-checkpoint.pt"));
+        QVERIFY(failed.first().first().toString().contains("not-a-checkpoint.safetensors"));
         QVERIFY(w.session()->state() == SessionState::Failed);
         auto* box = w.findChild<QMessageBox*>("errorBox");
         QVERIFY(box);
-        QVERIFY(box->text().contains("not-a-checkpoint.pt"));
+        QVERIFY(box->text().contains("not-a-checkpoint.safetensors"));
         box->accept();
         QVERIFY(w.runControls()->startAction()->isEnabled());
     }

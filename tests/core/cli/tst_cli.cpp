@@ -75,7 +75,7 @@ const QByteArray kTinyDistillConfig = R"({
   "data": {"kind": "fashion_mnist"},
   "train": {"steps": 3, "batch_size": 8, "lr": 0.0001, "log_every": 1, "checkpoint_every": 0, "warmup_steps": 1},
   "eval": {"every": 0, "count": 20},
-  "distill": {"method": "lcm", "teacher": "resources/weights/fashion-mnist-teacher.pt",
+  "distill": {"method": "lcm", "teacher": "resources/weights/fashion-mnist-teacher.safetensors",
     "student_steps": 2, "ddil": {"beta": [0.5, 0.25, 0.25], "teacher_steps": 4, "buffer_capacity": 16}}
 })";
 } // namespace
@@ -149,12 +149,13 @@ private Q_SLOTS:
             << QStringList { "eval", "--checkpoint", "/no/teacher.pt" } << exit_code::kUsage
             << "--steps";
         QTest::newRow("eval with a missing extractor") << QStringList { "eval", "--checkpoint",
-            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.pt", "--steps", "1",
-            "--samples", "10", "--features",
+            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.safetensors",
+            "--steps", "1", "--samples", "10", "--features",
             "/no/inception.pt" } << exit_code::kFile << "/no/inception.pt: file not found";
         QTest::newRow("eval of an evaluator") << QStringList { "eval", "--checkpoint",
-            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-evaluator.pt", "--steps",
-            "1" } << exit_code::kInvalidConfig << "holds task \"evaluator\"";
+            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-evaluator.safetensors",
+            "--steps", "1" } << exit_code::kInvalidConfig
+                                              << "holds task \"evaluator\"";
         QTest::newRow("bad out extension")
             << QStringList { "sample", "--checkpoint", "/no/ckpt.pt", "--steps", "4", "--count",
                    "10", "--out", "x.txt" }
@@ -205,7 +206,8 @@ private Q_SLOTS:
         QVERIFY(run.out.contains("results: " + path("run1")));
         QVERIFY(run.out.contains("eval/sliced_wasserstein"));
         for (const char* f : { "run1/config.json", "run1/state.json", "run1/metrics.jsonl",
-                 "run1/checkpoint.pt", "run1/samples/step-40.npy", "run1/samples/step-40.png" })
+                 "run1/checkpoint.safetensors", "run1/samples/step-40.npy",
+                 "run1/samples/step-40.png" })
             QVERIFY2(QFile::exists(path(f)), f);
 
         // Running again into the same folder without --resume would clobber it: refused.
@@ -213,9 +215,9 @@ private Q_SLOTS:
         QCOMPARE(again.code, exit_code::kFile);
         QVERIFY(again.err.contains("--resume"));
 
-        const auto npy = runDdil(
-            { "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps", "8", "--count",
-                "300", "--class", "2", "--guidance", "2", "--seed", "5", "--out", path("s.npy") });
+        const auto npy = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.safetensors"),
+            "--steps", "8", "--count", "300", "--class", "2", "--guidance", "2", "--seed", "5",
+            "--out", path("s.npy") });
         QVERIFY2(npy.code == exit_code::kOk, qPrintable(npy.err));
         QFile f(path("s.npy"));
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -223,13 +225,14 @@ private Q_SLOTS:
         QVERIFY(bytes.contains("'shape': (300,2)"));
         QCOMPARE(bytes.size() % 64, (300 * 2 * 4) % 64);
 
-        const auto png = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps",
-            "8", "--count", "300", "--out", path("s.png") });
+        const auto png = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.safetensors"),
+            "--steps", "8", "--count", "300", "--out", path("s.png") });
         QCOMPARE(png.code, exit_code::kOk);
         QVERIFY(QFile::exists(path("s.png")));
 
-        const auto badClass = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.pt"),
-            "--steps", "4", "--count", "3", "--class", "8", "--out", path("c.npy") });
+        const auto badClass
+            = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.safetensors"), "--steps",
+                "4", "--count", "3", "--class", "8", "--out", path("c.npy") });
         QCOMPARE(badClass.code, exit_code::kInvalidConfig);
         QVERIFY(badClass.err.contains("classes 0 to 7"));
 
@@ -245,8 +248,8 @@ private Q_SLOTS:
     {
         // The shipped teacher, 200 samples at 2 steps: every metric present and in its range.
         const auto r = runDdil({ "eval", "--checkpoint",
-            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.pt", "--steps", "2",
-            "--samples", "200", "--seed", "7", "--guidance", "1.5" });
+            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.safetensors",
+            "--steps", "2", "--samples", "200", "--seed", "7", "--guidance", "1.5" });
         QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
         const auto doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(doc["steps"].toInt(), 2);
@@ -269,8 +272,8 @@ private Q_SLOTS:
 
         // The same request twice gives the same numbers (seeded sampling, cached real features).
         const auto again = runDdil({ "eval", "--checkpoint",
-            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.pt", "--steps", "2",
-            "--samples", "200", "--seed", "7", "--guidance", "1.5" });
+            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.safetensors",
+            "--steps", "2", "--samples", "200", "--seed", "7", "--guidance", "1.5" });
         QCOMPARE(QJsonDocument::fromJson(again.out.toUtf8()).object()["metrics"].toObject(), m);
     }
 
@@ -286,22 +289,23 @@ private Q_SLOTS:
         const auto config = QJsonDocument::fromJson(resolved.readAll()).object();
         QCOMPARE(config["model"].toObject()["kind"].toString(), QString("unet"));
         QVERIFY(config["model"].toObject()["guidance_embedding"].toBool());
-        const auto r = runDdil({ "eval", "--checkpoint", path("student/checkpoint.pt"), "--steps",
-            "2", "--samples", "200" });
+        const auto r = runDdil({ "eval", "--checkpoint", path("student/checkpoint.safetensors"),
+            "--steps", "2", "--samples", "200" });
         QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
         const auto doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(doc["task"].toString(), QString("distill"));
         QCOMPARE(doc["method"].toString(), QString("lcm"));
         QCOMPARE(doc["guidance"].toObject()["scale"].toDouble(), 2.0);
         QVERIFY(doc["metrics"].toObject()["fid"].toDouble() > 0.0);
-        const auto png = runDdil({ "sample", "--checkpoint", path("student/checkpoint.pt"),
+        const auto png = runDdil({ "sample", "--checkpoint", path("student/checkpoint.safetensors"),
             "--steps", "2", "--count", "20", "--out", path("student.png") });
         QVERIFY2(png.code == exit_code::kOk, qPrintable(png.err));
         QVERIFY(QImage(path("student.png")).width() > 0);
         // A teacher from other data is refused with the setting named.
         writeFile(path("wrong-teacher.json"),
             QByteArray(kTinyDistillConfig)
-                .replace("fashion-mnist-teacher.pt", "toy-checkerboard-teacher.pt"));
+                .replace(
+                    "fashion-mnist-teacher.safetensors", "toy-checkerboard-teacher.safetensors"));
         const auto wrong = runDdil({ "run", path("wrong-teacher.json"), "--out", path("w") });
         QVERIFY(wrong.code != exit_code::kOk);
         QVERIFY2(wrong.err.contains("distill.teacher") && wrong.err.contains("toy2d"),
@@ -312,11 +316,12 @@ private Q_SLOTS:
     {
         // A tiny student with a final evaluation, its checkpoint evaluated with 3 evaluation
         // seeds (eval.count samples each; caches in the test's folder).
-        const QByteArray noiseConfig = QByteArray(kTinyDistillConfig)
-                                           .replace("\"count\": 20",
-                                               "\"count\": 200, \"feature_extractor\": "
-                                               "\"resources/weights/fashion-mnist-evaluator.pt\"")
-                                           .replace("\"tiny-distill\"", "\"tiny-noise\"");
+        const QByteArray noiseConfig
+            = QByteArray(kTinyDistillConfig)
+                  .replace("\"count\": 20",
+                      "\"count\": 200, \"feature_extractor\": "
+                      "\"resources/weights/fashion-mnist-evaluator.safetensors\"")
+                  .replace("\"tiny-distill\"", "\"tiny-noise\"");
         writeFile(path("tiny-noise.json"), noiseConfig);
         const auto run
             = runDdil({ "run", path("tiny-noise.json"), "--out", path("noise"), "--quiet" });
@@ -336,8 +341,8 @@ private Q_SLOTS:
         // Different evaluation seeds draw different noise: the spread is not zero.
         QVERIFY2(match.captured(4).toDouble() > 0.0, qPrintable(note));
         // The first seed is the run's own evaluation seed 0: `ddil eval` gives the same number.
-        const auto eval = runDdil({ "eval", "--checkpoint", path("noise/checkpoint.pt"), "--steps",
-            "2", "--samples", "200", "--seed", "0" });
+        const auto eval = runDdil({ "eval", "--checkpoint", path("noise/checkpoint.safetensors"),
+            "--steps", "2", "--samples", "200", "--seed", "0" });
         QVERIFY2(eval.code == exit_code::kOk, qPrintable(eval.err));
         const double fid = QJsonDocument::fromJson(eval.out.toUtf8())
                                .object()["metrics"]
@@ -376,7 +381,7 @@ private Q_SLOTS:
     void diagnoseMeasuresTheStudentsShift()
     {
         // Uses the student of distilledStudentRunsSamplesAndEvaluates.
-        const auto r = runDdil({ "diagnose", "--checkpoint", path("student/checkpoint.pt"),
+        const auto r = runDdil({ "diagnose", "--checkpoint", path("student/checkpoint.safetensors"),
                                    "--samples", "136", "--no-intervention" },
             600000);
         QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
@@ -401,7 +406,7 @@ private Q_SLOTS:
         // A teacher has no student to diagnose.
         const auto teacher = runDdil({ "diagnose", "--checkpoint",
             QString::fromStdString(
-                ddil::test::sourcePath("resources/weights/fashion-mnist-teacher.pt")) });
+                ddil::test::sourcePath("resources/weights/fashion-mnist-teacher.safetensors")) });
         QCOMPARE(teacher.code, exit_code::kInvalidConfig);
         QVERIFY2(teacher.err.contains("distill"), qPrintable(teacher.err));
     }
@@ -503,16 +508,16 @@ private Q_SLOTS:
     void sampleSheetOfTheShippedTeacher()
     {
         const auto r = runDdil({ "sample", "--checkpoint",
-            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.pt", "--steps", "2",
-            "--count", "20", "--out", path("sheet.png") });
+            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.safetensors",
+            "--steps", "2", "--count", "20", "--out", path("sheet.png") });
         QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
         QImage sheet(path("sheet.png"));
         // 10 columns (one per class) by 2 rows of 28 x 28 images at scale 2 with 2-pixel gaps.
         QCOMPARE(sheet.width(), 10 * (56 + 2) + 2);
         QCOMPARE(sheet.height(), 2 * (56 + 2) + 2);
         const auto npy = runDdil({ "sample", "--checkpoint",
-            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.pt", "--steps", "2",
-            "--count", "3", "--out", path("three.npy") });
+            ddil::test::sourceDir() + "/resources/weights/fashion-mnist-teacher.safetensors",
+            "--steps", "2", "--count", "3", "--out", path("three.npy") });
         QCOMPARE(npy.code, exit_code::kOk);
         QFile f(path("three.npy"));
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -521,18 +526,18 @@ private Q_SLOTS:
 
     void exportWeightsDropsTrainingState()
     {
-        if (!QFile::exists(path("run1/checkpoint.pt")))
+        if (!QFile::exists(path("run1/checkpoint.safetensors")))
             QSKIP("needs the run of runSampleAndDataEndToEnd");
-        const auto r = runDdil({ "export-weights", "--checkpoint", path("run1/checkpoint.pt"),
-            "--out", path("weights.pt") });
+        const auto r = runDdil({ "export-weights", "--checkpoint",
+            path("run1/checkpoint.safetensors"), "--out", path("weights.safetensors") });
         QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
-        QVERIFY(
-            QFileInfo(path("weights.pt")).size() < QFileInfo(path("run1/checkpoint.pt")).size());
+        QVERIFY(QFileInfo(path("weights.safetensors")).size()
+            < QFileInfo(path("run1/checkpoint.safetensors")).size());
         // The exported file samples like the checkpoint it came from (its EMA weights).
-        const auto a = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.pt"), "--steps",
-            "4", "--count", "50", "--out", path("a.npy") });
-        const auto b = runDdil({ "sample", "--checkpoint", path("weights.pt"), "--steps", "4",
-            "--count", "50", "--out", path("b.npy") });
+        const auto a = runDdil({ "sample", "--checkpoint", path("run1/checkpoint.safetensors"),
+            "--steps", "4", "--count", "50", "--out", path("a.npy") });
+        const auto b = runDdil({ "sample", "--checkpoint", path("weights.safetensors"), "--steps",
+            "4", "--count", "50", "--out", path("b.npy") });
         QCOMPARE(a.code, exit_code::kOk);
         QCOMPARE(b.code, exit_code::kOk);
         QFile fa(path("a.npy")), fb(path("b.npy"));
@@ -540,7 +545,7 @@ private Q_SLOTS:
         QCOMPARE(fa.readAll(), fb.readAll());
         // It cannot be resumed: no optimiser state.
         QDir().mkpath(path("fromweights"));
-        QFile::copy(path("weights.pt"), path("fromweights/checkpoint.pt"));
+        QFile::copy(path("weights.safetensors"), path("fromweights/checkpoint.safetensors"));
         const auto resume
             = runDdil({ "run", path("tiny.json"), "--out", path("fromweights"), "--resume" });
         QCOMPARE(resume.code, exit_code::kFile);
@@ -560,7 +565,7 @@ private Q_SLOTS:
         QByteArray wider = kTinyConfig;
         wider.replace("\"hidden\": 32", "\"hidden\": 48");
         writeFile(path("wider.json"), wider);
-        if (!QFile::exists(path("run1/checkpoint.pt")))
+        if (!QFile::exists(path("run1/checkpoint.safetensors")))
             QSKIP("needs the run of runSampleAndDataEndToEnd");
         const auto r = runDdil({ "run", path("wider.json"), "--out", path("run1"), "--resume" });
         QCOMPARE(r.code, exit_code::kFile);
@@ -582,7 +587,7 @@ private Q_SLOTS:
         QVERIFY(stateFile.open(QIODevice::ReadOnly));
         const QJsonObject state = QJsonDocument::fromJson(stateFile.readAll()).object();
         QCOMPARE(state["status"].toString(), QString("cancelled"));
-        QCOMPARE(state["last_checkpoint"].toString(), QString("checkpoint.pt"));
+        QCOMPARE(state["last_checkpoint"].toString(), QString("checkpoint.safetensors"));
         const int step = state["step"].toInt();
         QVERIFY(step > 0);
 
@@ -665,7 +670,7 @@ private Q_SLOTS:
         writeFile(path("full.json"), kTinyConfig); // 40 steps, a checkpoint every 20
         QCOMPARE(runDdil({ "run", path("full.json"), "--out", path("full"), "--quiet" }).code,
             exit_code::kOk);
-        QFile checkpoint(path("full/checkpoint.pt"));
+        QFile checkpoint(path("full/checkpoint.safetensors"));
         QVERIFY(checkpoint.open(QIODevice::ReadOnly));
         const QByteArray before = checkpoint.readAll();
         checkpoint.close();
@@ -682,7 +687,7 @@ private Q_SLOTS:
         QVERIFY(p.waitForFinished(ddil::test::patienceMs(60000)));
         const QString err = QString::fromUtf8(p.readAllStandardError());
         QCOMPARE(p.exitCode(), exit_code::kFile);
-        QVERIFY2(err.contains(path("full/checkpoint.pt")) && err.contains("write failed"),
+        QVERIFY2(err.contains(path("full/checkpoint.safetensors")) && err.contains("write failed"),
             qPrintable(err));
         QVERIFY(checkpoint.open(QIODevice::ReadOnly));
         QVERIFY(checkpoint.readAll() == before); // not a byte changed
@@ -750,7 +755,7 @@ private Q_SLOTS:
     {
         writeFile(path("heal.json"), kTinyConfig);
         QVERIFY(QDir().mkpath(path("heal/samples")));
-        writeFile(path("heal/.checkpoint.pt.tmp-99999"), QByteArray(1000, 'x'));
+        writeFile(path("heal/.checkpoint.safetensors.tmp-99999"), QByteArray(1000, 'x'));
         writeFile(path("heal/samples/.step-20.png.tmp-99999"), "x");
         writeFile(path("heal/metrics.jsonl"), "{\"step\": 10, \"train/loss\": 0.5}\n");
         // Logs, no checkpoint: a plain run neither appends nor starts.
@@ -759,13 +764,14 @@ private Q_SLOTS:
         QVERIFY2(
             r.err.contains("stopped before its first checkpoint") && r.err.contains("--restart"),
             qPrintable(r.err));
-        QVERIFY(!QFile::exists(path("heal/.checkpoint.pt.tmp-99999"))); // removed all the same
+        QVERIFY(
+            !QFile::exists(path("heal/.checkpoint.safetensors.tmp-99999"))); // removed all the same
         QVERIFY(!QFile::exists(path("heal/samples/.step-20.png.tmp-99999")));
         QCOMPARE(ddil::test::loggedLosses(path("heal")).size(), 1);
         // --resume starts it again from step 0 with its logs replaced; so does --restart.
         for (const char* how : { "--resume", "--restart" }) {
             writeFile(path("heal/metrics.jsonl"), "{\"step\": 10, \"train/loss\": 0.5}\n");
-            QFile::remove(path("heal/checkpoint.pt"));
+            QFile::remove(path("heal/checkpoint.safetensors"));
             writeFile(path("heal/.state.json.tmp-99998"), "{");
             r = runDdil({ "run", path("heal.json"), "--out", path("heal"), how });
             QVERIFY2(r.code == exit_code::kOk, qPrintable(r.err));
@@ -794,7 +800,7 @@ private Q_SLOTS:
             return files;
         };
         const auto before = snapshot();
-        QVERIFY(before.contains(path("done/checkpoint.pt")));
+        QVERIFY(before.contains(path("done/checkpoint.safetensors")));
         const auto r = runDdil({ "run", path("done.json"), "--out", path("done"), "--resume" });
         QCOMPARE(r.code, exit_code::kOk);
         QVERIFY2(r.out.contains("finished already at step 40; nothing changed"), qPrintable(r.out));
@@ -828,9 +834,10 @@ private Q_SLOTS:
                                  .isNull(),
                         qPrintable(file));
             }
-            if (QFile::exists(out + "/checkpoint.pt")) {
-                const auto sampled = runDdil({ "sample", "--checkpoint", out + "/checkpoint.pt",
-                    "--steps", "2", "--count", "4", "--out", out + "/s.npy" });
+            if (QFile::exists(out + "/checkpoint.safetensors")) {
+                const auto sampled
+                    = runDdil({ "sample", "--checkpoint", out + "/checkpoint.safetensors",
+                        "--steps", "2", "--count", "4", "--out", out + "/s.npy" });
                 QVERIFY2(sampled.code == exit_code::kOk, qPrintable(sampled.err));
             }
         }

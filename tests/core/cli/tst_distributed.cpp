@@ -40,7 +40,7 @@ QByteArray distillConfig(int batch, int steps, int checkpointEvery)
   "train": {"steps": %2, "batch_size": %1, "lr": 0.0002, "optimizer": "adamw", "warmup_steps": 5,
     "grad_clip": 1.0, "ema_decay": 0.99, "log_every": 1, "checkpoint_every": %3},
   "eval": {"every": 0, "count": 500, "projections": 256},
-  "distill": {"method": "dmd2", "teacher": "resources/weights/toy-checkerboard-teacher.pt",
+  "distill": {"method": "dmd2", "teacher": "resources/weights/toy-checkerboard-teacher.safetensors",
     "student_steps": 4,
     "ddil": {"beta": [0.5, 0.25, 0.25], "p_teach": 0.2, "teacher_steps": 32,
       "buffer_capacity": 256, "refresh_every": 5, "refresh_fraction": 0.5},
@@ -474,7 +474,8 @@ exit $status
     void aRankThatCannotLoadStopsTheOthers()
     {
         QByteArray broken = distillConfig(32, 20, 10);
-        broken.replace("resources/weights/toy-checkerboard-teacher.pt", "/no/such/teacher.pt");
+        broken.replace(
+            "resources/weights/toy-checkerboard-teacher.safetensors", "/no/such/teacher.pt");
         write("broken.json", broken);
         const int port = freePort();
         QElapsedTimer timer;
