@@ -24,7 +24,9 @@ common=(
   clang-format-19
 )
 bookworm=("${common[@]}")
-trixie=("${common[@]}")
+# The safetensors library, for the test that our checkpoints and its files agree (Debian 12 does
+# not package it; the test is then skipped, naming it).
+trixie=("${common[@]}" python3-safetensors)
 
 release=""
 list_only=0

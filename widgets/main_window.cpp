@@ -1,6 +1,7 @@
 #include "widgets/main_window.h"
 
 #include "core/api/config_io.h"
+#include "core/api/notices.h"
 #include "core/api/run.h"
 #include "core/api/versions.h"
 #include "session/run_folder_follower.h"
@@ -114,6 +115,13 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
             appendLog(tr("%1 is %2: no longer following it").arg(runDir, status));
         });
     connect(m_session, &Session::message, this, &MainWindow::appendLog);
+    // The core's notices (a deprecated checkpoint name, a checkpoint without its CRC) go to the
+    // log, from whichever thread gives them.
+    m_previousNotices = setNoticeHandler([this](const std::string& line) {
+        QMetaObject::invokeMethod(
+            this, [this, text = QString::fromStdString(line)] { appendLog(text); },
+            Qt::QueuedConnection);
+    });
     connect(m_session, &Session::failed, this, [this](const QString& text) {
         appendLog(tr("Training failed: %1").arg(text));
         showError(tr("Training Failed"), text);
@@ -144,7 +152,10 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     sessionStateChanged(m_session->state());
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    setNoticeHandler(std::move(m_previousNotices));
+}
 
 void MainWindow::buildDocks()
 {

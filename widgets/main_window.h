@@ -4,6 +4,7 @@
 // tool bar and the status bar. Runs on the GUI thread only; training runs in the Session.
 
 #include "core/api/config.h"
+#include "core/api/notices.h"
 #include "core/api/snapshot.h"
 #include "session/session_types.h"
 
@@ -116,6 +117,7 @@ private:
     bool m_formValid = false;
     bool m_formChangedSinceStart = true;
     QString m_pendingCheckpointCopy; // Save Checkpoint As: where the next checkpoint goes
+    NoticeHandler m_previousNotices; // restored when the window closes
     RunFolderFollower* m_runFolder = nullptr; // an opened run folder: resumed or followed
 };
 

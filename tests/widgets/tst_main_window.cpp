@@ -1,4 +1,5 @@
 // The main window, offscreen: loading configs, showing their problems, the About text.
+#include "core/api/notices.h"
 #include "core/api/versions.h"
 #include "session/training_session.h"
 #include "tests/test_support.h"
@@ -13,6 +14,7 @@
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QMenuBar>
+#include <QPlainTextEdit>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStatusBar>
@@ -20,6 +22,8 @@
 #include <QToolBar>
 #include <QTranslator>
 #include <QtTest>
+
+#include <thread>
 
 using namespace ddil;
 
@@ -51,6 +55,26 @@ private Q_SLOTS:
         QVERIFY(w.findChild<QToolBar*>("runToolBar"));
         // Before a config is opened the form holds the built-in defaults.
         QCOMPARE(w.config()->name, std::string("untitled"));
+    }
+
+    // The core's notices (a deprecated checkpoint name, a file without its CRC) reach the log,
+    // from any thread; the window gives the handler back when it closes.
+    void coreNoticesGoToTheLog()
+    {
+        {
+            TrainingSession training;
+            MainWindow w(training);
+            std::thread([] { ddil::notify("notice from a worker thread"); }).join();
+            auto* log = w.findChild<QDockWidget*>("logDock")->findChild<QPlainTextEdit*>();
+            QVERIFY(log);
+            QTRY_VERIFY(log->toPlainText().contains("notice from a worker thread"));
+        }
+        QStringList after;
+        const auto previous = ddil::setNoticeHandler(
+            [&](const std::string& line) { after << QString::fromStdString(line); });
+        ddil::notify("notice after the window");
+        ddil::setNoticeHandler(previous);
+        QCOMPARE(after, QStringList { "notice after the window" });
     }
 
     void widgetRangesAreTheSchemas()
