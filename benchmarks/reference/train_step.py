@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The C++ teacher training step in eager PyTorch: the reference `make bench` measures it against.
 
-The same class-conditional UNet as core/models/unet.cpp (module for module, the same parameter
-count), the same step as core/train/trainer.cpp + teacher_trainer.cpp: a batch of images, t ~ U[0, 1],
+The same class-conditional UNet as core/models/unet.cpp (python/ddil_models' twin of it, which
+tests/python/test_twin.py checks computes the same function), the same step as
+core/train/trainer.cpp + teacher_trainer.cpp: a batch of images, t ~ U[0, 1],
 the cosine VP schedule clamped to [logsnr_min, logsnr_max], label dropout to the null class, the
 v / eps / x0 target, MSE, backward, gradient-norm clipping, AdamW and the EMA with its warm-up.
 The loss is read from the device at the C++ trainer's cadence (every step on a CPU, every 20 on a
@@ -31,131 +32,8 @@ from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))
-
-
-def timestep_embedding(t, dim):
-    half = dim // 2
-    freqs = torch.exp(-math.log(10000.0) / half * torch.arange(half, dtype=torch.float32,
-                                                               device=t.device))
-    args = (t.float() * 1000.0).unsqueeze(1) * freqs.unsqueeze(0)
-    emb = torch.cat([torch.sin(args), torch.cos(args)], 1)
-    return F.pad(emb, (0, 1)) if dim % 2 == 1 else emb
-
-
-# GroupNorm inputs go through .float() as in the C++ UNet (a no-op in float32; under bf16 autocast
-# LibTorch 1.13's CPU autocast would hand group_norm bf16 activations with float32 weights).
-class ResBlock(nn.Module):
-    def __init__(self, cin, cout, emb_dim, groups, dropout):
-        super().__init__()
-        self.norm1 = nn.GroupNorm(groups, cin)
-        self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
-        self.emb_proj = nn.Linear(emb_dim, cout)
-        self.norm2 = nn.GroupNorm(groups, cout)
-        self.dropout = nn.Dropout(dropout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
-        nn.init.zeros_(self.conv2.weight)
-        nn.init.zeros_(self.conv2.bias)
-        self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else None
-
-    def forward(self, x, emb):
-        h = self.conv1(F.silu(self.norm1(x.float())))
-        h = h + self.emb_proj(F.silu(emb))[:, :, None, None]
-        h = self.conv2(self.dropout(F.silu(self.norm2(h.float()))))
-        return (self.skip(x) if self.skip is not None else x) + h
-
-
-class AttentionBlock(nn.Module):
-    def __init__(self, ch, groups):
-        super().__init__()
-        self.norm = nn.GroupNorm(groups, ch)
-        self.qkv = nn.Conv2d(ch, 3 * ch, 1)
-        self.proj = nn.Conv2d(ch, ch, 1)
-        nn.init.zeros_(self.proj.weight)
-        nn.init.zeros_(self.proj.bias)
-
-    def forward(self, x, emb):
-        b, c, h, w = x.shape
-        q, k, v = self.qkv(self.norm(x.float())).reshape(b, 3, c, h * w).unbind(1)
-        weights = torch.softmax(torch.bmm(q.transpose(1, 2), k) / math.sqrt(c), -1)
-        return x + self.proj(torch.bmm(v, weights.transpose(1, 2)).reshape(b, c, h, w))
-
-
-class Downsample(nn.Module):
-    def __init__(self, ch):
-        super().__init__()
-        self.conv = nn.Conv2d(ch, ch, 3, stride=2, padding=1)
-
-    def forward(self, x, emb):
-        return self.conv(x)
-
-
-class Upsample(nn.Module):
-    def __init__(self, ch):
-        super().__init__()
-        self.conv = nn.Conv2d(ch, ch, 3, padding=1)
-
-    def forward(self, x, emb):
-        return self.conv(F.interpolate(x, scale_factor=2.0, mode="nearest"))
-
-
-class UNet(nn.Module):
-    def __init__(self, m, shape, classes):
-        super().__init__()
-        base, groups, mult = m["channels"], m["groups"], m["channel_mult"]
-        emb_dim, depth, attention = 4 * base, m["depth"], m["attention"]
-        dropout, self.time_dim = m.get("dropout", 0.0), m["time_embedding"]
-        self.time_proj1 = nn.Linear(self.time_dim, emb_dim)
-        self.time_proj2 = nn.Linear(emb_dim, emb_dim)
-        self.class_embedding = nn.Embedding(classes + 1, emb_dim)
-        self.in_conv = nn.Conv2d(shape[0], base, 3, padding=1)
-        self.down, skips, ch = nn.ModuleList(), [base], base
-        for level, factor in enumerate(mult):
-            lowest = level == len(mult) - 1
-            for _ in range(depth):
-                self.down.append(ResBlock(ch, base * factor, emb_dim, groups, dropout))
-                ch = base * factor
-                if lowest and attention:
-                    self.down.append(AttentionBlock(ch, groups))
-                skips.append(ch)
-            if not lowest:
-                self.down.append(Downsample(ch))
-                skips.append(ch)
-        self.middle = nn.ModuleList([ResBlock(ch, ch, emb_dim, groups, dropout)]
-                                    + ([AttentionBlock(ch, groups)] if attention else [])
-                                    + [ResBlock(ch, ch, emb_dim, groups, dropout)])
-        self.up = nn.ModuleList()
-        for level in reversed(range(len(mult))):
-            lowest = level == len(mult) - 1
-            for _ in range(depth + 1):
-                self.up.append(ResBlock(ch + skips.pop(), base * mult[level], emb_dim, groups,
-                                        dropout))
-                ch = base * mult[level]
-                if lowest and attention:
-                    self.up.append(AttentionBlock(ch, groups))
-            if level > 0:
-                self.up.append(Upsample(ch))
-        self.out_norm = nn.GroupNorm(groups, ch)
-        self.out_conv = nn.Conv2d(ch, shape[0], 3, padding=1)
-        nn.init.zeros_(self.out_conv.weight)
-        nn.init.zeros_(self.out_conv.bias)
-
-    def forward(self, x, t, labels):
-        emb = self.time_proj2(F.silu(self.time_proj1(timestep_embedding(t, self.time_dim))))
-        emb = emb + self.class_embedding(labels)
-        h = self.in_conv(x)
-        skips = [h]
-        for i, layer in enumerate(self.down):
-            h = layer(h, emb)
-            # A skip after each residual block (with its attention) and each downsampler.
-            if not (i + 1 < len(self.down) and isinstance(self.down[i + 1], AttentionBlock)):
-                skips.append(h)
-        for layer in self.middle:
-            h = layer(h, emb)
-        for layer in self.up:
-            if isinstance(layer, ResBlock):
-                h = torch.cat([h, skips.pop()], 1)
-            h = layer(h, emb)
-        return self.out_conv(F.silu(self.out_norm(h.float())))
+sys.path.insert(0, os.path.join(SOURCE, "python"))
+from ddil_models.nets import build as build_net  # noqa: E402  the twin's UNet, name for name
 
 
 def cosine_log_snr(t, lo, hi):
@@ -190,12 +68,12 @@ def main():
     torch.manual_seed(0)
     shape, classes = (1, 28, 28), 10  # Fashion-MNIST
     device = torch.device(args.device)
-    model = UNet(model_config, shape, classes).to(device)
+    model = build_net(model_config, shape, classes).to(device)
     count = sum(p.numel() for p in model.parameters())
     if args.count_parameters:
         print(count)
         return
-    ema = UNet(model_config, shape, classes).to(device)
+    ema = build_net(model_config, shape, classes).to(device)
     ema.load_state_dict(model.state_dict())
     for p in ema.parameters():
         p.requires_grad_(False)
