@@ -377,6 +377,29 @@ private Q_SLOTS:
         QVERIFY(findIssue(parseConfig(R"({"schema_version":1,"extends":"base.json"})"), "extends"));
     }
 
+    // A config written before checkpoints were safetensors files names the shipped teacher by its
+    // .pt name: the name stays a shipped resource (not anchored to the config's folder) and
+    // resolves to the .safetensors file.
+    void shippedTeacherByItsEarlierNameStillResolves()
+    {
+        QTemporaryDir dir;
+        writeFile(dir.filePath("old.json"),
+            (R"({"extends": ")"
+                + QString::fromStdString(
+                    test::sourcePath("configs/toy/distill/checkerboard-lcm.json"))
+                + R"(", "distill": {"teacher": "resources/weights/toy-checkerboard-teacher.pt"}})")
+                .toUtf8());
+        const auto r = loadConfigFile(dir.filePath("old.json").toStdString());
+        QVERIFY2(r.ok(), r.issues.empty() ? "" : r.issues[0].toString().c_str());
+        QCOMPARE(
+            r.config.distill.teacher, std::string("resources/weights/toy-checkerboard-teacher.pt"));
+        QCOMPARE(QFileInfo(QString::fromStdString(resolveResourcePath(r.config.distill.teacher)))
+                     .canonicalFilePath(),
+            QFileInfo(QString::fromStdString(test::sourcePath(
+                          "resources/weights/toy-checkerboard-teacher.safetensors")))
+                .canonicalFilePath());
+    }
+
     void plantedResourceInWorkingFolderIsIgnored()
     {
         // A shipped preset names resources/weights/...; a file of that name in the working
