@@ -63,7 +63,8 @@ def load(path, verify=True):
 @torch.no_grad()
 def sample(model, steps, noise=None, labels=None, count=None, generator=None, guidance=None,
            renoise=None):
-    """Samples `model` (from load() or build_model()) in `steps` steps, on the CPU in float32.
+    """Samples `model` (from load() or build_model()) in `steps` steps, in float32 on the model's
+    device (noise is drawn on the CPU, so the same generator gives the same samples anywhere).
 
     A teacher runs deterministic DDIM with classifier-free guidance (`guidance`, default its
     config's sample.guidance: {"scale", "convention"}); a distilled student runs its own sampler
@@ -73,11 +74,12 @@ def sample(model, steps, noise=None, labels=None, count=None, generator=None, gu
     step in order (default: drawn from `generator`)."""
     config, schedule = model.ddil_config, model.schedule
     shape = (model.input_dim,) if isinstance(model, MlpDenoiser) else model.shape
-    if noise is None:
+    if noise is None:  # drawn on the CPU (as the core draws it), then moved to the model
         noise = torch.randn((count,) + tuple(shape), generator=generator)
     if labels is None:
         labels = torch.arange(noise.shape[0]) % model.classes
-    noise, labels = noise.float(), labels.long()
+    device = next(model.parameters()).device
+    noise, labels = noise.float().to(device), labels.long().to(device)
     if config.get("task") == "distill":
         return diffusion.student_sample(model, config, schedule, noise, labels, steps,
                                         renoise=renoise, generator=generator)

@@ -114,7 +114,7 @@ def ddim(net, schedule, prediction, noise, labels, steps, guidance, null_class):
     ts = [k / steps for k in range(steps, -1, -1)]
     x = noise
     for t, s in zip(ts[:-1], ts[1:]):
-        tt = torch.full((x.shape[0],), t, dtype=x.dtype)
+        tt = torch.full((x.shape[0],), t, dtype=x.dtype, device=x.device)
         x0, eps = guided_denoise(net, schedule, prediction, x, tt, labels, guidance, null_class)
         x = x0 if s <= 0 else schedule.alpha(s) * x0 + schedule.sigma(s) * eps
     return x
@@ -144,7 +144,7 @@ def student_x0(net, config, schedule, x, t, labels, scale=None):
     w = None
     if lcm:
         w = scale if scale is not None else torch.full(
-            (x.shape[0],), distill["guidance"]["scale"], dtype=t.dtype)
+            (x.shape[0],), distill["guidance"]["scale"], dtype=t.dtype, device=t.device)
     raw = net(x, t, labels, w)
     reflection = distill.get("reflection", {})
     projected = reflection if reflection.get("apply_to", "teacher") != "teacher" else {}
@@ -168,13 +168,14 @@ def student_sample(net, config, schedule, noise, labels, steps, renoise=None, ge
     draws = list(renoise) if renoise is not None else None
     x = noise
     for t, nxt in zip(times[:-1], times[1:]):
-        tt = torch.full((x.shape[0],), t, dtype=x.dtype)
+        tt = torch.full((x.shape[0],), t, dtype=x.dtype, device=x.device)
         x0 = student_x0(net, config, schedule, x, tt, labels)
         if nxt <= 0:
             x = x0
         elif renoises:
             z = draws.pop(0) if draws is not None else torch.randn(
-                x.shape, generator=generator, dtype=x.dtype)
+                x.shape, generator=generator, dtype=x.dtype)  # on the CPU, as the core draws it
+            z = z.to(x.device)
             x = schedule.alpha(nxt) * x0 + schedule.sigma(nxt) * z
         else:
             x = schedule.alpha(nxt) * x0 + schedule.sigma(nxt) * eps_from_x0(
