@@ -7,6 +7,7 @@
 #include "core/checkpoint/data_only_file.h"
 #include "core/io/atomic_file.h"
 #include "core/io/fnv_hash.h"
+#include "core/io/strict_json.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/serialize/output-archive.h>
@@ -77,6 +78,14 @@ std::string plainText(const PlainValue& value)
     return buf;
 }
 
+std::string sizesText(const torch::Tensor& t)
+{
+    std::string text = "[";
+    for (const auto d : t.sizes())
+        text += (text.size() > 1 ? ", " : "") + std::to_string(d);
+    return text + "]";
+}
+
 std::string doubleText(double x)
 {
     return plainText(PlainValue(x));
@@ -108,6 +117,14 @@ CheckpointMeta metaFromFields(const std::string& path, const FieldLookup& field)
     const auto config = field("config");
     if (!config)
         throw CheckpointError(path + ": checkpoint holds no config");
+    // A checkpoint's config is complete: it never reads another file.
+    nlohmann::ordered_json parsed;
+    std::string problem;
+    if (parseStrictJson(*config, parsed, problem) && parsed.is_object()
+        && parsed.contains("extends"))
+        throw CheckpointError(path
+            + ": embedded config names \"extends\" (a checkpoint's "
+              "config is complete and reads no other file)");
     const auto loaded = parseConfig(*config, path + " (embedded config)");
     // Rules about how a config trains do not stop its model from being sampled (a checkpoint
     // trained before the rule existed stays usable).
@@ -136,6 +153,9 @@ CheckpointMeta metaFromFields(const std::string& path, const FieldLookup& field)
     }
     if (const auto count = integerField(field("pending_count")))
         meta.pendingCount = *count;
+    if (meta.step < 0 || meta.pendingCount < 0)
+        throw CheckpointError(path + ": checkpoint's step " + std::to_string(meta.step)
+            + " or pending count " + std::to_string(meta.pendingCount) + " is negative");
     return meta;
 }
 
@@ -170,6 +190,41 @@ void noticeEarlierFormat(const std::string& path)
 bool isCheckpointFile(const std::string& prefix)
 {
     return looksLikeSafetensors(prefix) || isDataOnlyFile(prefix);
+}
+
+void CheckpointReader::checkWeightsFit(
+    torch::serialize::InputArchive& sub, const char* key, const torch::nn::Module& net) const
+{
+    // LibTorch's load would take a [1, 32] tensor for a [32] bias, or int32 bytes for float32
+    // ones: each tensor is checked against the parameter it fills first, and must be finite.
+    const auto check = [&](const std::string& name, const torch::Tensor& expected, bool buffer) {
+        torch::serialize::InputArchive* archive = &sub;
+        std::vector<torch::serialize::InputArchive> path; // the nested archives down to the leaf
+        path.reserve(name.size());
+        std::size_t begin = 0;
+        for (auto dot = name.find('.'); dot != std::string::npos; dot = name.find('.', begin)) {
+            path.emplace_back();
+            if (!archive->try_read(name.substr(begin, dot - begin), path.back()))
+                throw CheckpointError(m_path + ": \"" + key + "\" weights have no " + name);
+            archive = &path.back();
+            begin = dot + 1;
+        }
+        torch::Tensor stored;
+        if (!archive->try_read(name.substr(begin), stored, buffer))
+            throw CheckpointError(m_path + ": \"" + key + "\" weights have no " + name);
+        if (stored.sizes() != expected.sizes() || stored.scalar_type() != expected.scalar_type())
+            throw CheckpointError(m_path + ": \"" + key + "\" weights do not fit the model: " + name
+                + " is " + c10::toString(stored.scalar_type()) + " " + sizesText(stored)
+                + " in the file, the model needs " + c10::toString(expected.scalar_type()) + " "
+                + sizesText(expected));
+        if (stored.is_floating_point() && !torch::isfinite(stored).all().item<bool>())
+            throw CheckpointError(
+                m_path + ": \"" + key + "\" weights are not finite: " + name + " holds NaN or Inf");
+    };
+    for (const auto& p : net.named_parameters())
+        check(p.key(), p.value(), false);
+    for (const auto& b : net.named_buffers())
+        check(b.key(), b.value(), true);
 }
 
 CheckpointMeta readCheckpointMeta(const std::string& path)
@@ -261,6 +316,7 @@ void CheckpointReader::loadSub(
     torch::serialize::InputArchive sub;
     if (!m_archive->try_read(key, sub))
         throw CheckpointError(m_path + ": checkpoint has no \"" + key + "\" weights");
+    checkWeightsFit(sub, key, net);
     try {
         net.load(sub);
     } catch (const c10::Error& e) {

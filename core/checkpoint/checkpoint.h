@@ -85,6 +85,8 @@ public:
 
 private:
     void loadSub(const char* key, torch::nn::Module& net, const std::string& netSignature);
+    void checkWeightsFit(
+        torch::serialize::InputArchive& sub, const char* key, const torch::nn::Module& net) const;
 
     std::string m_path;
     std::unique_ptr<torch::serialize::InputArchive> m_archive;

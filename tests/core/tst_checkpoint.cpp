@@ -82,6 +82,20 @@ std::string safetensorsFile(const std::string& header, const std::string& data)
     return bytes;
 }
 
+// The file `bytes` with its header changed by `change` (the data kept) and its CRC made right.
+std::string withHeader(const std::string& bytes, const std::function<void(nlohmann::json&)>& change)
+{
+    std::uint64_t n = 0;
+    for (int i = 7; i >= 0; --i)
+        n = (n << 8) | static_cast<unsigned char>(bytes[i]);
+    auto header = nlohmann::json::parse(bytes.substr(8, n));
+    change(header);
+    header["__metadata__"]["ddil.crc32c"] = "00000000";
+    std::string text = header.dump();
+    text.append((8 - text.size() % 8) % 8, ' ');
+    return safetensorsFile(text, bytes.substr(8 + n));
+}
+
 // A checkpoint in the earlier "DDILDAT1" format, as its writer made them: the metadata as
 // top-level values and the net's parameters under "model".
 std::string earlierFormatCheckpoint(DenoiserNet& net, const RunConfig& config, int64_t step)
@@ -567,6 +581,113 @@ private Q_SLOTS:
             QVERIFY2(QString(e.what()).contains("more than the format's 100,000,000"), e.what());
         }
         QVERIFY(fileReads(path("huge.safetensors").toStdString()).bytes <= 16);
+    }
+
+    // Lies that keep the bytes (a shape or dtype rewritten with the same byte count, the CRC
+    // made right) pass the file's checks; loading refuses them, naming the parameter, what the
+    // model needs and the file.
+    void tensorsMustFitTheirParameters_data()
+    {
+        QTest::addColumn<QString>("shape");
+        QTest::addColumn<QString>("dtype");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("[32] stored as [1, 32]")
+            << "[1,32]" << "F32"
+            << "in_proj.bias is Float [1, 32] in the file, the model needs Float [32]";
+        QTest::newRow("int32 for float32")
+            << "[32]" << "I32"
+            << "in_proj.bias is Int [32] in the file, the model needs Float [32]";
+    }
+    void tensorsMustFitTheirParameters()
+    {
+        QFETCH(QString, shape);
+        QFETCH(QString, dtype);
+        QFETCH(QString, expected);
+        auto net = smallNet();
+        torch::optim::Adam opt(net->parameters(), 1e-2);
+        auto gen = at::detail::createCPUGenerator(1);
+        saveTrained(path("fit.safetensors"), *net, opt, gen, 2);
+        writeBytes(path("lie.safetensors"),
+            withHeader(readAll(path("fit.safetensors")).toStdString(), [&](nlohmann::json& h) {
+                h["model.in_proj.bias"]["shape"] = nlohmann::json::parse(shape.toStdString());
+                h["model.in_proj.bias"]["dtype"] = dtype.toStdString();
+            }));
+        CheckpointReader reader(path("lie.safetensors").toStdString());
+        auto other = smallNet();
+        const auto before = other->named_parameters()["in_proj.bias"].clone();
+        try {
+            reader.loadModel(*other, other->signature());
+            QFAIL("a tensor that does not fit its parameter must not load");
+        } catch (const CheckpointError& e) {
+            QVERIFY2(QString(e.what()).contains(expected)
+                    && QString(e.what()).contains("lie.safetensors"),
+                e.what());
+        }
+        // Refused before anything was loaded.
+        QVERIFY(torch::equal(other->named_parameters()["in_proj.bias"], before));
+    }
+
+    void nonFiniteWeightsAreRefusedNamingTheParameter()
+    {
+        auto net = smallNet();
+        {
+            torch::NoGradGuard noGrad;
+            net->named_parameters()["out_proj.weight"][0][1] = std::nan("");
+        }
+        CheckpointMeta meta;
+        meta.config.model.hidden = 32;
+        meta.modelSignature = net->signature();
+        saveCheckpoint(path("nan.safetensors").toStdString(), meta, *net, nullptr, nullptr, {});
+        CheckpointReader reader(path("nan.safetensors").toStdString());
+        auto other = smallNet();
+        try {
+            reader.loadModel(*other, other->signature());
+            QFAIL("NaN weights must not load");
+        } catch (const CheckpointError& e) {
+            QVERIFY2(QString(e.what()).contains("out_proj.weight holds NaN or Inf")
+                    && QString(e.what()).contains("nan.safetensors"),
+                e.what());
+        }
+    }
+
+    // Metadata that parse but mean nothing: a negative step or pending count, an embedded config
+    // that would read another file.
+    void meaninglessMetadataIsRefused_data()
+    {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("negative step") << "step" << "-1000000" << "is negative";
+        QTest::newRow("negative pending count") << "pending_count" << "-3" << "is negative";
+        QTest::newRow("config that extends") << "config"
+                                             << R"({"schema_version": 1, "extends": "/etc/passwd"})"
+                                             << "embedded config names \"extends\"";
+    }
+    void meaninglessMetadataIsRefused()
+    {
+        QFETCH(QString, key);
+        QFETCH(QString, value);
+        QFETCH(QString, expected);
+        auto net = smallNet();
+        torch::optim::Adam opt(net->parameters(), 1e-2);
+        auto gen = at::detail::createCPUGenerator(1);
+        saveTrained(path("meta-ok.safetensors"), *net, opt, gen, 2);
+        writeBytes(path("meta-bad.safetensors"),
+            withHeader(readAll(path("meta-ok.safetensors")).toStdString(), [&](nlohmann::json& h) {
+                h["__metadata__"][key.toStdString()] = value.toStdString();
+            }));
+        for (const auto& read : std::vector<std::function<void()>> {
+                 [&] { CheckpointReader reader(path("meta-bad.safetensors").toStdString()); },
+                 [&] { readCheckpointMeta(path("meta-bad.safetensors").toStdString()); } }) {
+            try {
+                read();
+                QFAIL("meaningless metadata must be refused");
+            } catch (const CheckpointError& e) {
+                QVERIFY2(QString(e.what()).contains(expected)
+                        && QString(e.what()).contains("meta-bad.safetensors"),
+                    e.what());
+            }
+        }
     }
 
     // A flipped byte anywhere (here in the weights) fails the CRC: refused, naming the file.

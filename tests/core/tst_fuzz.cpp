@@ -441,6 +441,7 @@ private Q_SLOTS:
         };
         fuzz("checkpoint", 4000, [&](uint64_t seed, std::mt19937_64& rng, std::string& what) {
             const bool fixed = seed % 2 == 1;
+            bool lieInTheWeights = false; // in a tensor `sample` loads: must be refused
             std::string bytes = mutate(good, rng, header, what);
             if (seed % 4 == 3) { // a value of the JSON header swapped (its length kept apart)
                 const std::string swapped = swapJsonValue(good.substr(8, header - 8), rng, what);
@@ -451,6 +452,29 @@ private Q_SLOTS:
                 what += " (in the archive layout)";
                 const std::string text = changed.dump();
                 bytes = u64Bytes(text.size()) + text + good.substr(header);
+            } else if (seed % 16 == 1) { // a self-consistent lie: shape or dtype, equal bytes
+                auto changed = json;
+                std::vector<std::string> names;
+                for (const auto& item : json.items())
+                    if (item.key() != "__metadata__")
+                        names.push_back(item.key());
+                const std::string name = names[rng() % names.size()];
+                lieInTheWeights = name.rfind("ema.", 0) == 0;
+                auto& spec = changed[name];
+                if (rng() % 2 == 0) {
+                    auto shape = spec["shape"];
+                    shape.insert(shape.begin(), 1);
+                    spec["shape"] = shape;
+                    what = name + ": shape gains a leading 1";
+                } else if (spec["dtype"] == "F32") {
+                    spec["dtype"] = "I32";
+                    what = name + ": F32 read as I32";
+                } else {
+                    spec["shape"] = nlohmann::ordered_json::array();
+                    what = name + ": shape emptied";
+                }
+                const std::string text = changed.dump();
+                bytes = u64Bytes(text.size()) + text + good.substr(header);
             }
             if (fixed) {
                 bytes = withCrcFixed(bytes);
@@ -458,7 +482,7 @@ private Q_SLOTS:
             }
             writeAll(path("m.safetensors"), bytes);
             return Case { bytes == good ? std::string() : bytes, [&] { return cli(sample); },
-                fixed ? Judge(refusedOrRead) : Judge(refused) };
+                fixed && !lieInTheWeights ? Judge(refusedOrRead) : Judge(refused) };
         });
         QVERIFY(m_codes[exit_code::kFile] > 2000);
     }
