@@ -1,6 +1,7 @@
 #include "core/checkpoint/archive_file.h"
 
 #include "core/api/errors.h"
+#include "core/checkpoint/archive_values.h"
 #include "core/io/strict_json.h"
 
 #include <nlohmann/json.hpp>
@@ -21,23 +22,6 @@ using Json = nlohmann::ordered_json;
 using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 
 constexpr int kMaxDepth = 32;
-constexpr std::size_t kMaxKeyLength = 256;
-
-bool validKey(const std::string& key)
-{
-    if (key.empty() || key.size() > kMaxKeyLength)
-        return false;
-    for (const char c : key)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '/')
-            return false;
-    return true;
-}
-
-std::string join(const std::string& prefix, const std::string& key)
-{
-    return prefix.empty() ? key : prefix + "." + key;
-}
-
 std::string doubleText(double x)
 {
     char buf[32];
@@ -106,9 +90,9 @@ Json encodeModule(const torch::jit::Module& module, const std::string& prefix,
         const c10::IValue& v = attribute.value;
         if (key == "training")
             continue; // every TorchScript module has it; archives never read it
-        if (!validKey(key))
+        if (!archive::validKey(key))
             throw std::logic_error("checkpoint key \"" + key + "\" is not [A-Za-z0-9_/]");
-        const std::string name = join(prefix, key);
+        const std::string name = joinJsonPath(prefix, key);
         if (v.isModule()) {
             entries[key]
                 = { { "archive", encodeModule(v.toModule(), name, tensors, nullptr, depth + 1) } };
@@ -154,9 +138,9 @@ public:
         for (const auto& item : node.items()) {
             const std::string& key = item.key();
             const Json& entry = item.value();
-            if (!validKey(key))
+            if (!archive::validKey(key))
                 fail("archive key \"" + key.substr(0, 64) + "\" is not [A-Za-z0-9_/]");
-            const std::string name = join(prefix, key);
+            const std::string name = joinJsonPath(prefix, key);
             if (entry.is_string() && (entry == "tensor" || entry == "buffer")) {
                 out.write(key, tensor(name), entry == "buffer");
             } else if (entry.is_object() && entry.size() == 1 && entry.contains("archive")) {
@@ -181,7 +165,7 @@ public:
             for (;;) {
                 const auto dot = rest.find('.');
                 const std::string key = rest.substr(0, dot);
-                if (!validKey(key))
+                if (!archive::validKey(key))
                     fail("tensor \"" + t.name.substr(0, 80)
                         + "\": its name is not dotted [A-Za-z0-9_/] keys");
                 if (dot == std::string::npos) {
@@ -252,17 +236,11 @@ private:
             std::vector<c10::IValue> items;
             for (std::size_t i = 0; i < v.size(); ++i)
                 items.push_back(value(v[i], name + "." + std::to_string(i), depth + 1));
-            if (type == "tuple")
-                return c10::ivalue::Tuple::create(std::move(items));
-            if (items.empty())
-                fail(name + ": an empty list (its element type is unknown)");
-            c10::impl::GenericList list(items.front().type());
-            for (auto& item : items) {
-                if (*item.type() != *list.elementType())
-                    fail(name + ": a list of mixed types");
-                list.push_back(std::move(item));
-            }
-            return list;
+            std::string problem;
+            auto sequence = archive::tupleOrList(type == "tuple", std::move(items), problem);
+            if (!problem.empty())
+                fail(name + ": " + problem);
+            return sequence;
         }
         fail(name + ": a value of unknown type \"" + type.substr(0, 32) + "\"");
     }

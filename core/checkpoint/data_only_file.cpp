@@ -1,6 +1,7 @@
 #include "core/checkpoint/data_only_file.h"
 
 #include "core/api/errors.h"
+#include "core/checkpoint/archive_values.h"
 #include "core/io/strict_json.h"
 #include "core/io/tensorboard.h" // crc32c
 
@@ -23,7 +24,6 @@ constexpr std::size_t kPrelude = kMagicSize + 8; // magic and the header's lengt
 constexpr std::size_t kCrcSize = 4;
 constexpr std::uint64_t kMaxHeaderBytes = std::uint64_t(64) << 20;
 constexpr int kMaxDepth = 32;
-constexpr std::size_t kMaxKeyLength = 256;
 constexpr int64_t kMaxDimension = int64_t(1) << 40;
 
 struct DtypeName {
@@ -34,24 +34,6 @@ constexpr DtypeName kDtypes[] = { { at::kFloat, "float32" }, { at::kDouble, "flo
     { at::kHalf, "float16" }, { at::kBFloat16, "bfloat16" }, { at::kLong, "int64" },
     { at::kInt, "int32" }, { at::kShort, "int16" }, { at::kChar, "int8" }, { at::kByte, "uint8" },
     { at::kBool, "bool" } };
-
-std::uint64_t getU64(const std::string& in, std::size_t at)
-{
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i)
-        v = (v << 8) | static_cast<unsigned char>(in[at + i]);
-    return v;
-}
-
-bool validKey(const std::string& key)
-{
-    if (key.empty() || key.size() > kMaxKeyLength)
-        return false;
-    for (const char c : key)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '/')
-            return false;
-    return true;
-}
 
 // --- Decoding: every size checked before anything is allocated ------------------------------
 
@@ -78,7 +60,7 @@ public:
                 fail(where + ": an entry is not [key, {kind: ...}]");
             const std::string key = item[0].get<std::string>();
             const std::string at = where + "/" + key;
-            if (!validKey(key))
+            if (!archive::validKey(key))
                 fail(where + ": key \"" + key.substr(0, 64) + "\" is not [A-Za-z0-9_/]");
             if (!seen.insert(key).second)
                 fail(at + ": the key occurs twice");
@@ -179,17 +161,11 @@ private:
             std::vector<c10::IValue> items;
             for (const auto& item : v)
                 items.push_back(value(item, depth + 1, at));
-            if (type == "tuple")
-                return c10::ivalue::Tuple::create(std::move(items));
-            if (items.empty())
-                fail(at + ": an empty list (its element type is unknown)");
-            c10::impl::GenericList list(items.front().type());
-            for (auto& item : items) {
-                if (*item.type() != *list.elementType())
-                    fail(at + ": a list of mixed types");
-                list.push_back(std::move(item));
-            }
-            return list;
+            std::string problem;
+            auto sequence = archive::tupleOrList(type == "tuple", std::move(items), problem);
+            if (!problem.empty())
+                fail(at + ": " + problem);
+            return sequence;
         }
         fail(at + ": a value of unknown type \"" + type.substr(0, 32) + "\"");
     }
@@ -222,7 +198,7 @@ CheckedFile checkFile(const std::string& bytes, const std::string& path)
     if (bytes.size() < kPrelude + kCrcSize)
         throw corrupt("truncated (" + std::to_string(bytes.size()) + " bytes)");
     CheckedFile file;
-    file.headerBytes = getU64(bytes, kMagicSize);
+    file.headerBytes = archive::readU64(bytes, kMagicSize);
     if (file.headerBytes > kMaxHeaderBytes || file.headerBytes > bytes.size() - kPrelude - kCrcSize)
         throw corrupt("its header claims " + std::to_string(file.headerBytes)
             + " bytes; the file has " + std::to_string(bytes.size()));

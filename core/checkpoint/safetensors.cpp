@@ -1,6 +1,7 @@
 #include "core/checkpoint/safetensors.h"
 
 #include "core/api/errors.h"
+#include "core/checkpoint/archive_values.h"
 #include "core/io/atomic_file.h"
 #include "core/io/strict_json.h"
 #include "core/io/tensorboard.h" // crc32c
@@ -34,14 +35,6 @@ constexpr DtypeName kDtypes[] = { { at::kFloat, "F32" }, { at::kDouble, "F64" },
     { at::kShort, "I16" }, { at::kChar, "I8" }, { at::kByte, "U8" }, { at::kBool, "BOOL" } };
 // The library's other dtypes: named in the message that refuses them.
 constexpr const char* kUnreadDtypes[] = { "U16", "U32", "U64", "F8_E5M2", "F8_E4M3" };
-
-std::uint64_t getU64(const std::string& in, std::size_t at)
-{
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i)
-        v = (v << 8) | static_cast<unsigned char>(in[at + i]);
-    return v;
-}
 
 bool validName(const std::string& name)
 {
@@ -163,7 +156,7 @@ const SafetensorsEntry* SafetensorsHeader::find(const std::string& name) const
 
 bool looksLikeSafetensors(const std::string& prefix)
 {
-    return prefix.size() >= 9 && getU64(prefix, 0) <= kSafetensorsMaxHeaderBytes
+    return prefix.size() >= 9 && archive::readU64(prefix, 0) <= kSafetensorsMaxHeaderBytes
         && prefix[8] == '{';
 }
 
@@ -176,7 +169,7 @@ SafetensorsHeader parseSafetensorsHeader(
             "shorter than its 8-byte header length (" + std::to_string(fileBytes) + " bytes)");
     SafetensorsHeader header;
     header.fileBytes = fileBytes;
-    header.headerBytes = getU64(bytes, 0);
+    header.headerBytes = archive::readU64(bytes, 0);
     if (header.headerBytes > kSafetensorsMaxHeaderBytes)
         check.fail("its header claims " + std::to_string(header.headerBytes)
             + " bytes, more than the format's 100,000,000");
@@ -222,7 +215,7 @@ SafetensorsHeader readSafetensorsHeader(const std::string& path)
     std::string prefix = readFileRange(path, 0, 8, fileBytes);
     if (prefix.size() < 8)
         return parseSafetensorsHeader(prefix, fileBytes, path); // its error
-    const std::uint64_t n = getU64(prefix, 0);
+    const std::uint64_t n = archive::readU64(prefix, 0);
     if (n > kSafetensorsMaxHeaderBytes || n > fileBytes - 8)
         return parseSafetensorsHeader(prefix, fileBytes, path); // its error
     std::uint64_t size = 0;

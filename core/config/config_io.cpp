@@ -222,11 +222,6 @@ void visitFields(V& v, RunConfig& c)
     v.object("distill", c.distill);
 }
 
-std::string joinPath(const std::string& parent, const std::string& key)
-{
-    return parent.empty() ? key : parent + "." + key;
-}
-
 std::string formatNumber(double x)
 {
     char buf[64];
@@ -366,13 +361,13 @@ public:
             const auto& item = (*j)[i];
             const std::string at = std::string(key) + "[" + std::to_string(i) + "]";
             if (!item.is_number()) {
-                addIssue(m_issues, ConfigIssue::Severity::Error, joinPath(m_path, at),
+                addIssue(m_issues, ConfigIssue::Severity::Error, joinJsonPath(m_path, at),
                     "must be a number, got " + describe(item));
                 return;
             }
             const double x = item.get<double>();
             if (!std::isfinite(x) || x < lo || x > hi) {
-                addIssue(m_issues, ConfigIssue::Severity::Error, joinPath(m_path, at),
+                addIssue(m_issues, ConfigIssue::Severity::Error, joinJsonPath(m_path, at),
                     "must be in [" + formatNumber(lo) + ", " + formatNumber(hi) + "], got "
                         + item.dump());
                 return;
@@ -410,7 +405,7 @@ public:
             error(key, "must be an object, got " + describe(*j));
             return;
         }
-        Reader nested(*j, joinPath(m_path, key), m_issues);
+        Reader nested(*j, joinJsonPath(m_path, key), m_issues);
         visitFields(nested, out);
         nested.warnUnknownKeys();
     }
@@ -430,12 +425,12 @@ public:
         for (std::size_t i = 0; i < j->size(); ++i) {
             const std::string at = std::string(key) + "[" + std::to_string(i) + "]";
             if (!(*j)[i].is_object()) {
-                addIssue(m_issues, ConfigIssue::Severity::Error, joinPath(m_path, at),
+                addIssue(m_issues, ConfigIssue::Severity::Error, joinJsonPath(m_path, at),
                     "must be an object, got " + describe((*j)[i]));
                 return;
             }
             S item;
-            Reader nested((*j)[i], joinPath(m_path, at), m_issues);
+            Reader nested((*j)[i], joinJsonPath(m_path, at), m_issues);
             visitFields(nested, item);
             nested.warnUnknownKeys();
             values.push_back(std::move(item));
@@ -449,7 +444,7 @@ public:
     {
         for (auto it = m_object.begin(); it != m_object.end(); ++it)
             if (!m_seen.count(it.key()))
-                addIssue(m_issues, ConfigIssue::Severity::Warning, joinPath(m_path, it.key()),
+                addIssue(m_issues, ConfigIssue::Severity::Warning, joinJsonPath(m_path, it.key()),
                     "unknown key (ignored)");
     }
 
@@ -463,7 +458,8 @@ private:
 
     void error(const char* key, std::string message)
     {
-        addIssue(m_issues, ConfigIssue::Severity::Error, joinPath(m_path, key), std::move(message));
+        addIssue(
+            m_issues, ConfigIssue::Severity::Error, joinJsonPath(m_path, key), std::move(message));
     }
 
     static std::string describe(const ordered_json& j)
@@ -544,21 +540,21 @@ public:
             text = formatNumber(value);
         else
             text = std::to_string(value);
-        m_out.push_back({ joinPath(m_path, key), std::move(text) });
+        m_out.push_back({ joinJsonPath(m_path, key), std::move(text) });
     }
     template <class S>
     void object(const char* key, S& value)
     {
-        Flattener nested(joinPath(m_path, key), m_out);
+        Flattener nested(joinJsonPath(m_path, key), m_out);
         visitFields(nested, value);
     }
     template <class S>
     void list(const char* key, std::vector<S>& values)
     {
         if (values.empty())
-            m_out.push_back({ joinPath(m_path, key), "[]" });
+            m_out.push_back({ joinJsonPath(m_path, key), "[]" });
         for (std::size_t i = 0; i < values.size(); ++i) {
-            Flattener nested(joinPath(m_path, key) + "[" + std::to_string(i) + "]", m_out);
+            Flattener nested(joinJsonPath(m_path, key) + "[" + std::to_string(i) + "]", m_out);
             visitFields(nested, values[i]);
         }
     }
@@ -615,14 +611,14 @@ public:
     template <class S>
     void object(const char* key, S& value)
     {
-        Validator nested(joinPath(m_path, key), m_issues);
+        Validator nested(joinJsonPath(m_path, key), m_issues);
         visitFields(nested, value);
     }
     template <class S>
     void list(const char* key, std::vector<S>& values)
     {
         for (std::size_t i = 0; i < values.size(); ++i) {
-            Validator nested(joinPath(m_path, key) + "[" + std::to_string(i) + "]", m_issues);
+            Validator nested(joinJsonPath(m_path, key) + "[" + std::to_string(i) + "]", m_issues);
             visitFields(nested, values[i]);
         }
     }
@@ -630,7 +626,8 @@ public:
 private:
     void error(const char* key, std::string message)
     {
-        addIssue(m_issues, ConfigIssue::Severity::Error, joinPath(m_path, key), std::move(message));
+        addIssue(
+            m_issues, ConfigIssue::Severity::Error, joinJsonPath(m_path, key), std::move(message));
     }
     std::string m_path;
     std::vector<ConfigIssue>& m_issues;
@@ -658,21 +655,21 @@ public:
     template <class S>
     void object(const char* key, S& value)
     {
-        RangeCollector nested(joinPath(m_path, key), m_out);
+        RangeCollector nested(joinJsonPath(m_path, key), m_out);
         visitFields(nested, value);
     }
     template <class S>
     void list(const char* key, std::vector<S>&)
     {
         S element;
-        RangeCollector nested(joinPath(m_path, key) + "[]", m_out);
+        RangeCollector nested(joinJsonPath(m_path, key) + "[]", m_out);
         visitFields(nested, element);
     }
 
 private:
     void add(const char* key, double lo, double hi, bool integer)
     {
-        m_out[joinPath(m_path, key)] = { lo, hi, integer };
+        m_out[joinJsonPath(m_path, key)] = { lo, hi, integer };
     }
     std::string m_path;
     std::map<std::string, SchemaRange>& m_out;

@@ -8,16 +8,16 @@ namespace ddil {
 namespace {
 using Json = nlohmann::ordered_json;
 
-std::string joinPath(const std::string& parent, const std::string& key)
-{
-    return parent.empty() ? key : parent + "." + key;
-}
-
 // Where the parse stopped, and why.
 struct Refused {
     std::string problem;
 };
 } // namespace
+
+std::string joinJsonPath(const std::string& parent, const std::string& key)
+{
+    return parent.empty() ? key : parent + "." + key;
+}
 
 bool parseStrictJson(const std::string& text, Json& out, std::string& problem, int maxDepth)
 {
@@ -34,9 +34,9 @@ bool parseStrictJson(const std::string& text, Json& out, std::string& problem, i
         for (const auto& l : levels) {
             if (&l == &levels.back())
                 break;
-            path = l.array ? path + "[" + std::to_string(l.index) + "]" : joinPath(path, l.key);
+            path = l.array ? path + "[" + std::to_string(l.index) + "]" : joinJsonPath(path, l.key);
         }
-        return joinPath(path, last);
+        return joinJsonPath(path, last);
     };
     const Json::parser_callback_t check = [&](int, Json::parse_event_t event, Json& parsed) {
         using E = Json::parse_event_t;

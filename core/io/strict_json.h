@@ -11,6 +11,9 @@ namespace ddil {
 
 inline constexpr int kMaxJsonDepth = 64;
 
+// "parent.key" ("key" when parent is empty): the dotted paths that name JSON values and tensors.
+std::string joinJsonPath(const std::string& parent, const std::string& key);
+
 // False with `problem` set ("duplicate key \"a.b\" ...", "invalid JSON: ...", "nested deeper
 // than 64 levels at \"a.b\"") when `text` is not such JSON.
 bool parseStrictJson(const std::string& text, nlohmann::ordered_json& out, std::string& problem,
