@@ -144,7 +144,7 @@ CheckpointMeta metaFromFields(const std::string& path, const FieldLookup& field)
     if (const auto build = field("build_id"))
         meta.buildId = *build;
     if (const auto sums = field("pending_sums")) {
-        const auto pending = nlohmann::json::parse(*sums, nullptr, false);
+        const auto pending = parseStrictJsonOrDiscarded(*sums);
         if (!pending.is_array())
             throw CheckpointError(path + ": checkpoint's pending metrics are corrupt");
         for (const auto& item : pending)

@@ -15,6 +15,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -32,6 +33,17 @@ namespace {
 CancelToken* g_cancelOnSignal = nullptr;
 
 const std::vector<std::string> kDevices { "auto", "cpu", "cuda" };
+
+// CLI11's Range lets NaN through (every comparison with it is false), so real numbers are
+// checked to be finite first: "--guidance nan" and "--eta inf" are usage errors.
+const CLI::Validator kFinite(
+    [](std::string& text) {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        const bool number = end != text.c_str() && *end == '\0';
+        return number && !std::isfinite(value) ? "not a finite number: " + text : std::string();
+    },
+    "FINITE");
 
 // A subcommand: its options (declared beside its handler, below) and the handler to run when
 // it was given.
@@ -343,11 +355,13 @@ Subcommand addSampleCommand(CLI::App& app)
         ->required()
         ->check(CLI::Range(1, 10000000));
     sample->add_option("--class", args->classLabel, "Condition every sample on this class");
-    sample->add_option(
-        "--guidance", args->guidance, "Guidance scale (convention from the checkpoint's config)");
+    sample
+        ->add_option("--guidance", args->guidance,
+            "Guidance scale (convention from the checkpoint's config)")
+        ->check(kFinite);
     sample->add_option("--seed", args->request.seed, "Noise seed");
     sample->add_option("--eta", args->request.eta, "DDIM eta (0: deterministic)")
-        ->check(CLI::Range(0.0, 1.0));
+        ->check(kFinite & CLI::Range(0.0, 1.0));
     sample->add_option("--device", args->device, "auto, cpu or cuda")
         ->check(CLI::IsMember(kDevices));
     sample->add_option("--threads", args->request.threads, "CPU threads (0: all cores)")
@@ -422,8 +436,9 @@ Subcommand addEvalCommand(CLI::App& app)
     eval->add_option("--steps", args->request.steps, "Sampler steps")
         ->required()
         ->check(CLI::Range(1, 100000));
-    eval->add_option(
-        "--guidance", args->guidance, "Guidance scale (convention from the checkpoint's config)");
+    eval->add_option("--guidance", args->guidance,
+            "Guidance scale (convention from the checkpoint's config)")
+        ->check(kFinite);
     eval->add_option("--samples", args->request.samples, "Number of samples, classes in turn")
         ->capture_default_str()
         ->check(CLI::Range(2, 10000000));

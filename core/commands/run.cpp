@@ -5,6 +5,7 @@
 #include "core/checkpoint/checkpoint.h"
 #include "core/io/atomic_file.h"
 #include "core/io/resource_path.h"
+#include "core/io/strict_json.h"
 #include "core/parallel/data_parallel.h"
 #include "core/runtime/device.h"
 #include "core/train/distill_trainer.h"
@@ -79,7 +80,7 @@ std::string runStatus(const std::string& runDir)
     if (!std::filesystem::exists(path))
         return "";
     try {
-        const auto j = nlohmann::json::parse(readWholeFile(path.string()), nullptr, false);
+        const auto j = parseStrictJsonOrDiscarded(readWholeFile(path.string()));
         if (j.is_object() && j.contains("status") && j["status"].is_string())
             return j["status"].get<std::string>();
     } catch (const IoError&) {

@@ -9,21 +9,41 @@
 #include "core/io/fnv_hash.h"
 #include "core/io/line_plot.h"
 #include "core/io/resource_path.h"
+#include "core/io/strict_json.h"
 #include "core/metrics/statistics.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <regex>
 #include <sstream>
 
 namespace ddil {
 
 namespace {
+// The name without its "-seed=N" parts (a sweep over seeds names each run so), scanned once.
+std::string withoutSeedParts(const std::string& name)
+{
+    static const std::string part = "-seed=";
+    const auto digit = [&name](size_t i) {
+        return i < name.size() && std::isdigit(static_cast<unsigned char>(name[i]));
+    };
+    std::string out;
+    for (size_t i = 0; i < name.size();) {
+        if (name.compare(i, part.size(), part) == 0 && digit(i + part.size())) {
+            for (i += part.size(); digit(i);)
+                ++i;
+        } else {
+            out += name[i++];
+        }
+    }
+    return out;
+}
+
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
@@ -76,7 +96,7 @@ RunRecord readRun(const std::string& dir)
         throw IoError(configPath.string() + ": " + loaded.errors().front().toString());
     run.config = loaded.config;
     const auto state
-        = json::parse(readWholeFile((fs::path(dir) / "state.json").string()), nullptr, false);
+        = parseStrictJsonOrDiscarded(readWholeFile((fs::path(dir) / "state.json").string()));
     // A field of another type (a damaged or hand-edited file) reads as absent.
     const auto field = [&state](const char* key) {
         return state.is_object() && state.contains(key) ? state[key] : json();
@@ -88,7 +108,7 @@ RunRecord readRun(const std::string& dir)
     std::istringstream lines(readWholeFile((fs::path(dir) / "metrics.jsonl").string()));
     std::string line;
     while (std::getline(lines, line)) {
-        const auto j = json::parse(line, nullptr, false);
+        const auto j = parseStrictJsonOrDiscarded(line);
         if (!j.is_object() || !(j.contains("eval/fid") || j.contains("eval/sliced_wasserstein")))
             continue;
         run.metrics.clear();
@@ -175,7 +195,7 @@ json cachedEvaluation(const std::string& checkpoint, const std::string& features
         / ("teacher-eval-" + toHex(fnv1a64(key.data(), key.size())) + ".json");
     if (fs::exists(cache)) {
         // Used only when whole: a damaged cache file is measured again and rewritten.
-        const auto cached = json::parse(readWholeFile(cache.string()), nullptr, false);
+        const auto cached = parseStrictJsonOrDiscarded(readWholeFile(cache.string()));
         if (isEvaluation(cached))
             return cached;
     }
@@ -369,11 +389,9 @@ RunTable buildRunTable(const TableRequest& request)
     table.csvColumns.insert(
         table.csvColumns.end(), { "training_steps", "wall_minutes", "eval_samples", "folders" });
 
-    static const std::regex seedSuffix("-seed=[0-9]+");
     auto rowName = [&](const std::vector<const RunRecord*>& group) {
         const auto& name = group.front()->config.name;
-        return request.groupSeeds && group.size() > 1 ? std::regex_replace(name, seedSuffix, "")
-                                                      : name;
+        return request.groupSeeds && group.size() > 1 ? withoutSeedParts(name) : name;
     };
     auto studentSteps = [](const RunConfig& c) {
         return c.task == Task::Distill ? c.distill.student_steps : c.sample.steps;

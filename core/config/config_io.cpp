@@ -800,20 +800,31 @@ void modelChecks(const RunConfig& c, bool images, std::vector<ConfigIssue>& issu
             "must divide model.channels (" + std::to_string(c.model.channels) + ")");
 }
 
-// Why `name` cannot name a run folder inside the runs folder ("" when it can): it must be a
-// plain file name of at most 255 bytes.
+// Why `name` cannot name a run folder inside the runs folder ("" when it can): a plain file name
+// without C0 or C1 control characters, short enough that `ddil run`'s default folder,
+// "<name>-YYYYmmdd-HHMMSS", is at most 255 bytes.
 std::string fileNameProblem(const std::string& name)
 {
-    if (name.size() > 255)
-        return "is " + std::to_string(name.size()) + " bytes; a run folder's name is at most 255";
+    constexpr size_t kMaxName = 255 - std::char_traits<char>::length("-20261204-141127");
+    if (name.size() > kMaxName)
+        return "is " + std::to_string(name.size()) + " bytes; at most " + std::to_string(kMaxName)
+            + " leave room for the run folder's \"-<date>-<time>\" (255 bytes in all)";
     if (name == "." || name == "..")
         return "must be a plain file name, not \"" + name + "\"";
-    for (const unsigned char c : name) {
+    for (size_t i = 0; i < name.size(); ++i) {
+        const auto c = static_cast<unsigned char>(name[i]);
         if (c == '/')
             return "must be a plain file name (it names the run folder), without '/'";
         if (c < 0x20 || c == 0x7f)
             return "must be a plain file name, without control characters (character "
                 + std::to_string(int(c)) + ")";
+        // U+0080..U+009F (C1: NEL, CSI, ...) are 0xC2 0x80..0x9F in UTF-8.
+        if (c == 0xc2 && i + 1 < name.size() && static_cast<unsigned char>(name[i + 1]) < 0xa0) {
+            char code[8];
+            std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned char>(name[i + 1]));
+            return "must be a plain file name, without control characters (character "
+                + std::string(code) + ")";
+        }
     }
     return "";
 }

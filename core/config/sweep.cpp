@@ -3,6 +3,7 @@
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
 #include "core/io/atomic_file.h"
+#include "core/io/strict_json.h"
 
 #include <nlohmann/json.hpp>
 
@@ -39,8 +40,9 @@ std::vector<std::string> splitTopLevel(const std::string& text)
 
 ordered_json parseValue(const std::string& text)
 {
-    auto value = ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (value.is_discarded())
+    ordered_json value;
+    std::string problem;
+    if (!parseStrictJson(text, value, problem))
         return ordered_json(text); // an enum name such as lcm
     return value;
 }

@@ -4,6 +4,7 @@
 #include "core/api/errors.h"
 #include "core/io/atomic_file.h"
 #include "core/io/line_plot.h"
+#include "core/io/strict_json.h"
 
 #include <nlohmann/json.hpp>
 
@@ -28,7 +29,7 @@ void writeShiftPlot(const std::vector<std::string>& runDirs, const std::string& 
         const auto file = fs::path(dir) / "diagnose.json";
         if (!fs::exists(file))
             continue;
-        const auto d = json::parse(readWholeFile(file.string()), nullptr, false);
+        const auto d = parseStrictJsonOrDiscarded(readWholeFile(file.string()));
         if (!d.is_object() || !d.contains("shift"))
             throw IoError(file.string() + ": not the output of `ddil diagnose`");
         const auto& shift = d["shift"];

@@ -4,8 +4,8 @@
 #include "core/io/atomic_file.h"
 
 #include <cstring>
+#include <limits>
 #include <numeric>
-#include <regex>
 
 namespace ddil {
 
@@ -43,9 +43,60 @@ void writeNpy(const std::string& path, const NpyArray& array)
     writeFileAtomically(path, bytes);
 }
 
+namespace {
+// The dims of "'shape': (a, b, c)" in a .npy header, read by hand: each a decimal number below
+// 2^40, at most 16 of them, and their product at most `maxCount` (checked as it grows).
+std::vector<int64_t> parseShape(
+    const std::string& path, const std::string& header, int64_t maxCount)
+{
+    const auto bad = [&path](const std::string& why) { return IoError(path + ": " + why); };
+    const auto key = header.find("'shape':");
+    if (key == std::string::npos)
+        throw bad(".npy header has no shape");
+    size_t i = key + 8;
+    const auto skipSpace = [&] {
+        while (i < header.size() && (header[i] == ' ' || header[i] == '\t'))
+            ++i;
+    };
+    skipSpace();
+    if (i >= header.size() || header[i] != '(')
+        throw bad(".npy header's shape is not a tuple");
+    ++i;
+    std::vector<int64_t> shape;
+    int64_t count = 1;
+    for (;;) {
+        skipSpace();
+        if (i < header.size() && header[i] == ')')
+            return shape;
+        int64_t dim = 0;
+        const size_t digits = i;
+        for (; i < header.size() && header[i] >= '0' && header[i] <= '9'; ++i) {
+            dim = dim * 10 + (header[i] - '0');
+            if (dim > (int64_t { 1 } << 40))
+                throw bad(".npy header's shape has a dimension past 2^40");
+        }
+        if (i == digits)
+            throw bad(".npy header's shape is not a tuple of whole numbers");
+        if (shape.size() == 16)
+            throw bad(".npy header's shape has more than 16 dimensions");
+        shape.push_back(dim);
+        if (dim != 0 && count > maxCount / dim)
+            throw bad(".npy header's shape holds more values than a file can");
+        count *= dim;
+        skipSpace();
+        if (i < header.size() && header[i] == ',')
+            ++i;
+        else if (i >= header.size() || header[i] != ')')
+            throw bad(".npy header's shape is not a tuple of whole numbers");
+    }
+}
+} // namespace
+
 NpyArray readNpy(const std::string& path)
 {
-    const std::string bytes = readWholeFile(path);
+    // The header first (at most 64 KiB is read for it), then the data it describes.
+    std::uint64_t fileSize = 0;
+    std::string bytes = readFileRange(path, 0, 12, fileSize);
     if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
         throw IoError(path + ": not a .npy file (bad magic)");
     const int major = static_cast<unsigned char>(bytes[6]);
@@ -64,28 +115,26 @@ NpyArray readNpy(const std::string& path)
     } else {
         throw IoError(path + ": unsupported .npy version " + std::to_string(major));
     }
-    if (bytes.size() < headerStart + headerLen)
+    if (headerLen > 65536)
+        throw IoError(path + ": .npy header longer than 64 KiB");
+    if (fileSize < headerStart + headerLen)
         throw IoError(path + ": truncated .npy header");
-    const std::string header = bytes.substr(headerStart, headerLen);
+    const std::string header = readFileRange(path, headerStart, headerLen, fileSize);
     if (header.find("'<f4'") == std::string::npos)
         throw IoError(path + ": only little-endian float32 ('<f4') arrays are supported");
     if (header.find("'fortran_order': True") != std::string::npos)
         throw IoError(path + ": Fortran-ordered arrays are not supported");
-    std::smatch m;
-    if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")))
-        throw IoError(path + ": .npy header has no shape");
-    NpyArray out;
-    const std::string dims = m[1];
-    std::regex num("\\d+");
-    for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num);
-        it != std::sregex_iterator(); ++it)
-        out.shape.push_back(std::stoll(it->str()));
-    const size_t count = static_cast<size_t>(product(out.shape));
     const size_t dataStart = headerStart + headerLen;
-    if (bytes.size() - dataStart != count * sizeof(float))
+    NpyArray out;
+    out.shape = parseShape(path, header, std::numeric_limits<int64_t>::max() / 8);
+    const size_t count = static_cast<size_t>(product(out.shape));
+    if (fileSize - dataStart != count * sizeof(float))
         throw IoError(path + ": data size does not match the shape in the header (truncated?)");
+    const std::string data = readFileRange(path, dataStart, count * sizeof(float), fileSize);
+    if (data.size() != count * sizeof(float))
+        throw IoError(path + ": changed while it was read");
     out.data.resize(count);
-    std::memcpy(out.data.data(), bytes.data() + dataStart, count * sizeof(float));
+    std::memcpy(out.data.data(), data.data(), data.size());
     return out;
 }
 

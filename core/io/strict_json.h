@@ -18,5 +18,11 @@ std::string joinJsonPath(const std::string& parent, const std::string& key);
 // than 64 levels at \"a.b\"") when `text` is not such JSON.
 bool parseStrictJson(const std::string& text, nlohmann::ordered_json& out, std::string& problem,
     int maxDepth = kMaxJsonDepth);
+bool parseStrictJson(const std::string& text, nlohmann::json& out, std::string& problem,
+    int maxDepth = kMaxJsonDepth);
+
+// Files this program wrote and reads back (state.json, metrics.jsonl lines, caches): the same
+// rules, with a damaged file read as a discarded value (`is_discarded()`), never a crash.
+nlohmann::json parseStrictJsonOrDiscarded(const std::string& text, int maxDepth = kMaxJsonDepth);
 
 } // namespace ddil

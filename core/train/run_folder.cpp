@@ -4,6 +4,7 @@
 #include "core/api/errors.h"
 #include "core/api/versions.h"
 #include "core/io/atomic_file.h"
+#include "core/io/strict_json.h"
 #include "core/io/tensorboard.h"
 
 #include <nlohmann/json.hpp>
@@ -250,7 +251,7 @@ void RunFolder::addSampleSheetToEvents(std::int64_t step, std::optional<double> 
 void RunFolder::truncateMetricsAfter(std::int64_t step)
 {
     keepLinesUpTo(file("metrics.jsonl"), "", step, [](const std::string& line) {
-        const auto j = nlohmann::json::parse(line, nullptr, false);
+        const auto j = parseStrictJsonOrDiscarded(line);
         if (j.is_discarded() || !j.contains("step") || !j["step"].is_number_integer())
             return std::optional<std::int64_t>(); // a line cut by a crash
         return std::optional<std::int64_t>(j["step"].get<std::int64_t>());
@@ -286,7 +287,7 @@ void RunFolder::rebuildEvents(std::int64_t step)
     std::string line;
     std::map<std::int64_t, double> evaluated; // steps with evaluation lines: their wall time
     while (std::getline(in, line)) {
-        const auto j = nlohmann::json::parse(line, nullptr, false);
+        const auto j = parseStrictJsonOrDiscarded(line);
         if (!j.is_object() || !j.contains("step") || !j["step"].is_number_integer())
             continue;
         const std::int64_t lineStep = j["step"].get<std::int64_t>();

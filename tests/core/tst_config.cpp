@@ -436,6 +436,11 @@ private Q_SLOTS:
                                  << "control characters (character 10)";
         QTest::newRow("nul") << QString("a") + QChar(0) + "b" << "control characters (character 0)";
         QTest::newRow("256 bytes") << QString(256, 'x') << "256 bytes";
+        // 240 bytes pass a file name's 255 but not "<name>-YYYYmmdd-HHMMSS".
+        QTest::newRow("240 bytes") << QString(240, 'x') << "240 bytes; at most 239";
+        QTest::newRow("C1 next line")
+            << QString("a") + QChar(0x85) + "b" << "control characters (character U+0085)";
+        QTest::newRow("C1 csi") << QString("a") + QChar(0x9b) << "(character U+009B)";
     }
 
     void nameMustBePlainFileName()
@@ -451,8 +456,11 @@ private Q_SLOTS:
         QCOMPARE(int(issues.size()), 1);
         QVERIFY2(
             QString::fromStdString(issues[0].message).contains(problem), issues[0].message.c_str());
-        // 255 bytes and ordinary punctuation are fine.
-        QVERIFY(issueAt(parseConfig(withName(QString(255, 'y'))).issues, "name").empty());
+        // 239 bytes, ordinary punctuation and other non-ASCII letters (U+00A0 and up) are fine.
+        QVERIFY(issueAt(parseConfig(withName(QString(239, 'y'))).issues, "name").empty());
+        QVERIFY(issueAt(
+            parseConfig(withName(QString("caf") + QChar(0xe9) + QChar(0xa0))).issues, "name")
+                .empty());
         QVERIFY(issueAt(parseConfig(withName("lcm-seed=0-beta=0.5_0.5")).issues, "name").empty());
     }
 

@@ -6,6 +6,7 @@
 #include "core/io/npy.h"
 #include "core/io/resource_path.h"
 #include "core/io/scatter_plot.h"
+#include "core/io/strict_json.h"
 #include "core/io/tensorboard.h"
 
 #include <QBuffer>
@@ -136,6 +137,54 @@ private Q_SLOTS:
         writeFileAtomically(path("x.npy"), "hello");
         QVERIFY_THROWS_EXCEPTION(IoError, readNpy(path("x.npy")));
         QVERIFY_THROWS_EXCEPTION(IoError, readNpy(path("none.npy")));
+    }
+
+    void npyDamagedShapeIsOneIoError()
+    {
+        // A damaged cache header: a 1 MB shape, a dimension past 2^40, a product that overflows,
+        // no shape at all. Each is an IoError naming the file (never std::regex or std::stoll).
+        const auto npyWithHeader = [](const std::string& header) {
+            std::string bytes = "\x93NUMPY";
+            bytes += '\x02';
+            bytes += '\x00';
+            const uint32_t len = static_cast<uint32_t>(header.size());
+            for (int i = 0; i < 4; ++i)
+                bytes += static_cast<char>((len >> (8 * i)) & 0xff);
+            return bytes + header + std::string(64, '\0');
+        };
+        const std::string base = "{'descr': '<f4', 'fortran_order': False, 'shape': ";
+        const std::vector<std::pair<std::string, std::string>> cases {
+            { base + "(" + std::string(1 << 20, '9') + ",), }", "64 KiB" },
+            { base + "(" + std::string(30000, '(') + "), }", "not a tuple of whole numbers" },
+            { base + "(99999999999999999999,), }", "2^40" },
+            { base + "(1099511627776, 1099511627776), }", "more values than a file can" },
+            { base + "(4, 5), }", "does not match" },
+            { "{'descr': '<f4', 'fortran_order': False, }", "no shape" },
+        };
+        for (const auto& [header, expected] : cases) {
+            writeFileAtomically(path("d.npy"), npyWithHeader(header));
+            try {
+                readNpy(path("d.npy"));
+                QFAIL(qPrintable("accepted: " + QString::fromStdString(expected)));
+            } catch (const IoError& e) {
+                QVERIFY2(QString(e.what()).contains(QString::fromStdString(expected)), e.what());
+                QVERIFY2(
+                    QString(e.what()).startsWith(QString::fromStdString(path("d.npy"))), e.what());
+            }
+        }
+    }
+
+    void jsonReadBackIsBoundedAndStrict()
+    {
+        // 100,000 levels deep (a crash before): discarded, as are duplicate keys.
+        const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+        QVERIFY(parseStrictJsonOrDiscarded(deep).is_discarded());
+        QVERIFY(parseStrictJsonOrDiscarded(R"({"step":1,"step":2})").is_discarded());
+        const std::string ok = std::string(63, '[') + std::string(63, ']');
+        QVERIFY(!parseStrictJsonOrDiscarded(ok).is_discarded());
+        QVERIFY(
+            parseStrictJsonOrDiscarded(std::string(65, '[') + std::string(65, ']')).is_discarded());
+        QCOMPARE(parseStrictJsonOrDiscarded(R"({"step":3})")["step"].get<int>(), 3);
     }
 
     void atomicWriteLeavesNoTemporaries()

@@ -160,6 +160,16 @@ private Q_SLOTS:
             << QStringList { "sample", "--checkpoint", "/no/ckpt.pt", "--steps", "4", "--count",
                    "10", "--out", "x.txt" }
             << exit_code::kInvalidConfig << "must end in .npy or .png";
+        // CLI11's Range alone lets NaN through: every comparison with it is false.
+        for (const char* flag : { "--guidance", "--eta" })
+            for (const char* value : { "nan", "inf", "-inf" })
+                QTest::addRow("sample %s %s", flag, value)
+                    << QStringList { "sample", "--checkpoint", "/no/ckpt.pt", "--steps", "4",
+                           "--count", "10", "--out", "x.npy", flag, value }
+                    << exit_code::kUsage << QString("not a finite number: ") + value;
+        QTest::newRow("eval --guidance nan") << QStringList { "eval", "--checkpoint", "/no/t.pt",
+            "--steps", "4", "--guidance", "NaN" }
+                                             << exit_code::kUsage << "not a finite number: NaN";
     }
 
     void badInputGivesOneLineAndItsCode()
