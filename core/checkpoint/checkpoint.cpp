@@ -5,6 +5,7 @@
 #include "core/api/notices.h"
 #include "core/checkpoint/archive_file.h"
 #include "core/checkpoint/data_only_file.h"
+#include "core/checkpoint/strict_load.h"
 #include "core/io/atomic_file.h"
 #include "core/io/fnv_hash.h"
 #include "core/io/strict_json.h"
@@ -14,6 +15,7 @@
 #include <torch/types.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -32,12 +34,6 @@ bool isTorchScriptArchive(const std::string& bytes)
 }
 
 constexpr const char* kFormatTag = "ddil-checkpoint";
-
-std::string firstLine(const std::string& text)
-{
-    const auto pos = text.find('\n');
-    return pos == std::string::npos ? text : text.substr(0, pos);
-}
 
 // The metadata, as the strings a file's header holds.
 using FieldLookup = std::function<std::optional<std::string>(const char* key)>;
@@ -76,14 +72,6 @@ std::string plainText(const PlainValue& value)
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.17g", std::get<double>(value));
     return buf;
-}
-
-std::string sizesText(const torch::Tensor& t)
-{
-    std::string text = "[";
-    for (const auto d : t.sizes())
-        text += (text.size() > 1 ? ", " : "") + std::to_string(d);
-    return text + "]";
 }
 
 std::string doubleText(double x)
@@ -156,6 +144,14 @@ CheckpointMeta metaFromFields(const std::string& path, const FieldLookup& field)
     if (meta.step < 0 || meta.pendingCount < 0)
         throw CheckpointError(path + ": checkpoint's step " + std::to_string(meta.step)
             + " or pending count " + std::to_string(meta.pendingCount) + " is negative");
+    if (meta.step > meta.config.train.steps)
+        throw CheckpointError(path + ": checkpoint's step " + std::to_string(meta.step)
+            + " is past its config's train.steps " + std::to_string(meta.config.train.steps));
+    if (meta.pendingCount > meta.step)
+        throw CheckpointError(path + ": checkpoint's pending count "
+            + std::to_string(meta.pendingCount) + " is past its step " + std::to_string(meta.step));
+    if (!std::isfinite(meta.elapsedSeconds) || meta.elapsedSeconds < 0)
+        throw CheckpointError(path + ": checkpoint's elapsed time is not a duration");
     return meta;
 }
 
@@ -190,41 +186,6 @@ void noticeEarlierFormat(const std::string& path)
 bool isCheckpointFile(const std::string& prefix)
 {
     return looksLikeSafetensors(prefix) || isDataOnlyFile(prefix);
-}
-
-void CheckpointReader::checkWeightsFit(
-    torch::serialize::InputArchive& sub, const char* key, const torch::nn::Module& net) const
-{
-    // LibTorch's load would take a [1, 32] tensor for a [32] bias, or int32 bytes for float32
-    // ones: each tensor is checked against the parameter it fills first, and must be finite.
-    const auto check = [&](const std::string& name, const torch::Tensor& expected, bool buffer) {
-        torch::serialize::InputArchive* archive = &sub;
-        std::vector<torch::serialize::InputArchive> path; // the nested archives down to the leaf
-        path.reserve(name.size());
-        std::size_t begin = 0;
-        for (auto dot = name.find('.'); dot != std::string::npos; dot = name.find('.', begin)) {
-            path.emplace_back();
-            if (!archive->try_read(name.substr(begin, dot - begin), path.back()))
-                throw CheckpointError(m_path + ": \"" + key + "\" weights have no " + name);
-            archive = &path.back();
-            begin = dot + 1;
-        }
-        torch::Tensor stored;
-        if (!archive->try_read(name.substr(begin), stored, buffer))
-            throw CheckpointError(m_path + ": \"" + key + "\" weights have no " + name);
-        if (stored.sizes() != expected.sizes() || stored.scalar_type() != expected.scalar_type())
-            throw CheckpointError(m_path + ": \"" + key + "\" weights do not fit the model: " + name
-                + " is " + c10::toString(stored.scalar_type()) + " " + sizesText(stored)
-                + " in the file, the model needs " + c10::toString(expected.scalar_type()) + " "
-                + sizesText(expected));
-        if (stored.is_floating_point() && !torch::isfinite(stored).all().item<bool>())
-            throw CheckpointError(
-                m_path + ": \"" + key + "\" weights are not finite: " + name + " holds NaN or Inf");
-    };
-    for (const auto& p : net.named_parameters())
-        check(p.key(), p.value(), false);
-    for (const auto& b : net.named_buffers())
-        check(b.key(), b.value(), true);
 }
 
 CheckpointMeta readCheckpointMeta(const std::string& path)
@@ -284,10 +245,22 @@ void saveCheckpoint(const std::string& path, const CheckpointMeta& meta,
 CheckpointReader::CheckpointReader(const std::string& path)
     : m_path(path)
 {
-    // The whole file, read once: its CRC, its metadata and its tensors all come from these bytes.
+    // The header first (8 + N bytes): its sizes and byte ranges are checked against the file's
+    // size, and its metadata read, before the rest is. Then the whole file, read once: its CRC,
+    // its metadata and its tensors all come from those bytes.
+    std::uint64_t size = 0;
+    const std::string prefix = readFileRange(path, 0, 16, size);
+    std::uint64_t checkedSize = 0;
+    if (looksLikeSafetensors(prefix)) {
+        const SafetensorsHeader checked = readSafetensorsHeader(path);
+        metaFromFields(path, lookupIn(checked.metadata));
+        checkedSize = checked.fileBytes;
+    }
     const std::string bytes = readWholeFile(path);
     m_contentHash = fnv1a64(bytes.data(), bytes.size());
-    if (looksLikeSafetensors(bytes)) {
+    if (looksLikeSafetensors(prefix)) {
+        if (bytes.size() != checkedSize || !looksLikeSafetensors(bytes))
+            throw IoError(path + ": changed while being read");
         const SafetensorsHeader header = parseSafetensorsHeader(bytes, bytes.size(), path);
         if (!verifySafetensorsCrc(bytes, header, path))
             notify(path + ": no \"" + kCrcMetadataKey
@@ -316,13 +289,7 @@ void CheckpointReader::loadSub(
     torch::serialize::InputArchive sub;
     if (!m_archive->try_read(key, sub))
         throw CheckpointError(m_path + ": checkpoint has no \"" + key + "\" weights");
-    checkWeightsFit(sub, key, net);
-    try {
-        net.load(sub);
-    } catch (const c10::Error& e) {
-        throw CheckpointError(m_path + ": \"" + key
-            + "\" weights do not fit the model: " + firstLine(e.what_without_backtrace()));
-    }
+    loadModuleStrictly(sub, net, m_path + ": \"" + key + "\" weights");
 }
 
 void CheckpointReader::loadModel(
@@ -342,12 +309,7 @@ void CheckpointReader::loadOptimizer(torch::optim::Optimizer& optimizer)
     if (!m_archive->try_read("optimizer", sub))
         throw CheckpointError(
             m_path + ": checkpoint has no optimiser state (cannot resume training from it)");
-    try {
-        optimizer.load(sub);
-    } catch (const c10::Error& e) {
-        throw CheckpointError(
-            m_path + ": optimiser state does not fit: " + firstLine(e.what_without_backtrace()));
-    }
+    loadOptimizerStrictly(sub, optimizer, m_path + ": optimiser state", m_meta.step > 0);
 }
 
 bool CheckpointReader::readExtra(torch::serialize::InputArchive& out)
@@ -355,13 +317,13 @@ bool CheckpointReader::readExtra(torch::serialize::InputArchive& out)
     return m_archive->try_read("extra", out);
 }
 
-torch::Tensor CheckpointReader::rngState()
+void CheckpointReader::restoreRng(at::Generator& generator)
 {
     torch::Tensor state;
     if (!m_archive->try_read("rng_state", state))
         throw CheckpointError(
             m_path + ": checkpoint has no RNG state (cannot resume training from it)");
-    return state;
+    restoreGeneratorState(state, generator, m_path + ": RNG state");
 }
 
 void convertLegacyCheckpoint(const std::string& from, const std::string& to)

@@ -78,15 +78,16 @@ public:
     // Loads "model" (or "ema" when preferEma and present) into `net`, whose signature must match.
     void loadModel(torch::nn::Module& net, const std::string& netSignature, bool preferEma = false);
     void loadEma(torch::nn::Module& net, const std::string& netSignature);
+    // Adam's or AdamW's state, each moment checked against its parameter; past step 0 every
+    // parameter must have its moments.
     void loadOptimizer(torch::optim::Optimizer& optimizer);
-    torch::Tensor rngState();
+    // The training RNG's state, checked against the generator's own.
+    void restoreRng(at::Generator& generator);
     // The "extra" archive; false when the checkpoint has none.
     bool readExtra(torch::serialize::InputArchive& out);
 
 private:
     void loadSub(const char* key, torch::nn::Module& net, const std::string& netSignature);
-    void checkWeightsFit(
-        torch::serialize::InputArchive& sub, const char* key, const torch::nn::Module& net) const;
 
     std::string m_path;
     std::unique_ptr<torch::serialize::InputArchive> m_archive;

@@ -12,6 +12,7 @@
 #include "core/api/versions.h"
 #include "core/cli/exit_codes.h"
 #include "core/cli/progress_printer.h"
+#include "core/io/atomic_file.h"
 
 #include <CLI/CLI.hpp>
 
@@ -56,8 +57,10 @@ extern "C" void onTerminateSignal(int sig)
 {
     // Outside a training loop (starting, loading, waiting for the other ranks, sampling) there
     // is nothing to save: files are written atomically, so ending here leaves none half-written.
-    if (!g_cancelOnSignal || !g_cancelOnSignal->isPolled())
+    if (!g_cancelOnSignal || !g_cancelOnSignal->isPolled()) {
+        removeInterruptedTempFile();
         ::_exit(exit_code::kInterrupted);
+    }
     if (g_cancelOnSignal)
         g_cancelOnSignal->cancel(); // lock-free atomic stores and loads: async-signal-safe
     std::signal(sig, SIG_DFL); // a second signal ends the process at once

@@ -113,6 +113,10 @@ std::string prepareFolder(const RunOptions& options)
     }
     if (hasCheckpoint)
         return "";
+    if (runStatus(dir) == "finished")
+        throw IoError(dir + ": the run finished, but its " + kRunCheckpointName
+            + " is missing (moved or deleted); it is not trained again without being asked: pass "
+              "--restart to train it anew");
     const bool hasLogs = hasRunLogs(dir);
     if (options.resume && !hasLogs)
         throw IoError(dir + ": nothing to resume (no " + kRunCheckpointName + ")");
@@ -210,17 +214,38 @@ RunResult runTraining(const RunConfig& requested, const RunOptions& options,
         return done;
     }
     RunFolder folder(options.outDir);
-    if (options.resume && hasCheckpoint) {
-        if (env.isMain())
-            folder.truncateMetricsAfter(trainer->step());
-        if (hooks.onMessage) {
-            hooks.onMessage("resuming at step " + std::to_string(trainer->step()));
-            for (const auto& change : configDifferences(previous, config))
-                hooks.onMessage("  changed since the checkpoint: " + change);
+    try {
+        if (options.resume && hasCheckpoint) {
+            if (env.isMain())
+                folder.truncateMetricsAfter(trainer->step());
+            if (hooks.onMessage) {
+                hooks.onMessage("resuming at step " + std::to_string(trainer->step()));
+                for (const auto& change : configDifferences(previous, config))
+                    hooks.onMessage("  changed since the checkpoint: " + change);
+            }
         }
+        if (env.isMain())
+            folder.writeConfig(config);
+    } catch (const IoError& e) {
+        // Readying the logs failed (a full disk, a file-size limit): the run has failed, and
+        // state.json says so rather than keeping the status of its last stop.
+        if (env.isMain()) {
+            RunState state;
+            state.status = "failed";
+            state.step = trainer->step();
+            state.totalSteps = config.train.steps;
+            state.seed = config.seed;
+            state.lastCheckpoint = hasCheckpoint
+                ? std::filesystem::path(checkpointPath).filename().string()
+                : std::string();
+            state.message = e.what();
+            try {
+                folder.writeState(state);
+            } catch (const IoError&) {
+            }
+        }
+        throw;
     }
-    if (env.isMain())
-        folder.writeConfig(config);
     if (hooks.onMessage) {
         hooks.onMessage("training " + toString(config.task) + " \"" + config.name + "\" on "
             + device.str() + " (threads: " + std::to_string(torch::get_num_threads()) + "); model "

@@ -2,11 +2,13 @@
 
 #include "core/api/errors.h"
 #include "core/data/idx.h"
+#include "core/io/atomic_file.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -34,9 +36,12 @@ std::vector<std::string> numberedClasses(int64_t count)
 std::string findIdxFile(const fs::path& folder, const std::string& stem)
 {
     for (const auto& name : { stem + ".gz", stem }) {
-        std::error_code ec;
-        if (fs::is_regular_file(folder / name, ec))
-            return (folder / name).string();
+        const std::string path = (folder / name).string();
+        const std::string problem = regularFileProblem(path);
+        if (problem.empty())
+            return path;
+        if (problem != "file not found") // a FIFO, a folder: named as what it is
+            throw IoError(path + ": " + problem);
     }
     throw IoError((folder / stem).string() + "[.gz]: file not found");
 }
@@ -56,44 +61,123 @@ bool isImageFile(const fs::path& p)
 // only until it is resized, but a crafted small file may declare any size.
 constexpr int64_t kMaxImagePixels = int64_t(1) << 26;
 
-// Width and height from a PNG, JPEG or BMP header (nullopt for other formats, or when the first
-// 64 KiB do not say), so that an oversized image is refused before it is decoded.
+// Width and height from the image's header, wherever its format puts it, so that an oversized
+// image is refused before it is decoded: PNG (IHDR), BMP, JPEG (its SOF, however many segments
+// come first), PGM/PPM, WebP (VP8, VP8L, VP8X) and TIFF (the first IFD). nullopt when the file
+// does not hold such a header.
 std::optional<std::pair<int64_t, int64_t>> headerSize(const fs::path& file)
 {
     std::ifstream in(file, std::ios::binary);
-    std::vector<unsigned char> b(64 * 1024);
-    in.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(b.size()));
-    const auto n = static_cast<size_t>(in.gcount());
-    const auto be = [&](size_t i, int bytes) {
+    // `count` bytes at `offset` (fewer at the end of the file).
+    const auto bytesAt = [&in](std::uint64_t offset, size_t count) {
+        std::vector<unsigned char> b(count);
+        in.clear();
+        in.seekg(static_cast<std::streamoff>(offset));
+        in.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(count));
+        b.resize(static_cast<size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+        return b;
+    };
+    const auto be = [](const std::vector<unsigned char>& b, size_t i, int bytes) {
         int64_t v = 0;
         for (int k = 0; k < bytes; ++k)
-            v = (v << 8) | b[i + k];
+            v = (v << 8) | b[i + static_cast<size_t>(k)];
         return v;
     };
-    const auto le32 = [&](size_t i) {
-        return static_cast<int32_t>(uint32_t(b[i]) | uint32_t(b[i + 1]) << 8
-            | uint32_t(b[i + 2]) << 16 | uint32_t(b[i + 3]) << 24);
+    const auto le = [](const std::vector<unsigned char>& b, size_t i, int bytes) {
+        int64_t v = 0;
+        for (int k = bytes - 1; k >= 0; --k)
+            v = (v << 8) | b[i + static_cast<size_t>(k)];
+        return v;
     };
+    const auto b = bytesAt(0, 64);
+    const size_t n = b.size();
     if (n >= 24 && std::memcmp(b.data(), "\x89PNG\r\n\x1a\n", 8) == 0)
-        return std::make_pair(be(16, 4), be(20, 4));
+        return std::make_pair(be(b, 16, 4), be(b, 20, 4));
     if (n >= 26 && b[0] == 'B' && b[1] == 'M')
-        return std::make_pair(std::abs(int64_t(le32(18))), std::abs(int64_t(le32(22))));
-    if (n >= 4 && b[0] == 0xFF && b[1] == 0xD8) {
-        size_t i = 2;
-        while (i + 9 < n) {
-            if (b[i] != 0xFF) {
+        return std::make_pair(std::abs(int64_t(static_cast<int32_t>(le(b, 18, 4)))),
+            std::abs(int64_t(static_cast<int32_t>(le(b, 22, 4)))));
+    if (n >= 30 && std::memcmp(b.data(), "RIFF", 4) == 0
+        && std::memcmp(b.data() + 8, "WEBP", 4) == 0) {
+        if (std::memcmp(b.data() + 12, "VP8X", 4) == 0)
+            return std::make_pair(le(b, 24, 3) + 1, le(b, 27, 3) + 1);
+        if (std::memcmp(b.data() + 12, "VP8L", 4) == 0) {
+            const int64_t bits = le(b, 21, 4);
+            return std::make_pair((bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1);
+        }
+        if (std::memcmp(b.data() + 12, "VP8 ", 4) == 0)
+            return std::make_pair(le(b, 26, 2) & 0x3fff, le(b, 28, 2) & 0x3fff);
+        return std::nullopt;
+    }
+    if (n >= 3 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6') {
+        // "P5 <width> <height> ..." with whitespace and # comments between the fields.
+        const auto text = bytesAt(2, 4096);
+        std::vector<int64_t> fields;
+        for (size_t i = 0; i < text.size() && fields.size() < 2;) {
+            if (text[i] == '#') {
+                while (i < text.size() && text[i] != '\n')
+                    ++i;
+            } else if (std::isdigit(text[i])) {
+                int64_t v = 0;
+                for (; i < text.size() && std::isdigit(text[i]) && v < (int64_t(1) << 40); ++i)
+                    v = v * 10 + (text[i] - '0');
+                fields.push_back(v);
+            } else if (std::isspace(text[i])) {
                 ++i;
+            } else {
+                return std::nullopt;
+            }
+        }
+        return fields.size() == 2 ? std::optional(std::make_pair(fields[0], fields[1]))
+                                  : std::nullopt;
+    }
+    if (n >= 8
+        && (std::memcmp(b.data(), "II*\0", 4) == 0 || std::memcmp(b.data(), "MM\0*", 4) == 0)) {
+        const bool little = b[0] == 'I';
+        const auto num = [&](const std::vector<unsigned char>& v, size_t i, int bytes) {
+            return little ? le(v, i, bytes) : be(v, i, bytes);
+        };
+        const auto ifd = static_cast<std::uint64_t>(num(b, 4, 4));
+        const auto count = bytesAt(ifd, 2);
+        if (count.size() < 2)
+            return std::nullopt;
+        const auto entries = bytesAt(ifd + 2, static_cast<size_t>(num(count, 0, 2)) * 12);
+        int64_t width = -1, height = -1;
+        for (size_t e = 0; e + 12 <= entries.size(); e += 12) {
+            const int64_t tag = num(entries, e, 2), type = num(entries, e + 2, 2);
+            const int64_t value = type == 3 ? num(entries, e + 8, 2) : num(entries, e + 8, 4);
+            if (tag == 256)
+                width = value;
+            else if (tag == 257)
+                height = value;
+        }
+        return width >= 0 && height >= 0 ? std::optional(std::make_pair(width, height))
+                                         : std::nullopt;
+    }
+    if (n >= 4 && b[0] == 0xFF && b[1] == 0xD8) {
+        // Segment by segment through the file: FF <marker> <length> ...; the frame header (SOF)
+        // comes before the scan (SOS), at any distance from the start.
+        std::uint64_t at = 2;
+        for (int segments = 0; segments < 100000; ++segments) {
+            auto m = bytesAt(at, 9);
+            if (m.size() < 2)
+                return std::nullopt;
+            if (m[0] != 0xFF) {
+                ++at;
                 continue;
             }
-            const unsigned marker = b[i + 1];
+            const unsigned marker = m[1];
+            if (marker == 0xFF || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {
+                at += marker == 0xFF ? 1 : 2;
+                continue;
+            }
+            if (marker == 0xDA || marker == 0xD9 || m.size() < 4)
+                return std::nullopt; // scan or end before any frame header
             const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8
                 && marker != 0xCC;
             if (frame)
-                return std::make_pair(be(i + 7, 2), be(i + 5, 2));
-            if (marker == 0xFF || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8))
-                i += marker == 0xFF ? 1 : 2;
-            else
-                i += 2 + static_cast<size_t>(be(i + 2, 2));
+                return m.size() < 9 ? std::nullopt
+                                    : std::optional(std::make_pair(be(m, 7, 2), be(m, 5, 2)));
+            at += 2 + static_cast<std::uint64_t>(be(m, 2, 2));
         }
     }
     return std::nullopt;
@@ -110,8 +194,15 @@ std::optional<std::pair<int64_t, int64_t>> headerSize(const fs::path& file)
 // when it is oversized, corrupt or in a format this OpenCV cannot read.
 cv::Mat readFolderImage(const fs::path& file, int size, int channels)
 {
-    if (const auto dims = headerSize(file); dims && dims->first * dims->second > kMaxImagePixels)
-        tooLarge(file, dims->first, dims->second);
+    // The size must be known before decoding: OpenCV allocates what the file declares.
+    const auto dims = headerSize(file);
+    if (!dims)
+        throw IoError(file.string()
+            + ": cannot be read as an image (no PNG, JPEG, BMP, PGM/PPM, WebP or TIFF header "
+              "giving its size)");
+    const auto [width, height] = *dims;
+    if (width > kMaxImagePixels || height > kMaxImagePixels || width * height > kMaxImagePixels)
+        tooLarge(file, width, height);
     cv::Mat image;
     try {
         image = cv::imread(file.string(), channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);

@@ -1,5 +1,6 @@
 #include "core/distill/consistency_distillation.h"
 
+#include "core/checkpoint/strict_load.h"
 #include "core/distill/guided_teacher.h"
 #include "core/distill/student_policy.h"
 #include "core/runtime/device.h"
@@ -89,7 +90,7 @@ void ConsistencyDistillation::load(torch::serialize::InputArchive& archive)
 {
     torch::serialize::InputArchive sub;
     if (archive.try_read("lcm_target", sub)) {
-        m_target->load(sub);
+        loadModuleStrictly(sub, *m_target, "\"lcm_target\" weights");
         m_target->to(m_ctx.device);
     }
 }

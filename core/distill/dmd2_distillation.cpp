@@ -1,5 +1,6 @@
 #include "core/distill/dmd2_distillation.h"
 
+#include "core/checkpoint/strict_load.h"
 #include "core/diffusion/parameterization.h"
 #include "core/distill/guided_teacher.h"
 #include "core/distill/student_policy.h"
@@ -197,15 +198,15 @@ void Dmd2Distillation::load(torch::serialize::InputArchive& archive)
 {
     torch::serialize::InputArchive fake, optimizer, head;
     if (archive.try_read("dmd2_fake", fake)) {
-        m_fake->load(fake);
+        loadModuleStrictly(fake, *m_fake, "\"dmd2_fake\" weights");
         m_fake->to(m_ctx.device);
     }
     if (m_head && archive.try_read("dmd2_head", head)) {
-        m_head->load(head);
+        loadModuleStrictly(head, *m_head, "\"dmd2_head\" weights");
         m_head->to(m_ctx.device);
     }
     if (archive.try_read("dmd2_fake_optimizer", optimizer))
-        m_fakeOptimizer->load(optimizer);
+        loadOptimizerStrictly(optimizer, *m_fakeOptimizer, "\"dmd2_fake_optimizer\"", false);
 }
 
 } // namespace ddil

@@ -1,5 +1,7 @@
 #include "core/distill/progressive_distillation.h"
 
+#include "core/api/errors.h"
+#include "core/checkpoint/strict_load.h"
 #include "core/diffusion/parameterization.h"
 #include "core/distill/guided_teacher.h"
 #include "core/distill/student_policy.h"
@@ -127,11 +129,13 @@ void ProgressiveDistillation::load(torch::serialize::InputArchive& archive)
     c10::IValue round;
     if (!archive.try_read("pd_round", round))
         return;
+    if (!round.isInt() || round.toInt() < 0 || round.toInt() > 64)
+        throw CheckpointError("\"pd_round\" is not a round number from 0 to 64");
     m_round = static_cast<int>(round.toInt());
     torch::serialize::InputArchive sub;
     if (m_round > 0 && archive.try_read("pd_round_teacher", sub)) {
         m_roundTeacher = copyOfStudent(m_ctx.studentEma);
-        m_roundTeacher->load(sub);
+        loadModuleStrictly(sub, *m_roundTeacher, "\"pd_round_teacher\" weights");
         m_roundTeacher->to(m_ctx.device);
         freeze(*m_roundTeacher);
     }

@@ -1,5 +1,7 @@
 #include "core/distill/replay_buffer.h"
 
+#include "core/api/errors.h"
+#include "core/checkpoint/strict_load.h"
 #include "core/runtime/device.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -89,13 +91,27 @@ void ReplayBuffer::load(torch::serialize::InputArchive& archive, const std::stri
     c10::IValue size;
     m_size = 0;
     m_data = {};
-    if (!archive.try_read(prefix + "size", size) || size.toInt() == 0)
+    if (!archive.try_read(prefix + "size", size))
+        return;
+    const std::string what = "replay buffer \"" + prefix + "\"";
+    if (!size.isInt() || size.toInt() < 0)
+        throw CheckpointError(what + ": its size is not a count");
+    const int64_t n = size.toInt();
+    if (n == 0)
         return;
     BufferedStates stored;
-    archive.read(prefix + "x", stored.x);
-    archive.read(prefix + "t", stored.t);
-    archive.read(prefix + "labels", stored.labels);
-    archive.read(prefix + "born", stored.born);
+    archive.try_read(prefix + "x", stored.x);
+    archive.try_read(prefix + "t", stored.t);
+    archive.try_read(prefix + "labels", stored.labels);
+    archive.try_read(prefix + "born", stored.born);
+    std::vector<int64_t> states(std::max<int64_t>(2, stored.x.defined() ? stored.x.dim() : 2), -1);
+    states[0] = n;
+    checkStoredTensor(stored.x, torch::kFloat32, states, what, "x");
+    checkStoredTensor(stored.t, torch::kFloat32, { n }, what, "t");
+    checkStoredTensor(stored.labels, torch::kInt64, { n }, what, "labels");
+    checkStoredTensor(stored.born, torch::kInt64, { n }, what, "born");
+    if (m_data.x.defined() && stored.x.sizes().slice(1) != m_data.x.sizes().slice(1))
+        throw CheckpointError(what + ": its states are " + sizesText(stored.x));
     auto gen = at::detail::createCPUGenerator(0); // only appends: no random slots are drawn
     insert(stored, gen);
 }

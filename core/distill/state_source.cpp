@@ -1,5 +1,7 @@
 #include "core/distill/state_source.h"
 
+#include "core/api/errors.h"
+#include "core/checkpoint/strict_load.h"
 #include "core/diffusion/parameterization.h"
 #include "core/distill/guided_teacher.h"
 #include "core/distill/student_policy.h"
@@ -271,13 +273,21 @@ void DdilStateSource::load(torch::serialize::InputArchive& archive)
 {
     torch::Tensor beta, times;
     c10::IValue pTeach;
+    const std::string what = "DDIL mixture state";
     if (archive.try_read("ddil_beta", beta)) {
+        checkStoredTensor(beta, torch::kFloat64, { 3 }, what, "ddil_beta");
         m_settings.beta
             = { beta[0].item<double>(), beta[1].item<double>(), beta[2].item<double>() };
-        if (archive.try_read("ddil_p_teach", pTeach))
+        if (beta.min().item<double>() < 0.0 || beta.sum().item<double>() <= 0.0)
+            throw CheckpointError(what + ": ddil_beta is not a mixture (weights >= 0, sum > 0)");
+        if (archive.try_read("ddil_p_teach", pTeach)) {
+            if (!pTeach.isDouble() || !(pTeach.toDouble() >= 0.0 && pTeach.toDouble() <= 1.0))
+                throw CheckpointError(what + ": ddil_p_teach is not a probability");
             m_settings.pTeach = pTeach.toDouble();
+        }
     }
     if (archive.try_read("ddil_buffer_times", times)) {
+        checkStoredTensor(times, torch::kFloat64, { -1 }, what, "ddil_buffer_times");
         const auto c = times.contiguous();
         m_bufferTimes.assign(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
     }

@@ -3,6 +3,7 @@
 #include "core/api/errors.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -17,11 +18,67 @@ namespace ddil {
 namespace fs = std::filesystem;
 
 namespace {
+const char* fileKind(mode_t mode);
+
 [[noreturn]] void fail(const std::string& path, const std::string& what, int err)
 {
     throw IoError(path + ": " + what + ": " + std::strerror(err));
 }
+
+// The temporary file being written now, for a signal handler to remove: the path is copied into
+// a fixed buffer first, then published by the flag (both safe to read in a handler).
+char g_tempPath[4096];
+std::atomic<bool> g_tempClaimed { false }; // a writer owns the buffer
+std::atomic<bool> g_tempPending { false }; // the buffer holds the path of a write in progress
+
+// Marks `tmp` as being written until destroyed. One write is tracked at a time (checkpoints,
+// logs and samples come from the training thread); a concurrent one goes untracked.
+struct PendingTemp {
+    explicit PendingTemp(const std::string& tmp)
+    {
+        bool free = false;
+        if (tmp.size() < sizeof g_tempPath && g_tempClaimed.compare_exchange_strong(free, true)) {
+            std::memcpy(g_tempPath, tmp.c_str(), tmp.size() + 1);
+            g_tempPending.store(true);
+            owns = true;
+        }
+    }
+    ~PendingTemp()
+    {
+        if (owns) {
+            g_tempPending.store(false);
+            g_tempClaimed.store(false);
+        }
+    }
+    PendingTemp(const PendingTemp&) = delete;
+    PendingTemp& operator=(const PendingTemp&) = delete;
+    bool owns = false;
+};
 } // namespace
+
+void removeInterruptedTempFile() noexcept
+{
+    if (!g_tempPending.exchange(false))
+        return;
+    if (::unlink(g_tempPath) != 0)
+        return;
+    // write(2) only: this runs in a signal handler.
+    const auto say = [](const char* text) {
+        [[maybe_unused]] const auto n = ::write(STDERR_FILENO, text, std::strlen(text));
+    };
+    say("ddil: note: removed ");
+    say(g_tempPath);
+    say(" (a write the stop interrupted; the file it was replacing is intact)\n");
+}
+
+std::string regularFileProblem(const std::string& path)
+{
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        return errno == ENOENT ? "file not found"
+                               : std::string("cannot be read: ") + std::strerror(errno);
+    return S_ISREG(st.st_mode) ? "" : fileKind(st.st_mode);
+}
 
 void writeFileAtomically(const std::string& path, const std::string& bytes)
 {
@@ -30,7 +87,9 @@ void writeFileAtomically(const std::string& path, const std::string& bytes)
     const std::string tmp
         = (dir / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid())))
               .string();
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const PendingTemp pending(tmp);
+    // O_NOFOLLOW: a link planted under the temporary name is refused, never written through.
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0)
         fail(path, "cannot create file", errno);
     size_t written = 0;

@@ -11,6 +11,13 @@
 namespace ddil {
 
 void writeFileAtomically(const std::string& path, const std::string& bytes);
+// For a signal handler that ends the process: removes the temporary file of a write in
+// progress, if any, and says so on stderr. Async-signal-safe.
+void removeInterruptedTempFile() noexcept;
+
+// "" for a regular file, else why `path` is not one: "file not found", "is not a regular file
+// (a FIFO)", ...
+std::string regularFileProblem(const std::string& path);
 
 // Reads a regular file of at most `maxBytes` (a FIFO, device, socket or folder is refused
 // without reading from it, so "/dev/zero" or a pipe never hangs or fills memory). On failure

@@ -58,7 +58,8 @@ double mmdRbf(const torch::Tensor& a, const torch::Tensor& b, const std::vector<
     const double n = static_cast<double>(x.size(0)), m = static_cast<double>(y.size(0));
     const double mmd2 = kernelSum(x, x, bandwidths) / (n * n)
         + kernelSum(y, y, bandwidths) / (m * m) - 2.0 * kernelSum(x, y, bandwidths) / (n * m);
-    return std::sqrt(std::max(0.0, mmd2));
+    // NaN stays NaN (std::max(0.0, NaN) is 0.0: a diverged model would score a perfect 0).
+    return std::isnan(mmd2) ? mmd2 : std::sqrt(std::max(0.0, mmd2));
 }
 
 std::vector<std::pair<std::string, double>> distancesWithFloors(const torch::Tensor& samples,

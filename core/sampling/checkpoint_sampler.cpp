@@ -1,5 +1,6 @@
 #include "core/sampling/checkpoint_sampler.h"
 
+#include "core/api/errors.h"
 #include "core/runtime/device.h"
 #include "core/sampling/model_sampling.h"
 #include "core/sampling/student_sampler.h"
@@ -10,7 +11,8 @@ namespace ddil {
 
 CheckpointSampler::CheckpointSampler(CheckpointReader& reader,
     const std::vector<int64_t>& sampleShape, int64_t numClasses, torch::Device device, int chunk)
-    : m_config(reader.meta().config)
+    : m_path(reader.path())
+    , m_config(reader.meta().config)
     , m_shape(sampleShape)
     , m_device(device)
     , m_chunk(sampleChunk(chunk, device))
@@ -23,6 +25,20 @@ CheckpointSampler::CheckpointSampler(CheckpointReader& reader,
 }
 
 torch::Tensor CheckpointSampler::sample(const torch::Tensor& labels, int steps,
+    std::optional<double> guidance, double eta, torch::Generator& generator)
+{
+    // Finite weights can still overflow (1e38 in a layer): such samples are an error, never a
+    // file of NaN or a score of them.
+    auto x = sampleUnchecked(labels, steps, guidance, eta, generator);
+    const auto bad = (~torch::isfinite(x)).flatten(1).any(1).sum().item<int64_t>();
+    if (bad > 0)
+        throw CheckpointError(m_path + ": the model's samples are not finite ("
+            + std::to_string(bad) + " of " + std::to_string(x.size(0))
+            + " hold NaN or Inf): its weights make it diverge; nothing was written");
+    return x;
+}
+
+torch::Tensor CheckpointSampler::sampleUnchecked(const torch::Tensor& labels, int steps,
     std::optional<double> guidance, double eta, torch::Generator& generator)
 {
     if (!isStudent()) {

@@ -28,13 +28,18 @@ public:
 
     // `guidance`: a teacher's classifier-free guidance scale, or an LCM student's w input
     // (nullopt: the config's); PD and DMD2 students have the teacher's guidance distilled in and
-    // take none. Noise (and a student's re-noising) comes from `generator`.
+    // take none. Noise (and a student's re-noising) comes from `generator`. Samples that hold
+    // NaN or Inf are a CheckpointError naming the file.
     torch::Tensor sample(const torch::Tensor& labels, int steps, std::optional<double> guidance,
         double eta, torch::Generator& generator);
     // How the last sample() was guided; nullopt for PD and DMD2 students (guidance distilled).
     std::optional<GuidanceSpec> lastGuidance() const { return m_lastGuidance; }
 
 private:
+    torch::Tensor sampleUnchecked(const torch::Tensor& labels, int steps,
+        std::optional<double> guidance, double eta, torch::Generator& generator);
+
+    std::string m_path;
     RunConfig m_config;
     std::vector<int64_t> m_shape;
     torch::Device m_device;

@@ -61,9 +61,9 @@ void keepLinesUpTo(const std::string& path, const std::string& header, std::int6
 } // namespace
 
 namespace {
-// The PID holding a flock on the file open as `fd`, from /proc/locks (lines such as
-// "1: FLOCK  ADVISORY  WRITE 4242 08:01:1311 0 EOF"); 0 when it cannot be told. Nothing is
-// written into the lock file, so taking the lock never changes the folder's contents.
+// The PID holding a flock on the file or folder open as `fd`, from /proc/locks (lines such as
+// "1: FLOCK  ADVISORY  WRITE 4242 08:01:1311 0 EOF"); 0 when it cannot be told. Taking the lock
+// never changes the folder's contents.
 long flockHolder(int fd)
 {
     struct stat st {};
@@ -92,17 +92,16 @@ RunFolderLock::RunFolderLock(const std::string& dir)
     fs::create_directories(dir, ec);
     if (ec)
         throw IoError(dir + ": cannot create run folder: " + ec.message());
-    const std::string path = (fs::path(dir) / ".lock").string();
-    m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    m_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (m_fd < 0)
-        throw IoError(path + ": cannot open the run folder's lock: " + std::strerror(errno));
+        throw IoError(dir + ": cannot open the run folder to lock it: " + std::strerror(errno));
     if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
         const int err = errno;
         const long pid = err == EWOULDBLOCK ? flockHolder(m_fd) : 0;
         ::close(m_fd);
         m_fd = -1;
         if (err != EWOULDBLOCK)
-            throw IoError(path + ": cannot lock the run folder: " + std::strerror(err));
+            throw IoError(dir + ": cannot lock the run folder: " + std::strerror(err));
         throw IoError(dir + ": in use by another process"
             + (pid > 0 ? " (PID " + std::to_string(pid) + ")" : std::string())
             + "; wait for it to end or choose another folder");
@@ -153,9 +152,40 @@ RunFolder::RunFolder(std::string path)
     : m_path(std::move(path))
 {
     std::error_code ec;
-    fs::create_directories(fs::path(m_path) / "samples", ec);
+    const fs::path root(m_path);
+    // What the run writes must stay inside the folder: a link in its place (samples/ pointing
+    // elsewhere, a log linked to another file) is refused before anything is written.
+    std::vector<fs::path> written { root / "samples" };
+    for (const char* name : { kRunCheckpointName, kEarlierRunCheckpointName, "state.json",
+             "config.json", "metrics.jsonl", "metrics.csv" })
+        written.push_back(root / name);
+    for (const auto& entry : fs::directory_iterator(root, ec))
+        if (entry.path().filename().string().rfind("events.out.tfevents.", 0) == 0)
+            written.push_back(entry.path());
+    for (const auto& entry : fs::directory_iterator(root / "samples", ec))
+        written.push_back(entry.path());
+    for (const auto& p : written)
+        if (fs::is_symlink(fs::symlink_status(p, ec)))
+            throw IoError(p.string()
+                + ": is a symbolic link; a run folder's files are written only inside it "
+                  "(remove the link to use this folder)");
+    fs::create_directories(root / "samples", ec);
     if (ec)
         throw IoError(m_path + ": cannot create run folder: " + ec.message());
+    struct stat st {};
+    if (::stat(m_path.c_str(), &st) != 0)
+        throw IoError(m_path + ": cannot read the run folder: " + std::strerror(errno));
+    m_device = st.st_dev;
+    m_inode = st.st_ino;
+}
+
+void RunFolder::checkSameFolder() const
+{
+    struct stat st {};
+    if (::stat(m_path.c_str(), &st) != 0 || st.st_dev != m_device || st.st_ino != m_inode)
+        throw IoError(m_path
+            + ": the run folder was moved, deleted or replaced while the run was writing it; the "
+              "run stops here");
 }
 
 RunFolder::~RunFolder() = default;
@@ -172,6 +202,7 @@ void RunFolder::writeConfig(const RunConfig& config) const
 
 void RunFolder::writeState(const RunState& state) const
 {
+    checkSameFolder();
     const auto versions = libraryVersions();
     nlohmann::ordered_json j;
     j["status"] = state.status;
@@ -193,11 +224,9 @@ void RunFolder::writeState(const RunState& state) const
 
 void RunFolder::appendMetrics(std::int64_t step, double elapsedSeconds, const Scalars& scalars)
 {
-    if (!m_metrics.is_open()) {
-        m_metrics.open(file("metrics.jsonl"), std::ios::app);
-        if (!m_metrics)
-            throw IoError(file("metrics.jsonl") + ": cannot open for writing");
-    }
+    checkSameFolder();
+    if (!m_metrics.isOpen())
+        m_metrics.open(file("metrics.jsonl"));
     nlohmann::ordered_json j;
     const double wallTime = unixNow();
     j["step"] = step;
@@ -206,30 +235,22 @@ void RunFolder::appendMetrics(std::int64_t step, double elapsedSeconds, const Sc
     for (const auto& [key, value] : scalars)
         j[key] = std::isfinite(value) ? nlohmann::ordered_json(value)
                                       : nlohmann::ordered_json(nullptr);
-    m_metrics << j.dump() << '\n';
-    m_metrics.flush();
-    if (!m_metrics)
-        throw IoError(file("metrics.jsonl") + ": write failed (disk full?)");
+    m_metrics.append(j.dump() + "\n");
 
-    if (!m_csv.is_open()) {
-        const bool fresh
-            = !fs::exists(file("metrics.csv")) || fs::file_size(file("metrics.csv")) == 0;
-        m_csv.open(file("metrics.csv"), std::ios::app);
-        if (!m_csv)
-            throw IoError(file("metrics.csv") + ": cannot open for writing");
-        if (fresh)
-            m_csv << kCsvHeader << '\n';
+    if (!m_csv.isOpen()) {
+        m_csv.open(file("metrics.csv"));
+        if (m_csv.size() == 0)
+            m_csv.append(std::string(kCsvHeader) + "\n");
     }
     char elapsed[32];
     std::snprintf(elapsed, sizeof elapsed, "%.6f", elapsedSeconds);
+    std::string rows;
     for (const auto& [key, value] : scalars) {
         char number[32];
         std::snprintf(number, sizeof number, "%.10g", value); // nan, inf as printf writes them
-        m_csv << step << ',' << elapsed << ',' << key << ',' << number << '\n';
+        rows += std::to_string(step) + ',' + elapsed + ',' + key + ',' + number + '\n';
     }
-    m_csv.flush();
-    if (!m_csv)
-        throw IoError(file("metrics.csv") + ": write failed (disk full?)");
+    m_csv.append(rows);
     events().addScalars(step, wallTime, scalars);
 }
 

@@ -7,6 +7,7 @@
 #include "core/api/config.h"
 #include "core/api/run.h"
 #include "core/api/scalars.h"
+#include "core/io/append_file.h"
 
 #include <cstdint>
 #include <fstream>
@@ -31,9 +32,10 @@ struct RunState {
 
 class EventFileWriter;
 
-// An exclusive lock (flock) on a run folder's ".lock" file, held while the object lives and
-// released by the kernel when the process ends, however it ends. Creates the folder. A second
-// process gets IoError naming the folder and the holder's PID.
+// An exclusive lock (flock) on the run folder itself (its directory descriptor: no lock file that
+// could be deleted or swapped), held while the object lives and released by the kernel when the
+// process ends, however it ends. Creates the folder. A second process gets IoError naming the
+// folder and the holder's PID.
 class RunFolderLock {
 public:
     explicit RunFolderLock(const std::string& dir);
@@ -58,7 +60,8 @@ void removeRunFiles(const std::string& dir);
 
 class RunFolder {
 public:
-    // Creates the folder (and samples/); IoError when that is impossible.
+    // Creates the folder (and samples/); IoError when that is impossible, or when one of the
+    // run's files or samples/ is a symbolic link (writes never leave the folder).
     explicit RunFolder(std::string path);
     ~RunFolder();
 
@@ -80,10 +83,13 @@ public:
 private:
     EventFileWriter& events();
     void rebuildEvents(std::int64_t step);
+    // IoError when the folder at m_path is no longer the one this run opened (moved, replaced).
+    void checkSameFolder() const;
 
     std::string m_path;
-    std::ofstream m_metrics;
-    std::ofstream m_csv;
+    unsigned long long m_device = 0, m_inode = 0;
+    AppendOnlyFile m_metrics;
+    AppendOnlyFile m_csv;
     std::unique_ptr<EventFileWriter> m_events;
 };
 

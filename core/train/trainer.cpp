@@ -4,6 +4,7 @@
 #include "core/api/run.h"
 #include "core/api/versions.h"
 #include "core/checkpoint/checkpoint.h"
+#include "core/checkpoint/strict_load.h"
 #include "core/models/denoiser_net.h"
 #include "core/optim/clip_grad_norm.h"
 #include "core/optim/foreach_adam.h"
@@ -98,14 +99,25 @@ RunConfig Trainer::restoreTrainingState(CheckpointReader& reader)
     reader.loadModel(*m_model, m_signature);
     reader.loadOptimizer(*m_optimizer); // first: exported weights fail here, with that reason
     reader.loadEma(*m_ema, m_signature);
-    m_generator.set_state(reader.rngState());
+    reader.restoreRng(m_generator);
     m_step = reader.meta().step;
     m_elapsedBefore = reader.meta().elapsedSeconds;
     m_pendingSums = reader.meta().pendingSums;
     m_pendingCount = reader.meta().pendingCount;
     torch::serialize::InputArchive extra;
-    if (reader.readExtra(extra))
-        loadExtraState(extra);
+    if (reader.readExtra(extra)) {
+        // The auxiliary networks, their optimisers and the replay buffers: named by the file.
+        try {
+            loadExtraState(extra);
+        } catch (const CheckpointError& e) {
+            throw CheckpointError(reader.path() + ": " + e.what());
+        } catch (const c10::Error& e) {
+            throw CheckpointError(reader.path()
+                + ": the training state under \"extra\" does not "
+                  "fit this run: "
+                + firstLine(e.what_without_backtrace()));
+        }
+    }
     m_model->to(m_device);
     m_ema->to(m_device);
     return reader.meta().config;
@@ -383,6 +395,13 @@ RunResult Trainer::run(
             evaluation = evaluateWithSamples(&cancel);
             if (evaluation.cancelled || evaluation.scalars.empty())
                 return;
+            // A model that samples NaN or Inf has diverged: its metrics would read as null, or
+            // as a distance of 0.
+            if (evaluation.samples.defined()
+                && !torch::isfinite(evaluation.samples).all().item<bool>())
+                throw TrainingError("step " + std::to_string(m_step)
+                    + ": the evaluation's samples hold NaN or Inf (the model diverged); training "
+                      "stopped (the last good checkpoint is kept)");
             folder.appendMetrics(m_step, elapsed(), evaluation.scalars);
             if (evaluation.samples.defined()) {
                 writeSamples(folder, evaluation, final);

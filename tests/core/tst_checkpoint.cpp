@@ -8,6 +8,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/tensorboard.h"
 #include "core/models/denoiser_net.h"
+#include "core/sampling/checkpoint_sampler.h"
 #include "tests/test_support.h"
 
 #include <QDir>
@@ -161,12 +162,13 @@ private:
         CheckpointMeta meta;
         meta.config.name = "ckpt-test";
         meta.config.model.hidden = 32;
+        meta.config.train.steps = static_cast<int>(std::max<int64_t>(step, 4000));
         meta.modelSignature = net.signature();
         meta.step = step;
         meta.elapsedSeconds = 12.5;
         meta.buildId = "test";
         meta.pendingSums = { { "train/loss", 1.25 }, { "train/grad_norm", -3.0 } };
-        meta.pendingCount = 3;
+        meta.pendingCount = std::min<int64_t>(3, step);
         saveCheckpoint(file.toStdString(), meta, net, &net, &opt, gen.get_state());
     }
 
@@ -195,7 +197,7 @@ private Q_SLOTS:
         QCOMPARE(maxDiff(*net, *other), 0.0);
         reader.loadOptimizer(otherOpt);
         auto restored = at::detail::createCPUGenerator(0);
-        restored.set_state(reader.rngState());
+        reader.restoreRng(restored);
         QVERIFY(torch::equal(torch::randn({ 5 }, restored), nextDraw));
         // The optimiser moments came back: one more identical step keeps the nets identical.
         const auto x = torch::randn({ 4, 2 });
@@ -432,7 +434,8 @@ private Q_SLOTS:
         CheckpointReader reader(path("hdr.safetensors").toStdString());
         reads = fileReads(path("hdr.safetensors").toStdString());
         QCOMPARE(reads.wholeReads, 1);
-        QCOMPARE(reads.bytes, 24 + n + std::uint64_t(bytes.size()));
+        // The reader checks the header (16, then 8 + N bytes) before it reads the whole file.
+        QCOMPARE(reads.bytes, 2 * (24 + n) + std::uint64_t(bytes.size()));
     }
 
     // A file another tool wrote has no CRC of ours: read, with one notice; a wrong CRC is refused.
@@ -627,6 +630,102 @@ private Q_SLOTS:
         QVERIFY(torch::equal(other->named_parameters()["in_proj.bias"], before));
     }
 
+    // Adam's moments load into LibTorch whatever their shape; the first step would then fail with
+    // LibTorch's text. They are checked against their parameters, and must all be there.
+    void optimiserMomentsMustFitTheirParameters()
+    {
+        auto net = smallNet();
+        torch::optim::Adam opt(net->parameters(), 1e-2);
+        auto gen = at::detail::createCPUGenerator(1);
+        saveTrained(path("opt.safetensors"), *net, opt, gen, 2);
+        const auto bytes = readAll(path("opt.safetensors")).toStdString();
+        std::string moment; // a [32] moment: the first exp_avg_sq of that shape
+        std::uint64_t n = 0;
+        for (int i = 7; i >= 0; --i)
+            n = (n << 8) | static_cast<unsigned char>(bytes[i]);
+        const auto header = nlohmann::json::parse(bytes.substr(8, n));
+        for (const auto& [key, value] : header.items())
+            if (moment.empty() && key.rfind("optimizer.", 0) == 0 && key.size() > 11
+                && key.substr(key.size() - 11) == ".exp_avg_sq"
+                && value["shape"] == nlohmann::json::array({ 32 }))
+                moment = key;
+        QVERIFY(!moment.empty());
+        writeBytes(path("opt-lie.safetensors"), withHeader(bytes, [&](nlohmann::json& h) {
+            h[moment]["shape"] = nlohmann::json::array({ 1, 32 });
+        }));
+        auto other = smallNet();
+        torch::optim::Adam otherOpt(other->parameters(), 1e-2);
+        try {
+            CheckpointReader(path("opt-lie.safetensors").toStdString()).loadOptimizer(otherOpt);
+            QFAIL("a moment that does not fit its parameter must not load");
+        } catch (const CheckpointError& e) {
+            const QString what = e.what();
+            QVERIFY2(what.contains("opt-lie.safetensors: optimiser state does not fit the model: "
+                                   "exp_avg_sq of parameter #")
+                    && what.contains(" is Float [1, 32] in the file, the parameter is Float [32]"),
+                e.what());
+        }
+
+        // A parameter without moments past step 0 (a file with part of its state cut).
+        auto partial = smallNet();
+        torch::optim::Adam partialOpt(partial->parameters(), 1e-2);
+        partialOpt.zero_grad();
+        partial->named_parameters()["out_proj.bias"].sum().backward(); // one parameter stepped
+        partialOpt.step();
+        CheckpointMeta meta;
+        meta.config.model.hidden = 32;
+        meta.modelSignature = partial->signature();
+        for (const int64_t step : { 0, 5 }) {
+            meta.step = step;
+            saveCheckpoint(path("part.safetensors").toStdString(), meta, *partial, partial.get(),
+                &partialOpt, gen.get_state());
+            torch::optim::Adam fresh(smallNet()->parameters(), 1e-2);
+            try {
+                CheckpointReader(path("part.safetensors").toStdString()).loadOptimizer(fresh);
+                QVERIFY2(step == 0, "a stepped run's optimiser without all its moments loaded");
+            } catch (const CheckpointError& e) {
+                QVERIFY2(step > 0 && QString(e.what()).contains("optimiser state is incomplete"),
+                    e.what());
+            }
+        }
+    }
+
+    void rngStateIsCheckedBeforeTheGeneratorSeesIt()
+    {
+        auto net = smallNet();
+        torch::optim::Adam opt(net->parameters(), 1e-2);
+        auto gen = at::detail::createCPUGenerator(1);
+        saveTrained(path("rng.safetensors"), *net, opt, gen, 2);
+        const auto size = gen.get_state().numel();
+        writeBytes(path("rng-shape.safetensors"),
+            withHeader(readAll(path("rng.safetensors")).toStdString(), [&](nlohmann::json& h) {
+                h["rng_state"]["shape"] = nlohmann::json::array({ 2, size / 2 });
+            }));
+        CheckpointMeta meta;
+        meta.config.model.hidden = 32;
+        meta.modelSignature = net->signature();
+        saveCheckpoint(path("rng-zero.safetensors").toStdString(), meta, *net, net.get(), &opt,
+            torch::zeros_like(gen.get_state()));
+        const std::vector<std::pair<QString, QString>> cases {
+            { "rng-shape.safetensors",
+                QString("RNG state is Byte [2, %1], the generator's is Byte [%2]")
+                    .arg(size / 2)
+                    .arg(size) },
+            { "rng-zero.safetensors", "RNG state is not a valid generator state" },
+        };
+        for (const auto& [file, expected] : cases) {
+            auto restored = at::detail::createCPUGenerator(0);
+            const auto before = restored.get_state();
+            try {
+                CheckpointReader(m_dir.filePath(file).toStdString()).restoreRng(restored);
+                QFAIL(qPrintable(file + " restored"));
+            } catch (const CheckpointError& e) {
+                QVERIFY2(QString(e.what()).contains(file + ": " + expected), e.what());
+            }
+            QVERIFY(torch::equal(restored.get_state(), before));
+        }
+    }
+
     void nonFiniteWeightsAreRefusedNamingTheParameter()
     {
         auto net = smallNet();
@@ -650,6 +749,34 @@ private Q_SLOTS:
         }
     }
 
+    // Finite weights that overflow (1e38 in the output layer): sampling them is an error naming
+    // the file, never a tensor of NaN handed on to a file or a score.
+    void overflowingSamplesAreAnError()
+    {
+        auto net = smallNet();
+        {
+            torch::NoGradGuard noGrad;
+            net->named_parameters()["out_proj.weight"].fill_(1e38);
+        }
+        CheckpointMeta meta;
+        meta.config.model.hidden = 32;
+        meta.config.model.depth = 1;
+        meta.config.model.time_embedding = 8;
+        meta.modelSignature = net->signature();
+        saveCheckpoint(path("huge.safetensors").toStdString(), meta, *net, nullptr, nullptr, {});
+        CheckpointReader reader(path("huge.safetensors").toStdString());
+        CheckpointSampler sampler(reader, { 2 }, 8, torch::kCPU, 0);
+        auto gen = at::detail::createCPUGenerator(0);
+        try {
+            sampler.sample(torch::zeros({ 16 }, torch::kInt64), 4, std::nullopt, 0.0, gen);
+            QFAIL("samples of NaN or Inf must not be returned");
+        } catch (const CheckpointError& e) {
+            QVERIFY2(QString(e.what()).contains("huge.safetensors: the model's samples are not "
+                                                "finite (16 of 16 hold NaN or Inf)"),
+                e.what());
+        }
+    }
+
     // Metadata that parse but mean nothing: a negative step or pending count, an embedded config
     // that would read another file.
     void meaninglessMetadataIsRefused_data()
@@ -659,6 +786,12 @@ private Q_SLOTS:
         QTest::addColumn<QString>("expected");
         QTest::newRow("negative step") << "step" << "-1000000" << "is negative";
         QTest::newRow("negative pending count") << "pending_count" << "-3" << "is negative";
+        QTest::newRow("step past the total")
+            << "step" << "100000000" << "step 100000000 is past its config's train.steps";
+        QTest::newRow("pending past the step")
+            << "pending_count" << "3" << "pending count 3 is past its step 2";
+        QTest::newRow("elapsed NaN") << "elapsed_seconds" << "nan" << "elapsed time";
+        QTest::newRow("elapsed negative") << "elapsed_seconds" << "-1" << "elapsed time";
         QTest::newRow("config that extends") << "config"
                                              << R"({"schema_version": 1, "extends": "/etc/passwd"})"
                                              << "embedded config names \"extends\"";
@@ -785,7 +918,7 @@ private Q_SLOTS:
             auto net = smallNet();
             torch::optim::Adam opt(net->parameters(), 1e-2);
             auto gen = at::detail::createCPUGenerator(3);
-            saveTrained(path("meta.safetensors"), *net, opt, gen, 123456789012);
+            saveTrained(path("meta.safetensors"), *net, opt, gen, 99999999);
             file = path("meta.safetensors");
         }
         const CheckpointMeta meta = readCheckpointMeta(file.toStdString());
@@ -799,7 +932,7 @@ private Q_SLOTS:
         QVERIFY(!meta.modelSignature.empty());
         QCOMPARE(meta.formatVersion, kCheckpointFormatVersion);
         if (file == path("meta.safetensors")) {
-            QCOMPARE(meta.step, int64_t { 123456789012 });
+            QCOMPARE(meta.step, int64_t { 99999999 });
             QCOMPARE(meta.elapsedSeconds, 12.5);
             QCOMPARE(meta.pendingSums.size(), size_t { 2 });
             QCOMPARE(meta.pendingSums[1].second, -3.0);

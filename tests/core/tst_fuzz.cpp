@@ -38,7 +38,12 @@ using namespace ddil;
 
 namespace {
 
-constexpr int kCaseSeconds = 20;
+constexpr int kCaseSeconds = 20; // times DDIL_TEST_TIME_SCALE (6 under the sanitize preset)
+
+int caseSeconds()
+{
+    return ddil::test::patienceMs(kCaseSeconds * 1000) / 1000;
+}
 
 std::string readAll(const QString& path)
 {
@@ -143,10 +148,84 @@ std::string swapJsonValue(const std::string& in, std::mt19937_64& rng, std::stri
     }
     static const char* kValues[] = { "\"x\"", "\"\"", "[]", "{}", "null", "true", "-1", "0",
         "1e400", "-1e400", "1e18", "18446744073709551616", "-9223372036854775809", "0.5",
-        "[1, \"a\"]", "{\"a\": 1}", "\"\\u0000\"" };
+        "[1, \"a\"]", "{\"a\": 1}", "\"\\u0000\"", "NaN", "Infinity", "-Infinity" };
     const char* value = kValues[rng() % (sizeof kValues / sizeof *kValues)];
     what = "JSON value at " + std::to_string(at) + " set to " + value;
     return in.substr(0, at) + value + in.substr(end);
+}
+
+// Where the JSON value starting at `at` ends (one past it): a string, a balanced container
+// (strings inside it skipped), or a scalar up to the next delimiter.
+size_t jsonValueEnd(const std::string& text, size_t at)
+{
+    if (at >= text.size())
+        return text.size();
+    if (text[at] == '"') {
+        for (size_t i = at + 1; i < text.size(); ++i) {
+            if (text[i] == '\\')
+                ++i;
+            else if (text[i] == '"')
+                return i + 1;
+        }
+        return text.size();
+    }
+    if (text[at] == '{' || text[at] == '[') {
+        int depth = 0;
+        for (size_t i = at; i < text.size(); ++i) {
+            if (text[i] == '"')
+                i = jsonValueEnd(text, i) - 1;
+            else if (text[i] == '{' || text[i] == '[')
+                ++depth;
+            else if ((text[i] == '}' || text[i] == ']') && --depth == 0)
+                return i + 1;
+        }
+        return text.size();
+    }
+    size_t end = at;
+    while (end < text.size() && std::string(",}] \n").find(text[end]) == std::string::npos)
+        ++end;
+    return end;
+}
+
+// A change to a JSON text's structure that byte mutations rarely make, at any level: a value
+// wrapped in arrays nested 2 to 100,000 deep, or a member repeated in its object (a duplicate
+// key, with the same or another value). `in` unchanged when it has no member.
+std::string mutateStructure(const std::string& in, std::mt19937_64& rng, std::string& what)
+{
+    std::vector<std::pair<size_t, size_t>> members; // key start, value start
+    for (size_t i = 0; i < in.size(); ++i) {
+        if (in[i] != '"')
+            continue;
+        const size_t keyEnd = jsonValueEnd(in, i);
+        size_t colon = keyEnd;
+        while (colon < in.size() && in[colon] == ' ')
+            ++colon;
+        if (colon < in.size() && in[colon] == ':') {
+            size_t value = colon + 1;
+            while (value < in.size() && (in[value] == ' ' || in[value] == '\n'))
+                ++value;
+            members.emplace_back(i, value);
+        }
+        i = keyEnd - 1;
+    }
+    if (members.empty())
+        return in;
+    const auto [key, value] = members[rng() % members.size()];
+    const size_t valueEnd = jsonValueEnd(in, value);
+    if (rng() % 2 == 0) {
+        static const size_t kDepths[] = { 2, 63, 64, 65, 1000, 100000 };
+        const size_t depth = kDepths[rng() % (sizeof kDepths / sizeof *kDepths)];
+        what = "value at " + std::to_string(value) + " nested in " + std::to_string(depth)
+            + " arrays";
+        return in.substr(0, value) + std::string(depth, '[') + in.substr(value, valueEnd - value)
+            + std::string(depth, ']') + in.substr(valueEnd);
+    }
+    const std::string member = in.substr(key, valueEnd - key);
+    const std::string repeated = rng() % 2 == 0
+        ? member
+        : in.substr(key, value - key) + (in[value] == '"' ? "0" : "\"other\"");
+    what = "member at " + std::to_string(key) + " repeated (a duplicate key)";
+    return in.substr(0, valueEnd) + "," + repeated + in.substr(valueEnd);
 }
 
 // A safetensors checkpoint with its ddil.crc32c made to match again after a mutation (where the
@@ -199,7 +278,7 @@ std::string idxBytes(std::vector<uint32_t> dims, const std::string& data)
     return out + data;
 }
 
-// Ends the process when one case runs longer than kCaseSeconds, naming it: a hang fails the test
+// Ends the process when one case runs longer than caseSeconds(), naming it: a hang fails the test
 // instead of stalling the suite.
 class Watchdog {
 public:
@@ -231,9 +310,9 @@ private:
             m_wake.wait_for(lock, std::chrono::milliseconds(200));
             if (!m_case.empty()
                 && std::chrono::steady_clock::now() - m_since
-                    > std::chrono::seconds(kCaseSeconds)) {
+                    > std::chrono::seconds(caseSeconds())) {
                 std::fprintf(
-                    stdout, "FAIL: hang: %s ran past %d s\n", m_case.c_str(), kCaseSeconds);
+                    stdout, "FAIL: hang: %s ran past %d s\n", m_case.c_str(), caseSeconds());
                 std::fflush(stdout);
                 std::_Exit(124);
             }
@@ -332,8 +411,8 @@ private:
     QString path(const QString& name) const { return m_dir.filePath(name); }
 
     using Judge = std::function<QString(int code)>; // why an exit code is wrong; "" if right
-    // One mutated case, its files written: its bytes (empty: the mutation changed nothing, skip
-    // it), how to run it, and the verdict on its exit code.
+    // One mutated case, its files written: its bytes (empty: the mutation changed nothing, and
+    // the case is skipped and counted as such), how to run it, and the verdict on its exit code.
     struct Case {
         std::string bytes;
         std::function<int()> run;
@@ -353,6 +432,7 @@ private:
     {
         m_codes.clear();
         QStringList failures;
+        int skipped = 0;
         Watchdog watchdog;
         {
             Silence quiet;
@@ -360,8 +440,10 @@ private:
                 std::mt19937_64 rng(seed);
                 std::string what;
                 const Case c = make(seed, rng, what);
-                if (c.bytes.empty())
+                if (c.bytes.empty()) {
+                    ++skipped;
                     continue;
+                }
                 watchdog.start(kind.toStdString() + " seed " + std::to_string(seed));
                 const int code = c.run();
                 ++m_codes[code];
@@ -381,12 +463,18 @@ private:
         QString tally;
         for (const auto& [code, n] : m_codes)
             tally += QString(" exit %1: %2,").arg(code).arg(n);
-        qInfo("%s: %d cases;%s", qPrintable(kind), cases, qPrintable(tally.chopped(1)));
+        const int ran = cases - skipped;
+        qInfo("%s: %d cases run (%d more left the file unchanged and were skipped);%s",
+            qPrintable(kind), ran, skipped, qPrintable(tally.chopped(1)));
         for (const auto& f : failures)
             qWarning("%s", qPrintable(f));
         QVERIFY2(failures.isEmpty(),
             qPrintable(
-                QString("%1 of %2 %3 cases failed").arg(failures.size()).arg(cases).arg(kind)));
+                QString("%1 of %2 %3 cases failed").arg(failures.size()).arg(ran).arg(kind)));
+        // The count is of cases run: most seeds must change the file.
+        QVERIFY2(ran >= cases * 9 / 10,
+            qPrintable(
+                QString("only %1 of %2 %3 seeds changed the file").arg(ran).arg(cases).arg(kind)));
     }
 
 private Q_SLOTS:
@@ -396,13 +484,22 @@ private Q_SLOTS:
         writeAll(path("good.json"), good);
         const QStringList validate { "validate", path("c.json") };
         QCOMPARE(cli({ "validate", path("good.json") }), exit_code::kOk);
+        // A structure change (nesting, a duplicate key) always breaks a valid config: refused.
+        const auto refusedConfig = [](int code) {
+            return code == exit_code::kInvalidConfig || code == exit_code::kFile
+                ? QString()
+                : QString("exit code %1 for a config whose structure was changed").arg(code);
+        };
         fuzz("config", 4000, [&](uint64_t seed, std::mt19937_64& rng, std::string& what) {
-            std::string bytes
-                = seed % 3 == 1 ? swapJsonValue(good, rng, what) : mutate(good, rng, 0, what);
+            const bool structure = seed % 6 == 2;
+            std::string bytes = structure ? mutateStructure(good, rng, what)
+                : seed % 3 == 1           ? swapJsonValue(good, rng, what)
+                                          : mutate(good, rng, 0, what);
             if (seed % 3 == 0) // stacked mutations reach further from valid JSON
                 bytes = mutate(bytes, rng, 0, what);
             writeAll(path("c.json"), bytes);
-            return Case { bytes, [&] { return cli(validate); }, badInputCode };
+            return Case { bytes == good ? std::string() : bytes, [&] { return cli(validate); },
+                structure ? Judge(refusedConfig) : Judge(badInputCode) };
         });
     }
 
@@ -452,6 +549,29 @@ private Q_SLOTS:
                 what += " (in the archive layout)";
                 const std::string text = changed.dump();
                 bytes = u64Bytes(text.size()) + text + good.substr(header);
+            } else if (seed % 16 == 9) { // the header's structure: nesting, a duplicate key
+                const std::string changed = mutateStructure(good.substr(8, header - 8), rng, what);
+                bytes = u64Bytes(changed.size()) + changed + good.substr(header);
+                lieInTheWeights = true; // a strict header refuses every such change
+            } else if (seed % 16 == 13) { // a weight made NaN, +Inf or -Inf, its bytes in place
+                std::vector<std::string> names;
+                for (const auto& item : json.items())
+                    if (item.key().rfind("ema.", 0) == 0 && item.value()["dtype"] == "F32")
+                        names.push_back(item.key());
+                const std::string name = names[rng() % names.size()];
+                const auto& range = json[name]["data_offsets"];
+                const auto count = (range[1].get<size_t>() - range[0].get<size_t>()) / 4;
+                static const char* kValues[]
+                    = { "\x00\x00\xc0\x7f", "\x00\x00\x80\x7f", "\x00\x00\x80\xff" };
+                const size_t k = rng() % 3, at = count == 0 ? 0 : rng() % count;
+                bytes = good;
+                if (count > 0)
+                    bytes.replace(header + range[0].get<size_t>() + 4 * at, 4, kValues[k], 4);
+                what = name + "[" + std::to_string(at) + "] set to "
+                    + (k == 0        ? "NaN"
+                            : k == 1 ? "+Inf"
+                                     : "-Inf");
+                lieInTheWeights = true;
             } else if (seed % 16 == 1) { // a self-consistent lie: shape or dtype, equal bytes
                 auto changed = json;
                 std::vector<std::string> names;
@@ -512,7 +632,10 @@ private Q_SLOTS:
                 bytes = gzipped(bytes);
             writeAll(path("images"), imagesMutated ? bytes : images);
             writeAll(path("labels"), imagesMutated ? labelFile : bytes);
-            return Case { bytes, [&] { return cli(draw); }, badInputCode };
+            const std::string& source = imagesMutated ? images : labelFile;
+            const bool unchanged = bytes == (compressed ? gzipped(source) : source);
+            return Case { unchanged ? std::string() : bytes, [&] { return cli(draw); },
+                badInputCode };
         });
     }
 
@@ -538,15 +661,17 @@ private Q_SLOTS:
             restore();
             const char* file = kFiles[seed % 4];
             const bool json = std::string(file).find("json") != std::string::npos;
-            const std::string bytes = json && (seed / 4) % 2 == 0
-                ? swapJsonValue(good[file], rng, what)
-                : mutate(good[file], rng, 0, what);
+            const std::string bytes = json && (seed / 4) % 4 == 1
+                ? mutateStructure(good[file], rng, what)
+                : json && (seed / 4) % 2 == 0 ? swapJsonValue(good[file], rng, what)
+                                              : mutate(good[file], rng, 0, what);
             what = std::string(file) + ": " + what;
             writeAll(path("logs/") + file, bytes);
+            const std::string changed = bytes == good[file] ? std::string() : bytes;
             if (seed % 8 < 4) // through `ddil table`
-                return Case { bytes, [&] { return cli(table); }, badInputCode };
+                return Case { changed, [&] { return cli(table); }, badInputCode };
             // Through a resume's rewrite of the logs, in-process.
-            return Case { bytes,
+            return Case { changed,
                 [&] {
                     return codeOf(
                         [&] { RunFolder(path("logs").toStdString()).truncateMetricsAfter(2); },
@@ -588,7 +713,7 @@ private Q_SLOTS:
         fuzz("event file", 3000, [&](uint64_t, std::mt19937_64& rng, std::string& what) {
             const std::string bytes = mutate(good, rng, 0, what);
             writeAll(path("events"), bytes);
-            return Case { bytes, read, judge };
+            return Case { bytes == good ? std::string() : bytes, read, judge };
         });
     }
 };

@@ -6,10 +6,12 @@
 #include <QtTest>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <opencv2/imgcodecs.hpp>
 #include <torch/types.h>
 
 #include <filesystem>
 #include <fstream>
+#include <sys/stat.h>
 #include <zlib.h>
 
 using namespace ddil;
@@ -100,6 +102,31 @@ private Q_SLOTS:
         QVERIFY(errorOf([&] {
             readIdxFile(dir.filePath("missing").toStdString());
         }).contains("file not found"));
+
+        // One bit flipped in a stored (uncompressed) gzip block: the data still inflates, and
+        // only the trailer's CRC-32 tells. Without its trailer, the file is cut.
+        const std::string flipped = dir.filePath("f.gz").toStdString();
+        {
+            gzFile out = gzopen(flipped.c_str(), "wb0");
+            const std::string bytes = idxBytes({ 5000 }, noise);
+            gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size()));
+            gzclose(out);
+        }
+        std::string stored;
+        {
+            std::ifstream in(flipped, std::ios::binary);
+            stored.assign(std::istreambuf_iterator<char>(in), {});
+        }
+        std::string bit = stored;
+        bit[stored.size() / 2] = static_cast<char>(bit[stored.size() / 2] ^ 0x10);
+        writeFile(flipped, bit, false);
+        QVERIFY2(errorOf([&] { readIdxFile(flipped); }).contains("incorrect data check"),
+            qPrintable(errorOf([&] { readIdxFile(flipped); })));
+        writeFile(flipped, stored.substr(0, stored.size() - 8), false);
+        QVERIFY2(errorOf([&] { readIdxFile(flipped); }).contains("truncated or damaged"),
+            qPrintable(errorOf([&] { readIdxFile(flipped); })));
+        writeFile(flipped, stored, false);
+        QCOMPARE(readIdxFile(flipped).data, noise);
     }
 
     // Sizes promised by a header are checked against the file, or against the decompressed
@@ -109,20 +136,35 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QElapsedTimer clock;
         clock.start();
-        // 2^28 x 8 x 8 = 16 GiB promised by a plain file that holds 16 bytes.
+        // 2^26 x 8 x 8 = 4 GiB promised by a plain file that holds 16 bytes.
         const std::string plain = dir.filePath("plain").toStdString();
-        writeFile(plain, idxBytes({ 1u << 28, 8, 8 }, std::vector<uint8_t>(16, 1)), false);
+        writeFile(plain, idxBytes({ 1u << 26, 8, 8 }, std::vector<uint8_t>(16, 1)), false);
         const QString message = errorOf([&] { readIdxFile(plain); });
         QVERIFY2(message.startsWith(QString::fromStdString(plain))
-                && message.contains("the data needs 17179869184 bytes, the file holds 16"),
+                && message.contains("the data needs 4294967296 bytes, the file holds 16"),
             qPrintable(message));
-        // 2^20 x 64 x 64 = 4 GiB promised by a gzip stream of 16 bytes.
+        writeFile(plain, idxBytes({ 1u << 28, 8, 8 }, std::vector<uint8_t>(16, 1)), false);
+        QVERIFY(errorOf([&] { readIdxFile(plain); }).contains("IDX data larger than 4 GiB"));
+        // 2^20 x 64 x 64 = 4 GiB promised by a gzip stream of 16 bytes: its trailer says 32.
         const std::string gz = dir.filePath("small.gz").toStdString();
         writeFile(gz, idxBytes({ 1u << 20, 64, 64 }, std::vector<uint8_t>(16, 1)), true);
         const QString gzMessage = errorOf([&] { readIdxFile(gz); });
         QVERIFY2(gzMessage.startsWith(QString::fromStdString(gz))
-                && gzMessage.contains("the data needs 4294967296 bytes, the file ends after 16"),
+                && gzMessage.contains("the gzip trailer gives 32 bytes uncompressed (modulo "
+                                      "2^32), the IDX header needs 4294967312"),
             qPrintable(gzMessage));
+        // A bomb: 1,000 bytes promised, 64 MiB of zeros in the stream, its trailer's length
+        // made to agree: the read stops at the first byte past the promise.
+        const std::string bomb = dir.filePath("bomb.gz").toStdString();
+        writeFile(bomb, idxBytes({ 1000 }, std::vector<uint8_t>(1000 + (64 << 20), 0)), true);
+        std::fstream patch(bomb, std::ios::in | std::ios::out | std::ios::binary);
+        patch.seekp(-4, std::ios::end);
+        patch.write("\xf0\x03\0\0", 4); // 1008 = 8 + 1000, little-endian
+        patch.close();
+        const QString bombMessage = errorOf([&] { readIdxFile(bomb); });
+        QVERIFY2(bombMessage.contains(
+                     "decompresses past the 1008 bytes its IDX header promises (stopped there)"),
+            qPrintable(bombMessage));
         QVERIFY2(clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
     }
 
@@ -143,6 +185,20 @@ private Q_SLOTS:
         message
             = errorOf([&] { loadIdxDataset(images, labels, std::vector<std::string>(10, "c")); });
         QVERIFY2(message.contains("label 10 at index 2, but this dataset has 10 classes (0 to 9)"),
+            qPrintable(message));
+    }
+
+    // A FIFO where the labels should be is named as what it is, never read (it would block).
+    void labelsThatAreAFifoAreNamedSo()
+    {
+        QTemporaryDir dir;
+        const std::filesystem::path root = dir.path().toStdString();
+        writeFile((root / "train-images-idx3-ubyte").string(),
+            idxBytes({ 2, 2, 2 }, std::vector<uint8_t>(8, 0)), false);
+        const std::string fifo = (root / "train-labels-idx1-ubyte").string();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        const QString message = errorOf([&] { loadIdxFolder(root.string(), DataSplit::Train); });
+        QVERIFY2(message == QString::fromStdString(fifo + ": is not a regular file (a FIFO)"),
             qPrintable(message));
     }
 
@@ -257,6 +313,64 @@ private Q_SLOTS:
         const QString huge = errorOf([&] { loadImageDataset(config, DataSplit::Train); });
         QVERIFY2(huge.contains("huge.png: 65535x65535 pixels, more than the 67108864"),
             qPrintable(huge));
+    }
+
+    // Each format's size is read where the format puts it, before any decode: a JPEG's SOF
+    // behind 120 KB of APP segments, a PGM's after a comment, WebP's and TIFF's in their chunks.
+    void oversizedImagesAreRefusedInEveryFormat()
+    {
+        QTemporaryDir dir;
+        const std::filesystem::path root = dir.path().toStdString();
+        std::filesystem::create_directories(root / "c");
+        DataConfig config;
+        config.kind = DataKind::ImageFolder;
+        config.path = root.string();
+        config.image_size = 8;
+        config.channels = 1;
+        const auto app = [](char fill) { // an APP1 segment of 60,000 bytes
+            return std::string("\xff\xe1\xea\x60", 4) + std::string(60000 - 2, fill);
+        };
+        // A real 8x8 JPEG with two such segments after its SOI still loads.
+        std::vector<unsigned char> encoded;
+        QVERIFY(cv::imencode(".jpg", cv::Mat(8, 8, CV_8UC1, cv::Scalar(200)), encoded));
+        const std::string jpeg(encoded.begin(), encoded.end());
+        std::ofstream(root / "c" / "far.jpg", std::ios::binary)
+            << jpeg.substr(0, 2) << app('a') << app('b') << jpeg.substr(2);
+        QCOMPARE(loadImageDataset(config, DataSplit::Train)->size(), int64_t(1));
+        std::filesystem::remove(root / "c" / "far.jpg");
+
+        const std::string sof("\xff\xc0\x00\x0b\x08\xff\xff\xff\xff\x01\x01\x11\x00", 13);
+        const std::vector<std::pair<std::string, std::string>> files {
+            { "far.jpg", std::string("\xff\xd8", 2) + app('a') + app('b') + sof + "\xff\xd9" },
+            { "big.pgm", "P5\n# made by hand\n9000 9000\n255\n" + std::string(64, '\0') },
+            { "big.webp",
+                std::string("RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0\x27\x23\0\x27\x23\0", 30)
+                    + std::string(64, '\0') },
+            { "big.tif",
+                std::string("II*\0\x08\0\0\0\x02\0"
+                            "\x00\x01\x04\0\x01\0\0\0\x28\x23\0\0"
+                            "\x01\x01\x04\0\x01\0\0\0\x28\x23\0\0"
+                            "\0\0\0\0",
+                    38) },
+            { "big.bmp",
+                std::string("BM\0\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0\x28\x23\0\0\x28\x23\0\0\x01\0"
+                            "\x08\0",
+                    30)
+                    + std::string(64, '\0') },
+        };
+        for (const auto& [name, bytes] : files) {
+            std::ofstream(root / "c" / name, std::ios::binary) << bytes;
+            const QString error = errorOf([&] { loadImageDataset(config, DataSplit::Train); });
+            QVERIFY2(error.contains(QString::fromStdString(name) + ": ")
+                    && error.contains("pixels, more than the 67108864"),
+                qPrintable(error));
+            std::filesystem::remove(root / "c" / name);
+        }
+        // A file of an image extension with no header this reader knows is refused undecoded.
+        std::ofstream(root / "c" / "odd.tiff", std::ios::binary) << std::string(100, 'x');
+        QVERIFY(errorOf([&] {
+            loadImageDataset(config, DataSplit::Train);
+        }).contains("odd.tiff: cannot be read as an image"));
     }
 };
 

@@ -16,6 +16,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
 using namespace ddil;
 
 class TestIo : public QObject {
@@ -194,6 +198,43 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(readWholeFile(path("f.txt"))), QString("two"));
         QCOMPARE(
             QDir(m_dir.path()).entryList({ ".f.txt.tmp*" }, QDir::Hidden | QDir::Files).size(), 0);
+    }
+
+    // A stop that ends the process in the middle of a write (a signal handler calling
+    // removeInterruptedTempFile, as `ddil`'s does) leaves no temporary file, and says so.
+    void signalMidWriteRemovesTheTemporaryFile()
+    {
+        QTemporaryDir dir;
+        const std::string target = dir.filePath("big.bin").toStdString();
+        int err[2];
+        QCOMPARE(::pipe(err), 0);
+        const pid_t child = ::fork();
+        if (child == 0) {
+            ::dup2(err[1], STDERR_FILENO);
+            std::signal(SIGTERM, [](int) {
+                removeInterruptedTempFile();
+                ::_exit(130);
+            });
+            const std::string bytes(std::size_t(64) << 20, 'x');
+            for (;;)
+                writeFileAtomically(target, bytes); // almost all of its time is in a write
+        }
+        ::close(err[1]);
+        QThread::msleep(700);
+        QCOMPARE(::kill(child, SIGTERM), 0);
+        int status = 0;
+        QCOMPARE(::waitpid(child, &status, 0), child);
+        QVERIFY(WIFEXITED(status) && WEXITSTATUS(status) == 130);
+        char buffer[4096];
+        const auto n = ::read(err[0], buffer, sizeof buffer - 1);
+        ::close(err[0]);
+        const QString said = QString::fromUtf8(buffer, n > 0 ? int(n) : 0);
+        const auto left = QDir(dir.path()).entryList(QDir::Files | QDir::Hidden);
+        QVERIFY2(left.filter(".tmp-").isEmpty(), qPrintable(left.join(", ")));
+        // Stopped between two writes, there was nothing to remove and nothing is said.
+        QVERIFY2(said.isEmpty()
+                || said.startsWith("ddil: note: removed " + dir.filePath(".big.bin.tmp-")),
+            qPrintable(said));
     }
 
     void atomicWriteFailureKeepsTarget()

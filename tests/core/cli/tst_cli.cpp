@@ -688,6 +688,20 @@ private Q_SLOTS:
         QByteArray longer = kTinyConfig;
         longer.replace("\"steps\": 40", "\"steps\": 80");
         writeFile(path("longer.json"), longer);
+        // A limit that state.json fits but the rewritten logs do not: a resume that fails while
+        // readying its logs says "failed" in state.json, not the status of its last stop.
+        QProcess early;
+        early.start("bash",
+            { "-c", "ulimit -f 2; exec \"$0\" run \"$1\" --out \"$2\" --resume",
+                ddil::test::ddilBinary(), path("longer.json"), path("full") });
+        QVERIFY(early.waitForFinished(ddil::test::patienceMs(60000)));
+        QCOMPARE(early.exitCode(), exit_code::kFile);
+        {
+            QFile stateFile(path("full/state.json"));
+            QVERIFY(stateFile.open(QIODevice::ReadOnly));
+            QCOMPARE(QJsonDocument::fromJson(stateFile.readAll()).object()["status"].toString(),
+                QString("failed"));
+        }
         QProcess p;
         p.start("bash",
             // 75 KiB: the metrics and TensorBoard files fit, the 83 KB checkpoint does not.
@@ -733,6 +747,10 @@ private Q_SLOTS:
     {
         QProcess first;
         startTraining(first, writeEndlessConfig("held.json"), path("held"));
+        // The lock is on the folder itself: no lock file whose deletion or replacement lets a
+        // second writer in.
+        QFile::remove(path("held/.lock"));
+        writeFile(path("held/.lock"), "");
         for (const QStringList& extra :
             { QStringList {}, QStringList { "--resume" }, QStringList { "--restart" } }) {
             const auto second
@@ -791,6 +809,78 @@ private Q_SLOTS:
             QCOMPARE(losses.first().first, 10);
             QVERIFY(losses.first().second != 0.5);
         }
+    }
+
+    // A run folder whose samples/ or log is a link to elsewhere is refused before anything is
+    // written through it.
+    void linksInARunFolderAreRefused()
+    {
+        writeFile(path("linked.json"), kTinyConfig);
+        QCOMPARE(runDdil({ "run", path("linked.json"), "--out", path("linked"), "-q" }).code,
+            exit_code::kOk);
+        QByteArray longer = kTinyConfig;
+        longer.replace("\"steps\": 40", "\"steps\": 60");
+        writeFile(path("linked-longer.json"), longer);
+        QVERIFY(QDir().mkpath(path("elsewhere")));
+        writeFile(path("elsewhere/metrics.jsonl"), "theirs\n");
+        for (const char* name : { "samples", "metrics.jsonl" }) {
+            const QString inFolder = path("linked/") + name;
+            QVERIFY(QFileInfo(inFolder).isDir() ? QDir(inFolder).removeRecursively()
+                                                : QFile::remove(inFolder));
+            QVERIFY(QFile::link(
+                path("elsewhere/") + (QString(name) == "samples" ? "" : name), inFolder));
+            const auto r = runDdil(
+                { "run", path("linked-longer.json"), "--out", path("linked"), "--resume" });
+            QCOMPARE(r.code, exit_code::kFile);
+            QVERIFY2(r.err.contains(inFolder + ": is a symbolic link"), qPrintable(r.err));
+            QFile::remove(inFolder);
+        }
+        QCOMPARE(QDir(path("elsewhere")).entryList(QDir::Files), QStringList { "metrics.jsonl" });
+        QFile theirs(path("elsewhere/metrics.jsonl"));
+        QVERIFY(theirs.open(QIODevice::ReadOnly));
+        QCOMPARE(theirs.readAll(), QByteArray("theirs\n"));
+    }
+
+    // metrics.jsonl deleted while the run writes it: the run fails loudly at its next line
+    // instead of logging into a file no one can see.
+    void aLogDeletedMidRunFailsLoudly()
+    {
+        QProcess p;
+        startTraining(p, writeEndlessConfig("deleted.json"), path("deleted"));
+        QVERIFY(QFile::remove(path("deleted/metrics.jsonl")));
+        QVERIFY(p.waitForFinished(ddil::test::patienceMs(60000)));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitCode(), exit_code::kFile);
+        QVERIFY2(err.contains(path("deleted/metrics.jsonl")
+                     + ": deleted or replaced while the "
+                       "run was writing it"),
+            qPrintable(err));
+        QFile stateFile(path("deleted/state.json"));
+        QVERIFY(stateFile.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(stateFile.readAll()).object()["status"].toString(),
+            QString("failed"));
+    }
+
+    // A finished run whose checkpoint went missing is not trained again from step 0 unasked.
+    void aFinishedRunWithoutItsCheckpointIsNotRetrained()
+    {
+        writeFile(path("lost.json"), kTinyConfig);
+        QCOMPARE(runDdil({ "run", path("lost.json"), "--out", path("lost"), "-q" }).code,
+            exit_code::kOk);
+        QVERIFY(QFile::remove(path("lost/checkpoint.safetensors")));
+        const auto losses = ddil::test::loggedLosses(path("lost"));
+        for (const QStringList& extra : { QStringList {}, QStringList { "--resume" } }) {
+            const auto r
+                = runDdil(QStringList { "run", path("lost.json"), "--out", path("lost") } + extra);
+            QCOMPARE(r.code, exit_code::kFile);
+            QVERIFY2(r.err.contains("the run finished, but its checkpoint.safetensors is missing")
+                    && r.err.contains("--restart"),
+                qPrintable(r.err));
+            QCOMPARE(ddil::test::loggedLosses(path("lost")), losses); // its logs untouched
+        }
+        QCOMPARE(
+            runDdil({ "run", path("lost.json"), "--out", path("lost"), "--restart", "-q" }).code,
+            exit_code::kOk);
     }
 
     // --resume of a finished run says so and changes nothing in the folder.
