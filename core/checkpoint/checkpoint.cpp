@@ -9,6 +9,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/fnv_hash.h"
 #include "core/io/strict_json.h"
+#include "core/models/denoiser_net.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/serialize/output-archive.h>
@@ -181,6 +182,22 @@ void noticeEarlierFormat(const std::string& path)
           "checkpoint format)");
 }
 
+// A file of `fileBytes` holds at most fileBytes / 4 float32 weights: an embedded config that
+// describes a larger net (a few KB asking for gigabytes) is refused before that net is built.
+void checkModelFitsTheFile(
+    const CheckpointMeta& meta, std::uint64_t fileBytes, const std::string& path)
+{
+    const double needed = minimumParameterCount(meta.config.model);
+    if (needed * 4.0 > static_cast<double>(fileBytes)) {
+        char text[160];
+        std::snprintf(text, sizeof text,
+            ": its embedded config describes a model of at least %.3g parameters (%.3g MB of "
+            "weights), more than this %.3g MB file holds",
+            needed, needed * 4.0 / 1e6, static_cast<double>(fileBytes) / 1e6);
+        throw CheckpointError(path + text);
+    }
+}
+
 } // namespace
 
 bool isCheckpointFile(const std::string& prefix)
@@ -194,11 +211,15 @@ CheckpointMeta readCheckpointMeta(const std::string& path)
     const std::string prefix = readFileRange(path, 0, 16, size);
     if (looksLikeSafetensors(prefix)) {
         const SafetensorsHeader header = readSafetensorsHeader(path);
-        return metaFromFields(path, lookupIn(header.metadata));
+        auto meta = metaFromFields(path, lookupIn(header.metadata));
+        checkModelFitsTheFile(meta, header.fileBytes, path);
+        return meta;
     }
     if (isDataOnlyFile(prefix)) { // the earlier format: its CRC covers everything
         const auto fields = dataOnlyFields(readWholeFile(path), path);
-        return metaFromFields(path, lookupIn(fields));
+        auto meta = metaFromFields(path, lookupIn(fields));
+        checkModelFitsTheFile(meta, size, path);
+        return meta;
     }
     refuseUnknown(prefix, path);
 }
@@ -253,7 +274,8 @@ CheckpointReader::CheckpointReader(const std::string& path)
     std::uint64_t checkedSize = 0;
     if (looksLikeSafetensors(prefix)) {
         const SafetensorsHeader checked = readSafetensorsHeader(path);
-        metaFromFields(path, lookupIn(checked.metadata));
+        checkModelFitsTheFile(
+            metaFromFields(path, lookupIn(checked.metadata)), checked.fileBytes, path);
         checkedSize = checked.fileBytes;
     }
     const std::string bytes = readWholeFile(path);
@@ -270,6 +292,7 @@ CheckpointReader::CheckpointReader(const std::string& path)
     } else if (isDataOnlyFile(bytes)) {
         m_archive = decodeDataOnly(bytes, path);
         m_meta = metaFromFields(path, lookupIn(dataOnlyFields(bytes, path)));
+        checkModelFitsTheFile(m_meta, bytes.size(), path);
         noticeEarlierFormat(path);
     } else {
         refuseUnknown(bytes, path);

@@ -105,8 +105,10 @@ void loadOptimizerStrictly(torch::serialize::InputArchive& sub, torch::optim::Op
 {
     try {
         optimizer.load(sub);
-    } catch (const c10::Error& e) {
-        throw CheckpointError(what + " does not fit: " + firstLine(e.what_without_backtrace()));
+    } catch (const c10::Error&) { // LibTorch's assertion text would name its own sources
+        throw CheckpointError(what
+            + " is not an optimiser state this build can load (its structure, version or "
+              "parameter groups do not match)");
     }
     using Key = typename std::decay_t<decltype(optimizer.state())>::key_type;
     int64_t index = 0;

@@ -41,6 +41,30 @@ torch::Tensor GuidanceEmbeddingImpl::forward(const torch::Tensor& w)
     return m_fc2(torch::silu(m_fc1(timestepEmbedding(w, m_sinusoidDim))));
 }
 
+double minimumParameterCount(const ModelConfig& config)
+{
+    // In double: a config may describe more parameters than an int64 counts.
+    const double hidden = config.hidden, depth = config.depth, base = config.channels;
+    switch (config.kind) {
+    case ModelKind::Mlp: // per block fc1 and fc2 (hidden x hidden), and time_proj2
+        return (2.0 * depth + 1.0) * hidden * hidden;
+    case ModelKind::Unet: {
+        // time_proj2 (4 base x 4 base), the conv2 (3x3, out x out) of each level's blocks (depth
+        // down, depth + 1 up), and the middle's two blocks' two convs at the lowest level's width.
+        double count = 16.0 * base * base, lowest = base;
+        for (const int mult : config.channel_mult) {
+            const double out = base * mult;
+            count += (2.0 * depth + 1.0) * 9.0 * out * out;
+            lowest = out;
+        }
+        return count + 4.0 * 9.0 * lowest * lowest;
+    }
+    case ModelKind::Classifier: // the 3x3 convs c->c, 2c->2c, 2c->4c, and the features layer
+        return 9.0 * (base * base + 4.0 * base * base + 8.0 * base * base) + 4.0 * base * hidden;
+    }
+    return 0.0;
+}
+
 std::shared_ptr<DenoiserNet> makeDenoiserNet(
     const ModelConfig& config, const std::vector<int64_t>& sampleShape, int64_t numClasses)
 {

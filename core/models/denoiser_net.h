@@ -53,6 +53,12 @@ private:
 };
 TORCH_MODULE(GuidanceEmbedding);
 
+// A lower bound on the number of parameters of the net `config` describes (any kind, the
+// classifier too), from the config alone: its largest weights, counted without building it. A
+// checkpoint whose embedded config describes a net beyond what its file can hold is refused with
+// it before the net is built.
+double minimumParameterCount(const ModelConfig& config);
+
 std::shared_ptr<DenoiserNet> makeDenoiserNet(
     const ModelConfig& config, const std::vector<int64_t>& sampleShape, int64_t numClasses);
 

@@ -4,7 +4,6 @@
 #include "core/api/run.h"
 #include "core/api/versions.h"
 #include "core/checkpoint/checkpoint.h"
-#include "core/checkpoint/strict_load.h"
 #include "core/models/denoiser_net.h"
 #include "core/optim/clip_grad_norm.h"
 #include "core/optim/foreach_adam.h"
@@ -111,11 +110,10 @@ RunConfig Trainer::restoreTrainingState(CheckpointReader& reader)
             loadExtraState(extra);
         } catch (const CheckpointError& e) {
             throw CheckpointError(reader.path() + ": " + e.what());
-        } catch (const c10::Error& e) {
+        } catch (const c10::Error&) { // LibTorch's text would name its own sources
             throw CheckpointError(reader.path()
-                + ": the training state under \"extra\" does not "
-                  "fit this run: "
-                + firstLine(e.what_without_backtrace()));
+                + ": the training state under \"extra\" (auxiliary networks, replay buffers) "
+                  "does not fit this run");
         }
     }
     m_model->to(m_device);

@@ -7,6 +7,7 @@
 #include "core/checkpoint/safetensors.h"
 #include "core/io/atomic_file.h"
 #include "core/io/tensorboard.h"
+#include "core/models/classifier.h"
 #include "core/models/denoiser_net.h"
 #include "core/sampling/checkpoint_sampler.h"
 #include "tests/test_support.h"
@@ -30,13 +31,19 @@
 using namespace ddil;
 
 namespace {
-std::shared_ptr<DenoiserNet> smallNet(int hidden = 32)
+// The model of smallNet(), as a checkpoint's embedded config describes it.
+ModelConfig smallModel(int hidden = 32)
 {
     ModelConfig mc;
     mc.hidden = hidden;
     mc.depth = 1;
     mc.time_embedding = 8;
-    return makeDenoiserNet(mc, { 2 }, 8);
+    return mc;
+}
+
+std::shared_ptr<DenoiserNet> smallNet(int hidden = 32)
+{
+    return makeDenoiserNet(smallModel(hidden), { 2 }, 8);
 }
 
 double maxDiff(torch::nn::Module& a, torch::nn::Module& b)
@@ -161,7 +168,7 @@ private:
         opt.step();
         CheckpointMeta meta;
         meta.config.name = "ckpt-test";
-        meta.config.model.hidden = 32;
+        meta.config.model = smallModel();
         meta.config.train.steps = static_cast<int>(std::max<int64_t>(step, 4000));
         meta.modelSignature = net.signature();
         meta.step = step;
@@ -326,7 +333,7 @@ private Q_SLOTS:
         archive.write("format", c10::IValue(std::string("ddil-checkpoint")));
         archive.write("format_version", c10::IValue(int64_t { 1 }));
         RunConfig config;
-        config.model.hidden = 32;
+        config.model = smallModel();
         archive.write("config", c10::IValue(configToJson(config)));
         archive.write("model_signature", c10::IValue(net->signature()));
         archive.write("step", c10::IValue(int64_t { 77 }));
@@ -356,7 +363,7 @@ private Q_SLOTS:
         auto net = smallNet();
         RunConfig config;
         config.name = "earlier";
-        config.model.hidden = 32;
+        config.model = smallModel();
         writeBytes(path("earlier.pt"), earlierFormatCheckpoint(*net, config, 55));
         QStringList notices;
         const auto previous = setNoticeHandler(
@@ -445,7 +452,7 @@ private Q_SLOTS:
         torch::serialize::OutputArchive model;
         net->save(model);
         RunConfig config;
-        config.model.hidden = 32;
+        config.model = smallModel();
         const std::string json = configToJson(config);
         torch::serialize::OutputArchive archive;
         archive.write("model", model);
@@ -673,7 +680,7 @@ private Q_SLOTS:
         partial->named_parameters()["out_proj.bias"].sum().backward(); // one parameter stepped
         partialOpt.step();
         CheckpointMeta meta;
-        meta.config.model.hidden = 32;
+        meta.config.model = smallModel();
         meta.modelSignature = partial->signature();
         for (const int64_t step : { 0, 5 }) {
             meta.step = step;
@@ -702,7 +709,7 @@ private Q_SLOTS:
                 h["rng_state"]["shape"] = nlohmann::json::array({ 2, size / 2 });
             }));
         CheckpointMeta meta;
-        meta.config.model.hidden = 32;
+        meta.config.model = smallModel();
         meta.modelSignature = net->signature();
         saveCheckpoint(path("rng-zero.safetensors").toStdString(), meta, *net, net.get(), &opt,
             torch::zeros_like(gen.get_state()));
@@ -734,7 +741,7 @@ private Q_SLOTS:
             net->named_parameters()["out_proj.weight"][0][1] = std::nan("");
         }
         CheckpointMeta meta;
-        meta.config.model.hidden = 32;
+        meta.config.model = smallModel();
         meta.modelSignature = net->signature();
         saveCheckpoint(path("nan.safetensors").toStdString(), meta, *net, nullptr, nullptr, {});
         CheckpointReader reader(path("nan.safetensors").toStdString());
@@ -759,9 +766,7 @@ private Q_SLOTS:
             net->named_parameters()["out_proj.weight"].fill_(1e38);
         }
         CheckpointMeta meta;
-        meta.config.model.hidden = 32;
-        meta.config.model.depth = 1;
-        meta.config.model.time_embedding = 8;
+        meta.config.model = smallModel();
         meta.modelSignature = net->signature();
         saveCheckpoint(path("huge.safetensors").toStdString(), meta, *net, nullptr, nullptr, {});
         CheckpointReader reader(path("huge.safetensors").toStdString());
@@ -775,6 +780,38 @@ private Q_SLOTS:
                                                 "finite (16 of 16 hold NaN or Inf)"),
                 e.what());
         }
+    }
+
+    // The bound used to refuse a net before it is built is a true lower bound, and near the
+    // real count (within 3x) for the shipped kinds of net.
+    void minimumParameterCountIsALowerBound()
+    {
+        ModelConfig mlp;
+        mlp.hidden = 64;
+        mlp.depth = 2;
+        ModelConfig unet;
+        unet.kind = ModelKind::Unet;
+        unet.channels = 16;
+        unet.channel_mult = { 1, 2 };
+        unet.depth = 1;
+        ModelConfig attention = unet;
+        attention.channel_mult = { 1, 2, 2 };
+        attention.depth = 2;
+        for (const auto& [config, shape] :
+            std::vector<std::pair<ModelConfig, std::vector<int64_t>>> {
+                { mlp, { 2 } }, { unet, { 1, 28, 28 } }, { attention, { 3, 16, 16 } } }) {
+            const double actual = double(parameterCount(*makeDenoiserNet(config, shape, 10)));
+            const double bound = minimumParameterCount(config);
+            QVERIFY2(bound <= actual && bound * 3 >= actual,
+                qPrintable(QString("bound %1, actual %2").arg(bound).arg(actual)));
+        }
+        ModelConfig classifier;
+        classifier.kind = ModelKind::Classifier;
+        classifier.channels = 16;
+        classifier.hidden = 64;
+        const double actual = double(parameterCount(ClassifierNet(classifier, { 1, 28, 28 }, 10)));
+        QVERIFY(minimumParameterCount(classifier) <= actual
+            && minimumParameterCount(classifier) * 3 >= actual);
     }
 
     // Metadata that parse but mean nothing: a negative step or pending count, an embedded config
@@ -791,6 +828,11 @@ private Q_SLOTS:
         QTest::newRow("pending past the step")
             << "pending_count" << "3" << "pending count 3 is past its step 2";
         QTest::newRow("elapsed NaN") << "elapsed_seconds" << "nan" << "elapsed time";
+        // An 87 KB file asking for a net of 8192 x 8192 x 129 weights: refused unbuilt.
+        QTest::newRow("config of a huge model")
+            << "config"
+            << R"({"schema_version": 1, "name": "big", "model": {"hidden": 8192, "depth": 64}})"
+            << "describes a model of at least 8.66e+09 parameters";
         QTest::newRow("elapsed negative") << "elapsed_seconds" << "-1" << "elapsed time";
         QTest::newRow("config that extends") << "config"
                                              << R"({"schema_version": 1, "extends": "/etc/passwd"})"
