@@ -86,14 +86,8 @@ public:
         while (done < size) {
             if (m_ended)
                 truncated(" (the gzip stream ends there)");
-            if (m_z.avail_in == 0) {
-                m_in.read(reinterpret_cast<char*>(m_buffer.data()),
-                    static_cast<std::streamsize>(m_buffer.size()));
-                m_z.next_in = m_buffer.data();
-                m_z.avail_in = static_cast<uInt>(m_in.gcount());
-                if (m_z.avail_in == 0)
-                    truncated(" (the gzip stream is cut before its end)");
-            }
+            if (!refill())
+                truncated(" (the gzip stream is cut before its end)");
             m_z.next_out = bytes + done;
             m_z.avail_out = static_cast<uInt>(std::min<std::size_t>(size - done, 1u << 30));
             const uInt before = m_z.avail_out;
@@ -102,9 +96,8 @@ public:
             if (rc == Z_STREAM_END)
                 m_ended = true;
             else if (rc != Z_OK && rc != Z_BUF_ERROR)
-                fail(m_path,
-                    "corrupt gzip data while reading " + what + " ("
-                        + (m_z.msg ? m_z.msg : "zlib error " + std::to_string(rc)) + ")");
+                fail(
+                    m_path, "corrupt gzip data while reading " + what + " (" + zlibError(rc) + ")");
         }
     }
 
@@ -115,16 +108,9 @@ public:
             return;
         unsigned char extra = 0;
         for (;;) {
-            if (m_z.avail_in == 0) {
-                m_in.read(reinterpret_cast<char*>(m_buffer.data()),
-                    static_cast<std::streamsize>(m_buffer.size()));
-                m_z.next_in = m_buffer.data();
-                m_z.avail_in = static_cast<uInt>(m_in.gcount());
-                if (m_z.avail_in == 0)
-                    fail(m_path,
-                        "truncated: the gzip stream is cut before its trailer (CRC-32 and "
-                        "length)");
-            }
+            if (!refill())
+                fail(m_path,
+                    "truncated: the gzip stream is cut before its trailer (CRC-32 and length)");
             m_z.next_out = &extra;
             m_z.avail_out = 1;
             const int rc = inflate(&m_z, Z_NO_FLUSH);
@@ -135,13 +121,28 @@ public:
             if (rc == Z_STREAM_END)
                 return;
             if (rc != Z_OK && rc != Z_BUF_ERROR)
-                fail(m_path,
-                    std::string("corrupt gzip data at its end (")
-                        + (m_z.msg ? m_z.msg : "zlib error " + std::to_string(rc)) + ")");
+                fail(m_path, "corrupt gzip data at its end (" + zlibError(rc) + ")");
         }
     }
 
 private:
+    // More compressed bytes for zlib once it has used what it had; false at the file's end.
+    bool refill()
+    {
+        if (m_z.avail_in > 0)
+            return true;
+        m_in.read(reinterpret_cast<char*>(m_buffer.data()),
+            static_cast<std::streamsize>(m_buffer.size()));
+        m_z.next_in = m_buffer.data();
+        m_z.avail_in = static_cast<uInt>(m_in.gcount());
+        return m_z.avail_in > 0;
+    }
+
+    std::string zlibError(int rc) const
+    {
+        return m_z.msg ? m_z.msg : "zlib error " + std::to_string(rc);
+    }
+
     std::string m_path;
     std::ifstream m_in;
     bool m_gzip = false;

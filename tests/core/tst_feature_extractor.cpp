@@ -108,6 +108,8 @@ private Q_SLOTS:
         }
         // A teacher checkpoint is not an extractor.
         RunConfig teacher;
+        teacher.model.hidden = 32; // a net the file can hold (a larger one is refused as such)
+        teacher.model.depth = 1;
         ClassifierNet net(ModelConfig {}, { 1, 8, 8 }, 2);
         CheckpointMeta meta;
         meta.config = teacher;
