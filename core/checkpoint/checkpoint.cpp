@@ -182,11 +182,13 @@ void noticeEarlierFormat(const std::string& path)
           "checkpoint format)");
 }
 
-// A file of `fileBytes` holds at most fileBytes / 4 float32 weights: an embedded config that
-// describes a larger net (a few KB asking for gigabytes) is refused before that net is built.
-void checkModelFitsTheFile(
-    const CheckpointMeta& meta, std::uint64_t fileBytes, const std::string& path)
+// The metadata of a file of `fileBytes`, which holds at most fileBytes / 4 float32 weights: an
+// embedded config that describes a larger net (a few KB asking for gigabytes) is refused before
+// that net is built.
+CheckpointMeta checkedMeta(
+    const std::string& path, const FieldLookup& field, std::uint64_t fileBytes)
 {
+    CheckpointMeta meta = metaFromFields(path, field);
     const double needed = minimumParameterCount(meta.config.model);
     if (needed * 4.0 > static_cast<double>(fileBytes)) {
         char text[160];
@@ -196,6 +198,7 @@ void checkModelFitsTheFile(
             needed, needed * 4.0 / 1e6, static_cast<double>(fileBytes) / 1e6);
         throw CheckpointError(path + text);
     }
+    return meta;
 }
 
 } // namespace
@@ -211,15 +214,11 @@ CheckpointMeta readCheckpointMeta(const std::string& path)
     const std::string prefix = readFileRange(path, 0, 16, size);
     if (looksLikeSafetensors(prefix)) {
         const SafetensorsHeader header = readSafetensorsHeader(path);
-        auto meta = metaFromFields(path, lookupIn(header.metadata));
-        checkModelFitsTheFile(meta, header.fileBytes, path);
-        return meta;
+        return checkedMeta(path, lookupIn(header.metadata), header.fileBytes);
     }
     if (isDataOnlyFile(prefix)) { // the earlier format: its CRC covers everything
         const auto fields = dataOnlyFields(readWholeFile(path), path);
-        auto meta = metaFromFields(path, lookupIn(fields));
-        checkModelFitsTheFile(meta, size, path);
-        return meta;
+        return checkedMeta(path, lookupIn(fields), size);
     }
     refuseUnknown(prefix, path);
 }
@@ -267,32 +266,28 @@ CheckpointReader::CheckpointReader(const std::string& path)
     : m_path(path)
 {
     // The header first (8 + N bytes): its sizes and byte ranges are checked against the file's
-    // size, and its metadata read, before the rest is. Then the whole file, read once: its CRC,
-    // its metadata and its tensors all come from those bytes.
+    // size, and its metadata read, before the rest is. Then the whole file, read once: its CRC
+    // and its tensors come from those bytes, which must hold the header already checked.
     std::uint64_t size = 0;
     const std::string prefix = readFileRange(path, 0, 16, size);
-    std::uint64_t checkedSize = 0;
+    std::optional<SafetensorsHeader> header;
     if (looksLikeSafetensors(prefix)) {
-        const SafetensorsHeader checked = readSafetensorsHeader(path);
-        checkModelFitsTheFile(
-            metaFromFields(path, lookupIn(checked.metadata)), checked.fileBytes, path);
-        checkedSize = checked.fileBytes;
+        header = readSafetensorsHeader(path);
+        m_meta = checkedMeta(path, lookupIn(header->metadata), header->fileBytes);
     }
     const std::string bytes = readWholeFile(path);
     m_contentHash = fnv1a64(bytes.data(), bytes.size());
-    if (looksLikeSafetensors(prefix)) {
-        if (bytes.size() != checkedSize || !looksLikeSafetensors(bytes))
+    if (header) {
+        if (bytes.size() != header->fileBytes || bytes.compare(0, 8, prefix, 0, 8) != 0
+            || bytes.compare(8, header->headerBytes, header->text) != 0)
             throw IoError(path + ": changed while being read");
-        const SafetensorsHeader header = parseSafetensorsHeader(bytes, bytes.size(), path);
-        if (!verifySafetensorsCrc(bytes, header, path))
+        if (!verifySafetensorsCrc(bytes, *header, path))
             notify(path + ": no \"" + kCrcMetadataKey
                 + "\" in its metadata (written by another tool?): read without an integrity check");
-        m_meta = metaFromFields(path, lookupIn(header.metadata));
-        m_archive = decodeArchive(bytes, header, path);
+        m_archive = decodeArchive(bytes, *header, path);
     } else if (isDataOnlyFile(bytes)) {
         m_archive = decodeDataOnly(bytes, path);
-        m_meta = metaFromFields(path, lookupIn(dataOnlyFields(bytes, path)));
-        checkModelFitsTheFile(m_meta, bytes.size(), path);
+        m_meta = checkedMeta(path, lookupIn(dataOnlyFields(bytes, path)), bytes.size());
         noticeEarlierFormat(path);
     } else {
         refuseUnknown(bytes, path);
