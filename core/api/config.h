@@ -144,6 +144,10 @@ struct DdilConfig {
     int buffer_capacity = 0; // states per source buffer; 0: 32 x batch size
     int refresh_every = 50; // steps between buffer refreshes
     double refresh_fraction = 0.5; // share of the buffer replaced per refresh
+    // buffered: student states from the replay buffer; fresh: the current student rolled out
+    // anew at every draw (on-policy, no buffer: staleness 0; the refresh settings then apply to
+    // the teacher's buffer alone).
+    StudentRollouts student_rollouts = StudentRollouts::Buffered;
     // Which entries a refresh overwrites once the buffer is full: the oldest, or random ones.
     BufferReplacement buffer_replacement = BufferReplacement::Oldest;
     // Store each rollout's first state (the pure noise at tau_N, where every source agrees).
@@ -190,6 +194,10 @@ struct ConsistencyConfig {
 // Yin et al. 2024 (DMD2).
 struct Dmd2Config {
     int fake_updates = 5; // fake-score updates per generator update (two time-scale rule)
+    // Each fake-score update trains on a batch of its own (DMD2 draws a fresh batch per critic
+    // update): the generator's outputs on states from the DDIL mixture (mixture) or on fresh
+    // rollouts of the student alone (student: on-policy critic, whatever the generator's beta).
+    CriticSources critic_sources = CriticSources::Mixture;
     double fake_lr = 0.0; // 0: train.lr
     double t_min = 0.02; // diffusion times of the distribution-matching gradient
     double t_max = 0.98;

@@ -44,6 +44,12 @@ enum class PTeachSchedule { Constant, LinearDecay };
 // The guidance scale of DDIL's rollouts: the one the method trains with (LCM: w drawn from
 // [w_min, w_max] per rollout; PD, DMD2: distill.guidance.scale), or a fixed one.
 enum class RolloutGuidance { Method, Fixed };
+// Where the student source's states come from: a replay buffer refreshed every R steps, or a
+// fresh rollout of the current student at every draw (on-policy: DMD2's backward simulation).
+enum class StudentRollouts { Buffered, Fresh };
+// What DMD2's fake-score critic is trained on: the generator's outputs on states drawn from the
+// same DDIL mixture as the generator's, or on the student's own fresh rollouts only.
+enum class CriticSources { Mixture, Student };
 
 template <class E>
 struct EnumTable;
@@ -98,6 +104,10 @@ DDIL_ENUM_TABLE(PTeachSchedule, 2, { PTeachSchedule::Constant, "constant" },
     { PTeachSchedule::LinearDecay, "linear_decay" })
 DDIL_ENUM_TABLE(
     RolloutGuidance, 2, { RolloutGuidance::Method, "method" }, { RolloutGuidance::Fixed, "fixed" })
+DDIL_ENUM_TABLE(StudentRollouts, 2, { StudentRollouts::Buffered, "buffered" },
+    { StudentRollouts::Fresh, "fresh" })
+DDIL_ENUM_TABLE(
+    CriticSources, 2, { CriticSources::Mixture, "mixture" }, { CriticSources::Student, "student" })
 
 #undef DDIL_ENUM_TABLE
 

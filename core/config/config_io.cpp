@@ -130,6 +130,7 @@ void visitFields(V& v, DdilConfig& c)
     v.field("buffer_capacity", c.buffer_capacity, 0, 10'000'000);
     v.field("refresh_every", c.refresh_every, 1, 100'000'000);
     v.field("refresh_fraction", c.refresh_fraction, 0.0, 1.0);
+    v.field("student_rollouts", c.student_rollouts);
     v.field("buffer_replacement", c.buffer_replacement);
     v.field("store_first_state", c.store_first_state);
     v.field("rollout_guidance", c.rollout_guidance);
@@ -182,6 +183,7 @@ template <class V>
 void visitFields(V& v, Dmd2Config& c)
 {
     v.field("fake_updates", c.fake_updates, 1, 1000);
+    v.field("critic_sources", c.critic_sources);
     v.field("fake_lr", c.fake_lr, 0.0, 10.0);
     v.field("t_min", c.t_min, 0.0, 1.0);
     v.field("t_max", c.t_max, 0.0, 1.0);

@@ -38,8 +38,10 @@ std::pair<torch::Tensor, torch::Tensor> ConsistencyDistillation::perSampleLosses
     const auto& schedule = m_ctx.policy.schedule();
     const int64_t b = states.x.size(0);
     const auto& z = states.x;
-    const auto w
-        = toDevice(c.w_min + (c.w_max - c.w_min) * shard.randRows(b, generator), z.device());
+    auto w = toDevice(c.w_min + (c.w_max - c.w_min) * shard.randRows(b, generator), z.device());
+    // A rolled-out state keeps the w it was made with; data states (NaN) take the drawn one.
+    if (states.w.defined())
+        w = torch::where(torch::isnan(states.w), w, states.w);
     const auto tPrev = (states.t - 1.0 / c.solver_steps).clamp_min(0.0);
 
     torch::Tensor target;

@@ -16,6 +16,7 @@
 #include <torch/serialize/output-archive.h>
 #include <torch/types.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct DistillContext {
     // loss() sees this rank's rows: its per-sample draws are the global batch's rows, and the
     // auxiliary networks' gradients are averaged over the ranks.
     const DataParallel& parallel;
+    // Another batch of input states for an auxiliary network's update (this rank's rows of a
+    // global batch, at the step being taken): DMD2's critic draws one per update.
+    std::function<StateBatch(CriticSources, torch::Generator&)> moreStates;
 };
 
 struct LossTerms {

@@ -11,6 +11,8 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include <stdexcept>
+
 namespace ddil {
 
 Dmd2Distillation::Dmd2Distillation(const DistillContext& context)
@@ -144,18 +146,26 @@ LossTerms Dmd2Distillation::loss(const StateBatch& states, torch::Generator& gen
 {
     const auto& c = m_ctx.config.distill.dmd2;
     const auto& schedule = m_ctx.policy.schedule();
-    // The generator's one step from each input state.
-    const auto x = m_ctx.policy.x0(m_ctx.student, states.x, states.t, states.labels);
-
-    // Two time-scale rule: the fake score tracks the generator's current outputs. The terms
-    // stay on the device: their means over the updates are read with the step's loss.
+    // Two time-scale rule: the fake score tracks the generator's current outputs, each update
+    // on a batch of its own (DMD2 draws a new batch per critic update). The terms stay on the
+    // device: their means over the updates are read with the step's loss.
+    if (!m_ctx.moreStates)
+        throw std::logic_error("DMD2: the distillation context draws no critic batches");
     std::vector<torch::Tensor> fakeLosses, discriminators;
     for (int i = 0; i < c.fake_updates; ++i) {
-        auto [denoising, disc] = fakeUpdate(x.detach(), states.labels, generator);
+        const auto critic = m_ctx.moreStates(c.critic_sources, generator);
+        torch::Tensor generated;
+        {
+            torch::NoGradGuard noGrad;
+            generated = m_ctx.policy.x0(m_ctx.student, critic.x, critic.t, critic.labels);
+        }
+        auto [denoising, disc] = fakeUpdate(generated, critic.labels, generator);
         fakeLosses.push_back(std::move(denoising));
         if (disc.defined())
             discriminators.push_back(std::move(disc));
     }
+    // The generator's one step from each input state.
+    const auto x = m_ctx.policy.x0(m_ctx.student, states.x, states.t, states.labels);
     auto meanOf = [&](const std::vector<torch::Tensor>& v) {
         return v.empty() ? torch::zeros({}, x.options()) : torch::stack(v).mean();
     };

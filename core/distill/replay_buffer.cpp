@@ -7,6 +7,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/types.h>
 
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace ddil {
@@ -31,6 +33,7 @@ int64_t ReplayBuffer::insert(const BufferedStates& states, torch::Generator& gen
         m_data.t = torch::zeros({ m_capacity }, states.t.options());
         m_data.labels = torch::zeros({ m_capacity }, states.labels.options());
         m_data.born = torch::zeros({ m_capacity }, torch::kInt64);
+        m_data.w = torch::full({ m_capacity }, std::nan(""), states.t.options());
     }
     const auto device = m_data.x.device();
     const int64_t append = std::min(n, m_capacity - m_size);
@@ -48,6 +51,9 @@ int64_t ReplayBuffer::insert(const BufferedStates& states, torch::Generator& gen
     m_data.t.index_copy_(0, devSlots, states.t.slice(0, 0, n).to(device));
     m_data.labels.index_copy_(0, devSlots, states.labels.slice(0, 0, n).to(device));
     m_data.born.index_copy_(0, slots, states.born.slice(0, 0, n).to(torch::kCPU));
+    const auto w = states.w.defined() ? states.w.slice(0, 0, n).to(device)
+                                      : torch::full({ n }, std::nan(""), m_data.w.options());
+    m_data.w.index_copy_(0, devSlots, w);
     return n;
 }
 
@@ -58,7 +64,8 @@ BufferedStates ReplayBuffer::sample(int64_t count, torch::Generator& generator) 
     const auto idx = torch::randint(m_size, { count }, generator, torch::kInt64);
     const auto devIdx = toDevice(idx, m_data.x.device());
     return { m_data.x.index_select(0, devIdx), m_data.t.index_select(0, devIdx),
-        m_data.labels.index_select(0, devIdx), m_data.born.index_select(0, idx) };
+        m_data.labels.index_select(0, devIdx), m_data.born.index_select(0, idx),
+        m_data.w.index_select(0, devIdx) };
 }
 
 torch::Tensor ReplayBuffer::born() const
@@ -84,6 +91,7 @@ void ReplayBuffer::save(torch::serialize::OutputArchive& archive, const std::str
     archive.write(prefix + "t", m_data.t.slice(0, 0, m_size).to(torch::kCPU));
     archive.write(prefix + "labels", m_data.labels.slice(0, 0, m_size).to(torch::kCPU));
     archive.write(prefix + "born", m_data.born.slice(0, 0, m_size));
+    archive.write(prefix + "w", m_data.w.slice(0, 0, m_size).to(torch::kCPU));
 }
 
 void ReplayBuffer::load(torch::serialize::InputArchive& archive, const std::string& prefix)
@@ -104,6 +112,15 @@ void ReplayBuffer::load(torch::serialize::InputArchive& archive, const std::stri
     archive.try_read(prefix + "t", stored.t);
     archive.try_read(prefix + "labels", stored.labels);
     archive.try_read(prefix + "born", stored.born);
+    // Checkpoints written before the rollouts' w was kept have none: NaN, drawn anew.
+    if (archive.try_read(prefix + "w", stored.w)) {
+        // NaN marks a state rolled out without a scale of its own; anything else is finite.
+        const double inf = std::numeric_limits<double>::infinity();
+        const auto known = stored.w.defined() && stored.w.is_floating_point()
+            ? torch::nan_to_num(stored.w, 0.0, inf, -inf)
+            : stored.w;
+        checkStoredTensor(known, torch::kFloat32, { n }, what, "w");
+    }
     std::vector<int64_t> states(std::max<int64_t>(2, stored.x.defined() ? stored.x.dim() : 2), -1);
     states[0] = n;
     checkStoredTensor(stored.x, torch::kFloat32, states, what, "x");

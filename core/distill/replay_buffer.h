@@ -18,6 +18,9 @@ struct BufferedStates {
     torch::Tensor t; // (n) float32
     torch::Tensor labels; // (n) int64
     torch::Tensor born; // (n) int64: training step the state was made at
+    // (n) float32: the guidance scale the state was rolled out with (LCM's w, which its loss
+    // then trains with); NaN, or undefined on insert, where the rollout had no per-sample scale.
+    torch::Tensor w;
 };
 
 class ReplayBuffer {

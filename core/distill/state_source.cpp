@@ -18,8 +18,15 @@
 namespace ddil {
 
 namespace {
-// Rollouts per batched sampler run: small batches stay in the CPU caches (see ModelSampleOptions).
-constexpr int64_t kRolloutChunk = 16;
+// Rollouts per batched sampler run: small image batches stay in the CPU caches (see
+// ModelSampleOptions); 2-D states are cheap enough that a run's fixed cost per step dominates.
+int64_t rolloutChunk(const std::vector<int64_t>& sampleShape)
+{
+    int64_t numel = 1;
+    for (auto s : sampleShape)
+        numel *= s;
+    return numel <= 64 ? 1024 : 16;
+}
 
 int64_t bufferCapacity(const DdilConfig& c, int64_t batchSize)
 {
@@ -110,20 +117,21 @@ int64_t DdilStateSource::firstStoredState(int64_t steps, int64_t step) const
 }
 
 BufferedStates DdilStateSource::rolloutStates(bool teacherSource, const torch::Tensor& noise,
-    const torch::Tensor& labels, int64_t step, torch::Generator& gen)
+    const torch::Tensor& labels, int64_t step, int64_t first, torch::Generator& gen,
+    torch::Tensor* index)
 {
     const auto times = m_studentTimesNow();
     const int64_t n = noise.size(0);
     const int64_t steps = static_cast<int64_t>(times.size()) - 1;
-    const int64_t first = firstStoredState(steps, step);
     const auto scales = rolloutScales(n, gen);
     // Chunk i draws from a generator of its own, so the chunks can be rolled out by different
     // ranks (chunk i by rank i mod W) and summed: every rank then holds every state.
     const auto chunkSeed = torch::randint(0, int64_t(1) << 62, { 1 }, gen, torch::kInt64);
     const uint64_t firstSeed = static_cast<uint64_t>(chunkSeed.item<int64_t>());
-    std::vector<torch::Tensor> xs, ts, ls;
-    for (int64_t begin = 0, chunk = 0; begin < n; begin += kRolloutChunk, ++chunk) {
-        const int64_t end = std::min(n, begin + kRolloutChunk);
+    std::vector<torch::Tensor> xs, ts, ls, ws, idx;
+    const int64_t chunkRows = rolloutChunk(m_data.sampleShape());
+    for (int64_t begin = 0, chunk = 0; begin < n; begin += chunkRows, ++chunk) {
+        const int64_t end = std::min(n, begin + chunkRows);
         auto z = toDevice(noise.slice(0, begin, end), m_device);
         const auto y = toDevice(labels.slice(0, begin, end), m_device);
         const auto w = scales.defined() ? scales.slice(0, begin, end) : torch::Tensor();
@@ -141,17 +149,42 @@ BufferedStates DdilStateSource::rolloutStates(bool teacherSource, const torch::T
             auto chunkGen = at::detail::createCPUGenerator(firstSeed + chunk);
             states = rolloutStudent(m_policy, m_student, z, y, times, chunkGen, options).states;
         }
+        const auto rows = torch::arange(begin, end, torch::kInt64);
         for (int64_t k = first; k < steps; ++k) {
             xs.push_back(states[k].contiguous());
             ts.push_back(torch::full({ end - begin }, times[k], z.options()));
             ls.push_back(y);
+            ws.push_back(
+                w.defined() ? w : torch::full({ end - begin }, std::nan(""), torch::kFloat32));
+            if (index)
+                idx.push_back(torch::stack({ rows, torch::full_like(rows, k) }, 1));
         }
     }
-    BufferedStates out { torch::cat(xs), torch::cat(ts), torch::cat(ls), {} };
+    BufferedStates out { torch::cat(xs), torch::cat(ts), torch::cat(ls), {}, torch::cat(ws) };
     m_parallel.sum(out.x);
     out.born = torch::full({ out.x.size(0) }, step, torch::kInt64);
+    if (index)
+        *index = torch::cat(idx);
     return out;
 }
+
+std::pair<torch::Tensor, torch::Tensor> DdilStateSource::startStates(
+    int64_t rollouts, torch::Generator& gen)
+{
+    auto shape = m_data.sampleShape();
+    shape.insert(shape.begin(), rollouts);
+    auto noise = torch::randn(shape, gen, torch::kFloat32);
+    return { noise, m_data.sample(rollouts, gen).labels };
+}
+
+namespace {
+BufferedStates selectRows(const BufferedStates& s, const torch::Tensor& idx)
+{
+    const auto dev = idx.to(s.x.device());
+    return { s.x.index_select(0, dev), s.t.index_select(0, dev), s.labels.index_select(0, dev),
+        s.born.index_select(0, idx), s.w.index_select(0, idx) };
+}
+} // namespace
 
 void DdilStateSource::refresh(
     int64_t count, bool teacher, bool student, int64_t step, torch::Generator& gen)
@@ -160,34 +193,45 @@ void DdilStateSource::refresh(
         return;
     const auto started = std::chrono::steady_clock::now();
     const int64_t steps = static_cast<int64_t>(m_studentTimesNow().size()) - 1;
-    const int64_t kept = steps - firstStoredState(steps, step); // states each rollout gives
+    const int64_t first = firstStoredState(steps, step);
+    const int64_t kept = steps - first; // states each rollout gives
     const int64_t rollouts = (count + kept - 1) / kept;
-    auto shape = m_data.sampleShape();
-    shape.insert(shape.begin(), rollouts);
-    auto draw = [&] {
-        return std::make_pair(
-            torch::randn(shape, gen, torch::kFloat32), m_data.sample(rollouts, gen).labels);
-    };
     // A random `count` of the rollouts' states, so every step k is represented evenly.
-    auto keep = [&](BufferedStates s) {
-        const auto idx = torch::randperm(s.x.size(0), gen, torch::kInt64).slice(0, 0, count);
-        const auto dev = idx.to(s.x.device());
-        return BufferedStates { s.x.index_select(0, dev), s.t.index_select(0, dev),
-            s.labels.index_select(0, dev), s.born.index_select(0, idx) };
+    auto keep = [&](const BufferedStates& s) {
+        return selectRows(s, torch::randperm(s.x.size(0), gen, torch::kInt64).slice(0, 0, count));
     };
-    const auto [noise, labels] = draw();
+    const auto [noise, labels] = startStates(rollouts, gen);
     if (teacher)
-        m_teacherBuffer.insert(keep(rolloutStates(true, noise, labels, step, gen)), gen);
+        m_teacherBuffer.insert(keep(rolloutStates(true, noise, labels, step, first, gen)), gen);
     if (student) {
         if (m_config.shared_noise) {
-            m_studentBuffer.insert(keep(rolloutStates(false, noise, labels, step, gen)), gen);
+            m_studentBuffer.insert(
+                keep(rolloutStates(false, noise, labels, step, first, gen)), gen);
         } else {
-            const auto [other, otherLabels] = draw();
-            m_studentBuffer.insert(keep(rolloutStates(false, other, otherLabels, step, gen)), gen);
+            const auto [other, otherLabels] = startStates(rollouts, gen);
+            m_studentBuffer.insert(
+                keep(rolloutStates(false, other, otherLabels, step, first, gen)), gen);
         }
     }
     m_refreshSeconds
         += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+}
+
+BufferedStates DdilStateSource::freshStudentStates(
+    int64_t count, int64_t step, int64_t first, torch::Generator& gen)
+{
+    const auto started = std::chrono::steady_clock::now();
+    const int64_t steps = static_cast<int64_t>(m_studentTimesNow().size()) - 1;
+    const auto [noise, labels] = startStates(count, gen);
+    torch::Tensor index;
+    const auto all = rolloutStates(false, noise, labels, step, first, gen, &index);
+    // Rollout i's state at its own index k_i, uniform over the kept states.
+    const auto chosen = torch::randint(first, steps, { count }, gen, torch::kInt64);
+    const auto rows
+        = (index.select(1, 1) == chosen.index_select(0, index.select(1, 0))).nonzero().squeeze(1);
+    m_refreshSeconds
+        += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return selectRows(all, rows);
 }
 
 StateBatch DdilStateSource::draw(int64_t batch, int64_t step, torch::Generator& generator)
@@ -200,23 +244,42 @@ StateBatch DdilStateSource::draw(int64_t batch, int64_t step, torch::Generator& 
         m_studentBuffer.clear();
         m_bufferTimes = times;
     }
-    const bool useTeacher = beta[1] > 0.0, useStudent = beta[2] > 0.0;
+    const bool useTeacher = beta[1] > 0.0;
+    const bool useStudentBuffer = beta[2] > 0.0 && !freshStudent();
     const int64_t capacity = m_teacherBuffer.capacity();
-    refresh(capacity, useTeacher && m_teacherBuffer.empty(), useStudent && m_studentBuffer.empty(),
-        step, generator);
+    refresh(capacity, useTeacher && m_teacherBuffer.empty(),
+        useStudentBuffer && m_studentBuffer.empty(), step, generator);
     if (step > 0 && step % m_config.refresh_every == 0) {
         const auto count = static_cast<int64_t>(std::llround(m_config.refresh_fraction * capacity));
         refresh(count, useTeacher && !m_teacherBuffer.empty(),
-            useStudent && !m_studentBuffer.empty(), step, generator);
+            useStudentBuffer && !m_studentBuffer.empty(), step, generator);
     }
+    m_lastStep = step;
+    return sample(batch, beta, step, generator, true);
+}
 
+StateBatch DdilStateSource::drawMore(
+    int64_t batch, CriticSources sources, torch::Generator& generator)
+{
+    if (sources == CriticSources::Student) {
+        const auto s = freshStudentStates(batch, m_lastStep, 0, generator);
+        return { s.x.to(m_device), s.t.to(m_device), s.labels.to(m_device),
+            torch::full({ batch }, int64_t(StateSourceKind::Student), torch::kInt64),
+            s.w.to(m_device) };
+    }
+    return sample(batch, betaAt(m_lastStep), m_lastStep, generator, false);
+}
+
+StateBatch DdilStateSource::sample(int64_t batch, const std::array<double, 3>& beta, int64_t step,
+    torch::Generator& generator, bool stats)
+{
     const auto probs = torch::tensor({ beta[0], beta[1], beta[2] }, torch::kFloat64);
     const auto which = torch::multinomial(probs, batch, /*replacement=*/true, generator);
     const int64_t nData = (which == 0).sum().item<int64_t>();
     const int64_t nTeacher = (which == 1).sum().item<int64_t>();
     const int64_t nStudent = batch - nData - nTeacher;
 
-    std::vector<torch::Tensor> xs, ts, ls, src;
+    std::vector<torch::Tensor> xs, ts, ls, src, ws;
     double teacherAge = 0.0, studentAge = 0.0;
     if (nData > 0) {
         const auto real = m_data.sample(nData, generator);
@@ -228,34 +291,45 @@ StateBatch DdilStateSource::draw(int64_t batch, int64_t step, torch::Generator& 
         ts.push_back(toDevice(t, m_device));
         ls.push_back(toDevice(real.labels, m_device));
         src.push_back(torch::full({ nData }, int64_t(0), torch::kInt64));
+        ws.push_back(torch::full({ nData }, std::nan(""), torch::kFloat32));
     }
-    auto fromBuffer = [&](const ReplayBuffer& buffer, int64_t n, int64_t kind, double& age) {
-        if (n == 0)
-            return;
-        const auto s = buffer.sample(n, generator);
+    auto add = [&](const BufferedStates& s, int64_t n, int64_t kind, double& age) {
         xs.push_back(s.x.to(m_device));
         ts.push_back(s.t.to(m_device));
         ls.push_back(s.labels.to(m_device));
         src.push_back(torch::full({ n }, kind, torch::kInt64));
+        ws.push_back(s.w.to(torch::kCPU));
         age = static_cast<double>(step) - s.born.to(torch::kFloat64).mean().item<double>();
     };
-    fromBuffer(m_teacherBuffer, nTeacher, 1, teacherAge);
-    fromBuffer(m_studentBuffer, nStudent, 2, studentAge);
+    if (nTeacher > 0)
+        add(m_teacherBuffer.sample(nTeacher, generator), nTeacher, 1, teacherAge);
+    if (nStudent > 0) {
+        const int64_t steps = static_cast<int64_t>(m_studentTimesNow().size()) - 1;
+        add(freshStudent()
+                ? freshStudentStates(nStudent, step, firstStoredState(steps, step), generator)
+                : m_studentBuffer.sample(nStudent, generator),
+            nStudent, 2, studentAge);
+    }
 
-    const double b = static_cast<double>(batch);
-    m_stats = { { "ddil/share_data", nData / b }, { "ddil/share_teacher", nTeacher / b },
-        { "ddil/share_student", nStudent / b }, { "ddil/beta_data", beta[0] },
-        { "ddil/beta_teacher", beta[1] }, { "ddil/beta_student", beta[2] },
-        { "ddil/p_teach", pTeachAt(step) } };
-    if (m_teacherBuffer.size() > 0) {
-        m_stats.emplace_back("ddil/staleness_teacher", teacherAge);
-        m_stats.emplace_back("ddil/buffer_age_teacher", m_teacherBuffer.meanAge(step));
+    if (stats) {
+        const double b = static_cast<double>(batch);
+        m_stats = { { "ddil/share_data", nData / b }, { "ddil/share_teacher", nTeacher / b },
+            { "ddil/share_student", nStudent / b }, { "ddil/beta_data", beta[0] },
+            { "ddil/beta_teacher", beta[1] }, { "ddil/beta_student", beta[2] },
+            { "ddil/p_teach", pTeachAt(step) } };
+        if (m_teacherBuffer.size() > 0) {
+            m_stats.emplace_back("ddil/staleness_teacher", teacherAge);
+            m_stats.emplace_back("ddil/buffer_age_teacher", m_teacherBuffer.meanAge(step));
+        }
+        if (m_studentBuffer.size() > 0) {
+            m_stats.emplace_back("ddil/staleness_student", studentAge);
+            m_stats.emplace_back("ddil/buffer_age_student", m_studentBuffer.meanAge(step));
+        } else if (freshStudent() && nStudent > 0) {
+            m_stats.emplace_back("ddil/staleness_student", studentAge); // 0: drawn this step
+        }
     }
-    if (m_studentBuffer.size() > 0) {
-        m_stats.emplace_back("ddil/staleness_student", studentAge);
-        m_stats.emplace_back("ddil/buffer_age_student", m_studentBuffer.meanAge(step));
-    }
-    return { torch::cat(xs), torch::cat(ts), torch::cat(ls), torch::cat(src) };
+    return { torch::cat(xs), torch::cat(ts), torch::cat(ls), torch::cat(src),
+        toDevice(torch::cat(ws), m_device) };
 }
 
 void DdilStateSource::save(torch::serialize::OutputArchive& archive) const

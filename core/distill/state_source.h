@@ -4,9 +4,10 @@
 //   teacher : the teacher's M-step guided sampler stopped at the student's times,
 //   student : the current student's own N-step rollout (the teacher taking each step with
 //             probability p_teach: DAgger's mixed policy),
-// with priors beta (optionally ramping beta_student up). Teacher and student states come from
-// replay buffers refreshed every R steps, a fraction rho at a time; their staleness is tracked.
-// beta = (1, 0, 0) is the base method's own distribution.
+// with priors beta (optionally ramping beta_student up). Teacher states come from a replay
+// buffer refreshed every R steps, a fraction rho at a time, with its staleness tracked; student
+// states too, or (student_rollouts = fresh) from rollouts of the current weights at every draw:
+// on-policy, DMD2's backward simulation. beta = (1, 0, 0) is the base method's own distribution.
 
 #include "core/api/config.h"
 #include "core/api/scalars.h"
@@ -35,6 +36,10 @@ struct StateBatch {
     torch::Tensor t; // (B) float32
     torch::Tensor labels; // (B) int64
     torch::Tensor source; // (B) int64 StateSourceKind, CPU
+    // (B) float32: the guidance scale each rolled-out state was made with (LCM's w, which its
+    // loss keeps); NaN for data states and rollouts without a per-sample scale. May be undefined
+    // (states built by hand): then every row's scale is drawn by the method.
+    torch::Tensor w;
 };
 
 struct MixtureSettings {
@@ -52,8 +57,13 @@ public:
         std::function<torch::Tensor(int64_t, torch::Generator&)> dataTimes,
         std::function<std::vector<double>()> studentTimesNow);
 
-    // The B input states of training step `step` (0-based: the step about to be taken).
+    // The B input states of training step `step` (0-based: the step about to be taken): the
+    // buffers are refreshed as the schedule says, then the mixture is sampled.
     StateBatch draw(int64_t batch, int64_t step, torch::Generator& generator);
+    // Another B states at the step last drawn (no refresh, no stats), for an auxiliary network's
+    // update (DMD2's critic): from the same mixture, or (Student) from fresh rollouts of the
+    // current student alone, every state the student meets from the pure noise on.
+    StateBatch drawMore(int64_t batch, CriticSources sources, torch::Generator& generator);
 
     // Priors and p_teach as set (before the ramp); changeable between steps.
     MixtureSettings settings() const { return m_settings; }
@@ -76,10 +86,24 @@ public:
     void load(torch::serialize::InputArchive& archive);
 
 private:
+    // `batch` states drawn from the priors `beta` at `step`; `stats` records the draw.
+    StateBatch sample(int64_t batch, const std::array<double, 3>& beta, int64_t step,
+        torch::Generator& generator, bool stats);
+    // `count` states of fresh rollouts of the current student: one rollout per state, each
+    // stopped at a state index drawn uniformly from `first` (0: the pure noise) on.
+    BufferedStates freshStudentStates(
+        int64_t count, int64_t step, int64_t first, torch::Generator& gen);
+    bool freshStudent() const { return m_config.student_rollouts == StudentRollouts::Fresh; }
     // Fills (or refreshes `count` entries of) the buffers whose source is in use.
     void refresh(int64_t count, bool teacher, bool student, int64_t step, torch::Generator& gen);
+    // The states of each rollout from `noise` from state index `first` on, chunk by chunk and,
+    // within a chunk, state index by state index; `index` (if given) gets each row's (rollout,
+    // state index), (n, 2).
     BufferedStates rolloutStates(bool teacherSource, const torch::Tensor& noise,
-        const torch::Tensor& labels, int64_t step, torch::Generator& gen);
+        const torch::Tensor& labels, int64_t step, int64_t first, torch::Generator& gen,
+        torch::Tensor* index = nullptr);
+    // `rollouts` start noises and labels drawn from `gen`.
+    std::pair<torch::Tensor, torch::Tensor> startStates(int64_t rollouts, torch::Generator& gen);
     // The rollouts' per-sample guidance scales (undefined: the defaults), drawn from `gen`.
     torch::Tensor rolloutScales(int64_t count, torch::Generator& gen) const;
     // The index of the first rollout state the buffers keep at `step` (1: the pure noise is left
@@ -102,6 +126,7 @@ private:
     std::vector<double> m_bufferTimes; // the student times the buffers were filled for
     Scalars m_stats;
     double m_refreshSeconds = 0.0;
+    int64_t m_lastStep = 0; // the step of the last draw
 };
 
 } // namespace ddil

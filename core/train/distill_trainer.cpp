@@ -16,6 +16,13 @@ double secondsSince(std::chrono::steady_clock::time_point start)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// This rank's rows of a global batch.
+StateBatch shardRows(const StateBatch& global, const DataParallel& shard)
+{
+    return { shard.rows(global.x), shard.rows(global.t), shard.rows(global.labels),
+        shard.rows(global.source), shard.rows(global.w) };
+}
+
 } // namespace
 
 ProjectionSpec DistillTrainer::teacherProjection(const DistillConfig& d)
@@ -48,8 +55,14 @@ DistillTrainer::DistillTrainer(
     setModels(m_student, m_ema, m_student->signature());
 
     m_policy = std::make_unique<StudentPolicy>(config);
-    m_method = makeDistillationMethod(
-        { m_config, *m_student, *m_ema, *m_teacher, *m_policy, *m_data, device, this->parallel() });
+    // The critic batches are this rank's rows of global draws, like the generator's.
+    auto moreStates = [this](CriticSources sources, torch::Generator& gen) {
+        const auto& shard = this->parallel();
+        return shardRows(
+            m_source->drawMore(shard.globalCount(m_config.train.batch_size), sources, gen), shard);
+    };
+    m_method = makeDistillationMethod({ m_config, *m_student, *m_ema, *m_teacher, *m_policy,
+        *m_data, device, this->parallel(), moreStates });
     // The source draws global batches (every rank the same); computeLoss keeps this rank's rows.
     m_source = std::make_unique<DdilStateSource>(
         d.ddil, this->parallel().globalCount(config.train.batch_size), *m_teacher, *m_policy,
@@ -71,8 +84,7 @@ Trainer::StepLoss DistillTrainer::computeLoss()
     const auto& shard = parallel();
     const auto global
         = m_source->draw(shard.globalCount(m_config.train.batch_size), step(), m_generator);
-    const StateBatch states { shard.rows(global.x), shard.rows(global.t), shard.rows(global.labels),
-        shard.rows(global.source) };
+    const auto states = shardRows(global, shard);
     m_sourceSeconds += secondsSince(started);
     started = std::chrono::steady_clock::now();
     auto [loss, deviceTerms, terms] = m_method->loss(states, m_generator);

@@ -5,7 +5,9 @@
 #include "core/diffusion/ddim_sampler.h"
 #include "core/diffusion/parameterization.h"
 #include "core/diffusion/schedule.h"
+#include "core/distill/consistency_distillation.h"
 #include "core/distill/distillation_method.h"
+#include "core/distill/dmd2_distillation.h"
 #include "core/distill/replay_buffer.h"
 #include "core/distill/student_policy.h"
 #include "core/io/atomic_file.h"
@@ -16,6 +18,8 @@
 #include <QtTest>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
 #include <torch/types.h>
 
 #include <cmath>
@@ -24,6 +28,7 @@
 using namespace ddil;
 
 Q_DECLARE_METATYPE(ddil::DistillMethod)
+Q_DECLARE_METATYPE(ddil::StudentRollouts)
 
 namespace {
 // What the rollout tests start from: a 4-step LCM student of the toy teacher, n draws of noise
@@ -243,6 +248,157 @@ private Q_SLOTS:
                   .item<int64_t>();
         QCOMPARE(torch::randint(1000, { 1 }, a, torch::kInt64).item<int64_t>(), fresh);
         QVERIFY(torch::randint(1000, { 1 }, b, torch::kInt64).item<int64_t>() != fresh);
+    }
+
+    // LCM's guidance scale travels with each buffered state, through a checkpoint too.
+    void replayBufferKeepsEachStatesGuidanceScale()
+    {
+        ReplayBuffer buffer(8);
+        auto gen = at::detail::createCPUGenerator(2);
+        const auto born = torch::arange(6, torch::kInt64);
+        auto w = born.to(torch::kFloat32) * 0.5f + 1.0f;
+        w[5] = std::nan(""); // a state rolled out without a scale of its own
+        buffer.insert({ born.to(torch::kFloat32).unsqueeze(1).repeat({ 1, 2 }),
+                          torch::full({ 6 }, 0.5), torch::zeros({ 6 }, torch::kInt64), born, w },
+            gen);
+        const auto drawn = buffer.sample(200, gen);
+        const auto expected = drawn.born.to(torch::kFloat32) * 0.5f + 1.0f;
+        const auto known = drawn.born < 5;
+        QVERIFY(torch::equal(drawn.w.masked_select(known), expected.masked_select(known)));
+        QVERIFY(torch::isnan(drawn.w.masked_select(~known)).all().item<bool>());
+        // States inserted without a scale read back NaN: their w is drawn by the method.
+        ReplayBuffer plain(2);
+        plain.insert({ torch::zeros({ 2, 2 }), torch::full({ 2 }, 0.5),
+                         torch::zeros({ 2 }, torch::kInt64), torch::zeros({ 2 }, torch::kInt64) },
+            gen);
+        QVERIFY(torch::isnan(plain.sample(4, gen).w).all().item<bool>());
+
+        torch::serialize::OutputArchive out;
+        buffer.save(out, "b_");
+        std::ostringstream bytes;
+        out.save_to(bytes);
+        torch::serialize::InputArchive in;
+        std::istringstream read(bytes.str());
+        in.load_from(read);
+        ReplayBuffer loaded(8);
+        loaded.load(in, "b_");
+        auto a = at::detail::createCPUGenerator(3), b = at::detail::createCPUGenerator(3);
+        const auto x = buffer.sample(50, a), y = loaded.sample(50, b);
+        QVERIFY(torch::equal(torch::nan_to_num(x.w, -1.0), torch::nan_to_num(y.w, -1.0)));
+    }
+
+    // An LCM state rolled out with w keeps it: the loss is then the same whatever the generator
+    // (LCM draws nothing else); data states (NaN) draw w anew.
+    void consistencyLossTrainsBufferedStatesWithTheirOwnScale()
+    {
+        auto c = test::toyDistillConfig(DistillMethod::Consistency, 4);
+        c.distill.ddil.beta = { 0.0, 0.0, 1.0 };
+        DistillTrainer trainer(c, torch::kCPU);
+        auto gen = at::detail::createCPUGenerator(5);
+        const auto states = trainer.source().draw(64, 0, gen);
+        QVERIFY(states.w.defined());
+        QVERIFY(((states.w >= 1.0) & (states.w <= 2.0)).all().item<bool>()); // U[w_min, w_max]
+        QVERIFY(states.w.std().item<double>() > 0.1);
+        auto lossWith = [&](const StateBatch& s, uint64_t seed) {
+            auto g = at::detail::createCPUGenerator(seed);
+            return trainer.method().perSampleLoss(trainer.student(), s, g);
+        };
+        QVERIFY(torch::equal(lossWith(states, 1), lossWith(states, 2)));
+        StateBatch drawnAnew = states;
+        drawnAnew.w = torch::full_like(states.w, std::nan(""));
+        QVERIFY(!torch::equal(lossWith(drawnAnew, 1), lossWith(drawnAnew, 2)));
+        QVERIFY(!torch::equal(lossWith(drawnAnew, 1), lossWith(states, 1)));
+        // Data states carry no scale.
+        c.distill.ddil.beta = { 1.0, 0.0, 0.0 };
+        DistillTrainer data(c, torch::kCPU);
+        QVERIFY(torch::isnan(data.source().draw(64, 0, gen).w).all().item<bool>());
+    }
+
+    // On-policy student states (student_rollouts = fresh): a rollout drawn at step k is the
+    // rollout of the weights of step k, whatever the weights were before. The buffered source
+    // fails the same check (its states were rolled out by older weights).
+    void freshStudentRolloutsUseTheCurrentWeights_data()
+    {
+        QTest::addColumn<StudentRollouts>("rollouts");
+        QTest::newRow("fresh") << StudentRollouts::Fresh;
+        QTest::newRow("buffered") << StudentRollouts::Buffered;
+    }
+    void freshStudentRolloutsUseTheCurrentWeights()
+    {
+        QFETCH(StudentRollouts, rollouts);
+        auto c = test::toyDistillConfig(DistillMethod::Dmd2, 4);
+        c.train.batch_size = 64;
+        c.train.lr = 5e-3; // the weights move visibly in 3 steps
+        c.distill.dmd2.fake_updates = 1;
+        c.distill.ddil.beta = { 0.0, 0.0, 1.0 };
+        c.distill.ddil.student_rollouts = rollouts;
+        DistillTrainer trained(c, torch::kCPU), copy(c, torch::kCPU), untrained(c, torch::kCPU);
+        for (int i = 0; i < 3; ++i)
+            trained.trainStep();
+        copyMatchingWeights(copy.student(), trained.student());
+        auto draw = [](DistillTrainer& t) {
+            auto g = at::detail::createCPUGenerator(9);
+            return t.source().draw(64, 3, g);
+        };
+        const auto a = draw(trained), b = draw(copy), u = draw(untrained);
+        QCOMPARE(a.x.size(0), int64_t(64));
+        QVERIFY((a.source == int64_t(StateSourceKind::Student)).all().item<bool>());
+        // States at tau = 1 are the noise itself for every student: compare the later ones.
+        const auto later = a.t < 0.99;
+        QVERIFY(later.sum().item<int64_t>() > 16);
+        if (rollouts == StudentRollouts::Fresh) {
+            QVERIFY(torch::equal(a.x, b.x));
+            QVERIFY(!torch::equal(a.x.index({ later }), u.x.index({ later })));
+            const auto stats = trained.source().lastStats();
+            QVERIFY(std::any_of(stats.begin(), stats.end(), [](const auto& s) {
+                return s.first == "ddil/staleness_student" && s.second == 0.0;
+            }));
+        } else {
+            QVERIFY(!torch::equal(a.x, b.x));
+        }
+    }
+
+    // DMD2's critic takes each of its updates on a batch of its own, drawn after the previous
+    // update; with critic_sources = student that batch is the student's own fresh rollouts even
+    // when the generator trains on data states.
+    void dmd2CriticDrawsABatchPerUpdate()
+    {
+        auto c = test::toyDistillConfig(DistillMethod::Dmd2, 2);
+        c.distill.dmd2.fake_updates = 3;
+        c.distill.ddil.beta = { 0.5, 0.0, 0.5 };
+        DistillTrainer trainer(c, torch::kCPU);
+        std::vector<StateBatch> seen;
+        std::vector<CriticSources> asked;
+        DistillContext context { c, trainer.student(), trainer.studentEma(), trainer.teacher(),
+            trainer.policy(), trainer.data(), torch::kCPU, DataParallel::single(),
+            [&](CriticSources sources, torch::Generator& g) {
+                asked.push_back(sources);
+                seen.push_back(trainer.source().drawMore(32, sources, g));
+                return seen.back();
+            } };
+        Dmd2Distillation dmd2(context);
+        auto gen = at::detail::createCPUGenerator(4);
+        const auto states = trainer.source().draw(32, 0, gen);
+        const auto terms = dmd2.loss(states, gen);
+        QVERIFY(std::isfinite(terms.loss.item<double>()));
+        QCOMPARE(int(seen.size()), 3);
+        QVERIFY(asked == std::vector<CriticSources>(3, CriticSources::Mixture));
+        for (size_t i = 0; i < seen.size(); ++i) {
+            QVERIFY(!torch::equal(seen[i].x, states.x));
+            for (size_t j = i + 1; j < seen.size(); ++j)
+                QVERIFY(!torch::equal(seen[i].x, seen[j].x));
+        }
+        // The mixture's critic batches mix data and student states like the generator's.
+        int64_t data = 0;
+        for (const auto& s : seen)
+            data += (s.source == int64_t(StateSourceKind::Data)).sum().item<int64_t>();
+        QVERIFY(data > 24 && data < 72);
+        // An on-policy critic: only student states, from the pure noise on (tau = 1, 0.5).
+        const auto student = trainer.source().drawMore(400, CriticSources::Student, gen);
+        QVERIFY((student.source == int64_t(StateSourceKind::Student)).all().item<bool>());
+        const auto atNoise = (student.t == 1.0f).sum().item<int64_t>();
+        QVERIFY2(atNoise > 150 && atNoise < 250, qPrintable(QString::number(atNoise)));
+        QCOMPARE((student.t == 0.5f).sum().item<int64_t>(), 400 - atNoise);
     }
 
     void pTeachScheduleDecaysLinearlyToZero()
