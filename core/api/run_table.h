@@ -36,8 +36,10 @@ struct TableRequest {
 
 // With groupSeeds, each row's first metric (FID; 2-D data: sliced W1; or deltaMetrics) is compared
 // with its method's baseline: the first row of the same method and student step count, in the order
-// the folders were given. The difference of means carries Welch's 95% confidence interval; rows
-// whose interval excludes 0 are marked "*".
+// the folders were given. The difference of means carries a 95% confidence interval, paired by
+// training seed where both rows hold the same seeds with a shared evaluation (else Welch's),
+// marked "*" when it excludes 0, and a two-sided p-value with its Holm adjustment over the
+// table's comparisons, marked "†" when that stays below 0.05.
 // One row's difference of one metric to its method's baseline (rows that are their own
 // baseline have none).
 struct TableDifference {
@@ -46,6 +48,11 @@ struct TableDifference {
     double difference = 0.0, low = 0.0, high = 0.0;
     bool defined = false; // an interval exists (both rows have at least 2 seeds and a spread)
     bool marked = false; // the interval excludes 0
+    bool paired = false; // paired by seed (else Welch's interval)
+    int pairs = 0;
+    double pValue = 0.0, pHolm = 0.0; // two-sided; Holm-adjusted over the table (NaN: none)
+    // The smallest difference the design detects with 80% power, and its 95% interval.
+    double detectable = 0.0, detectableLow = 0.0, detectableHigh = 0.0;
 };
 
 struct RunTable {

@@ -567,7 +567,9 @@ Subcommand addTableCommand(CLI::App& app)
     auto* groupSeeds = table->add_flag("--group-seeds", args->request.groupSeeds,
         "One row per config that differs only in seed: mean ± standard deviation, n, and the "
         "difference of the first metric to the method's baseline (its first row, in the order "
-        "given) with Welch's 95% confidence interval; * marks intervals that exclude 0");
+        "given) with a 95% confidence interval, paired by seed where both rows hold the same "
+        "seeds and share their evaluation, else Welch's (* where it excludes 0), and its "
+        "two-sided p with Holm's adjustment over the table († where that stays below 0.05)");
     table
         ->add_option("--delta", args->request.deltaMetrics,
             "With --group-seeds: the metrics compared with the baseline (default: the first, FID "

@@ -77,6 +77,14 @@ std::string format(double v, int decimals)
     return buf;
 }
 
+// A p-value: three significant digits down to 0.001, then "< 0.001".
+std::string formatP(double p)
+{
+    if (p < 0.001)
+        return "< 0.001";
+    return format(p, p < 0.01 ? 4 : p < 0.1 ? 3 : 2);
+}
+
 std::string formatCompact(double v)
 {
     char buf[32];
@@ -276,6 +284,44 @@ std::vector<double> valuesOf(const std::vector<const RunRecord*>& group, const s
     return v;
 }
 
+// Two runs with the same seed share their evaluation (its noise and its sample of real
+// features are drawn from the seed) when they evaluate the same data the same way.
+bool sharedEvaluation(const RunConfig& a, const RunConfig& b)
+{
+    return a.eval.count == b.eval.count && a.eval.feature_extractor == b.eval.feature_extractor
+        && a.data.kind == b.data.kind && a.data.distribution == b.data.distribution
+        && a.data.path == b.data.path && a.data.split == b.data.split;
+}
+
+// The difference of `key` between a row and its baseline: paired by training seed when both rows
+// hold the same seeds (each once, 2 or more) with a shared evaluation, else Welch's.
+DifferenceInterval compareRows(const std::vector<const RunRecord*>& row,
+    const std::vector<const RunRecord*>& base, const std::string& key)
+{
+    auto bySeed = [&](const std::vector<const RunRecord*>& group) {
+        std::map<uint64_t, double> out;
+        for (const auto* run : group) {
+            const auto it = run->metrics.find(key);
+            if (it == run->metrics.end() || !out.emplace(run->config.seed, it->second).second
+                || !sharedEvaluation(run->config, base.front()->config))
+                return std::map<uint64_t, double> {};
+        }
+        return out;
+    };
+    const auto a = bySeed(row), b = bySeed(base);
+    const bool sameSeeds = a.size() >= 2 && a.size() == row.size() && b.size() == base.size()
+        && std::equal(a.begin(), a.end(), b.begin(), b.end(),
+            [](const auto& x, const auto& y) { return x.first == y.first; });
+    if (!sameSeeds)
+        return welchInterval(valuesOf(row, key), valuesOf(base, key));
+    std::vector<double> va, vb;
+    for (const auto& [seed, value] : a) {
+        va.push_back(value);
+        vb.push_back(b.at(seed));
+    }
+    return pairedInterval(va, vb);
+}
+
 // One line: the run's checkpoint evaluated with several evaluation seeds (the evaluation's own
 // noise), beside the training-seed spread of the row the run belongs to.
 std::string evaluationNoiseNote(const TableRequest& request,
@@ -379,8 +425,10 @@ RunTable buildRunTable(const TableRequest& request)
         table.csvColumns.push_back(std::string(m.key) + "_sd");
         if (compared(m)) {
             table.titles.push_back(std::string("Δ ") + m.title + " vs baseline [95% CI]");
-            for (const char* suffix :
-                { "_diff", "_diff_low", "_diff_high", "_diff_df", "_diff_detectable" })
+            table.titles.push_back(std::string("Δ ") + m.title + ": p, Holm-adjusted p (interval)");
+            for (const char* suffix : { "_diff", "_diff_low", "_diff_high", "_diff_df",
+                     "_diff_interval", "_diff_pairs", "_diff_p", "_diff_p_holm", "_diff_detectable",
+                     "_diff_detectable_low", "_diff_detectable_high" })
                 table.csvColumns.push_back(std::string(m.key) + suffix);
             table.csvColumns.push_back("baseline");
         }
@@ -407,6 +455,11 @@ RunTable buildRunTable(const TableRequest& request)
         return row;
     };
     int marked = 0;
+    // Where each difference's p-value cells go once Holm's adjustment is known.
+    struct PendingP {
+        size_t row, cell, value, difference;
+    };
+    std::vector<PendingP> pending;
     for (size_t row = 0; row < groups.size(); ++row) {
         const auto& group = groups[row];
         const auto& c = group.front()->config;
@@ -439,11 +492,12 @@ RunTable buildRunTable(const TableRequest& request)
             const size_t base = baselineOf(row);
             const auto b = valuesOf(groups[base], m.key);
             if (base == row || v.empty() || b.empty()) {
-                cells.push_back(base == row ? "baseline" : "–");
-                values.insert(values.end(), { "", "", "", "", "", rowName(groups[base]) });
+                cells.insert(cells.end(), { base == row ? "baseline" : "–", "" });
+                values.insert(values.end(), 11, "");
+                values.push_back(rowName(groups[base]));
                 continue;
             }
-            const auto w = welchInterval(v, b);
+            const auto w = compareRows(group, groups[base], m.key);
             std::string cell = (w.difference >= 0 ? "+" : "") + format(w.difference, m.decimals);
             if (w.defined) {
                 cell += " [" + format(w.low, m.decimals) + ", " + format(w.high, m.decimals) + "]";
@@ -456,13 +510,28 @@ RunTable buildRunTable(const TableRequest& request)
                                                      : " (no interval: no spread)";
             }
             cells.push_back(cell);
-            table.differences.push_back({ name, rowName(groups[base]), m.key, m.title, w.difference,
-                w.low, w.high, w.defined, w.defined && w.excludesZero() });
+            cells.push_back(""); // the p-values, once the table's every p is known (Holm)
+            pending.push_back({ table.cells.size(), cells.size() - 1, values.size() + 6,
+                table.differences.size() });
+            const bool paired = w.kind == IntervalKind::Paired;
+            TableDifference d { name, rowName(groups[base]), m.key, m.title, w.difference, w.low,
+                w.high, w.defined, w.defined && w.excludesZero() };
+            d.paired = paired;
+            d.pairs = w.pairs;
+            d.pValue = w.defined ? w.pValue : std::nan("");
+            d.detectable = w.detectable;
+            d.detectableLow = w.detectableLow;
+            d.detectableHigh = w.detectableHigh;
+            table.differences.push_back(d);
             values.push_back(format(w.difference, 6));
-            values.push_back(w.defined ? format(w.low, 6) : "");
-            values.push_back(w.defined ? format(w.high, 6) : "");
+            for (double x : { w.low, w.high })
+                values.push_back(w.defined ? format(x, 6) : "");
             values.push_back(w.defined ? format(w.df, 3) : "");
-            values.push_back(w.defined ? format(w.detectable, 6) : "");
+            values.push_back(paired ? "paired" : "welch");
+            values.push_back(paired ? std::to_string(w.pairs) : "");
+            values.insert(values.end(), 2, ""); // p and Holm's p, filled below
+            for (double x : { w.detectable, w.detectableLow, w.detectableHigh })
+                values.push_back(w.defined ? format(x, 6) : "");
             values.push_back(rowName(groups[base]));
         }
         std::vector<double> stepCounts, minutes;
@@ -480,13 +549,41 @@ RunTable buildRunTable(const TableRequest& request)
         table.cells.push_back(cells);
         table.values.push_back(values);
     }
-    if (request.groupSeeds)
-        table.notes.push_back("Δ: difference of means to the method's baseline (its first row), "
-                              "with Welch's 95% confidence interval; "
+    // Holm's adjustment over every difference in the table with an interval.
+    std::vector<double> p;
+    for (const auto& d : table.differences)
+        p.push_back(d.defined ? d.pValue : std::nan(""));
+    const auto holm = holmAdjusted(p);
+    int holmMarked = 0;
+    for (const auto& at : pending) {
+        auto& d = table.differences[at.difference];
+        d.pHolm = holm[at.difference];
+        if (!d.defined)
+            continue;
+        const bool holds = d.pHolm < 0.05;
+        holmMarked += holds;
+        table.cells[at.row][at.cell] = "p = " + formatP(d.pValue) + ", Holm " + formatP(d.pHolm)
+            + (holds ? " †" : "")
+            + (d.paired ? " (paired, n = " + std::to_string(d.pairs) + ")" : " (Welch)");
+        table.values[at.row][at.value] = format(d.pValue, 6);
+        table.values[at.row][at.value + 1] = format(d.pHolm, 6);
+    }
+    if (request.groupSeeds) {
+        const size_t tests
+            = std::count_if(p.begin(), p.end(), [](double x) { return !std::isnan(x); });
+        table.notes.push_back(
+            "Δ: difference of means to the method's baseline (its first row), with a 95% "
+            "confidence interval: paired by training seed where both rows hold the same seeds and "
+            "share their evaluation (the evaluation's noise and real features are drawn from the "
+            "seed), else Welch's; "
             + (marked == 0 ? std::string("no interval excludes 0.")
                            : "* marks the " + std::to_string(marked)
                         + (marked == 1 ? " interval that excludes" : " intervals that exclude")
-                        + " 0."));
+                        + " 0.")
+            + " p: two-sided; Holm: adjusted over the table's " + std::to_string(tests)
+            + " comparisons; † marks the " + std::to_string(holmMarked)
+            + " that stay below 0.05 after the adjustment.");
+    }
 
     const auto& first = runs.front().config;
     const std::string features = first.eval.feature_extractor.empty()
@@ -556,8 +653,9 @@ void writeDifferencePlot(const RunTable& table, const std::string& pngPath)
         panels[indexOf(titles, d.metricTitle)].rows[indexOf(labels, d.row)]
             = { d.difference, d.low, d.high, d.defined, d.marked };
     writeIntervalPanelsPng(pngPath, labels, panels,
-        "Difference of means to the method's baseline (its first row) with Welch's 95% "
-        "interval; in colour where the interval excludes 0.");
+        "Difference of means to the method's baseline (its first row) with a 95% interval "
+        "(paired by seed where the rows share seeds and evaluation, else Welch's); in colour "
+        "where the interval excludes 0.");
 }
 
 } // namespace ddil

@@ -74,6 +74,131 @@ private Q_SLOTS:
         QVERIFY(!welchInterval({ 2, 2 }, { 2, 2 }).excludesZero());
     }
 
+    void pairedIntervalMatchesAHandComputation()
+    {
+        // d = a - b = 0.5 0.6 0.1 0.9 0.5: mean 0.52, s^2 = 0.328 / 4 = 0.082, se = sqrt(0.082 / 5)
+        // = 0.128062, t(0.975; 4) = 2.776445: [0.164442, 0.875558].
+        const std::vector<double> a { 2, 3, 4, 5, 6.5 }, b { 1.5, 2.4, 3.9, 4.1, 6 };
+        const auto p = pairedInterval(a, b);
+        QVERIFY(p.defined && p.kind == IntervalKind::Paired && p.pairs == 5);
+        QVERIFY(std::abs(p.difference - 0.52) < 1e-12);
+        QCOMPARE(p.df, 4.0);
+        QVERIFY(std::abs(p.standardError - 0.128062) < 1e-6);
+        QVERIFY2(std::abs(p.low - 0.164442) < 1e-5, qPrintable(QString::number(p.low, 'g', 10)));
+        QVERIFY(std::abs(p.high - 0.875558) < 1e-5);
+        QVERIFY(p.excludesZero());
+        // Two-sided p of t = 0.52 / 0.128062 = 4.060518 with 4 degrees of freedom, from the
+        // closed form of Student's t CDF at 4 df: F(t) = 1/2 + t (t^2 + 6) / (2 (t^2 + 4)^1.5).
+        const double t = 4.060518, cdf = 0.5 + t * (t * t + 6) / (2 * std::pow(t * t + 4, 1.5));
+        QVERIFY2(std::abs(p.pValue - 2 * (1 - cdf)) < 1e-6,
+            qPrintable(QString::number(p.pValue, 'g', 10))); // 0.015342
+        // The same values read as independent groups: the spread between seeds swamps the
+        // difference, and Welch's interval contains 0.
+        const auto w = welchInterval(a, b);
+        QVERIFY(w.kind == IntervalKind::Welch && !w.excludesZero() && w.pValue > 0.5);
+        // Smallest detectable: (2.776445 + t(0.8; 4) = 0.940965) x 0.128062 = 0.476061, and its
+        // 95% interval from chi-square(4): x sqrt(4 / 11.143287) and x sqrt(4 / 0.484419).
+        QVERIFY(std::abs(p.detectable - 0.476061) < 1e-5);
+        QVERIFY2(std::abs(p.detectableLow - 0.285224) < 1e-5,
+            qPrintable(QString::number(p.detectableLow, 'g', 10)));
+        QVERIFY2(std::abs(p.detectableHigh - 1.367987) < 1e-5,
+            qPrintable(QString::number(p.detectableHigh, 'g', 10)));
+        // Unequal sizes are no pairs; one pair or no spread gives no interval.
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, pairedInterval({ 1, 2 }, { 1 }));
+        QVERIFY(!pairedInterval({ 1 }, { 2 }).defined);
+        QVERIFY(!pairedInterval({ 3, 4 }, { 2, 3 }).defined);
+    }
+
+    void chiSquareQuantilesMatchTheTables()
+    {
+        QVERIFY(std::abs(chiSquareQuantile(0.975, 4) - 11.143287) < 1e-5);
+        QVERIFY(std::abs(chiSquareQuantile(0.025, 4) - 0.484419) < 1e-5);
+        QVERIFY(std::abs(chiSquareQuantile(0.95, 1) - 3.841459) < 1e-5);
+        QVERIFY(std::abs(chiSquareQuantile(0.5, 2) - 1.386294) < 1e-5); // 2 ln 2
+        QVERIFY(std::abs(chiSquareQuantile(0.05, 30) - 18.492661) < 1e-4);
+    }
+
+    void holmAdjustmentMatchesAHandExample()
+    {
+        // Sorted: 0.005 x 4 = 0.02, 0.01 x 3 = 0.03, 0.03 x 2 = 0.06, 0.04 x 1 = 0.04 -> 0.06
+        // (never below the previous one); NaN is no test and does not count in m.
+        const auto nan = std::nan("");
+        const auto h = holmAdjusted({ 0.01, 0.04, nan, 0.03, 0.005 });
+        const std::vector<double> expected { 0.03, 0.06, nan, 0.06, 0.02 };
+        for (size_t i = 0; i < h.size(); ++i) {
+            if (std::isnan(expected[i]))
+                QVERIFY(std::isnan(h[i]));
+            else
+                QVERIFY2(std::abs(h[i] - expected[i]) < 1e-12, qPrintable(QString::number(h[i])));
+        }
+        // Capped at 1.
+        QCOMPARE(holmAdjusted({ 0.6, 0.7 })[1], 1.0);
+        QVERIFY(holmAdjusted({}).empty());
+    }
+
+    // Rows holding the baseline's seeds with the same evaluation are paired by seed; a row
+    // evaluated otherwise falls back to Welch's; Holm adjusts over the table's comparisons.
+    void tablePairsRowsBySeedAndAdjustsWithHolm()
+    {
+        QTemporaryDir tmp;
+        RunConfig base;
+        base.task = Task::Distill;
+        base.distill.method = DistillMethod::Dmd2;
+        base.distill.teacher = "/runs/teacher.pt";
+        base.name = "dmd2";
+        auto ddil = base;
+        ddil.name = "dmd2-ddil";
+        ddil.distill.ddil.beta = { 0.5, 0.25, 0.25 };
+        auto other = ddil;
+        other.name = "dmd2-ddil-other-evaluation";
+        other.distill.ddil.beta = { 0, 0.5, 0.5 };
+        other.eval.count = base.eval.count + 1000;
+        TableRequest request;
+        request.groupSeeds = true;
+        request.teacherSamples = 0;
+        auto add = [&](RunConfig c, std::vector<double> values) {
+            for (size_t i = 0; i < values.size(); ++i) {
+                c.seed = i;
+                const auto dir = tmp.filePath(
+                    QString::fromStdString(c.name) + "-seed=" + QString::number(int(i)));
+                writeRun(dir, c, values[i]);
+                request.runDirs.push_back(dir.toStdString());
+            }
+        };
+        add(base, { 2, 3, 4, 5, 6.5 });
+        add(ddil, { 2.5, 3.6, 4.1, 5.9, 7 }); // the paired example: d = 0.5 0.6 0.1 0.9 0.5
+        add(other, { 3, 4, 5, 6, 7.5 }); // +1 everywhere, but another evaluation: Welch
+        const auto table = buildRunTable(request);
+        const int delta = 9;
+        QCOMPARE(QString::fromStdString(table.titles[delta + 1]),
+            QString("Δ sliced W1 to data: p, Holm-adjusted p (interval)"));
+        QCOMPARE(
+            QString::fromStdString(table.cells[1][delta]), QString("+0.5200 [0.1644, 0.8756] *"));
+        // p = 0.015342 (paired) and Welch's p for +1 with se = sqrt(2 x 3.2 / 5)... read back from
+        // the interval itself; Holm: 2 x 0.015342 = 0.031, then max(0.031, p_Welch).
+        QCOMPARE(QString::fromStdString(table.cells[1][delta + 1]),
+            QString("p = 0.015, Holm 0.031 † (paired, n = 5)"));
+        const auto w = welchInterval({ 3, 4, 5, 6, 7.5 }, { 2, 3, 4, 5, 6.5 });
+        const auto welchP = QString::number(w.pValue, 'f', 2);
+        QCOMPARE(QString::fromStdString(table.cells[2][delta + 1]),
+            QString("p = %1, Holm %1 (Welch)").arg(welchP));
+        QCOMPARE(int(table.differences.size()), 2);
+        QVERIFY(table.differences[0].paired && !table.differences[1].paired);
+        QVERIFY(std::abs(table.differences[0].pHolm - 2 * table.differences[0].pValue) < 1e-12);
+        QCOMPARE(table.differences[1].pHolm, table.differences[1].pValue);
+        const auto md = QString::fromStdString(table.markdown());
+        QVERIFY2(md.contains("adjusted over the table's 2 comparisons; † marks the 1 that stay"),
+            qPrintable(md));
+        const auto csv = QString::fromStdString(table.csv());
+        QVERIFY2(csv.contains(",paired,5,0.015342,0.030684,"), qPrintable(csv));
+        QVERIFY(csv.contains("sliced_wasserstein_diff_detectable_low"));
+        // Seeds that differ between the rows cannot pair: Welch.
+        request.runDirs.erase(request.runDirs.begin() + 5); // dmd2-ddil seed 0
+        const auto unpaired = buildRunTable(request);
+        QVERIFY(!unpaired.differences[0].paired);
+        QVERIFY(QString::fromStdString(unpaired.cells[1][delta + 1]).endsWith("(Welch)"));
+    }
+
     void tableComparesEachRowWithItsMethodsBaseline()
     {
         QTemporaryDir tmp;
@@ -150,9 +275,9 @@ private Q_SLOTS:
         request.deltaMetrics = { "sliced_wasserstein", "mmd" };
         const auto both = buildRunTable(request);
         QCOMPARE(
-            QString::fromStdString(both.titles[11]), QString("Δ MMD to data vs baseline [95% CI]"));
+            QString::fromStdString(both.titles[12]), QString("Δ MMD to data vs baseline [95% CI]"));
         QCOMPARE(
-            QString::fromStdString(both.cells[1][11]), QString("+0.0000 (no interval: no spread)"));
+            QString::fromStdString(both.cells[1][12]), QString("+0.0000 (no interval: no spread)"));
         QVERIFY(QString::fromStdString(both.csv()).contains("mmd_diff,mmd_diff_low"));
         request.deltaMetrics = { "fid" };
         QVERIFY_THROWS_EXCEPTION(ConfigError, buildRunTable(request));
