@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # Regenerates every number of docs/results.md (Fashion-MNIST, 4-step students, CPU or GPU):
-#   runs      PD, LCM, DMD2 (backward simulation) x baseline / + DDIL / + DDIL reflected, 5 seeds;
-#             each method's untrained student (step 0, 3 seeds: the evaluation's own spread);
-#             then the DMD2 + DDIL source ablation (3 seeds); first readings with one seed each:
-#             DMD2 without backward simulation, with its GAN term, DMD2 + DDIL with DAgger's
-#             p_teach decay, LCM at guidance 4 and LCM for 1,000 steps (with and without DDIL); the
-#             per-step shift diagnostics of every seed-0 run, and last the equal-wall-clock arm:
-#             LCM (DDIL's largest overhead) trained for as long as LCM + DDIL took, 5 seeds
+#   runs      PD, LCM, DMD2 x baseline / + reflection / + DDIL / + DDIL reflected, 5 seeds; DMD2 as
+#             its authors run it (on-policy rollouts every step, a fresh batch per critic update)
+#             and DMD2 + DDIL with an on-policy critic; each method's untrained student (step 0,
+#             3 seeds: the evaluation's own spread); 2-step students at guidance 4 for LCM and
+#             DMD2 with and without DDIL, 5 seeds; then the DMD2 + DDIL source ablation (3 seeds);
+#             first readings with one seed each: DMD2 without backward simulation, with its GAN
+#             term, DMD2 + DDIL with DAgger's p_teach decay, LCM at guidance 4 and LCM for 1,000
+#             steps (with and without DDIL); the per-step shift diagnostics of every seed-0 run,
+#             and last the equal-wall-clock arm: LCM (DDIL's largest overhead) trained for as long
+#             as LCM + DDIL took, 5 seeds
 #   table     summaries of every finished run in docs/results/runs/ (config.json, state.json,
 #             the evaluation lines of metrics.jsonl, diagnose.json), the tables in
 #             docs/results/*.md, *.csv and *-delta.png (the differences to the baselines) from
 #             those summaries (`ddil table --group-seeds`), the evaluation noise of one
 #             checkpoint, docs/shift.png with its numbers (docs/results/shift.md) and the
 #             compute time it took
-#   scripts/reproduce-results.sh [BUILD_DIR] [STAGE ...]      (stages: runs table; default both)
+#   map       the regime map on 2-D data: LCM and DMD2 students over N, guidance, beta and
+#             on-policy or buffered student rollouts, 10 seeds per cell, with the shift each
+#             student shows (eval.shift_diagnostics); `table` turns them into
+#             docs/results/map/runs.csv, heat maps (SVG) and map.md (scripts/regime_map.py)
+#   scripts/reproduce-results.sh [BUILD_DIR] [STAGE ...]  (stages: runs map table; default all)
 # Finished runs are skipped and interrupted ones resumed, so the script can be stopped and
 # started again, in as many sittings as it takes. DDIL_JOBS runs that many trainings at a time
 # (default 2, one thread each: on 2 cores that trains 14% more steps per second than one run on
@@ -23,7 +30,7 @@ set -euo pipefail
 build=${1:-build}
 shift || true
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(runs table)
+[ ${#stages[@]} -eq 0 ] && stages=(runs map table)
 here=$(cd "$(dirname "$0")/.." && pwd)
 ddil=$(cd "$build/app" && pwd)/ddil
 out="$here/runs/reproduction"
@@ -89,11 +96,25 @@ run_queue() { xargs -r -L 1 -P "$jobs" bash -c 'task "$@"' _; }
 # DDIL_DRY_RUN=1: write the configs and print the queue instead of training.
 [ -n "${DDIL_DRY_RUN:-}" ] && run_queue() { cat; }
 
-main_arms=(pd pd-ddil pd-ddil-reflected lcm lcm-ddil lcm-ddil-reflected dmd2 dmd2-ddil
-  dmd2-ddil-reflected)
+# Each method: its baseline, the baseline with reflection alone, + DDIL, + DDIL reflected; DMD2's
+# baseline is DMD2 as its authors run it (on-policy rollouts at every step, a fresh batch per
+# critic update), and DMD2 + DDIL is also run with an on-policy critic (its own rollouts only).
+main_arms=(pd pd-reflected pd-ddil pd-ddil-reflected lcm lcm-reflected lcm-ddil lcm-ddil-reflected
+  dmd2 dmd2-reflected dmd2-ddil dmd2-ddil-reflected dmd2-ddil-critic-student)
+# 2-step students at guidance 4 (LCM: w ~ U[3, 5]), with and without DDIL.
+two_step_arms=(lcm-2step-guidance4 lcm-ddil-2step-guidance4 dmd2-2step-guidance4
+  dmd2-ddil-2step-guidance4)
 if has runs; then
   for a in "${main_arms[@]}"; do arm "$a" "$a" 0,1,2,3,4; done
   for m in pd lcm dmd2; do arm "$m-step0" "$m" 0,1,2 --set train.steps=0; done
+  for a in lcm lcm-ddil; do
+    arm "$a-2step-guidance4" "$a" 0,1,2,3,4 --set distill.student_steps=2 \
+      --set distill.guidance.scale=4 --set distill.lcm.w_min=3 --set distill.lcm.w_max=5
+  done
+  for a in dmd2 dmd2-ddil; do
+    arm "$a-2step-guidance4" "$a" 0,1,2,3,4 --set distill.student_steps=2 \
+      --set distill.guidance.scale=4
+  done
   arm dmd2-ddil-ablation dmd2-ddil 0,1,2 \
     --set 'distill.ddil.beta=[0,0.5,0.5],[0.6666667,0,0.3333333],[0.6666667,0.3333333,0]'
   for a in dmd2-no-backward-simulation dmd2-gan dmd2-ddil-dagger; do arm "$a" "$a" 0; done
@@ -108,6 +129,9 @@ if has runs; then
     for s in 0 1 2; do for a in "${main_arms[@]}"; do configs "$a" "$s" | sed 's/^/train /'; done; done
     for m in pd lcm dmd2; do configs "$m-step0" | sed 's/^/train /'; done
     for s in 3 4; do for a in "${main_arms[@]}"; do configs "$a" "$s" | sed 's/^/train /'; done; done
+    for s in 0 1 2 3 4; do
+      for a in "${two_step_arms[@]}"; do configs "$a" "$s" | sed 's/^/train /'; done
+    done
     for a in dmd2-ddil-ablation dmd2-no-backward-simulation dmd2-gan dmd2-ddil-dagger \
       lcm-guidance4 lcm-ddil-guidance4 lcm-1000-steps lcm-ddil-1000-steps; do
       configs "$a" | sed 's/^/train /'
@@ -145,6 +169,33 @@ EOF
   fi
 fi
 
+# The regime map (docs/results.md, "Where the shift is"): 2-D checkerboard students of LCM and
+# DMD2 over N in {2, 4, 8}, guidance {1, 3, 6}, beta in {(1,0,0), (0,0,1), (0.5,0.25,0.25),
+# (0,0.5,0.5)} and student rollouts fresh at every step (on-policy) or from a buffer refreshed
+# every 50 steps, 10 seeds per cell; beta = (1,0,0) has no rollouts to refresh: one arm.
+map_arms=()
+for m in lcm dmd2; do for g in 1 3 6; do map_arms+=("map-$m-w$g-data" "map-$m-w$g-ddil"); done; done
+map_seeds=0,1,2,3,4,5,6,7,8,9
+if has map; then
+  for m in lcm dmd2; do
+    for g in 1 3 6; do
+      guidance=(--set "distill.guidance.scale=$g")
+      [ $m = lcm ] && guidance+=(--set "distill.lcm.w_min=$g" --set "distill.lcm.w_max=$g")
+      mapcfg="$here/configs/toy/distill/map/$m.json"
+      [ -f "$out/map-$m-w$g-data/configs.txt" ] || "$ddil" sweep "$mapcfg" --set "seed=$map_seeds" \
+        --set distill.student_steps=2,4,8 "${guidance[@]}" --out "$out/map-$m-w$g-data" > /dev/null
+      [ -f "$out/map-$m-w$g-ddil/configs.txt" ] || "$ddil" sweep "$mapcfg" --set "seed=$map_seeds" \
+        --set distill.student_steps=2,4,8 "${guidance[@]}" \
+        --set 'distill.ddil.beta=[0,0,1],[0.5,0.25,0.25],[0,0.5,0.5]' \
+        --set distill.ddil.student_rollouts=fresh,buffered --out "$out/map-$m-w$g-ddil" > /dev/null
+    done
+  done
+  # Seed by seed, so a partial map has every cell at the same number of seeds.
+  for s in ${map_seeds//,/ }; do
+    for a in "${map_arms[@]}"; do configs "$a" "$s" | sed 's/^/train /'; done
+  done | run_queue
+fi
+
 if has table; then
   cd "$here" # the tables name the evaluation-noise run relative to the repository
   # Summaries of the finished runs: what `ddil table` and the shift plot read.
@@ -172,9 +223,10 @@ if has table; then
       --csv "$results/$name.csv" --threads "$(nproc)" "${extra[@]}" > /dev/null
     echo "wrote $results/$name.md"
   }
-  table main pd pd-ddil pd-ddil-reflected pd-step0 lcm lcm-ddil lcm-ddil-reflected lcm-step0 \
-    dmd2 dmd2-ddil dmd2-ddil-reflected dmd2-step0 dmd2-no-backward-simulation dmd2-gan \
-    dmd2-ddil-dagger
+  table main pd pd-reflected pd-ddil pd-ddil-reflected pd-step0 lcm lcm-reflected lcm-ddil \
+    lcm-ddil-reflected lcm-step0 dmd2 dmd2-reflected dmd2-ddil dmd2-ddil-reflected \
+    dmd2-ddil-critic-student dmd2-step0 dmd2-no-backward-simulation dmd2-gan dmd2-ddil-dagger
+  table two-step-guidance4 "${two_step_arms[@]}"
   # The numbers behind docs/shift.png: the seed-0 runs' diagnostics as Markdown.
   mapfile -t diagnosed < <(for a in "${main_arms[@]}"; do
     ls -d "$results/runs/$a"/*-seed=0 2> /dev/null || true; done)
@@ -184,6 +236,18 @@ if has table; then
   table source-ablation dmd2 dmd2-ddil dmd2-ddil-ablation
   table guidance4 lcm-guidance4 lcm-ddil-guidance4
   table long lcm-1000-steps lcm-ddil-1000-steps
+  # The regime map: one line per finished map run (docs/results/map/runs.csv, in git), then its
+  # heat maps and tables from that file.
+  if [ -d "$out/map-lcm-w1-data" ]; then
+    mapfile -t mapdirs < <(for a in "${map_arms[@]}"; do
+      [ -d "$out/$a" ] && ls -d "$out/$a"/map-*/ 2> /dev/null; done)
+    mkdir -p "$results/map"
+    python3 "$here/scripts/regime_map.py" collect "${mapdirs[@]}" > "$results/map/runs.csv"
+  fi
+  if [ -f "$results/map/runs.csv" ]; then
+    python3 "$here/scripts/regime_map.py" report "$results/map/runs.csv" "$results/map"
+    echo "wrote $results/map/map.md"
+  fi
   awk -F'\t' '{ s += $3; n[$1] += $3 } END {
     printf "compute: %.1f h of task wall time in all (training %.1f h, of which %.1f h in runs stopped and resumed later; diagnostics %.1f h), %d tasks\n",
       s / 3600, (n["train"] + n["train-stopped"]) / 3600, n["train-stopped"] / 3600, n["diagnose"] / 3600, NR }' "$out/timing.tsv" \
