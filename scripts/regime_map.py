@@ -2,7 +2,9 @@
 """The regime map of docs/results.md: where DDIL changes 2-D students, and how much covariate
 shift those students show.
 
-  regime_map.py collect RUN_DIR...      one CSV line per finished map run (stdout)
+  regime_map.py collect [--merge CSV] RUN_DIR...
+                                        one CSV line per finished map run (stdout), after
+                                        the lines of CSV whose runs are not among RUN_DIR
   regime_map.py report RUNS_CSV OUT_DIR map.md, effect-<method>.svg, shift-<method>.svg
   regime_map.py self-test               the statistics against hand-computed examples
 
@@ -22,6 +24,7 @@ import json
 import math
 import os
 import sys
+from xml.sax.saxutils import escape
 
 FIELDS = ["method", "steps", "guidance", "beta", "rollouts", "seed", "sw", "mmd", "shift",
           "loss_gap", "elapsed", "folder"]
@@ -128,9 +131,15 @@ def beta_text(beta):
     return "/".join(f"{b:g}" for b in beta)
 
 
-def collect(dirs):
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(FIELDS)
+def collect(dirs, merge=None):
+    """Rows of the finished runs in `dirs`, after the rows of `merge` (a runs CSV written
+    before: runs whose folders are gone, e.g. on another machine, keep their line) that no
+    folder replaces."""
+    rows = {}
+    if merge and os.path.exists(merge):
+        with open(merge) as f:
+            for r in csv.DictReader(f):
+                rows[r["folder"]] = [r[k] for k in FIELDS]
     for folder in dirs:
         folder = folder.rstrip("/")
         try:
@@ -162,11 +171,16 @@ def collect(dirs):
         if beta[2] == 0 and rollouts != "-":
             rollouts = "teacher-buffer"
         guidance = d["lcm"]["w_min"] if d["method"] == "lcm" else d["guidance"]["scale"]
-        writer.writerow([d["method"], n, f"{guidance:g}", beta_text(beta), rollouts, config["seed"],
-                         f"{last['eval/sliced_wasserstein']:.6g}", f"{last['eval/mmd']:.6g}",
-                         f"{sum(excess) / len(excess):.6g}" if excess else "",
-                         f"{sum(gaps) / len(gaps):.6g}" if gaps else "",
-                         f"{last.get('elapsed', 0):.1f}", os.path.basename(folder)])
+        rows[os.path.basename(folder)] = [
+            d["method"], n, f"{guidance:g}", beta_text(beta), rollouts, config["seed"],
+            f"{last['eval/sliced_wasserstein']:.6g}", f"{last['eval/mmd']:.6g}",
+            f"{sum(excess) / len(excess):.6g}" if excess else "",
+            f"{sum(gaps) / len(gaps):.6g}" if gaps else "",
+            f"{last.get('elapsed', 0):.1f}", os.path.basename(folder)]
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(FIELDS)
+    for name in sorted(rows):
+        writer.writerow(rows[name])
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -207,21 +221,21 @@ def svg(title, rows, columns, cells, subtitle):
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'font-family="DejaVu Sans, sans-serif" font-size="11">',
            f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="8" y="18" font-size="14" font-weight="bold">{title}</text>',
-           f'<text x="8" y="{height - 12}" fill="#555">{subtitle}</text>']
+           f'<text x="8" y="18" font-size="14" font-weight="bold">{escape(title)}</text>',
+           f'<text x="8" y="{height - 12}" fill="#555">{escape(subtitle)}</text>']
     for c, name in enumerate(columns):
         x = left + c * cw + cw / 2
         for i, part in enumerate(name.split(", ")):
-            out.append(f'<text x="{x}" y="{top - 30 + 13 * i}" text-anchor="middle">{part}</text>')
+            out.append(f'<text x="{x}" y="{top - 30 + 13 * i}" text-anchor="middle">{escape(part)}</text>')
     for r, name in enumerate(rows):
         y = top + r * ch
-        out.append(f'<text x="{left - 6}" y="{y + ch / 2 + 4}" text-anchor="end">{name}</text>')
+        out.append(f'<text x="{left - 6}" y="{y + ch / 2 + 4}" text-anchor="end">{escape(name)}</text>')
         for c in range(len(columns)):
             fill, text = cells[r][c]
             out.append(f'<rect x="{left + c * cw}" y="{y}" width="{cw - 2}" height="{ch - 2}" '
                        f'fill="{fill}"/>')
             out.append(f'<text x="{left + c * cw + cw / 2 - 1}" y="{y + ch / 2 + 3}" '
-                       f'text-anchor="middle">{text}</text>')
+                       f'text-anchor="middle">{escape(text)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -317,6 +331,8 @@ def report(runs_csv, out_dir):
 def main(argv):
     if len(argv) >= 2 and argv[1] == "self-test":
         self_test()
+    elif len(argv) >= 4 and argv[1] == "collect" and argv[2] == "--merge":
+        collect(argv[4:], argv[3])
     elif len(argv) >= 2 and argv[1] == "collect":
         collect(argv[2:])
     elif len(argv) == 4 and argv[1] == "report":

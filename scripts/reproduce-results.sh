@@ -190,10 +190,12 @@ if has map; then
         --set distill.ddil.student_rollouts=fresh,buffered --out "$out/map-$m-w$g-ddil" > /dev/null
     done
   done
-  # Seed by seed, so a partial map has every cell at the same number of seeds.
+  # Seed by seed, so a partial map has every cell at the same number of seeds; runs already in
+  # docs/results/map/runs.csv (trained in an earlier sitting, maybe elsewhere) are not retrained.
+  summarised() { [ -f "$results/map/runs.csv" ] && cut -d, -f12 "$results/map/runs.csv"; }
   for s in ${map_seeds//,/ }; do
     for a in "${map_arms[@]}"; do configs "$a" "$s" | sed 's/^/train /'; done
-  done | run_queue
+  done | { grep -v -F -f <(summarised | sed 's|^|/|; s|$|.json|') || true; } | run_queue
 fi
 
 if has table; then
@@ -242,7 +244,9 @@ if has table; then
     mapfile -t mapdirs < <(for a in "${map_arms[@]}"; do
       [ -d "$out/$a" ] && ls -d "$out/$a"/map-*/ 2> /dev/null; done)
     mkdir -p "$results/map"
-    python3 "$here/scripts/regime_map.py" collect "${mapdirs[@]}" > "$results/map/runs.csv"
+    python3 "$here/scripts/regime_map.py" collect --merge "$results/map/runs.csv" "${mapdirs[@]}" \
+      > "$results/map/runs.csv.part"
+    mv "$results/map/runs.csv.part" "$results/map/runs.csv"
   fi
   if [ -f "$results/map/runs.csv" ]; then
     python3 "$here/scripts/regime_map.py" report "$results/map/runs.csv" "$results/map"

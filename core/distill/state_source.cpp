@@ -117,18 +117,21 @@ int64_t DdilStateSource::firstStoredState(int64_t steps, int64_t step) const
 }
 
 BufferedStates DdilStateSource::rolloutStates(bool teacherSource, const torch::Tensor& noise,
-    const torch::Tensor& labels, int64_t step, int64_t first, torch::Generator& gen,
-    torch::Tensor* index)
+    const torch::Tensor& labels, int64_t step, int64_t first, torch::Generator& gen, int64_t last)
 {
     const auto times = m_studentTimesNow();
     const int64_t n = noise.size(0);
-    const int64_t steps = static_cast<int64_t>(times.size()) - 1;
+    const int64_t steps = last < 0 ? static_cast<int64_t>(times.size()) - 1 : last + 1;
+    // A student rollout stopped at state `last` takes only the steps that lead to it: its first
+    // `last` steps, which draw what the full rollout's first steps draw.
+    const std::vector<double> rolloutTimes(
+        times.begin(), times.begin() + std::min<int64_t>(steps + 1, times.size()));
     const auto scales = rolloutScales(n, gen);
     // Chunk i draws from a generator of its own, so the chunks can be rolled out by different
     // ranks (chunk i by rank i mod W) and summed: every rank then holds every state.
     const auto chunkSeed = torch::randint(0, int64_t(1) << 62, { 1 }, gen, torch::kInt64);
     const uint64_t firstSeed = static_cast<uint64_t>(chunkSeed.item<int64_t>());
-    std::vector<torch::Tensor> xs, ts, ls, ws, idx;
+    std::vector<torch::Tensor> xs, ts, ls, ws;
     const int64_t chunkRows = rolloutChunk(m_data.sampleShape());
     for (int64_t begin = 0, chunk = 0; begin < n; begin += chunkRows, ++chunk) {
         const int64_t end = std::min(n, begin + chunkRows);
@@ -147,24 +150,23 @@ BufferedStates DdilStateSource::rolloutStates(bool teacherSource, const torch::T
             options.teacher = &m_teacher;
             options.scale = w;
             auto chunkGen = at::detail::createCPUGenerator(firstSeed + chunk);
-            states = rolloutStudent(m_policy, m_student, z, y, times, chunkGen, options).states;
+            auto rollout
+                = rolloutStudent(m_policy, m_student, z, y, rolloutTimes, chunkGen, options);
+            states = std::move(rollout.states);
+            if (last >= 0)
+                states.push_back(rollout.x0); // the state entering step `last`
         }
-        const auto rows = torch::arange(begin, end, torch::kInt64);
         for (int64_t k = first; k < steps; ++k) {
             xs.push_back(states[k].contiguous());
             ts.push_back(torch::full({ end - begin }, times[k], z.options()));
             ls.push_back(y);
             ws.push_back(
                 w.defined() ? w : torch::full({ end - begin }, std::nan(""), torch::kFloat32));
-            if (index)
-                idx.push_back(torch::stack({ rows, torch::full_like(rows, k) }, 1));
         }
     }
     BufferedStates out { torch::cat(xs), torch::cat(ts), torch::cat(ls), {}, torch::cat(ws) };
     m_parallel.sum(out.x);
     out.born = torch::full({ out.x.size(0) }, step, torch::kInt64);
-    if (index)
-        *index = torch::cat(idx);
     return out;
 }
 
@@ -223,15 +225,27 @@ BufferedStates DdilStateSource::freshStudentStates(
     const auto started = std::chrono::steady_clock::now();
     const int64_t steps = static_cast<int64_t>(m_studentTimesNow().size()) - 1;
     const auto [noise, labels] = startStates(count, gen);
-    torch::Tensor index;
-    const auto all = rolloutStates(false, noise, labels, step, first, gen, &index);
-    // Rollout i's state at its own index k_i, uniform over the kept states.
+    // Rollout i stops at its own state index k_i, uniform over the kept states; the rollouts
+    // stopping at k run together, k steps each.
     const auto chosen = torch::randint(first, steps, { count }, gen, torch::kInt64);
-    const auto rows
-        = (index.select(1, 1) == chosen.index_select(0, index.select(1, 0))).nonzero().squeeze(1);
+    std::vector<BufferedStates> parts;
+    for (int64_t k = first; k < steps; ++k) {
+        const auto rows = (chosen == k).nonzero().squeeze(1);
+        if (rows.numel() > 0)
+            parts.push_back(rolloutStates(
+                false, noise.index_select(0, rows), labels.index_select(0, rows), step, k, gen, k));
+    }
+    BufferedStates out;
+    for (auto field : { &BufferedStates::x, &BufferedStates::t, &BufferedStates::labels,
+             &BufferedStates::born, &BufferedStates::w }) {
+        std::vector<torch::Tensor> pieces;
+        for (const auto& part : parts)
+            pieces.push_back(part.*field);
+        out.*field = torch::cat(pieces);
+    }
     m_refreshSeconds
         += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    return selectRows(all, rows);
+    return out;
 }
 
 StateBatch DdilStateSource::draw(int64_t batch, int64_t step, torch::Generator& generator)

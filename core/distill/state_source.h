@@ -96,12 +96,12 @@ private:
     bool freshStudent() const { return m_config.student_rollouts == StudentRollouts::Fresh; }
     // Fills (or refreshes `count` entries of) the buffers whose source is in use.
     void refresh(int64_t count, bool teacher, bool student, int64_t step, torch::Generator& gen);
-    // The states of each rollout from `noise` from state index `first` on, chunk by chunk and,
-    // within a chunk, state index by state index; `index` (if given) gets each row's (rollout,
-    // state index), (n, 2).
+    // The states of each rollout from `noise` from state index `first` to `last` (-1: the
+    // last before the sample), chunk by chunk and, within a chunk, state index by state index.
+    // `last` >= 0: student rollouts only.
     BufferedStates rolloutStates(bool teacherSource, const torch::Tensor& noise,
         const torch::Tensor& labels, int64_t step, int64_t first, torch::Generator& gen,
-        torch::Tensor* index = nullptr);
+        int64_t last = -1);
     // `rollouts` start noises and labels drawn from `gen`.
     std::pair<torch::Tensor, torch::Tensor> startStates(int64_t rollouts, torch::Generator& gen);
     // The rollouts' per-sample guidance scales (undefined: the defaults), drawn from `gen`.

@@ -358,6 +358,35 @@ private Q_SLOTS:
         }
     }
 
+    // A rollout stopped at state k (the fresh student source runs only the steps leading
+    // there) is the full rollout's state k: the same steps, the same draws, LCM's re-noising too.
+    void rolloutStoppedAtAStateIsTheFullRolloutsState_data()
+    {
+        QTest::addColumn<DistillMethod>("method");
+        QTest::newRow("lcm") << DistillMethod::Consistency;
+        QTest::newRow("dmd2") << DistillMethod::Dmd2;
+    }
+    void rolloutStoppedAtAStateIsTheFullRolloutsState()
+    {
+        QFETCH(DistillMethod, method);
+        auto c = test::toyDistillConfig(method, 4);
+        DistillTrainer trainer(c, torch::kCPU);
+        auto gen = at::detail::createCPUGenerator(8);
+        const auto z = torch::randn({ 32, 2 }, gen);
+        const auto labels = torch::randint(0, 8, { 32 }, gen, torch::kInt64);
+        const auto times = trainer.method().studentTimes();
+        QCOMPARE(int(times.size()), 5);
+        auto roll = [&](std::vector<double> t) {
+            auto g = at::detail::createCPUGenerator(21);
+            return rolloutStudent(trainer.policy(), trainer.student(), z, labels, t, g);
+        };
+        const auto full = roll(times);
+        for (size_t k = 1; k < 4; ++k) {
+            const auto stopped = roll(std::vector<double>(times.begin(), times.begin() + k + 1));
+            QVERIFY2(torch::equal(stopped.x0, full.states[k]), qPrintable(QString::number(k)));
+        }
+    }
+
     // DMD2's critic takes each of its updates on a batch of its own, drawn after the previous
     // update; with critic_sources = student that batch is the student's own fresh rollouts even
     // when the generator trains on data states.
