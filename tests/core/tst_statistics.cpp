@@ -31,6 +31,27 @@ void writeRun(const QString& dir, const RunConfig& config, double sw)
         "{\"step\": 100, \"eval/sliced_wasserstein\": " + std::to_string(sw)
             + ", \"eval/mmd\": 0.01}\n");
 }
+// A DMD2 distillation config named `name` with DDIL priors `beta` (the teacher path absolute:
+// relative is each run folder's own).
+RunConfig dmd2Config(const std::string& name, std::vector<double> beta = { 1, 0, 0 })
+{
+    RunConfig c;
+    c.task = Task::Distill;
+    c.distill.method = DistillMethod::Dmd2;
+    c.distill.teacher = "/runs/teacher.pt";
+    c.name = name;
+    c.distill.ddil.beta = std::move(beta);
+    return c;
+}
+
+// --group-seeds without teacher rows.
+TableRequest groupedRequest()
+{
+    TableRequest request;
+    request.groupSeeds = true;
+    request.teacherSamples = 0;
+    return request;
+}
 } // namespace
 
 class TestStatistics : public QObject {
@@ -141,21 +162,10 @@ private Q_SLOTS:
     void tablePairsRowsBySeedAndAdjustsWithHolm()
     {
         QTemporaryDir tmp;
-        RunConfig base;
-        base.task = Task::Distill;
-        base.distill.method = DistillMethod::Dmd2;
-        base.distill.teacher = "/runs/teacher.pt";
-        base.name = "dmd2";
-        auto ddil = base;
-        ddil.name = "dmd2-ddil";
-        ddil.distill.ddil.beta = { 0.5, 0.25, 0.25 };
-        auto other = ddil;
-        other.name = "dmd2-ddil-other-evaluation";
-        other.distill.ddil.beta = { 0, 0.5, 0.5 };
+        const auto base = dmd2Config("dmd2"), ddil = dmd2Config("dmd2-ddil", { 0.5, 0.25, 0.25 });
+        auto other = dmd2Config("dmd2-ddil-other-evaluation", { 0, 0.5, 0.5 });
         other.eval.count = base.eval.count + 1000;
-        TableRequest request;
-        request.groupSeeds = true;
-        request.teacherSamples = 0;
+        auto request = groupedRequest();
         auto add = [&](RunConfig c, std::vector<double> values) {
             for (size_t i = 0; i < values.size(); ++i) {
                 c.seed = i;
@@ -202,20 +212,9 @@ private Q_SLOTS:
     void tableComparesEachRowWithItsMethodsBaseline()
     {
         QTemporaryDir tmp;
-        RunConfig base;
-        base.task = Task::Distill;
-        base.distill.method = DistillMethod::Dmd2;
-        base.distill.teacher = "/runs/teacher.pt"; // absolute: relative is each run folder's own
-        base.name = "dmd2";
-        auto ddil = base;
-        ddil.name = "dmd2-ddil";
-        ddil.distill.ddil.beta = { 0.5, 0.25, 0.25 };
-        auto close = ddil;
-        close.name = "dmd2-ddil-close";
-        close.distill.ddil.beta = { 0.5, 0.5, 0.0 };
-        TableRequest request;
-        request.groupSeeds = true;
-        request.teacherSamples = 0;
+        const auto base = dmd2Config("dmd2"), ddil = dmd2Config("dmd2-ddil", { 0.5, 0.25, 0.25 });
+        const auto close = dmd2Config("dmd2-ddil-close", { 0.5, 0.5, 0.0 });
+        auto request = groupedRequest();
         const double baseSw[] = { 1, 2, 3, 4 }, ddilSw[] = { 10, 11, 12 }, closeSw[] = { 2, 4, 6 };
         auto add = [&](RunConfig c, const double* values, int n) {
             for (int i = 0; i < n; ++i) {
