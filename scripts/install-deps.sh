@@ -16,6 +16,8 @@ common=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   libopencv-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   libprotobuf-dev protobuf-compiler libisal-dev
+  # stb's image codecs: the GPU bundle's stand-in for OpenCV's imgcodecs (make gpu-bundle).
+  libstb-dev
   dataset-fashion-mnist
   xvfb xauth imagemagick
   # CPack's dependency scan (dpkg-shlibdeps) needs file(1); Debian 13's minimal systems lack it.
