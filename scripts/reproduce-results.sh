@@ -6,7 +6,8 @@
 #             3 seeds: the evaluation's own spread); 2-step students at guidance 4 for LCM and
 #             DMD2 with and without DDIL, 5 seeds; then the DMD2 + DDIL source ablation (3 seeds);
 #             first readings with one seed each: DMD2 without backward simulation, with its GAN
-#             term, DMD2 + DDIL with DAgger's p_teach decay, LCM at guidance 4 and LCM for 1,000
+#             term (and, when that seed beats DMD2's seed 0, DMD2 and DMD2 + DDIL with the GAN
+#             term, 5 seeds each), DMD2 + DDIL with DAgger's p_teach decay, LCM at guidance 4 and LCM for 1,000
 #             steps (with and without DDIL); the per-step shift diagnostics of every seed-0 run,
 #             and last the equal-wall-clock arm: LCM (DDIL's largest overhead) trained for as long
 #             as LCM + DDIL took, 5 seeds
@@ -66,7 +67,7 @@ train_one() {
   if "$DDIL" run "$config" --out "$dir" --quiet --threads "$DDIL_THREADS" "${resume[@]}" \
     > "$dir.log" 2>&1; then
     printf '%s\t%s\t%d\n' train "$(basename "$dir")" $((SECONDS - started)) >> "$DDIL_TIMING"
-    echo "$(basename "$dir"): $(grep -o 'eval/fid [0-9.]*' "$dir.log" | tail -1)"
+    echo "$(basename "$dir"): $(grep -o 'eval/\(fid\|sliced_wasserstein\) [0-9.]*' "$dir.log" | tail -1)"
   else
     # An interrupted run (exit 130) wrote its checkpoint and resumes; its time still counts.
     printf '%s\t%s\t%d\n' train-stopped "$(basename "$dir")" $((SECONDS - started)) >> "$DDIL_TIMING"
@@ -138,6 +139,29 @@ if has runs; then
     done
     for a in "${main_arms[@]}"; do configs "$a" 0 | sed 's/^/diagnose /; s/\.json$//'; done
   } | run_queue
+
+  # The GAN term: when seed 0 of DMD2 with it (dmd2-gan) reaches a lower FID than seed 0 of DMD2,
+  # DMD2 and DMD2 + DDIL are also run with it, 5 seeds each (dmd2-gan-seeds, dmd2-ddil-gan).
+  gan=$(python3 - "$out" << 'EOF'
+import glob, json, sys
+def fid(arm):
+    for path in glob.glob(f"{sys.argv[1]}/{arm}/*-seed=0/metrics.jsonl"):
+        evals = [json.loads(l) for l in open(path) if '"eval/fid"' in l]
+        if evals:
+            return evals[-1]["eval/fid"]
+base, gan = fid("dmd2"), fid("dmd2-gan")
+if base is not None and gan is not None:
+    print(f"{'helps' if gan < base else 'does not help'} (seed 0: FID {gan:.2f} with it, {base:.2f} without)")
+EOF
+)
+  echo "DMD2's GAN term: ${gan:-waits for seed 0 of dmd2 and dmd2-gan}"
+  if [[ $gan == helps* ]]; then
+    arm dmd2-gan-seeds dmd2-gan 0,1,2,3,4
+    arm dmd2-ddil-gan dmd2-ddil 0,1,2,3,4 --set distill.dmd2.gan=true
+    for s in 0 1 2 3 4; do
+      for a in dmd2-gan-seeds dmd2-ddil-gan; do configs "$a" "$s" | sed 's/^/train /'; done
+    done | run_queue
+  fi
 
   # Equal wall clock: LCM trained for as many steps as fit in LCM + DDIL's mean training time
   # (to the last training step, so the evaluation is not counted), from the finished seeds.
@@ -229,6 +253,7 @@ if has table; then
     lcm-ddil-reflected lcm-step0 dmd2 dmd2-reflected dmd2-ddil dmd2-ddil-reflected \
     dmd2-ddil-critic-student dmd2-step0 dmd2-no-backward-simulation dmd2-gan dmd2-ddil-dagger
   table two-step-guidance4 "${two_step_arms[@]}"
+  table gan dmd2 dmd2-gan-seeds dmd2-ddil dmd2-ddil-gan
   # The numbers behind docs/shift.png: the seed-0 runs' diagnostics as Markdown.
   mapfile -t diagnosed < <(for a in "${main_arms[@]}"; do
     ls -d "$results/runs/$a"/*-seed=0 2> /dev/null || true; done)
