@@ -6,6 +6,9 @@ shift those students show.
                                         one CSV line per finished map run (stdout), after
                                         the lines of CSV whose runs are not among RUN_DIR
   regime_map.py report RUNS_CSV OUT_DIR map.md, effect-<method>.svg, shift-<method>.svg
+  regime_map.py promising RUNS_CSV      the cell where DDIL helps most (Holm p < 0.05): its
+                                        method, then two lines of `ddil sweep --set` settings
+                                        (the base method's, then DDIL's); nothing if none
   regime_map.py self-test               the statistics against hand-computed examples
 
 A cell is (method, student steps N, guidance w, beta, student rollouts). Its effect is the
@@ -240,16 +243,16 @@ def svg(title, rows, columns, cells, subtitle):
     return "\n".join(out) + "\n"
 
 
-def report(runs_csv, out_dir):
+def read_cells(runs_csv):
+    """The runs of each cell by seed, and every non-data cell's paired comparison with the
+    data-only cell: {(method, steps, guidance, (beta, rollouts)): (result, holm p, pairs)}."""
     with open(runs_csv) as f:
         runs = list(csv.DictReader(f))
     cells = {}
     for r in runs:
         key = (r["method"], int(r["steps"]), r["guidance"], r["beta"], r["rollouts"])
         cells.setdefault(key, {})[int(r["seed"])] = r
-    methods = sorted({k[0] for k in cells})
-    settings = sorted({(k[1], float(k[2])) for k in cells})
-    comparisons = []  # (method, steps, guidance, arm, result)
+    comparisons = []
     for (method, steps, guidance, beta, rollouts), arm_runs in sorted(cells.items()):
         if beta == "1/0/0":
             continue
@@ -259,7 +262,31 @@ def report(runs_csv, out_dir):
                         [float(base[s]["sw"]) for s in seeds])
         comparisons.append(((method, steps, guidance, (beta, rollouts)), result, len(seeds)))
     adjusted = holm([c[1]["p"] if c[1] else None for c in comparisons])
-    found = {c[0]: (c[1], a, c[2]) for c, a in zip(comparisons, adjusted)}
+    return runs, cells, comparisons, {c[0]: (c[1], a, c[2]) for c, a in zip(comparisons, adjusted)}
+
+
+def promising(runs_csv):
+    """The `ddil sweep` settings of the cell where DDIL lowers the distance most among those
+    whose Holm-adjusted p stays below 0.05 (method first, then --set arguments); nothing when no
+    cell does."""
+    _, _, _, found = read_cells(runs_csv)
+    helped = [(v[0]["diff"], k) for k, v in found.items()
+              if v[0] and v[1] is not None and v[1] < 0.05 and v[0]["diff"] < 0]
+    if not helped:
+        return
+    _, (method, steps, guidance, (beta, rollouts)) = min(helped)
+    sets = [f"distill.student_steps={steps}", f"distill.guidance.scale={guidance}"]
+    if method == "lcm":
+        sets += [f"distill.lcm.w_min={guidance}", f"distill.lcm.w_max={guidance}"]
+    print(method)
+    print(" ".join(sets))
+    print(f"distill.ddil.beta=[{beta.replace('/', ',')}] distill.ddil.student_rollouts={rollouts}")
+
+
+def report(runs_csv, out_dir):
+    runs, cells, comparisons, found = read_cells(runs_csv)
+    methods = sorted({k[0] for k in cells})
+    settings = sorted({(k[1], float(k[2])) for k in cells})
 
     def mean_of(key, field):
         values = [float(r[field]) for r in cells.get(key, {}).values() if r[field] != ""]
@@ -335,6 +362,8 @@ def main(argv):
         collect(argv[4:], argv[3])
     elif len(argv) >= 2 and argv[1] == "collect":
         collect(argv[2:])
+    elif len(argv) == 3 and argv[1] == "promising":
+        promising(argv[2])
     elif len(argv) == 4 and argv[1] == "report":
         report(argv[2], argv[3])
     else:

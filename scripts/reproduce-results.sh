@@ -7,7 +7,8 @@
 #             DMD2 with and without DDIL, 5 seeds; then the DMD2 + DDIL source ablation (3 seeds);
 #             first readings with one seed each: DMD2 without backward simulation, with its GAN
 #             term (and, when that seed beats DMD2's seed 0, DMD2 and DMD2 + DDIL with the GAN
-#             term, 5 seeds each), DMD2 + DDIL with DAgger's p_teach decay, LCM at guidance 4 and LCM for 1,000
+#             term, 5 seeds each), the regime map's most promising cell (when the map names one:
+#             the cell's method, N and guidance with and without its DDIL mixture, 5 seeds), DMD2 + DDIL with DAgger's p_teach decay, LCM at guidance 4 and LCM for 1,000
 #             steps (with and without DDIL); the per-step shift diagnostics of every seed-0 run,
 #             and last the equal-wall-clock arm: LCM (DDIL's largest overhead) trained for as long
 #             as LCM + DDIL took, 5 seeds
@@ -163,6 +164,26 @@ EOF
     done | run_queue
   fi
 
+  # The regime map's most promising cell on Fashion-MNIST (scripts/regime_map.py promising): the
+  # method's preset at the cell's N and guidance, trained on data states alone (the map's
+  # reference) and with the cell's DDIL mixture and rollouts, 5 seeds each.
+  cell=()
+  [ -f "$results/map/runs.csv" ] \
+    && mapfile -t cell < <(python3 "$here/scripts/regime_map.py" promising "$results/map/runs.csv")
+  if [ ${#cell[@]} -eq 3 ]; then
+    echo "the regime map's most promising cell: ${cell[*]}"
+    sets=()
+    for kv in ${cell[1]}; do sets+=(--set "$kv"); done
+    arm promising-cell "${cell[0]}" 0,1,2,3,4 "${sets[@]}" --set 'distill.ddil.beta=[1,0,0]'
+    for kv in ${cell[2]}; do sets+=(--set "$kv"); done
+    arm promising-cell-ddil "${cell[0]}" 0,1,2,3,4 "${sets[@]}"
+    for s in 0 1 2 3 4; do
+      for a in promising-cell promising-cell-ddil; do configs "$a" "$s" | sed 's/^/train /'; done
+    done | run_queue
+  else
+    echo "the regime map names no cell where DDIL helps after Holm's adjustment (or is not made yet)"
+  fi
+
   # Equal wall clock: LCM trained for as many steps as fit in LCM + DDIL's mean training time
   # (to the last training step, so the evaluation is not counted), from the finished seeds.
   if [ ! -f "$out/lcm-equal-wall-clock/configs.txt" ]; then
@@ -254,6 +275,7 @@ if has table; then
     dmd2-ddil-critic-student dmd2-step0 dmd2-no-backward-simulation dmd2-gan dmd2-ddil-dagger
   table two-step-guidance4 "${two_step_arms[@]}"
   table gan dmd2 dmd2-gan-seeds dmd2-ddil dmd2-ddil-gan
+  table promising-cell promising-cell promising-cell-ddil
   # The numbers behind docs/shift.png: the seed-0 runs' diagnostics as Markdown.
   mapfile -t diagnosed < <(for a in "${main_arms[@]}"; do
     ls -d "$results/runs/$a"/*-seed=0 2> /dev/null || true; done)
