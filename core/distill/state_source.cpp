@@ -123,9 +123,10 @@ BufferedStates DdilStateSource::rolloutStates(bool teacherSource, const torch::T
     const int64_t n = noise.size(0);
     const int64_t steps = last < 0 ? static_cast<int64_t>(times.size()) - 1 : last + 1;
     // A student rollout stopped at state `last` takes only the steps that lead to it: its first
-    // `last` steps, which draw what the full rollout's first steps draw.
+    // `last` steps (times tau_N ... the state's own), which draw what the full rollout's first
+    // steps draw; its end point is that state.
     const std::vector<double> rolloutTimes(
-        times.begin(), times.begin() + std::min<int64_t>(steps + 1, times.size()));
+        times.begin(), last < 0 ? times.end() : times.begin() + last + 1);
     const auto scales = rolloutScales(n, gen);
     // Chunk i draws from a generator of its own, so the chunks can be rolled out by different
     // ranks (chunk i by rank i mod W) and summed: every rank then holds every state.
