@@ -281,9 +281,16 @@ CheckpointReader::CheckpointReader(const std::string& path)
         if (bytes.size() != header->fileBytes || bytes.compare(0, 8, prefix, 0, 8) != 0
             || bytes.compare(8, header->headerBytes, header->text) != 0)
             throw IoError(path + ": changed while being read");
-        if (!verifySafetensorsCrc(bytes, *header, path))
+        if (!verifySafetensorsCrc(bytes, *header, path)) {
+            // Every file we write with our archive layout carries its CRC (both came with the
+            // safetensors format): one without is damaged, e.g. a bit flipped in the CRC's key.
+            if (header->metadata.count(kArchiveMetadataKey) > 0)
+                throw CheckpointError(path
+                    + ": corrupt checkpoint: its header names a ddil archive "
+                    + "layout but has no \"" + kCrcMetadataKey + "\" (a damaged key?)");
             notify(path + ": no \"" + kCrcMetadataKey
                 + "\" in its metadata (written by another tool?): read without an integrity check");
+        }
         m_archive = decodeArchive(bytes, *header, path);
     } else if (isDataOnlyFile(bytes)) {
         m_archive = decodeDataOnly(bytes, path);

@@ -459,12 +459,20 @@ private Q_SLOTS:
         std::string bytes = encodeArchive(archive,
             { { "format", "ddil-checkpoint" }, { "format_version", "2" }, { "config", json },
                 { "model_signature", net->signature() } });
-        // Without ddil.crc32c: the header rewritten as another tool would write it.
+        // Without ddil.crc32c and our archive layout: the header rewritten as another tool
+        // would write it.
         std::uint64_t n = 0;
         for (int i = 7; i >= 0; --i)
             n = (n << 8) | static_cast<unsigned char>(bytes[i]);
         auto header = nlohmann::ordered_json::parse(bytes.substr(8, n));
         header["__metadata__"].erase("ddil.crc32c");
+        // Our layout without its CRC is a damaged file of ours (a flipped bit in the key): refused.
+        std::string damaged = header.dump(1);
+        writeBytes(
+            path("damaged.safetensors"), u64(damaged.size()) + damaged + bytes.substr(8 + n));
+        QVERIFY_THROWS_EXCEPTION(
+            CheckpointError, CheckpointReader(path("damaged.safetensors").toStdString()));
+        header["__metadata__"].erase("ddil.archive");
         std::string text = header.dump(1);
         writeBytes(path("nocrc.safetensors"), u64(text.size()) + text + bytes.substr(8 + n));
         QStringList notices;
