@@ -77,7 +77,7 @@ std::string format(double v, int decimals)
     return buf;
 }
 
-// A p-value: three significant digits down to 0.001, then "< 0.001".
+// A p-value: two significant digits down to 0.001, then "< 0.001".
 std::string formatP(double p)
 {
     if (p < 0.001)
