@@ -6,6 +6,7 @@
 #include <torch/utils.h>
 
 #include <algorithm>
+#include <dlfcn.h>
 #include <malloc.h>
 #include <thread>
 
@@ -52,7 +53,17 @@ void applyThreadCount(int threads)
     }();
     (void)allocatorTuned;
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    torch::set_num_threads(threads > 0 ? threads : static_cast<int>(cores));
+    const int count = threads > 0 ? threads : static_cast<int>(cores);
+    torch::set_num_threads(count);
+    // Debian's LibTorch multiplies matrices with OpenBLAS, whose pthread build keeps a pool of
+    // its own (one thread per core) that set_num_threads does not size: with --threads 1 its
+    // idle workers spun on sched_yield beside the run, and two runs side by side on 2 cores
+    // trained at half speed (a toy DMD2 run: 15 s against 8 s). Looked up at run time, so a
+    // LibTorch on MKL (PyTorch's own builds) is left as it is.
+    using SetBlasThreads = void (*)(int);
+    if (auto setBlasThreads
+        = reinterpret_cast<SetBlasThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        setBlasThreads(count);
 }
 
 } // namespace ddil

@@ -11,7 +11,8 @@ namespace ddil {
 // auto: CUDA when this LibTorch has it and a device is visible, else CPU.
 // cuda when unavailable: DeviceError with the reason.
 torch::Device resolveDevice(Device requested);
-// Sets LibTorch's intra-op threads (0: one per core) and, once per process, keeps glibc from
+// Sets LibTorch's intra-op threads (0: one per core), and OpenBLAS's where LibTorch multiplies
+// matrices with it, and, once per process, keeps glibc from
 // returning large freed blocks to the system: every conv activation of an image batch is such a
 // block, and re-faulting its pages cost a third of a training step on the 2-core dev machine.
 void applyThreadCount(int threads);
