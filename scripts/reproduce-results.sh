@@ -4,27 +4,32 @@
 #             its authors run it (on-policy rollouts every step, a fresh batch per critic update)
 #             and DMD2 + DDIL with an on-policy critic; each method's untrained student (step 0,
 #             3 seeds: the evaluation's own spread); 2-step students at guidance 4 for LCM and
-#             DMD2 with and without DDIL, 5 seeds; then the DMD2 + DDIL source ablation (3 seeds);
-#             first readings with one seed each: DMD2 without backward simulation, with its GAN
-#             term (and, when that seed beats DMD2's seed 0, DMD2 and DMD2 + DDIL with the GAN
-#             term, 5 seeds each), the regime map's most promising cell (when the map names one:
-#             the cell's method, N and guidance with and without its DDIL mixture, 5 seeds), DMD2 + DDIL with DAgger's p_teach decay, LCM at guidance 4 and LCM for 1,000
-#             steps (with and without DDIL); the per-step shift diagnostics of every seed-0 run,
-#             and last the equal-wall-clock arm: LCM (DDIL's largest overhead) trained for as long
-#             as LCM + DDIL took, 5 seeds
+#             DMD2 with and without DDIL, 5 seeds; DMD2 on forward-diffused data states alone
+#             (no backward simulation: what its on-policy rollouts are worth), 5 seeds; then the
+#             DMD2 + DDIL source ablation (3 seeds); first readings with one seed each: DMD2 with
+#             its GAN term (and, when that seed beats DMD2's seed 0, DMD2 and DMD2 + DDIL with
+#             the GAN term, 5 seeds each), DMD2 + DDIL with DAgger's p_teach decay, LCM at
+#             guidance 4 and LCM for 1,000 steps (with and without DDIL); the regime map's most
+#             promising cell (when the map names one: the cell's method, N and guidance with and
+#             without its DDIL mixture, 5 seeds); the per-step shift diagnostics of every seed-0
+#             run, and last the equal-wall-clock arm: LCM (DDIL's largest overhead) trained for
+#             as long as LCM + DDIL took, 5 seeds
 #   table     summaries of every finished run in docs/results/runs/ (config.json, state.json,
 #             the evaluation lines of metrics.jsonl, diagnose.json), the tables in
 #             docs/results/*.md, *.csv and *-delta.png (the differences to the baselines) from
 #             those summaries (`ddil table --group-seeds`), the evaluation noise of one
-#             checkpoint, docs/shift.png with its numbers (docs/results/shift.md) and the
-#             compute time it took
+#             checkpoint, docs/shift.png with its numbers (docs/results/shift.md), the compute
+#             time it took, and docs/results.md itself (scripts/results_page.py fills
+#             docs/results.md.in)
 #   map       the regime map on 2-D data: LCM and DMD2 students over N, guidance, beta and
 #             on-policy or buffered student rollouts, 10 seeds per cell, with the shift each
 #             student shows (eval.shift_diagnostics); `table` turns them into
 #             docs/results/map/runs.csv, heat maps (SVG) and map.md (scripts/regime_map.py)
 #   scripts/reproduce-results.sh [BUILD_DIR] [STAGE ...]  (stages: runs map table; default all)
 # Finished runs are skipped and interrupted ones resumed, so the script can be stopped and
-# started again, in as many sittings as it takes. DDIL_JOBS runs that many trainings at a time
+# started again, in as many sittings as it takes. `runs` trains seed 0 of every arm first; an
+# arm whose seed 0 ends at the final evaluation its summary in docs/results/runs/ already holds
+# keeps its other seeds' summaries instead of training them again. DDIL_JOBS runs that many trainings at a time
 # (default 2, one thread each: on 2 cores that trains 14% more steps per second than one run on
 # both). Run folders go to runs/reproduction/ (not in git); every task's wall time is appended
 # to runs/reproduction/timing.tsv. DDIL_DRY_RUN=1 lists the queue without training.
@@ -57,6 +62,59 @@ configs() {
   if [ $# -gt 1 ]; then grep -- "-seed=$2[-.]" "$out/$1/configs.txt" || true; else cat "$out/$1/configs.txt"; fi
 }
 finished() { grep -qs '"status": "finished"' "$1/state.json"; }
+# reproduces ARM: seed 0 of ARM, trained in this sitting, ends with the final evaluation its
+# summary in docs/results/runs/ARM holds (every eval/ number to 1e-4, relative), for each of
+# its seed-0 configs. The code that made the summaries of ARM's other seeds then trains as
+# this code does, so they are kept rather than trained again (the run is deterministic on one
+# platform); an arm whose seed 0 does not reproduce is trained again, every seed.
+reproduces() {
+  local verdict rc=0
+  verdict=$(python3 - "$out/$1" "$results/runs/$1" 2>&1 << 'EOF'
+import glob, json, math, os, sys
+def final(path):
+    try:
+        lines = [json.loads(l) for l in open(path) if '"eval/' in l]
+    except OSError:
+        return None
+    return {k: v for k, v in lines[-1].items() if k.startswith("eval/")} if lines else None
+runs = glob.glob(os.path.join(sys.argv[1], "*-seed=0*/metrics.jsonl"))
+runs = [r for r in runs if "-seed=0-" in r or "-seed=0/" in r]
+if not runs:
+    sys.exit("no seed-0 run trained")
+for run in runs:
+    name = os.path.basename(os.path.dirname(run))
+    new, old = final(run), final(os.path.join(sys.argv[2], name, "metrics.jsonl"))
+    if old is None:
+        sys.exit(f"{name}: no summary to compare with")
+    if new is None:
+        sys.exit(f"{name}: no final evaluation")
+    for key, value in old.items():
+        if not isinstance(value, (int, float)):
+            continue
+        now = new.get(key)
+        if now is None or not math.isclose(now, value, rel_tol=1e-4, abs_tol=1e-9):
+            sys.exit(f"{name}: {key} {now} now, {value} in its summary")
+print(f"seed 0 reproduces its summary ({len(runs)} config(s))")
+EOF
+  ) || rc=$?
+  echo "$1: ${verdict:-?}$([ $rc -eq 0 ] && echo ': its other seeds are kept from docs/results/runs' \
+    || echo ': every seed is trained')" >&2
+  return $rc
+}
+kept() { [[ " ${reused[*]} " == *" $1 "* ]]; }
+# other_seeds ARM...: the training tasks of the arms' seeds 1-4, seed by seed; an arm whose seed
+# 0 reproduced its summary (in reused) keeps the summaries it has.
+other_seeds() {
+  local s a c
+  for s in 1 2 3 4; do
+    for a in "$@"; do
+      configs "$a" "$s" | while read -r c; do
+        kept "$a" && [ -f "$results/runs/$a/$(basename "${c%.json}")/metrics.jsonl" ] \
+          || echo "train $c"
+      done
+    done
+  done
+}
 
 # One training (its config's run folder beside it): skipped when finished, resumed when it has
 # a checkpoint; its wall time is appended to the timing file.
@@ -119,26 +177,31 @@ if has runs; then
   done
   arm dmd2-ddil-ablation dmd2-ddil 0,1,2 \
     --set 'distill.ddil.beta=[0,0.5,0.5],[0.6666667,0,0.3333333],[0.6666667,0.3333333,0]'
-  for a in dmd2-no-backward-simulation dmd2-gan dmd2-ddil-dagger; do arm "$a" "$a" 0; done
+  arm dmd2-no-backward-simulation dmd2-no-backward-simulation 0,1,2,3,4
+  for a in dmd2-gan dmd2-ddil-dagger; do arm "$a" "$a" 0; done
   for a in lcm lcm-ddil; do
     arm "$a-guidance4" "$a" 0 --set distill.guidance.scale=4 --set distill.lcm.w_min=3 \
       --set distill.lcm.w_max=5
     arm "$a-1000-steps" "$a" 0 --set train.steps=1000
   done
+  # Seed 0 of every arm first (what the GAN decision and a partial reproduction need), then the
+  # other seeds of each arm whose seed 0 does not reproduce its summary, seeds interleaved so a
+  # partial reproduction is balanced; then the seed-0 diagnostics.
+  multi_arms=("${main_arms[@]}" pd-step0 lcm-step0 dmd2-step0 dmd2-no-backward-simulation
+    "${two_step_arms[@]}" dmd2-ddil-ablation)
+  single_arms=(dmd2-gan dmd2-ddil-dagger lcm-guidance4
+    lcm-ddil-guidance4 lcm-1000-steps lcm-ddil-1000-steps)
+  for a in "${multi_arms[@]}" "${single_arms[@]}"; do configs "$a" 0 | sed 's/^/train /'; done \
+    | run_queue
+  reused=()
+  for a in "${multi_arms[@]}"; do reproduces "$a" && reused+=("$a"); done
   {
-    # Seeds 0-2 of the nine arms first, so a partial reproduction is balanced; then the
-    # untrained students, seeds 3-4, and the rest.
-    for s in 0 1 2; do for a in "${main_arms[@]}"; do configs "$a" "$s" | sed 's/^/train /'; done; done
-    for m in pd lcm dmd2; do configs "$m-step0" | sed 's/^/train /'; done
-    for s in 3 4; do for a in "${main_arms[@]}"; do configs "$a" "$s" | sed 's/^/train /'; done; done
-    for s in 0 1 2 3 4; do
-      for a in "${two_step_arms[@]}"; do configs "$a" "$s" | sed 's/^/train /'; done
+    other_seeds "${multi_arms[@]}"
+    for a in "${main_arms[@]}"; do
+      configs "$a" 0 | while read -r c; do # a kept arm's diagnosis is kept too, where it has one
+        kept "$a" && [ -f "$results/runs/$a/$(basename "${c%.json}")/diagnose.json" ] || echo "diagnose ${c%.json}"
+      done
     done
-    for a in dmd2-ddil-ablation dmd2-no-backward-simulation dmd2-gan dmd2-ddil-dagger \
-      lcm-guidance4 lcm-ddil-guidance4 lcm-1000-steps lcm-ddil-1000-steps; do
-      configs "$a" | sed 's/^/train /'
-    done
-    for a in "${main_arms[@]}"; do configs "$a" 0 | sed 's/^/diagnose /; s/\.json$//'; done
   } | run_queue
 
   # The GAN term: when seed 0 of DMD2 with it (dmd2-gan) reaches a lower FID than seed 0 of DMD2,
@@ -185,32 +248,37 @@ EOF
   fi
 
   # Equal wall clock: LCM trained for as many steps as fit in LCM + DDIL's mean training time
-  # (to the last training step, so the evaluation is not counted), from the finished seeds.
+  # (to the last training step, so the evaluation is not counted), from the seeds both arms
+  # trained in this reproduction (a seed kept from an earlier sitting has no timing here).
   if [ ! -f "$out/lcm-equal-wall-clock/configs.txt" ]; then
     steps=$(python3 - "$out" << 'EOF'
-import glob, json, sys
+import glob, json, os, re, sys
 def seconds(arm):
-    out = []
+    out = {}
     for path in glob.glob(f"{sys.argv[1]}/{arm}/*/metrics.jsonl"):
         lines = [json.loads(l) for l in open(path)]
         train = [l for l in lines if "train/loss" in l]
         if train and train[-1]["step"] == 300:
-            out.append(train[-1]["elapsed"])
+            out[re.search(r"seed=(\d+)", path).group(1)] = train[-1]["elapsed"]
     return out
 base, ddil = seconds("lcm"), seconds("lcm-ddil")
-if len(base) == 5 and len(ddil) == 5:
-    print(round(300 * (sum(ddil) / 5) / (sum(base) / 5)))
+seeds = sorted(set(base) & set(ddil))
+if seeds:
+    ratio = sum(ddil[s] for s in seeds) / sum(base[s] for s in seeds)
+    print(round(300 * ratio), len(seeds))
 EOF
 )
     if [ -n "$steps" ]; then
-      echo "equal wall clock: LCM for $steps steps"
-      arm lcm-equal-wall-clock lcm 0,1,2,3,4 --set "train.steps=$steps"
+      echo "equal wall clock: LCM for ${steps% *} steps (timed on ${steps#* } seed(s) of both arms)"
+      arm lcm-equal-wall-clock lcm 0,1,2,3,4 --set "train.steps=${steps% *}"
     else
-      echo "equal wall clock: waits for all 5 seeds of lcm and lcm-ddil" >&2
+      echo "equal wall clock: waits for a seed both lcm and lcm-ddil trained here" >&2
     fi
   fi
   if [ -f "$out/lcm-equal-wall-clock/configs.txt" ]; then
-    configs lcm-equal-wall-clock | sed 's/^/train /' | run_queue
+    configs lcm-equal-wall-clock 0 | sed 's/^/train /' | run_queue
+    reproduces lcm-equal-wall-clock && reused+=(lcm-equal-wall-clock)
+    other_seeds lcm-equal-wall-clock | run_queue
   fi
 fi
 
@@ -245,6 +313,17 @@ fi
 
 if has table; then
   cd "$here" # the tables name the evaluation-noise run relative to the repository
+  # A summary whose run is no longer among its arm's configs (the arm was planned anew, e.g. the
+  # equal-wall-clock arm at another step count) goes, so no table mixes two plans.
+  for list in "$out"/*/configs.txt; do
+    a=$(basename "$(dirname "$list")")
+    for summary in "$results/runs/$a"/*/; do
+      [ -d "$summary" ] || continue
+      grep -qF "/$(basename "$summary").json" "$list" && continue
+      rm -r "$summary"
+      echo "removed $summary: not among the configs of $a"
+    done
+  done
   # Summaries of the finished runs: what `ddil table` and the shift plot read.
   for dir in "$out"/*/fashion-mnist-*/; do
     dir=${dir%/}
@@ -255,7 +334,8 @@ if has table; then
     grep '"eval/' "$dir/metrics.jsonl" > "$summary/metrics.jsonl"
     [ -f "$dir/diagnose.json" ] && cp "$dir/diagnose.json" "$summary/"
   done
-  summaries() { for a in "$@"; do [ -d "$results/runs/$a" ] && ls -d "$results/runs/$a"/*/; done; }
+  # Relative to the repository, as the CSVs' folders column names them.
+  summaries() { for a in "$@"; do [ -d "docs/results/runs/$a" ] && ls -d "docs/results/runs/$a"/*/; done; }
   table() { # NAME ARM... : docs/results/NAME.md and .csv
     local name=$1 extra=()
     shift
@@ -273,6 +353,9 @@ if has table; then
   table main pd pd-reflected pd-ddil pd-ddil-reflected pd-step0 lcm lcm-reflected lcm-ddil \
     lcm-ddil-reflected lcm-step0 dmd2 dmd2-reflected dmd2-ddil dmd2-ddil-reflected \
     dmd2-ddil-critic-student dmd2-step0 dmd2-no-backward-simulation dmd2-gan dmd2-ddil-dagger
+  # Reflection within DDIL: each method's DDIL arm is the baseline of its reflected arm.
+  table reflection pd-ddil pd-ddil-reflected lcm-ddil lcm-ddil-reflected dmd2-ddil \
+    dmd2-ddil-reflected
   table two-step-guidance4 "${two_step_arms[@]}"
   table gan dmd2 dmd2-gan-seeds dmd2-ddil dmd2-ddil-gan
   table promising-cell promising-cell promising-cell-ddil
@@ -299,8 +382,29 @@ if has table; then
     python3 "$here/scripts/regime_map.py" report "$results/map/runs.csv" "$results/map"
     echo "wrote $results/map/map.md"
   fi
-  awk -F'\t' '{ s += $3; n[$1] += $3 } END {
-    printf "compute: %.1f h of task wall time in all (training %.1f h, of which %.1f h in runs stopped and resumed later; diagnostics %.1f h), %d tasks\n",
-      s / 3600, (n["train"] + n["train-stopped"]) / 3600, n["train-stopped"] / 3600, n["diagnose"] / 3600, NR }' "$out/timing.tsv" \
-    | tee "$results/compute.txt"
+  # The compute: this reproduction's tasks (timing.tsv), and the training time of the summaries
+  # kept from earlier sittings (their state.json).
+  python3 - "$out/timing.tsv" "$results/runs" "$out" << 'EOF' | tee "$results/compute.txt"
+import csv, glob, json, os, sys
+hours = {"train": 0, "train-stopped": 0, "diagnose": 0, "map": 0}
+tasks = 0
+for kind, name, seconds in csv.reader(open(sys.argv[1]), delimiter="\t"):
+    tasks += 1
+    hours["map" if name.startswith("map-") else kind] += int(seconds) / 3600
+kept, kept_hours = 0, 0.0
+for state in glob.glob(os.path.join(sys.argv[2], "*", "*", "state.json")):
+    arm, run = state.split(os.sep)[-3:-1]
+    if not os.path.isdir(os.path.join(sys.argv[3], arm, run)):
+        kept += 1
+        kept_hours += json.load(open(state)).get("elapsed_seconds", 0) / 3600
+print(f"compute: {sum(hours.values()):.1f} h of task wall time in this reproduction, {tasks} tasks: "
+      f"Fashion-MNIST training {hours['train'] + hours['train-stopped']:.1f} h (of which "
+      f"{hours['train-stopped']:.1f} h in runs stopped and resumed later), diagnostics "
+      f"{hours['diagnose']:.1f} h, the regime map {hours['map']:.1f} h; kept from earlier sittings: "
+      f"{kept} runs' summaries, {kept_hours:.1f} h of training by their state.json")
+EOF
+  # The page itself, from those tables (scripts/results_page.py, template docs/results.md.in).
+  python3 "$here/scripts/results_page.py" "$results" "$here/docs/results.md.in" > "$here/docs/results.md.part"
+  mv "$here/docs/results.md.part" "$here/docs/results.md"
+  echo "wrote docs/results.md"
 fi

@@ -77,12 +77,12 @@ std::string format(double v, int decimals)
     return buf;
 }
 
-// A p-value: two significant digits down to 0.001, then "< 0.001".
+// A p-value with its relation: "= 0.53" (two significant digits down to 0.001), "< 0.001".
 std::string formatP(double p)
 {
     if (p < 0.001)
         return "< 0.001";
-    return format(p, p < 0.01 ? 4 : p < 0.1 ? 3 : 2);
+    return "= " + format(p, p < 0.01 ? 4 : p < 0.1 ? 3 : 2);
 }
 
 std::string formatCompact(double v)
@@ -562,7 +562,7 @@ RunTable buildRunTable(const TableRequest& request)
             continue;
         const bool holds = d.pHolm < 0.05;
         holmMarked += holds;
-        table.cells[at.row][at.cell] = "p = " + formatP(d.pValue) + ", Holm " + formatP(d.pHolm)
+        table.cells[at.row][at.cell] = "p " + formatP(d.pValue) + ", Holm " + formatP(d.pHolm)
             + (holds ? " †" : "")
             + (d.paired ? " (paired, n = " + std::to_string(d.pairs) + ")" : " (Welch)");
         table.values[at.row][at.value] = format(d.pValue, 6);

@@ -187,11 +187,11 @@ private Q_SLOTS:
         // p = 0.015342 (paired) and Welch's p for +1 with se = sqrt(2 x 3.2 / 5)... read back from
         // the interval itself; Holm: 2 x 0.015342 = 0.031, then max(0.031, p_Welch).
         QCOMPARE(QString::fromStdString(table.cells[1][delta + 1]),
-            QString("p = 0.015, Holm 0.031 † (paired, n = 5)"));
+            QString("p = 0.015, Holm = 0.031 † (paired, n = 5)"));
         const auto w = welchInterval({ 3, 4, 5, 6, 7.5 }, { 2, 3, 4, 5, 6.5 });
         const auto welchP = QString::number(w.pValue, 'f', 2);
         QCOMPARE(QString::fromStdString(table.cells[2][delta + 1]),
-            QString("p = %1, Holm %1 (Welch)").arg(welchP));
+            QString("p = %1, Holm = %1 (Welch)").arg(welchP));
         QCOMPARE(int(table.differences.size()), 2);
         QVERIFY(table.differences[0].paired && !table.differences[1].paired);
         QVERIFY(std::abs(table.differences[0].pHolm - 2 * table.differences[0].pValue) < 1e-12);
