@@ -340,9 +340,15 @@ if has table; then
     local name=$1 extra=()
     shift
     [ "$name" != main ] && extra=(--no-teacher)
-    [ "$name" = main ] && extra=(--eval-noise
-      "$(realpath --relative-to="$here" "$(configs lcm 0 | sed 's/\.json$//')")"
-      --shift-plot "$here/docs/shift.png")
+    if [ "$name" = main ]; then
+      extra=(--shift-plot "$here/docs/shift.png")
+      # The evaluation noise of LCM's seed-0 checkpoint, once that run is here.
+      local noise
+      noise=$([ -f "$out/lcm/configs.txt" ] && configs lcm 0 | sed 's/\.json$//') || true
+      if [ -n "$noise" ] && finished "$noise"; then
+        extra+=(--eval-noise "$(realpath --relative-to="$here" "$noise")")
+      fi
+    fi
     mapfile -t dirs < <(summaries "$@")
     [ ${#dirs[@]} -eq 0 ] && return 0
     "$ddil" table "${dirs[@]}" --group-seeds --delta fid,coverage,imitation_rmse \

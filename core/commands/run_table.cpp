@@ -4,6 +4,7 @@
 #include "core/api/errors.h"
 #include "core/api/evaluation.h"
 #include "core/api/run.h"
+#include "core/api/run_groups.h"
 #include "core/io/atomic_file.h"
 #include "core/io/cache_directory.h"
 #include "core/io/fnv_hash.h"
@@ -25,24 +26,6 @@
 namespace ddil {
 
 namespace {
-// The name without its "-seed=N" parts (a sweep over seeds names each run so), scanned once.
-std::string withoutSeedParts(const std::string& name)
-{
-    static const std::string part = "-seed=";
-    const auto digit = [&name](size_t i) {
-        return i < name.size() && std::isdigit(static_cast<unsigned char>(name[i]));
-    };
-    std::string out;
-    for (size_t i = 0; i < name.size();) {
-        if (name.compare(i, part.size(), part) == 0 && digit(i + part.size())) {
-            for (i += part.size(); digit(i);)
-                ++i;
-        } else {
-            out += name[i++];
-        }
-    }
-    return out;
-}
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -130,15 +113,6 @@ RunRecord readRun(const std::string& dir)
     return run;
 }
 
-// Two runs belong to one row when their configs differ in seed, name and runtime only.
-std::string groupKey(RunConfig config)
-{
-    config.seed = 0;
-    config.name.clear();
-    config.runtime = RuntimeConfig {};
-    return configToJson(config);
-}
-
 std::string methodName(const RunConfig& c)
 {
     if (c.task != Task::Distill)
@@ -194,7 +168,10 @@ bool isEvaluation(const json& j)
 json cachedEvaluation(const std::string& checkpoint, const std::string& features, int steps,
     int64_t samples, uint64_t seed, const TableRequest& request)
 {
-    const auto bytes = readWholeFile(resolveResourcePath(checkpoint));
+    // A summary's config can name a checkpoint by its name before safetensors (.pt): read and
+    // evaluate the file that name now stands for.
+    const std::string path = resolveResourcePath(checkpoint);
+    const auto bytes = readWholeFile(path);
     std::string key = toHex(fnv1a64(bytes.data(), bytes.size())) + "|" + features + "|"
         + std::to_string(steps) + "|" + std::to_string(samples);
     if (seed != 0) // seed 0 keeps the keys of the caches written before seeds were part of them
@@ -208,7 +185,7 @@ json cachedEvaluation(const std::string& checkpoint, const std::string& features
             return cached;
     }
     EvalRequest eval;
-    eval.checkpoint = checkpoint;
+    eval.checkpoint = path;
     eval.steps = steps;
     eval.samples = samples;
     eval.seed = seed;
@@ -383,16 +360,18 @@ RunTable buildRunTable(const TableRequest& request)
 
     // Rows: one per run, or one per group of seeds (in order of first appearance).
     std::vector<std::vector<const RunRecord*>> groups;
-    std::vector<std::string> keys;
-    for (const auto& run : runs) {
-        const auto key = request.groupSeeds ? groupKey(run.config) : run.dir;
-        const auto it = std::find(keys.begin(), keys.end(), key);
-        if (it == keys.end()) {
-            keys.push_back(key);
-            groups.push_back({ &run });
-        } else {
-            groups[it - keys.begin()].push_back(&run);
+    if (request.groupSeeds) {
+        std::vector<RunConfig> configs;
+        for (const auto& run : runs)
+            configs.push_back(run.config);
+        for (const auto& members : groupBySeed(configs)) {
+            groups.emplace_back();
+            for (const auto i : members)
+                groups.back().push_back(&runs[i]);
         }
+    } else {
+        for (const auto& run : runs)
+            groups.push_back({ &run });
     }
 
     RunTable table;
@@ -439,7 +418,7 @@ RunTable buildRunTable(const TableRequest& request)
 
     auto rowName = [&](const std::vector<const RunRecord*>& group) {
         const auto& name = group.front()->config.name;
-        return request.groupSeeds && group.size() > 1 ? withoutSeedParts(name) : name;
+        return request.groupSeeds ? groupName(name, group.size()) : name;
     };
     auto studentSteps = [](const RunConfig& c) {
         return c.task == Task::Distill ? c.distill.student_steps : c.sample.steps;

@@ -3,6 +3,7 @@
 // on run folders with known metrics.
 #include "core/api/config_io.h"
 #include "core/api/errors.h"
+#include "core/api/run_groups.h"
 #include "core/api/run_table.h"
 #include "core/metrics/statistics.h"
 
@@ -280,6 +281,79 @@ private Q_SLOTS:
         QVERIFY(QString::fromStdString(both.csv()).contains("mmd_diff,mmd_diff_low"));
         request.deltaMetrics = { "fid" };
         QVERIFY_THROWS_EXCEPTION(ConfigError, buildRunTable(request));
+    }
+
+    // The groups `ddil table --group-seeds` makes are groupRunFolders' (the comparison view's):
+    // configs equal but for seed, name and runtime; named without the "-seed=N" parts.
+    void runFoldersGroupAsTheTableGroupsThem()
+    {
+        QTemporaryDir tmp;
+        auto request = groupedRequest();
+        std::vector<std::string> dirs;
+        auto add = [&](RunConfig c, std::uint64_t seed, int threads, double sw) {
+            c.seed = seed;
+            c.runtime.threads = threads;
+            c.name += "-seed=" + std::to_string(seed) + "-steps=2";
+            const auto dir = tmp.filePath(QString::fromStdString(c.name));
+            writeRun(dir, c, sw);
+            dirs.push_back(dir.toStdString());
+        };
+        add(dmd2Config("dmd2"), 0, 1, 2.0);
+        add(dmd2Config("dmd2-ddil", { 0.5, 0.25, 0.25 }), 0, 1, 2.5);
+        add(dmd2Config("dmd2"), 1, 2, 3.0); // another seed and thread count: the same group
+        add(dmd2Config("dmd2-ddil", { 0.5, 0.25, 0.25 }), 1, 1, 3.6);
+        auto lr = dmd2Config("dmd2-lr");
+        lr.train.lr *= 2; // another config: a group of its own, named as its one run
+        add(lr, 0, 1, 9.0);
+        const auto groups = groupRunFolders(dirs);
+        QCOMPARE(int(groups.size()), 3);
+        QCOMPARE(QString::fromStdString(groups[0].name), QString("dmd2-steps=2"));
+        QVERIFY(groups[0].dirs == std::vector<std::string>({ dirs[0], dirs[2] }));
+        QVERIFY(groups[0].seeds == std::vector<std::uint64_t>({ 0, 1 }));
+        QCOMPARE(QString::fromStdString(groups[1].name), QString("dmd2-ddil-steps=2"));
+        QCOMPARE(QString::fromStdString(groups[2].name), QString("dmd2-lr-seed=0-steps=2"));
+        request.runDirs = dirs;
+        const auto table = buildRunTable(request);
+        QCOMPARE(int(table.cells.size()), 3);
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(
+                QString::fromStdString(table.cells[i][0]), QString::fromStdString(groups[i].name));
+        // A folder without a config is named.
+        try {
+            groupRunFolders({ tmp.filePath("missing").toStdString() });
+            QFAIL("a folder without config.json was grouped");
+        } catch (const IoError& e) {
+            QVERIFY(QString(e.what()).contains("missing: not a run folder"));
+        }
+    }
+
+    // The band of a group's curves, by hand: steps 0, 10, 20 of runs {1, 2, 4} and {3, 4, 6}
+    // (and a third run that logged step 20 only, 8).
+    void seedBandMatchesAHandComputation()
+    {
+        const std::vector<StepCurve> curves { { { 0, 1 }, { 10, 2 }, { 20, 4 } },
+            { { 0, 3 }, { 10, 4 }, { 20, 6 } }, { { 20, 8 } } };
+        const auto sd = seedBand(curves, BandKind::StandardDeviation);
+        QVERIFY(sd.steps == std::vector<std::int64_t>({ 0, 10, 20 }));
+        QVERIFY(sd.runs == std::vector<int>({ 2, 2, 3 }));
+        QCOMPARE(sd.mean[0], 2.0);
+        QVERIFY(std::abs(sd.low[0] - (2 - std::sqrt(2.0))) < 1e-12);
+        QVERIFY(std::abs(sd.high[1] - (3 + std::sqrt(2.0))) < 1e-12);
+        QCOMPARE(sd.mean[2], 6.0); // {4, 6, 8}: sd 2
+        QVERIFY(std::abs(sd.high[2] - 8.0) < 1e-12);
+        // 95% interval of the mean: t(0.975, 1) = 12.7062 x sqrt(2) / sqrt(2); at step 20
+        // t(0.975, 2) = 4.3027 x 2 / sqrt(3).
+        const auto ci = seedBand(curves, BandKind::Interval95);
+        QVERIFY(std::abs(ci.high[0] - (2 + 12.7062047)) < 1e-6);
+        QVERIFY(std::abs(ci.low[2] - (6 - 4.30265273 * 2 / std::sqrt(3.0))) < 1e-6);
+        // A step logged by fewer than minRuns runs is left out; NaN values do not count.
+        const auto three = seedBand(curves, BandKind::StandardDeviation, 3);
+        QVERIFY(three.steps == std::vector<std::int64_t>({ 20 }));
+        const auto nan = seedBand({ { { 0, 1 } }, { { 0, std::nan("") } } }, BandKind::Interval95);
+        QVERIFY(nan.steps.empty());
+        const auto one
+            = seedBand({ { { 0, 1 } }, { { 0, std::nan("") } } }, BandKind::Interval95, 1);
+        QVERIFY(one.runs == std::vector<int>({ 1 }) && one.low[0] == 1 && one.high[0] == 1);
     }
 };
 
