@@ -12,6 +12,8 @@
 #include <QSettings>
 #include <QTranslator>
 
+#include <cstdio>
+
 int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
@@ -40,6 +42,10 @@ int main(int argc, char** argv)
     const QCommandLineOption start(
         QStringLiteral("start"), QStringLiteral("Start training the opened config at once"));
     parser.addOption(start);
+    const QCommandLineOption compare(QStringLiteral("compare"),
+        QStringLiteral("Compare the runs in DIR (a sweep or reproduction folder; repeat for more)"),
+        QStringLiteral("DIR"));
+    parser.addOption(compare);
     parser.addPositionalArgument(QStringLiteral("config"),
         QStringLiteral("A config file or a run folder to open"), QStringLiteral("[config|run]"));
     parser.process(app);
@@ -54,5 +60,12 @@ int main(int argc, char** argv)
     window.show();
     if (opened && parser.isSet(start))
         window.startSession();
+    if (parser.isSet(compare)) {
+        QString error;
+        if (!window.compareRuns(parser.values(compare), &error)) {
+            std::fprintf(stderr, "ddil-workbench: --compare: %s\n", qPrintable(error));
+            return 2;
+        }
+    }
     return app.exec();
 }

@@ -298,6 +298,111 @@
     </message>
 </context>
 <context>
+    <name>ddil::CompareView</name>
+    <message>
+        <source>Compare Runs</source>
+        <translation>比較執行</translation>
+    </message>
+    <message>
+        <source>Open Folder…</source>
+        <translation>開啟資料夾…</translation>
+    </message>
+    <message>
+        <source>Scalar:</source>
+        <translation>純量：</translation>
+    </message>
+    <message>
+        <source>The logged scalar drawn for every group</source>
+        <translation>為每個群組繪出的記錄純量</translation>
+    </message>
+    <message>
+        <source>Band:</source>
+        <translation>區間帶：</translation>
+    </message>
+    <message>
+        <source>± sd over seeds</source>
+        <translation>± 各種子的標準差</translation>
+    </message>
+    <message>
+        <source>95% interval of the mean</source>
+        <translation>平均值的 95% 區間</translation>
+    </message>
+    <message>
+        <source>Baseline:</source>
+        <translation>基準：</translation>
+    </message>
+    <message>
+        <source>The group every other group is compared with in the table</source>
+        <translation>表格中其他群組所比較的群組</translation>
+    </message>
+    <message>
+        <source>Export Chart…</source>
+        <translation>匯出圖表…</translation>
+    </message>
+    <message>
+        <source>Export Table…</source>
+        <translation>匯出表格…</translation>
+    </message>
+    <message>
+        <source>Runs that differ only in their seed form a group; tick to draw it</source>
+        <translation>僅種子不同的執行構成一個群組；勾選即繪出</translation>
+    </message>
+    <message>
+        <source>training step</source>
+        <translation>訓練步數</translation>
+    </message>
+    <message>
+        <source>Not read again: %1</source>
+        <translation>未重新讀取：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1
+%n run(s), seeds %2; %3 finished</source>
+        <translation><numerusform>%1
+%n 次執行，種子 %2；%3 次已完成</numerusform></translation>
+    </message>
+    <message>
+        <source>each method&apos;s first group</source>
+        <translation>各方法的第一個群組</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n run(s) in %1 group(s) under %2; read in %3 ms</source>
+        <translation><numerusform>%2 下 %1 個群組共 %n 次執行；讀取耗時 %3 毫秒</numerusform></translation>
+    </message>
+    <message>
+        <source>Final metrics</source>
+        <translation>最終指標</translation>
+    </message>
+    <message>
+        <source>%1: the chart could not be written</source>
+        <translation>%1：無法寫入圖表</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Open a sweep or reproduction folder</source>
+        <translation>開啟掃描或重現資料夾</translation>
+    </message>
+    <message>
+        <source>Export chart</source>
+        <translation>匯出圖表</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG 影像 (*.png)</translation>
+    </message>
+    <message>
+        <source>Export table</source>
+        <translation>匯出表格</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md);;CSV (*.csv)</source>
+        <translation>Markdown (*.md);;CSV (*.csv)</translation>
+    </message>
+</context>
+<context>
     <name>ddil::ConfigTreeView</name>
     <message>
         <source>Setting</source>
@@ -661,6 +766,18 @@
     <message>
         <source>&lt;p&gt;Free software under the GNU General Public License, version 3 or (at your option) any later version; it comes with no warranty.&lt;/p&gt;</source>
         <translation>&lt;p&gt;自由軟體，依 GNU 通用公共授權條款第 3 版或（依您的選擇）任何更新版本發布；不提供任何擔保。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Com&amp;pare Runs…</source>
+        <translation>比較執行(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Open a sweep or reproduction folder: its runs grouped by seed, mean curves with a band, final metrics against a baseline</source>
+        <translation>開啟掃描或重現資料夾：依種子分組的執行、附區間帶的平均曲線，以及相對於基準的最終指標</translation>
+    </message>
+    <message>
+        <source>Compare Runs</source>
+        <translation>比較執行</translation>
     </message>
 </context>
 <context>

@@ -7,6 +7,7 @@
 #include "session/run_folder_follower.h"
 #include "session/session.h"
 #include "widgets/chart_panel.h"
+#include "widgets/compare_view.h"
 #include "widgets/config_tree_view.h"
 #include "widgets/issue_list.h"
 #include "widgets/mixture_panel.h"
@@ -267,6 +268,9 @@ void MainWindow::buildMenus()
         ->setToolTip(tr("Draw another run's curves beside the session's (e.g. baseline against "
                         "DDIL)"));
     m_viewMenu->addAction(tr("&Clear Overlays"), m_charts, &ChartPanel::clearOverlays);
+    m_viewMenu->addAction(tr("Com&pare Runs…"), this, &MainWindow::chooseComparison)
+        ->setToolTip(tr("Open a sweep or reproduction folder: its runs grouped by seed, mean "
+                        "curves with a band, final metrics against a baseline"));
     m_viewMenu->addSeparator();
     fillLanguageMenu(m_viewMenu->addMenu(tr("&Language")));
 
@@ -546,6 +550,28 @@ void MainWindow::chooseOverlay()
     QString error;
     if (!dir.isEmpty() && !overlayRun(dir, &error))
         showError(tr("Overlay Run Folder"), error);
+}
+
+void MainWindow::chooseComparison()
+{
+    const QString dir
+        = QFileDialog::getExistingDirectory(this, tr("Compare Runs"), PreferencesDialog::runRoot());
+    QString error;
+    if (!dir.isEmpty() && !compareRuns({ dir }, &error))
+        showError(tr("Compare Runs"), error);
+}
+
+bool MainWindow::compareRuns(const QStringList& roots, QString* error)
+{
+    if (!m_compare) {
+        m_compare = new CompareView(this);
+        m_compare->setWindowFlag(Qt::Window);
+    }
+    if (!m_compare->openFolders(roots, error))
+        return false;
+    m_compare->show();
+    m_compare->raise();
+    return true;
 }
 
 void MainWindow::chooseRunFolder()

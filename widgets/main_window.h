@@ -21,6 +21,7 @@ class QPlainTextEdit;
 namespace ddil {
 
 class ChartPanel;
+class CompareView;
 class ConfigTreeView;
 class IssueList;
 class MixturePanel;
@@ -57,6 +58,10 @@ public:
     bool openRunFolder(const QString& runDir);
     // Overlays a run folder's metrics on the charts.
     bool overlayRun(const QString& runDir, QString* error = nullptr);
+    // Shows the comparison window on the run folders in `roots` (View → Compare Runs…,
+    // `ddil-workbench --compare DIR…`); false with `error` when there is none to compare.
+    bool compareRuns(const QStringList& roots, QString* error = nullptr);
+    CompareView* compareView() const { return m_compare; }
 
     Session* session() const { return m_session; }
     ChartPanel* charts() const { return m_charts; }
@@ -84,6 +89,7 @@ private:
     void rememberRecent(const QString& path);
     void chooseConfigFile();
     void chooseOverlay();
+    void chooseComparison();
     void chooseRunFolder();
     void saveCheckpointAs();
     void chooseExportConfig();
@@ -110,6 +116,7 @@ private:
     QList<QDockWidget*> m_docks;
     QDockWidget* m_issuesDock = nullptr;
     QMenu* m_viewMenu = nullptr;
+    CompareView* m_compare = nullptr; // made on first use: a window of its own
     QMenu* m_presetMenu = nullptr;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_statusConfig = nullptr;

@@ -7,8 +7,6 @@
 
 namespace ddil {
 
-namespace {
-// Okabe-Ito colours (colour-blind safe), then a few more.
 const QVector<QColor>& seriesColours()
 {
     static const QVector<QColor> colours { QColor(0, 114, 178), QColor(230, 159, 0),
@@ -17,6 +15,7 @@ const QVector<QColor>& seriesColours()
     return colours;
 }
 
+namespace {
 Qt::PenStyle runStyle(int run)
 {
     static const Qt::PenStyle styles[]

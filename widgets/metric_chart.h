@@ -49,6 +49,9 @@ private:
     QVector<QCPGraph*> m_namedGraphs; // the graph of each legend entry
 };
 
+// The charts' line colours: Okabe-Ito (colour-blind safe), then a few more; cycle past the end.
+const QVector<QColor>& seriesColours();
+
 // A readable legend name of a metric for a chart: the pattern's capture or the name without
 // its "train/" / "eval/" prefix.
 QString metricLabel(const ChartSpec& spec, const QString& metric);

@@ -29,6 +29,9 @@ struct TableRequest {
     // With groupSeeds: the metrics (metrics.jsonl keys without "eval/", e.g. "fid", "coverage")
     // that get a difference-to-baseline column; empty: the first metric.
     std::vector<std::string> deltaMetrics;
+    // With groupSeeds: the row (by its name, as the table prints it) every other row is compared
+    // with; "": each row's method's first row. ConfigError when no row has that name.
+    std::string baseline;
     std::vector<std::uint64_t> evalNoiseSeeds { 0, 1, 2 };
     Device device = Device::Auto;
     int threads = 0;

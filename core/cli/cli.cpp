@@ -575,6 +575,11 @@ Subcommand addTableCommand(CLI::App& app)
             "With --group-seeds: the metrics compared with the baseline (default: the first, FID "
             "or sliced W1), e.g. --delta fid,coverage")
         ->delimiter(',');
+    table
+        ->add_option("--baseline", args->request.baseline,
+            "With --group-seeds: compare every row with this row (its name as the table prints "
+            "it) instead of each method's first row")
+        ->needs(groupSeeds);
     table->add_option("--eval-noise", args->request.evalNoiseRun,
         "Also evaluate this run folder's checkpoint with evaluation seeds 0, 1, 2 (cached) and "
         "print that spread beside its row's training-seed spread");

@@ -423,8 +423,19 @@ RunTable buildRunTable(const TableRequest& request)
     auto studentSteps = [](const RunConfig& c) {
         return c.task == Task::Distill ? c.distill.student_steps : c.sample.steps;
     };
-    // A method's baseline: its first row (same method, same student steps).
+    // The chosen baseline row, or each method's first row (same method, same student steps).
+    size_t chosen = groups.size();
+    if (!request.baseline.empty()) {
+        for (size_t i = 0; i < groups.size() && chosen == groups.size(); ++i)
+            if (rowName(groups[i]) == request.baseline)
+                chosen = i;
+        if (chosen == groups.size())
+            throw ConfigError(
+                "baseline \"" + request.baseline + "\": no row of the table has that name");
+    }
     auto baselineOf = [&](size_t row) {
+        if (chosen < groups.size())
+            return chosen;
         const auto& c = groups[row].front()->config;
         for (size_t i = 0; i < row; ++i) {
             const auto& b = groups[i].front()->config;

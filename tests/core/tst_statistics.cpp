@@ -318,6 +318,17 @@ private Q_SLOTS:
         for (int i = 0; i < 3; ++i)
             QCOMPARE(
                 QString::fromStdString(table.cells[i][0]), QString::fromStdString(groups[i].name));
+        // A chosen baseline: every other row against it (dmd2 {2, 3} vs dmd2-ddil {2.5, 3.6}).
+        request.baseline = "dmd2-ddil-steps=2";
+        const auto chosen = buildRunTable(request);
+        QCOMPARE(QString::fromStdString(chosen.cells[1][9]), QString("baseline"));
+        QCOMPARE(QString::fromStdString(
+                     chosen.differences.front().row + " vs " + chosen.differences.front().baseline),
+            QString("dmd2-steps=2 vs dmd2-ddil-steps=2"));
+        QVERIFY(std::abs(chosen.differences.front().difference + 0.55) < 1e-12);
+        QVERIFY(chosen.differences.front().paired);
+        request.baseline = "no-such-row";
+        QVERIFY_THROWS_EXCEPTION(ConfigError, buildRunTable(request));
         // A folder without a config is named.
         try {
             groupRunFolders({ tmp.filePath("missing").toStdString() });
