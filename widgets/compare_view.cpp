@@ -20,6 +20,32 @@
 
 namespace ddil {
 
+namespace {
+// The names as the list and the legend show them: without the part every group's name starts
+// with, up to a '-' ("fashion-mnist-lcm", "fashion-mnist-pd" -> "lcm", "pd").
+QStringList shortNames(const QVector<RunComparison::Group>& groups)
+{
+    QStringList names;
+    for (const auto& g : groups)
+        names.append(g.name);
+    if (names.size() < 2)
+        return names;
+    qsizetype common = names.front().size();
+    for (const QString& n : names) {
+        qsizetype i = 0;
+        while (i < common && i < n.size() && n[i] == names.front()[i])
+            ++i;
+        common = i;
+    }
+    common = names.front().lastIndexOf(QLatin1Char('-'), common - 1) + 1;
+    if (common <= 0)
+        return names;
+    for (QString& n : names)
+        n = n.mid(common).isEmpty() ? n : n.mid(common);
+    return names;
+}
+} // namespace
+
 CompareView::CompareView(QWidget* parent)
     : QWidget(parent)
 {
@@ -57,6 +83,7 @@ CompareView::CompareView(QWidget* parent)
     auto* split = new QSplitter(Qt::Horizontal, this);
     m_groups = new QListWidget(split);
     m_groups->setObjectName(QStringLiteral("compareGroups"));
+    m_groups->setMinimumWidth(280);
     m_groups->setToolTip(tr("Runs that differ only in their seed form a group; tick to draw it"));
     auto* right = new QSplitter(Qt::Vertical, split);
     m_chart = new QCustomPlot(right);
@@ -157,6 +184,7 @@ void CompareView::fillControls()
     m_groups->clear();
     const auto& colours = seriesColours();
     const auto& groups = m_comparison.groups();
+    const QStringList shown = shortNames(groups);
     for (int g = 0; g < groups.size(); ++g) {
         QStringList seeds;
         int finished = 0;
@@ -166,10 +194,11 @@ void CompareView::fillControls()
         }
         auto* item = new QListWidgetItem(
             tr("%1\n%n run(s), seeds %2; %3 finished", nullptr, int(groups[g].runs.size()))
-                .arg(groups[g].name, seeds.join(QLatin1Char(' ')))
+                .arg(shown[g], seeds.join(QLatin1Char(' ')))
                 .arg(finished),
             m_groups);
         item->setData(Qt::UserRole, groups[g].name);
+        item->setToolTip(groups[g].name);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(hidden.contains(groups[g].name) ? Qt::Unchecked : Qt::Checked);
         QPixmap swatch(12, 12);
@@ -241,12 +270,13 @@ bool CompareView::groupShown(int group) const
 
 void CompareView::redrawChart()
 {
-    m_chart->clearGraphs();
+    m_chart->clearPlottables(); // graphs and error bars
     m_drawn.clear();
     const QString name = metric();
     m_chart->yAxis->setLabel(name);
     const auto& colours = seriesColours();
     const auto& groups = m_comparison.groups();
+    const QStringList names = shortNames(groups);
     for (int g = 0; g < groups.size(); ++g) {
         if (!groupShown(g))
             continue;
@@ -277,10 +307,24 @@ void CompareView::redrawChart()
         auto* line = m_chart->addGraph();
         line->setData(x, mean, true);
         line->setPen(QPen(colour, 2));
-        line->setName(groups[g].name);
-        if (x.size() == 1)
+        line->setName(names[g]);
+        if (x.size() <= 20) {
+            // Few points (evaluations): the band as error bars, which a point's own band is.
             line->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
+            auto* bars = new QCPErrorBars(m_chart->xAxis, m_chart->yAxis);
+            bars->removeFromLegend();
+            bars->setDataPlottable(line);
+            QVector<double> below, above;
+            for (int i = 0; i < x.size(); ++i) {
+                below.append(mean[i] - low[i]);
+                above.append(high[i] - mean[i]);
+            }
+            bars->setData(below, above);
+            bars->setPen(QPen(colour, 1.5));
+        }
     }
+    // Past ten groups the legend would hide the curves: the list's swatches name them.
+    m_chart->legend->setVisible(m_drawn.size() <= 10);
     m_chart->rescaleAxes();
     m_chart->replot(QCustomPlot::rpQueuedReplot);
 }
