@@ -363,7 +363,8 @@ if has table; then
   table reflection pd-ddil pd-ddil-reflected lcm-ddil lcm-ddil-reflected dmd2-ddil \
     dmd2-ddil-reflected
   table two-step-guidance4 "${two_step_arms[@]}"
-  table gan dmd2 dmd2-gan-seeds dmd2-ddil dmd2-ddil-gan
+  # With the GAN term: only when its 5-seed arms were run (seed 0 of dmd2-gan helped).
+  [ -d docs/results/runs/dmd2-gan-seeds ] && table gan dmd2 dmd2-gan-seeds dmd2-ddil dmd2-ddil-gan
   table promising-cell promising-cell promising-cell-ddil
   # The numbers behind docs/shift.png: the seed-0 runs' diagnostics as Markdown.
   mapfile -t diagnosed < <(for a in "${main_arms[@]}"; do
@@ -394,7 +395,8 @@ if has table; then
 import csv, glob, json, os, sys
 hours = {"train": 0, "train-stopped": 0, "diagnose": 0, "map": 0}
 tasks = 0
-for kind, name, seconds in csv.reader(open(sys.argv[1]), delimiter="\t"):
+timing = open(sys.argv[1]).readlines() if os.path.exists(sys.argv[1]) else []
+for kind, name, seconds in csv.reader(timing, delimiter="\t"):
     tasks += 1
     hours["map" if name.startswith("map-") else kind] += int(seconds) / 3600
 kept, kept_hours = 0, 0.0

@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -29,6 +30,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+
+// The CSV fields of a metric's difference to its baseline, after its mean and sd.
+constexpr const char* kDiffSuffixes[]
+    = { "_diff", "_diff_low", "_diff_high", "_diff_df", "_diff_interval", "_diff_pairs", "_diff_p",
+          "_diff_p_holm", "_diff_detectable", "_diff_detectable_low", "_diff_detectable_high" };
 
 struct Metric {
     const char* key; // in metrics.jsonl, after "eval/"
@@ -405,9 +411,7 @@ RunTable buildRunTable(const TableRequest& request)
         if (compared(m)) {
             table.titles.push_back(std::string("Δ ") + m.title + " vs baseline [95% CI]");
             table.titles.push_back(std::string("Δ ") + m.title + ": p, Holm-adjusted p (interval)");
-            for (const char* suffix : { "_diff", "_diff_low", "_diff_high", "_diff_df",
-                     "_diff_interval", "_diff_pairs", "_diff_p", "_diff_p_holm", "_diff_detectable",
-                     "_diff_detectable_low", "_diff_detectable_high" })
+            for (const char* suffix : kDiffSuffixes)
                 table.csvColumns.push_back(std::string(m.key) + suffix);
             table.csvColumns.push_back("baseline");
         }
@@ -483,7 +487,7 @@ RunTable buildRunTable(const TableRequest& request)
             const auto b = valuesOf(groups[base], m.key);
             if (base == row || v.empty() || b.empty()) {
                 cells.insert(cells.end(), { base == row ? "baseline" : "–", "" });
-                values.insert(values.end(), 11, "");
+                values.insert(values.end(), std::size(kDiffSuffixes), "");
                 values.push_back(rowName(groups[base]));
                 continue;
             }
@@ -599,9 +603,9 @@ RunTable buildRunTable(const TableRequest& request)
                     cells.push_back("–");
                     values.insert(values.end(), { "", "" });
                 }
-                if (compared(m)) {
-                    cells.push_back("–");
-                    values.insert(values.end(), { "", "", "", "", "", "" });
+                if (compared(m)) { // no difference, no p; every CSV field of one, and "baseline"
+                    cells.insert(cells.end(), { "–", "–" });
+                    values.insert(values.end(), std::size(kDiffSuffixes) + 1, "");
                 }
             }
             cells.insert(cells.end(), { "–", "–" });

@@ -56,6 +56,12 @@ void writeFile(const QString& path, const QByteArray& text)
     f.write(text);
 }
 
+QByteArray readFile(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
 // A run small enough for a unit test: 40 steps of a tiny MLP.
 const QByteArray kTinyConfig = R"({
   "schema_version": 1, "name": "tiny", "seed": 3,
@@ -386,6 +392,28 @@ private Q_SLOTS:
         QVERIFY2(groupedNote.contains(QRegularExpression(
                      "; the training-seed sd of its row: [0-9.]+ \\(n = 2\\)\\.$")),
             qPrintable(groupedNote));
+
+        // With the teacher's reference rows: every row of the CSV has every column, and every
+        // row of the Markdown every cell (the teacher rows have no difference and no p).
+        qputenv("DDIL_CACHE_DIR", path("cache").toUtf8());
+        const auto withTeacher = runDdil(QStringList { "table" } + summaries
+                + QStringList { "--group-seeds", "--teacher-samples", "200", "--csv",
+                    path("teacher.csv"), "--markdown", path("teacher.md") },
+            600000);
+        qunsetenv("DDIL_CACHE_DIR");
+        QVERIFY2(withTeacher.code == exit_code::kOk, qPrintable(withTeacher.err));
+        auto fields = [](QString line, QChar separator) {
+            return int(line.remove(QRegularExpression("\"[^\"]*\"")).count(separator));
+        };
+        const auto csvLines
+            = QString::fromUtf8(readFile(path("teacher.csv"))).trimmed().split('\n');
+        QCOMPARE(csvLines.size(), 4); // header, the group, the teacher at 4 and at 50 steps
+        for (const auto& line : csvLines)
+            QCOMPARE(fields(line, ','), fields(csvLines.front(), ','));
+        const auto mdLines = QString::fromUtf8(readFile(path("teacher.md"))).split('\n');
+        QVERIFY(mdLines.size() > 5 && mdLines[3].startsWith("| teacher (4 steps)"));
+        for (int i = 1; i < 5; ++i)
+            QCOMPARE(fields(mdLines[i], '|'), fields(mdLines[0], '|'));
     }
 
     void diagnoseMeasuresTheStudentsShift()
