@@ -62,6 +62,8 @@ class Table:
             row = {title: values[i] for i, title in enumerate(header) if title != "baseline"}
             row["baselines"] = {m: values[i] for m, i in baseline_of.items()}
             row["name"] = short(row["run"])
+            if row.get("method") == "teacher":
+                row["name"] = f"teacher ({row.get('student_steps', '?')} steps)"
             self.rows.append(row)
         self.compared = list(baseline_of)
 
