@@ -71,6 +71,18 @@
         <source>Choose a File</source>
         <translation>選擇檔案</translation>
     </message>
+    <message>
+        <source>%1 cannot be read</source>
+        <translation>無法讀取 %1</translation>
+    </message>
+    <message>
+        <source>%1 is not a JSON object (%2)</source>
+        <translation>%1 不是 JSON 物件（%2）</translation>
+    </message>
+    <message>
+        <source>no state</source>
+        <translation>無狀態</translation>
+    </message>
 </context>
 <context>
     <name>Report</name>
@@ -358,8 +370,10 @@
     <message numerus="yes">
         <source>%1
 %n run(s), seeds %2; %3 finished</source>
-        <translation><numerusform>%1
-%n 次執行，種子 %2；%3 次已完成</numerusform></translation>
+        <translation>
+            <numerusform>%1
+%n 次執行，種子 %2；%3 次已完成</numerusform>
+        </translation>
     </message>
     <message>
         <source>each method&apos;s first group</source>
@@ -367,7 +381,9 @@
     </message>
     <message numerus="yes">
         <source>%n run(s) in %1 group(s) under %2; read in %3 ms</source>
-        <translation><numerusform>%2 下 %1 個群組共 %n 次執行；讀取耗時 %3 毫秒</numerusform></translation>
+        <translation>
+            <numerusform>%2 下 %1 個群組共 %n 次執行；讀取耗時 %3 毫秒</numerusform>
+        </translation>
     </message>
     <message>
         <source>Final metrics</source>
@@ -778,6 +794,14 @@
     <message>
         <source>Compare Runs</source>
         <translation>比較執行</translation>
+    </message>
+    <message>
+        <source>&amp;Start Page</source>
+        <translation>開始頁面(&amp;S)</translation>
+    </message>
+    <message>
+        <source>The presets as cards and the recent runs</source>
+        <translation>以卡片呈現的預設集與最近的執行</translation>
     </message>
 </context>
 <context>
@@ -1343,6 +1367,53 @@
     <message>
         <source>Out of memory: lower the batch size or the model size</source>
         <translation>記憶體不足：請降低批次大小或模型大小</translation>
+    </message>
+</context>
+<context>
+    <name>ddil::StartPage</name>
+    <message>
+        <source>Start a session</source>
+        <translation>開始工作階段</translation>
+    </message>
+    <message>
+        <source>A preset loads its session; press Start (F5) when you are ready. Every field can be changed first.</source>
+        <translation>預設集會載入其工作階段；準備好後按「開始」(F5)。每個欄位都可先行修改。</translation>
+    </message>
+    <message>
+        <source>No preset index (%1): every config in %2 is listed.</source>
+        <translation>沒有預設集索引（%1）：列出 %2 中的所有設定檔。</translation>
+    </message>
+    <message>
+        <source>presets.json has no groups</source>
+        <translation>presets.json 沒有任何群組</translation>
+    </message>
+    <message>
+        <source>Configs</source>
+        <translation>設定檔</translation>
+    </message>
+    <message>
+        <source>Took %1 (%2, %3)</source>
+        <translation>耗時 %1（%2，%3）</translation>
+    </message>
+    <message>
+        <source>Time not measured yet</source>
+        <translation>尚未量測時間</translation>
+    </message>
+    <message>
+        <source>Recent runs</source>
+        <translation>最近的執行</translation>
+    </message>
+    <message>
+        <source>None yet: the run folders you open or train appear here.</source>
+        <translation>尚無：您開啟或訓練的執行資料夾會顯示在這裡。</translation>
+    </message>
+    <message>
+        <source>Open Config…</source>
+        <translation>開啟設定檔…</translation>
+    </message>
+    <message>
+        <source>Open Run Folder…</source>
+        <translation>開啟執行資料夾…</translation>
     </message>
 </context>
 <context>

@@ -16,6 +16,7 @@
 #include "widgets/run_controls.h"
 #include "widgets/sample_panel.h"
 #include "widgets/session_form.h"
+#include "widgets/start_page.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -32,6 +33,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QToolBar>
 
@@ -51,9 +53,18 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(tr("DDIL Workbench"));
     setDockNestingEnabled(true);
-    m_charts = new ChartPanel(this);
+    // The centre: the start page until a session is loaded, then the charts.
+    m_central = new QStackedWidget(this);
+    m_start = new StartPage(m_central);
+    m_charts = new ChartPanel(m_central);
     m_charts->setObjectName(QStringLiteral("chartPanel"));
-    setCentralWidget(m_charts);
+    m_central->addWidget(m_start);
+    m_central->addWidget(m_charts);
+    setCentralWidget(m_central);
+    connect(m_start, &StartPage::presetChosen, this, &MainWindow::openConfig);
+    connect(m_start, &StartPage::runChosen, this, &MainWindow::openRunFolder);
+    connect(m_start, &StartPage::openConfigRequested, this, &MainWindow::chooseConfigFile);
+    connect(m_start, &StartPage::openRunFolderRequested, this, &MainWindow::chooseRunFolder);
     m_controls = new RunControls(this);
     addToolBar(Qt::TopToolBarArea, m_controls->toolBar());
     buildDocks();
@@ -151,6 +162,33 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     sessionStateChanged(m_session->state());
+    showStartPage();
+}
+
+void MainWindow::showStartPage()
+{
+    if (m_session->isActive())
+        return;
+    m_start->load(
+        presetDirectory(), QSettings().value(QStringLiteral("recentRuns")).toStringList());
+    m_central->setCurrentWidget(m_start);
+}
+
+bool MainWindow::startPageShown() const
+{
+    return m_central->currentWidget() == m_start;
+}
+
+void MainWindow::rememberRun(const QString& runDir)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentRuns")).toStringList();
+    const QString dir = QFileInfo(runDir).absoluteFilePath();
+    recent.removeAll(dir);
+    recent.prepend(dir);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("recentRuns"), recent);
 }
 
 MainWindow::~MainWindow()
@@ -214,6 +252,8 @@ void MainWindow::buildDocks()
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    m_startPageAction = file->addAction(tr("&Start Page"), this, &MainWindow::showStartPage);
+    m_startPageAction->setToolTip(tr("The presets as cards and the recent runs"));
     m_presetMenu = file->addMenu(tr("New Session from &Preset"));
     fillPresetMenu();
     QAction* open = file->addAction(tr("&Open Config…"), this, &MainWindow::chooseConfigFile);
@@ -319,8 +359,13 @@ void MainWindow::fillPresetMenu()
     QStringList files;
     QDirIterator it(
         root.path(), { QStringLiteral("*.json") }, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext())
-        files << it.next();
+    while (it.hasNext()) {
+        const QString path = it.next();
+        // The start page's index and measured times sit beside the presets; they are no configs.
+        const QString name = QFileInfo(path).fileName();
+        if (name != QLatin1String("presets.json") && name != QLatin1String("preset-times.json"))
+            files << path;
+    }
     files.sort();
     for (const QString& path : files)
         m_presetMenu->addAction(
@@ -380,6 +425,7 @@ bool MainWindow::openConfig(const QString& path)
         return false;
     }
     m_configPath = absolute;
+    m_central->setCurrentWidget(m_charts);
     m_runFolder->close();
     m_form->setConfig(loaded.config);
     m_mixture->showConfig(loaded.config);
@@ -483,6 +529,8 @@ bool MainWindow::startSession()
     m_controls->resetProgress();
     m_runFolder->close();
     m_session->start(*c, dir, resume);
+    m_central->setCurrentWidget(m_charts);
+    rememberRun(dir);
     m_formChangedSinceStart = false;
     appendLog(resume ? tr("Resuming %1").arg(dir) : tr("Started a session in %1").arg(dir));
     return true;
@@ -493,6 +541,7 @@ void MainWindow::sessionStateChanged(SessionState state)
     const bool active = m_session->isActive();
     m_controls->setState(state, m_formValid);
     m_form->setEnabled(!active);
+    m_startPageAction->setEnabled(!active);
     statusBar()->showMessage(sessionStateName(state) + QStringLiteral(" · ") + m_session->runDir());
 }
 
@@ -609,6 +658,8 @@ bool MainWindow::openRunFolder(const QString& runDir)
         return false;
     }
     m_configPath = configFile;
+    m_central->setCurrentWidget(m_charts);
+    rememberRun(runDir);
     m_form->setConfig(loaded.config);
     m_mixture->showConfig(loaded.config);
     m_controls->setRuntime(loaded.config.runtime);

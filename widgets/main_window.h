@@ -13,10 +13,12 @@
 
 #include <optional>
 
+class QAction;
 class QDockWidget;
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
+class QStackedWidget;
 
 namespace ddil {
 
@@ -30,6 +32,7 @@ class RunFolderFollower;
 class SamplePanel;
 class Session;
 class SessionForm;
+class StartPage;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -62,6 +65,11 @@ public:
     // `ddil-workbench --compare DIR…`); false with `error` when there is none to compare.
     bool compareRuns(const QStringList& roots, QString* error = nullptr);
     CompareView* compareView() const { return m_compare; }
+    // The start page (presets as cards, recent runs) in the centre, read afresh; it stays until
+    // a config or a run folder is loaded (File → Start Page shows it again while idle).
+    void showStartPage();
+    bool startPageShown() const;
+    StartPage* startPage() const { return m_start; }
 
     Session* session() const { return m_session; }
     ChartPanel* charts() const { return m_charts; }
@@ -90,6 +98,7 @@ private:
     void chooseConfigFile();
     void chooseOverlay();
     void chooseComparison();
+    void rememberRun(const QString& runDir);
     void chooseRunFolder();
     void saveCheckpointAs();
     void chooseExportConfig();
@@ -117,6 +126,9 @@ private:
     QDockWidget* m_issuesDock = nullptr;
     QMenu* m_viewMenu = nullptr;
     CompareView* m_compare = nullptr; // made on first use: a window of its own
+    QStackedWidget* m_central = nullptr;
+    StartPage* m_start = nullptr;
+    QAction* m_startPageAction = nullptr; // disabled while a session trains
     QMenu* m_presetMenu = nullptr;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_statusConfig = nullptr;

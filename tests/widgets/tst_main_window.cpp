@@ -6,13 +6,19 @@
 #include "widgets/config_tree_view.h"
 #include "widgets/issue_list.h"
 #include "widgets/main_window.h"
+#include "widgets/run_controls.h"
 #include "widgets/schema_range.h"
 #include "widgets/session_form.h"
+#include "widgets/start_page.h"
 
 #include <QAction>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QSettings>
@@ -147,6 +153,107 @@ private Q_SLOTS:
                 a->trigger();
         QVERIFY(w.config().has_value());
         QCOMPARE(w.config()->name, std::string("two-moons-teacher"));
+    }
+
+    // With no session loaded the start page shows every preset of configs/presets.json by
+    // name; a click on a card loads its session with Start enabled and starts nothing.
+    void startPageCardsLoadAStartableSession()
+    {
+        TrainingSession training;
+        MainWindow w(training);
+        w.show();
+        QVERIFY(w.startPageShown());
+        QFile index(ddil::test::sourceDir() + "/configs/presets.json");
+        QVERIFY(index.open(QIODevice::ReadOnly));
+        QStringList expected;
+        for (const auto& group : QJsonDocument::fromJson(index.readAll())["groups"].toArray())
+            for (const auto& preset : group.toObject()["presets"].toArray())
+                expected << QFileInfo(preset.toObject()["config"].toString()).completeBaseName();
+        QStringList shown;
+        StartCard* dmd2 = nullptr;
+        for (StartCard* card : w.startPage()->presetCards()) {
+            shown << card->title();
+            QVERIFY2(card->isEnabled(), qPrintable(card->title()));
+            if (card->title() == "checkerboard-dmd2-ddil")
+                dmd2 = card;
+        }
+        QCOMPARE(shown, expected);
+        QVERIFY(expected.size() >= 10 && dmd2);
+        QVERIFY(!w.runControls()->startAction()->isEnabled());
+        dmd2->click();
+        QVERIFY(!w.startPageShown());
+        QVERIFY(w.configPath().endsWith("configs/toy/distill/checkerboard-dmd2-ddil.json"));
+        QCOMPARE(w.config()->name, std::string("checkerboard-dmd2-ddil"));
+        QVERIFY(w.runControls()->startAction()->isEnabled());
+        QVERIFY(!training.isActive());
+        QVERIFY(training.state() == SessionState::Idle);
+        // File → Start Page shows the page again while idle.
+        w.showStartPage();
+        QVERIFY(w.startPageShown());
+        // The index files are not configs: the preset menu leaves them out.
+        QMenu* file = w.menuBar()->actions().first()->menu();
+        for (QAction* a : file->actions())
+            if (a->menu() && a->text().contains("Preset"))
+                for (QAction* p : a->menu()->actions())
+                    QVERIFY2(!p->text().startsWith("preset"), qPrintable(p->text()));
+    }
+
+    // A card carries the time scripts/run-presets.sh measured; a recent run folder its status
+    // and final metric, and opens with a click. A preset folder without an index lists its
+    // configs and says why.
+    void startPageShowsMeasuredTimesAndRecentRuns()
+    {
+        QTemporaryDir tmp;
+        const QString presets = tmp.filePath("configs");
+        QDir().mkpath(presets + "/toy");
+        QVERIFY(QFile::copy(ddil::test::sourceDir() + "/configs/toy/checkerboard-teacher.json",
+            presets + "/toy/checkerboard-teacher.json"));
+        auto write = [](const QString& path, const QByteArray& text) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text);
+        };
+        write(presets + "/presets.json",
+            R"({"groups": [{"title": "Toy", "presets": [{"config": "toy/checkerboard-teacher.json",
+                "what": "A teacher"}]}]})");
+        write(presets + "/preset-times.json",
+            R"({"measured": {"toy/checkerboard-teacher.json": {"seconds": 65.4,
+                "machine": "test machine", "date": "2026-12-05"}}})");
+        const QString run = tmp.filePath("runs/teacher-run");
+        QDir().mkpath(run);
+        QVERIFY(QFile::copy(presets + "/toy/checkerboard-teacher.json", run + "/config.json"));
+        write(run + "/state.json", R"({"status": "finished", "step": 3000})");
+        write(run + "/metrics.jsonl",
+            "{\"step\": 3000, \"eval/sliced_wasserstein\": 0.0213, \"eval/mmd\": 0.08}\n");
+        QSettings().setValue("recentRuns", QStringList { run, tmp.filePath("gone") });
+        const QByteArray saved = qgetenv("DDIL_CONFIG_DIR");
+        qputenv("DDIL_CONFIG_DIR", presets.toLocal8Bit());
+        TrainingSession training;
+        MainWindow w(training);
+        qputenv("DDIL_CONFIG_DIR", saved);
+        QCOMPARE(w.startPage()->presetCards().size(), 1);
+        const QString description = w.startPage()->presetCards().front()->description();
+        QVERIFY2(description == "A teacher\nTook 1 min 05 s (test machine, 2026-12-05)",
+            qPrintable(description));
+        QCOMPARE(w.startPage()->runCards().size(), 1); // the folder that is gone is left out
+        StartCard* card = w.startPage()->runCards().front();
+        QCOMPARE(card->title(), QString("teacher-run"));
+        QVERIFY2(card->description().startsWith("finished · sliced_wasserstein 0.0213"),
+            qPrintable(card->description()));
+        card->click();
+        QVERIFY(!w.startPageShown());
+        QCOMPARE(w.configPath(), run + "/config.json");
+
+        // No index: every config is a card, and the page says why.
+        QFile::remove(presets + "/presets.json");
+        w.startPage()->load(presets, {});
+        QCOMPARE(w.startPage()->presetCards().size(), 1);
+        QVERIFY(w.startPage()->findChild<QLabel*>() != nullptr);
+        bool said = false;
+        for (QLabel* label : w.startPage()->findChildren<QLabel*>())
+            said |= label->text().startsWith("No preset index");
+        QVERIFY(said);
+        QSettings().remove("recentRuns");
     }
 
     void loadsAValidConfig()
