@@ -73,6 +73,21 @@ struct SchemaRange {
 };
 std::optional<SchemaRange> schemaRange(const std::string& path);
 
+// Every field of the format, as the loader reads and validates it: for editors generated from
+// the schema (the workbench's Advanced form), so a new key shows up there without a widget
+// written by hand. Leaves only (objects are walked); a list of objects (distill.ddil.changes) is
+// one field of kind Objects.
+struct SchemaField {
+    enum class Kind { Integer, Number, Boolean, Text, Choice, Numbers, Integers, Objects };
+    std::string path; // "distill.ddil.p_teach"
+    Kind kind = Kind::Text;
+    std::optional<SchemaRange> range; // numbers, and each element of a list of numbers
+    std::vector<std::string> choices; // Choice: the enum's strings
+    bool live = false; // changeable while training (the Mixture panel's settings)
+    std::string help; // one or two sentences on what it does ("" only if undocumented)
+};
+std::vector<SchemaField> configSchema();
+
 // The student times of distill (tau_N ... tau_1) that the LCM solver grid j / solverSteps
 // misses (within 1e-9), in order; empty when the grid passes through all of them.
 std::vector<double> timesOffSolverGrid(const DistillConfig& distill, int solverSteps);

@@ -1,5 +1,6 @@
 #include "core/api/config_io.h"
 
+#include "core/config/config_help.h"
 #include "core/io/atomic_file.h"
 #include "core/io/fnv_hash.h"
 #include "core/io/resource_path.h"
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -1115,6 +1117,92 @@ std::vector<int> nearestValidSolverSteps(const DistillConfig& distill)
             break;
         }
     return out;
+}
+
+namespace detail {
+// Lists every leaf of the schema with its kind, range and choices (configSchema).
+class SchemaCollector {
+public:
+    SchemaCollector(std::string path, std::vector<SchemaField>& out)
+        : m_path(std::move(path))
+        , m_out(out)
+    {
+    }
+    void field(const char* key, int&, int lo, int hi)
+    {
+        add(key, SchemaField::Kind::Integer, SchemaRange { double(lo), double(hi), true });
+    }
+    void field(const char* key, double&, double lo, double hi)
+    {
+        add(key, SchemaField::Kind::Number, SchemaRange { lo, hi, false });
+    }
+    void field(const char* key, std::vector<int>&, int lo, int hi)
+    {
+        add(key, SchemaField::Kind::Integers, SchemaRange { double(lo), double(hi), true });
+    }
+    void field(const char* key, std::vector<double>&, double lo, double hi)
+    {
+        add(key, SchemaField::Kind::Numbers, SchemaRange { lo, hi, false });
+    }
+    void field(const char* key, bool&) { add(key, SchemaField::Kind::Boolean, std::nullopt); }
+    void field(const char* key, std::string&) { add(key, SchemaField::Kind::Text, std::nullopt); }
+    void field(const char* key, std::uint64_t&)
+    {
+        add(key, SchemaField::Kind::Integer,
+            SchemaRange { 0.0, double(std::numeric_limits<std::uint64_t>::max()), true });
+    }
+    template <class E, class = std::enable_if_t<std::is_enum_v<E>>>
+    void field(const char* key, E&)
+    {
+        add(key, SchemaField::Kind::Choice, std::nullopt);
+        for (const auto& [value, name] : EnumTable<E>::entries)
+            m_out.back().choices.emplace_back(name);
+    }
+    template <class S>
+    void object(const char* key, S& value)
+    {
+        SchemaCollector nested(joinJsonPath(m_path, key), m_out);
+        visitFields(nested, value);
+    }
+    template <class S>
+    void list(const char* key, std::vector<S>&)
+    {
+        add(key, SchemaField::Kind::Objects, std::nullopt);
+    }
+
+private:
+    void add(const char* key, SchemaField::Kind kind, std::optional<SchemaRange> range)
+    {
+        SchemaField f;
+        f.path = joinJsonPath(m_path, key);
+        f.kind = kind;
+        f.range = range;
+        m_out.push_back(std::move(f));
+    }
+    std::string m_path;
+    std::vector<SchemaField>& m_out;
+};
+} // namespace detail
+
+std::vector<SchemaField> configSchema()
+{
+    static const std::vector<SchemaField> schema = [] {
+        std::vector<SchemaField> out;
+        RunConfig defaults;
+        detail::SchemaCollector collector("", out);
+        detail::visitFields(collector, defaults);
+        // What the Mixture panel changes while a session trains (mixtureOf / setMixture).
+        static const std::set<std::string> live { "distill.ddil.beta", "distill.ddil.p_teach",
+            "distill.ddil.buffer_capacity", "distill.ddil.refresh_every",
+            "distill.ddil.refresh_fraction", "distill.reflection.projection",
+            "distill.reflection.percentile" };
+        for (auto& f : out) {
+            f.live = live.count(f.path) > 0;
+            f.help = fieldHelp(f.path);
+        }
+        return out;
+    }();
+    return schema;
 }
 
 std::optional<SchemaRange> schemaRange(const std::string& path)
