@@ -151,6 +151,29 @@
     </message>
 </context>
 <context>
+    <name>ddil::AdvancedForm</name>
+    <message>
+        <source>Every field of the config, from the schema the loader checks with. ● live: the Mixture panel changes it while a session trains.</source>
+        <translation>設定檔的每個欄位，取自載入器檢查所用的結構描述。● 即時：訓練期間由「混合」面板變更。</translation>
+    </message>
+    <message>
+        <source>run</source>
+        <translation>執行</translation>
+    </message>
+    <message>
+        <source>comma-separated numbers</source>
+        <translation>以逗號分隔的數字</translation>
+    </message>
+    <message>
+        <source>Range [%1, %2].</source>
+        <translation>範圍 [%1, %2]。</translation>
+    </message>
+    <message>
+        <source>live: the Mixture panel changes it while a session trains</source>
+        <translation>即時：訓練期間由「混合」面板變更</translation>
+    </message>
+</context>
+<context>
     <name>ddil::ChartPanel</name>
     <message>
         <source>Loss</source>
@@ -802,6 +825,10 @@
     <message>
         <source>The presets as cards and the recent runs</source>
         <translation>以卡片呈現的預設集與最近的執行</translation>
+    </message>
+    <message>
+        <source>Advanced</source>
+        <translation>進階</translation>
     </message>
 </context>
 <context>

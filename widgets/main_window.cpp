@@ -6,6 +6,7 @@
 #include "core/api/versions.h"
 #include "session/run_folder_follower.h"
 #include "session/session.h"
+#include "widgets/advanced_form.h"
 #include "widgets/chart_panel.h"
 #include "widgets/compare_view.h"
 #include "widgets/config_tree_view.h"
@@ -89,7 +90,16 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
                     .arg(QString::fromStdString(toString(m.projection))));
         } else {
             m_formChangedSinceStart = true;
+            m_advanced->setConfig(editedConfig());
         }
+    });
+    // The Advanced form edits any field; the form, the Mixture panel and the run controls take
+    // the result, and it is checked like any edit.
+    connect(m_advanced, &AdvancedForm::configEdited, this, [this](const RunConfig& c) {
+        m_form->setConfig(c);
+        m_mixture->showConfig(c);
+        m_controls->setRuntime(c.runtime);
+        formEdited(m_form->config(), !m_form->hasErrors());
     });
     connect(m_charts, &ChartPanel::sharesReported, m_mixture, &MixturePanel::setRealisedShares);
 
@@ -215,6 +225,10 @@ void MainWindow::buildDocks()
     QDockWidget* configDock
         = dock(tr("Config"), QStringLiteral("configDock"), m_configView, Qt::LeftDockWidgetArea);
     tabifyDockWidget(formDock, configDock);
+    m_advanced = new AdvancedForm(this);
+    QDockWidget* advancedDock
+        = dock(tr("Advanced"), QStringLiteral("advancedDock"), m_advanced, Qt::LeftDockWidgetArea);
+    tabifyDockWidget(configDock, advancedDock);
     formDock->raise();
 
     m_mixture = new MixturePanel(this);
@@ -465,13 +479,19 @@ void MainWindow::applyClassNames(const RunConfig& config)
     }
 }
 
-std::optional<RunConfig> MainWindow::config() const
+RunConfig MainWindow::editedConfig() const
 {
     RunConfig c = m_form->config();
     if (c.task == Task::Distill)
         setMixture(c.distill, m_mixture->mixture());
     c.runtime.device = m_controls->device();
     c.runtime.threads = m_controls->threads();
+    return c;
+}
+
+std::optional<RunConfig> MainWindow::config() const
+{
+    const RunConfig c = editedConfig();
     for (const auto& issue : validateConfig(c))
         if (issue.severity == ConfigIssue::Severity::Error)
             return std::nullopt;
@@ -480,6 +500,7 @@ std::optional<RunConfig> MainWindow::config() const
 
 void MainWindow::formEdited(const RunConfig& config, bool valid)
 {
+    m_advanced->setConfig(editedConfig());
     m_formValid = valid;
     m_formChangedSinceStart = true;
     const auto issues = validateConfig(config);
@@ -541,6 +562,7 @@ void MainWindow::sessionStateChanged(SessionState state)
     const bool active = m_session->isActive();
     m_controls->setState(state, m_formValid);
     m_form->setEnabled(!active);
+    m_advanced->setEnabled(!active);
     m_startPageAction->setEnabled(!active);
     statusBar()->showMessage(sessionStateName(state) + QStringLiteral(" · ") + m_session->runDir());
 }

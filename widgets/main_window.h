@@ -22,6 +22,7 @@ class QStackedWidget;
 
 namespace ddil {
 
+class AdvancedForm;
 class ChartPanel;
 class CompareView;
 class ConfigTreeView;
@@ -46,6 +47,9 @@ public:
     bool openConfig(const QString& path);
     // The session's config as the form and the mixture panel set it; nullopt with errors.
     std::optional<RunConfig> config() const;
+    // The same, errors or not (what the Advanced form shows).
+    RunConfig editedConfig() const;
+    AdvancedForm* advancedForm() const { return m_advanced; }
     QString configPath() const { return m_configPath; }
 
     // Starts the session in a new run folder under runRoot(); false (with a message) if the
@@ -128,6 +132,7 @@ private:
     CompareView* m_compare = nullptr; // made on first use: a window of its own
     QStackedWidget* m_central = nullptr;
     StartPage* m_start = nullptr;
+    AdvancedForm* m_advanced = nullptr;
     QAction* m_startPageAction = nullptr; // disabled while a session trains
     QMenu* m_presetMenu = nullptr;
     QMenu* m_recentMenu = nullptr;

@@ -1146,10 +1146,10 @@ public:
     }
     void field(const char* key, bool&) { add(key, SchemaField::Kind::Boolean, std::nullopt); }
     void field(const char* key, std::string&) { add(key, SchemaField::Kind::Text, std::nullopt); }
+    // A 64-bit value (the seed): any, no range a spin box could hold.
     void field(const char* key, std::uint64_t&)
     {
-        add(key, SchemaField::Kind::Integer,
-            SchemaRange { 0.0, double(std::numeric_limits<std::uint64_t>::max()), true });
+        add(key, SchemaField::Kind::Integer, std::nullopt);
     }
     template <class E, class = std::enable_if_t<std::is_enum_v<E>>>
     void field(const char* key, E&)
