@@ -48,12 +48,19 @@ void ImageView::paintEvent(QPaintEvent*)
     p.drawText(QRect(0, 0, width(), titleHeight), Qt::AlignCenter, m_title);
     if (m_image.isNull())
         return;
-    const QRect area(0, titleHeight, width(), height() - titleHeight);
-    QSize size = m_image.size().scaled(area.size(), Qt::KeepAspectRatio);
-    const QRect target(area.x() + (area.width() - size.width()) / 2,
-        area.y() + (area.height() - size.height()) / 2, size.width(), size.height());
     p.setRenderHint(QPainter::SmoothPixmapTransform, false);
-    p.drawImage(target, m_image);
+    p.drawImage(imageRect(), m_image);
+}
+
+QRect ImageView::imageRect() const
+{
+    if (m_image.isNull())
+        return {};
+    const int titleHeight = fontMetrics().height() + 4;
+    const QRect area(0, titleHeight, width(), height() - titleHeight);
+    const QSize size = m_image.size().scaled(area.size(), Qt::KeepAspectRatio);
+    return QRect(area.x() + (area.width() - size.width()) / 2,
+        area.y() + (area.height() - size.height()) / 2, size.width(), size.height());
 }
 
 void ImageView::mouseDoubleClickEvent(QMouseEvent*)

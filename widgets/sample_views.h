@@ -18,6 +18,9 @@ public:
     void setImage(const QImage& image, const QString& title);
     const QImage& image() const { return m_image; }
     QString title() const { return m_title; }
+    // Where the image is drawn: as large as the view allows at its aspect ratio (so it grows
+    // with its dock), centred under the title; empty without an image.
+    QRect imageRect() const;
     QSize sizeHint() const override { return { 260, 280 }; }
 
 Q_SIGNALS:

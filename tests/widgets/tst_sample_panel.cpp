@@ -130,6 +130,31 @@ private Q_SLOTS:
         QCOMPARE(panel.current()->step, qint64(100));
     }
 
+    // The grids take the room their dock gives: twice the panel, about twice the drawn grid (at
+    // the image's aspect ratio), the teacher's and the student's alike.
+    void theGridsScaleWithTheirDock()
+    {
+        SamplePanel panel;
+        panel.resize(640, 560);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.addSnapshot(imageSnapshot(0));
+        QCoreApplication::processEvents();
+        const QSize before = panel.size();
+        const QRect small = panel.teacherView()->imageRect();
+        const double aspect
+            = double(panel.teacherView()->image().width()) / panel.teacherView()->image().height();
+        panel.resize(before * 2);
+        QCoreApplication::processEvents();
+        QCOMPARE(panel.size(), before * 2);
+        const QRect large = panel.teacherView()->imageRect();
+        QVERIFY2(small.width() > 0 && large.width() >= 1.8 * small.width(),
+            qPrintable(QString("%1 -> %2").arg(small.width()).arg(large.width())));
+        QVERIFY(std::abs(double(large.width()) / large.height() - aspect) < 0.05);
+        QVERIFY(panel.teacherView()->rect().contains(large));
+        QCOMPARE(panel.studentView()->imageRect().size(), large.size());
+    }
+
     void theClassFilterKeepsOneClassInEveryView()
     {
         SamplePanel panel;
