@@ -1197,6 +1197,18 @@
         <source>Samples at step %1</source>
         <translation>第 %1 步的樣本</translation>
     </message>
+    <message>
+        <source>One sample, the teacher&apos;s left of the line and the student&apos;s right of it, from the same noise and class; click a tile of either grid to pick another</source>
+        <translation>單一樣本：線左為教師、線右為學生，來自相同的雜訊與類別；點選任一網格的圖塊可換另一個樣本</translation>
+    </message>
+    <message>
+        <source>Left: the student only; right: the teacher only</source>
+        <translation>最左：僅學生；最右：僅教師</translation>
+    </message>
+    <message>
+        <source>Sample %1%2: teacher | student, same noise</source>
+        <translation>樣本 %1%2：教師 | 學生，相同雜訊</translation>
+    </message>
 </context>
 <context>
     <name>ddil::SessionForm</name>

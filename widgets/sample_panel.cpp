@@ -97,10 +97,40 @@ SamplePanel::SamplePanel(QWidget* parent)
     m_stripView->setObjectName(QStringLiteral("stepStrip"));
     m_stripView->setToolTip(tr("Rows: the student at 1, 2, 4 and 8 steps and the teacher, from "
                                "the same noise and classes (columns)"));
+    // One sample up close: teacher against student from the same noise, a wipe between them.
+    auto* one = new QWidget;
+    auto* oneLayout = new QVBoxLayout(one);
+    oneLayout->setContentsMargins(0, 0, 0, 0);
+    m_sampleView = new ImageView;
+    m_sampleView->setObjectName(QStringLiteral("sampleCompare"));
+    m_sampleView->setToolTip(tr("One sample, the teacher's left of the line and the student's "
+                                "right of it, from the same noise and class; click a tile of "
+                                "either grid to pick another"));
+    m_wipe = new QSlider(Qt::Horizontal);
+    m_wipe->setObjectName(QStringLiteral("sampleWipe"));
+    m_wipe->setRange(0, 100);
+    m_wipe->setValue(50);
+    m_wipe->setToolTip(tr("Left: the student only; right: the teacher only"));
+    connect(m_wipe, &QSlider::valueChanged, this, [this] { updateViews(); });
+    oneLayout->addWidget(m_sampleView, 1);
+    oneLayout->addWidget(m_wipe);
+    for (ImageView* grid : { m_teacherView, m_studentView })
+        connect(grid, &ImageView::clickedAt, this, [this](const QPoint& pixel) {
+            const SnapshotView* s = current();
+            const SampleSetView* set = s ? s->teacher() : nullptr;
+            if (!set || set->images.isEmpty())
+                return;
+            const int tile = gridTileAt(pixel, set->images.front().size(), kGridColumns,
+                int(std::min<qsizetype>(kGridSamples, shownSamples().size())));
+            if (tile >= 0)
+                selectSample(tile);
+        });
     imagesPage->addWidget(pair);
     imagesPage->addWidget(m_stripView);
+    imagesPage->addWidget(one);
     imagesPage->setStretchFactor(0, 3);
     imagesPage->setStretchFactor(1, 2);
+    imagesPage->setStretchFactor(2, 2);
     for (ImageView* view : { m_teacherView, m_studentView, m_stripView })
         connect(view, &ImageView::activated, this, &SamplePanel::showFullSize);
     m_stack->addWidget(imagesPage);
@@ -125,6 +155,17 @@ SamplePanel::SamplePanel(QWidget* parent)
     layout->addLayout(bar);
     layout->addWidget(m_stack, 1);
     setClassNames({});
+}
+
+void SamplePanel::selectSample(int shown)
+{
+    m_selected = shown;
+    updateViews();
+}
+
+void SamplePanel::setWipe(int percent)
+{
+    m_wipe->setValue(percent);
 }
 
 void SamplePanel::clear()
@@ -238,6 +279,19 @@ void SamplePanel::updateViews()
         const int columns = std::min(kStripColumns, static_cast<int>(shownSamples().size()));
         m_stripView->setImage(composeGrid(rows, std::max(1, columns)),
             tr("Step counts, top to bottom: %1").arg(names.join(QStringLiteral(", "))));
+        const auto shown = shownSamples();
+        if (teacher && student && m_selected >= 0 && m_selected < shown.size()
+            && shown[m_selected] < teacher->images.size()
+            && shown[m_selected] < student->images.size()) {
+            const int i = shown[m_selected];
+            const int label = i < s->labels.size() ? s->labels[i] : -1;
+            m_sampleView->setImage(wipe(teacher->images[i], student->images[i], m_wipe->value()),
+                tr("Sample %1%2: teacher | student, same noise")
+                    .arg(m_selected + 1)
+                    .arg(label >= 0 && label < m_classNames.size()
+                            ? QStringLiteral(" (%1)").arg(m_classNames[label])
+                            : QString()));
+        }
         return;
     }
     m_stack->setCurrentIndex(2);

@@ -46,6 +46,14 @@ public:
     // ddil.view; false with `error` set on failure.
     bool exportPng(const QString& path, QString* error) const;
 
+    // One sample, teacher against student from the same noise, wiped into each other by a
+    // slider (0: the student, 100: the teacher); a click on a tile of either grid picks it.
+    // `shown` indexes the samples the grids show (shownSamples()).
+    void selectSample(int shown);
+    int selectedSample() const { return m_selected; }
+    void setWipe(int percent);
+    ImageView* sampleView() const { return m_sampleView; }
+
     ImageView* teacherView() const { return m_teacherView; }
     ImageView* studentView() const { return m_studentView; }
     ImageView* stripView() const { return m_stripView; }
@@ -72,6 +80,9 @@ private:
     ImageView* m_teacherView = nullptr;
     ImageView* m_studentView = nullptr;
     ImageView* m_stripView = nullptr;
+    ImageView* m_sampleView = nullptr;
+    QSlider* m_wipe = nullptr;
+    int m_selected = 0;
     PointCloudView* m_scatter = nullptr;
     QWidget* m_trajectoryRow = nullptr;
     QHBoxLayout* m_trajectoryLayout = nullptr;

@@ -1,7 +1,9 @@
 #include "widgets/sample_views.h"
 
+#include <QMouseEvent>
 #include <QPainter>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ddil {
@@ -66,6 +68,46 @@ QRect ImageView::imageRect() const
 void ImageView::mouseDoubleClickEvent(QMouseEvent*)
 {
     Q_EMIT activated();
+}
+
+QPoint ImageView::imagePixelAt(const QPoint& position) const
+{
+    const QRect target = imageRect();
+    if (!target.contains(position))
+        return { -1, -1 };
+    return { (position.x() - target.x()) * m_image.width() / target.width(),
+        (position.y() - target.y()) * m_image.height() / target.height() };
+}
+
+void ImageView::mousePressEvent(QMouseEvent* event)
+{
+    const QPoint pixel = imagePixelAt(event->position().toPoint());
+    if (pixel.x() >= 0)
+        Q_EMIT clickedAt(pixel);
+    QWidget::mousePressEvent(event);
+}
+
+int gridTileAt(const QPoint& pixel, const QSize& tile, int columns, int count)
+{
+    // composeGrid: a one-pixel gap before every tile and after the last.
+    const int x = pixel.x() - 1, y = pixel.y() - 1;
+    if (x < 0 || y < 0 || tile.isEmpty() || x % (tile.width() + 1) >= tile.width()
+        || y % (tile.height() + 1) >= tile.height())
+        return -1;
+    const int column = x / (tile.width() + 1), row = y / (tile.height() + 1);
+    const int index = row * columns + column;
+    return column < columns && index < count ? index : -1;
+}
+
+QImage wipe(const QImage& left, const QImage& right, int percent)
+{
+    QImage out = right.convertToFormat(QImage::Format_RGB32);
+    const QImage l = left.convertToFormat(QImage::Format_RGB32);
+    const int split = std::clamp(percent, 0, 100) * out.width() / 100;
+    for (int y = 0; y < out.height() && y < l.height(); ++y)
+        for (int x = 0; x < split && x < l.width(); ++x)
+            out.setPixel(x, y, l.pixel(x, y));
+    return out;
 }
 
 PointCloudView::PointCloudView(QWidget* parent)

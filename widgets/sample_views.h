@@ -9,6 +9,11 @@ namespace ddil {
 
 // Tiles `images` (all one size) in rows of `columns`, with a one-pixel gap, scaled by `scale`.
 QImage composeGrid(const QVector<QImage>& images, int columns, int scale = 1);
+// The tile of such a grid (scale 1) under an image pixel, -1 on a gap or outside.
+int gridTileAt(const QPoint& pixel, const QSize& tile, int columns, int count);
+// One image wiped into another: `left`'s columns before `percent` of the width, `right`'s after
+// (both one size); 0: all `right`... 100: all `left`.
+QImage wipe(const QImage& left, const QImage& right, int percent);
 
 // An image scaled to fit (nearest neighbour), with a title; emits activated on double-click.
 class ImageView : public QWidget {
@@ -23,12 +28,17 @@ public:
     QRect imageRect() const;
     QSize sizeHint() const override { return { 260, 280 }; }
 
+    // The image pixel under a widget position, or (-1, -1) outside the image.
+    QPoint imagePixelAt(const QPoint& position) const;
+
 Q_SIGNALS:
     void activated();
+    void clickedAt(const QPoint& imagePixel); // a click on the image, in the image's pixels
 
 protected:
     void paintEvent(QPaintEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
 
 private:
     QImage m_image;

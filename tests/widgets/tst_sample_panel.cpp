@@ -155,6 +155,56 @@ private Q_SLOTS:
         QCOMPARE(panel.studentView()->imageRect().size(), large.size());
     }
 
+    void gridTilesAreFoundUnderAPixel()
+    {
+        // 4 x 3 tiles, 8 columns, a one-pixel gap before each tile: x 1-4 is column 0, 5 a gap.
+        QCOMPARE(gridTileAt({ 1, 1 }, { 4, 3 }, 8, 20), 0);
+        QCOMPARE(gridTileAt({ 5, 1 }, { 4, 3 }, 8, 20), -1);
+        QCOMPARE(gridTileAt({ 6, 3 }, { 4, 3 }, 8, 20), 1);
+        QCOMPARE(gridTileAt({ 1, 5 }, { 4, 3 }, 8, 20), 8);
+        QCOMPARE(
+            gridTileAt({ 21, 13 }, { 4, 3 }, 8, 20), -1); // row 3, column 4: tile 28, past the end
+        QCOMPARE(gridTileAt({ 0, 1 }, { 4, 3 }, 8, 20), -1);
+    }
+
+    // One sample up close: the teacher's and the student's of the same noise, wiped into each
+    // other; a click on a grid tile picks the sample.
+    void oneSampleIsComparedWithAWipe()
+    {
+        SnapshotView s = imageSnapshot(0);
+        for (int i = 0; i < 20; ++i) {
+            s.sets[4].images[i].fill(100 + i); // the teacher (32 steps)
+            s.sets[2].images[i].fill(20 + i); // the trained student (4 steps)
+        }
+        SamplePanel panel;
+        panel.setClassNames({ "a", "b", "c", "d", "e", "f", "g", "h", "i", "j" });
+        panel.resize(700, 900);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.addSnapshot(s);
+        panel.selectSample(3);
+        panel.setWipe(100);
+        QCOMPARE(pixel(panel.sampleView()->image(), 3, 2), 103);
+        panel.setWipe(0);
+        QCOMPARE(pixel(panel.sampleView()->image(), 0, 0), 23);
+        panel.setWipe(50); // columns 0-1 the teacher's, 2-3 the student's
+        QCOMPARE(pixel(panel.sampleView()->image(), 1, 1), 103);
+        QCOMPARE(pixel(panel.sampleView()->image(), 2, 1), 23);
+        QVERIFY2(panel.sampleView()->title().startsWith("Sample 4 (d)"),
+            qPrintable(panel.sampleView()->title()));
+        // A click on the teacher grid's tile 9 (row 1, column 1) picks sample 9 (value 109).
+        QCoreApplication::processEvents();
+        const QRect drawn = panel.teacherView()->imageRect();
+        const QSize grid = panel.teacherView()->image().size();
+        const QPoint centre(1 + 5 + 2, 1 + 4 + 1); // tile 9's middle, in grid pixels
+        const QPoint at(drawn.x() + (centre.x() * drawn.width() + drawn.width() / 2) / grid.width(),
+            drawn.y() + (centre.y() * drawn.height() + drawn.height() / 2) / grid.height());
+        QTest::mouseClick(panel.teacherView(), Qt::LeftButton, {}, at);
+        QCOMPARE(panel.selectedSample(), 9);
+        panel.setWipe(100);
+        QCOMPARE(pixel(panel.sampleView()->image(), 0, 0), 109);
+    }
+
     void theClassFilterKeepsOneClassInEveryView()
     {
         SamplePanel panel;
