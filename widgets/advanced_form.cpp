@@ -75,8 +75,8 @@ AdvancedForm::AdvancedForm(QWidget* parent)
     QMap<QString, QFormLayout*> sections;
     for (const SchemaField& f : configSchema()) {
         const QString path = QString::fromStdString(f.path);
-        if (hiddenFields().contains(path))
-            continue;
+        if (hiddenFields().contains(path) || path.contains(QLatin1String("[]")))
+            continue; // hidden, or an element's field of a hidden list
         const QString section = path.contains(QLatin1Char('.'))
             ? path.left(path.lastIndexOf(QLatin1Char('.')))
             : tr("run");

@@ -76,7 +76,7 @@ std::optional<SchemaRange> schemaRange(const std::string& path);
 // Every field of the format, as the loader reads and validates it: for editors generated from
 // the schema (the workbench's Advanced form), so a new key shows up there without a widget
 // written by hand. Leaves only (objects are walked); a list of objects (distill.ddil.changes) is
-// one field of kind Objects.
+// one field of kind Objects, followed by its element's fields as "distill.ddil.changes[].step".
 struct SchemaField {
     enum class Kind { Integer, Number, Boolean, Text, Choice, Numbers, Integers, Objects };
     std::string path; // "distill.ddil.p_teach"

@@ -637,48 +637,6 @@ private:
     std::vector<ConfigIssue>& m_issues;
 };
 
-// Collects every numeric field's range by path.
-class RangeCollector {
-public:
-    RangeCollector(std::string path, std::map<std::string, SchemaRange>& out)
-        : m_path(std::move(path))
-        , m_out(out)
-    {
-    }
-    void field(const char* key, int&, int lo, int hi) { add(key, lo, hi, true); }
-    void field(const char* key, double&, double lo, double hi) { add(key, lo, hi, false); }
-    void field(const char* key, std::vector<int>&, int lo, int hi) { add(key, lo, hi, true); }
-    void field(const char* key, std::vector<double>&, double lo, double hi)
-    {
-        add(key, lo, hi, false);
-    }
-    template <class T>
-    void field(const char*, T&)
-    {
-    }
-    template <class S>
-    void object(const char* key, S& value)
-    {
-        RangeCollector nested(joinJsonPath(m_path, key), m_out);
-        visitFields(nested, value);
-    }
-    template <class S>
-    void list(const char* key, std::vector<S>&)
-    {
-        S element;
-        RangeCollector nested(joinJsonPath(m_path, key) + "[]", m_out);
-        visitFields(nested, element);
-    }
-
-private:
-    void add(const char* key, double lo, double hi, bool integer)
-    {
-        m_out[joinJsonPath(m_path, key)] = { lo, hi, integer };
-    }
-    std::string m_path;
-    std::map<std::string, SchemaRange>& m_out;
-};
-
 // Consistency distillation trains f only at the points of its solver grid: a student time off
 // the grid is a time where the student samples and nothing trains it.
 void solverGridCheck(const DistillConfig& d, std::vector<ConfigIssue>& issues)
@@ -1164,10 +1122,14 @@ public:
         SchemaCollector nested(joinJsonPath(m_path, key), m_out);
         visitFields(nested, value);
     }
+    // A list of objects: one Objects leaf, then its element's fields as "key[].field".
     template <class S>
     void list(const char* key, std::vector<S>&)
     {
         add(key, SchemaField::Kind::Objects, std::nullopt);
+        S element;
+        SchemaCollector nested(joinJsonPath(m_path, key) + "[]", m_out);
+        visitFields(nested, element);
     }
 
 private:
@@ -1207,15 +1169,10 @@ std::vector<SchemaField> configSchema()
 
 std::optional<SchemaRange> schemaRange(const std::string& path)
 {
-    static const std::map<std::string, SchemaRange> ranges = [] {
-        std::map<std::string, SchemaRange> out;
-        RunConfig defaults;
-        detail::RangeCollector collector("", out);
-        detail::visitFields(collector, defaults);
-        return out;
-    }();
-    const auto it = ranges.find(path);
-    return it == ranges.end() ? std::nullopt : std::optional<SchemaRange>(it->second);
+    for (const auto& f : configSchema())
+        if (f.path == path)
+            return f.range;
+    return std::nullopt;
 }
 
 std::vector<ConfigIssue> validateConfig(const RunConfig& config)
