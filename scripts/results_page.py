@@ -364,8 +364,10 @@ def map_rows(page):
 
 def map_association(page):
     """Per method: Spearman's rank correlation, over the map's (N, w) settings, between the
-    data-only student's shift and the DDIL cells' effect; and how many cells improve or worsen
-    (Holm) among the settings with the most and the least shift."""
+    data-only student's shift and DDIL's effect there (the mean over the setting's DDIL cells:
+    the cells of one setting share its shift, so the settings, not the cells, are the
+    independent points); and how many cells improve or worsen (Holm) among the settings with
+    the most and the least shift."""
     path = map_rows(page)
     if path is None:
         return None
@@ -383,14 +385,19 @@ def map_association(page):
             base_shift = shift_of((m, n, g, "1/0/0", "-"))
             if base_shift is not None:
                 points.append((base_shift, result["diff"], p_holm))
-        if len(points) < 4:
+        settings = {}
+        for shift, diff, _ in points:
+            settings.setdefault(shift, []).append(diff)
+        if len(settings) < 4:
             continue
-        rho = spearman([p[0] for p in points], [p[1] for p in points])
+        xs = sorted(settings)
+        rho = spearman(xs, [sum(settings[x]) / len(settings[x]) for x in xs])
         half = sorted(points)[len(points) // 2:]
         low = sorted(points)[:len(points) // 2]
         count = lambda pts, sign: sum(1 for p in pts if p[2] is not None and p[2] < 0.05  # noqa
                                       and (p[1] < 0) == (sign < 0))
-        out[method] = {"rho": rho, "n": len(points), "interval": fisher_interval(rho, len(points)),
+        out[method] = {"rho": rho, "n": len(xs), "cells": len(points),
+                       "interval": fisher_interval(rho, len(xs)),
                        "high": (count(half, -1), count(half, 1), len(half)),
                        "low": (count(low, -1), count(low, 1), len(low)),
                        "runs": sum(1 for r in runs if r["method"] == method)}
@@ -443,8 +450,9 @@ def map_verdict(page):
             reading = "the more the data-only student shifts, the less DDIL helps"
         else:
             reading = "no association between shift and DDIL's effect detected"
-        parts.append(f"{method.upper()} on 2-D data: Spearman ρ(shift, Δ) = {a['rho']:+.2f}"
-                     f"{ci_text} over {a['n']} cells, {reading}; in the half of the cells with "
+        parts.append(f"{method.upper()} on 2-D data: Spearman ρ(shift, mean Δ) = "
+                     f"{a['rho']:+.2f}{ci_text} over {a['n']} (N, w) settings, {reading}; of "
+                     f"the {a['cells']} DDIL cells, in the half with "
                      f"the most shift DDIL is better in {a['high'][0]} and worse in "
                      f"{a['high'][1]} of {a['high'][2]} (Holm), in the other half "
                      f"{a['low'][0]} and {a['low'][1]} of {a['low'][2]}")
