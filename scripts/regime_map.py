@@ -30,7 +30,18 @@ import sys
 from xml.sax.saxutils import escape
 
 FIELDS = ["method", "steps", "guidance", "beta", "rollouts", "seed", "sw", "mmd", "shift",
-          "loss_gap", "elapsed", "folder"]
+          "loss_gap", "elapsed", "folder", "sw_teacher", "shift_teacher"]
+
+# What a map is drawn against: the data (the distance of the final samples to data, the shift
+# of the student's states from the forward-diffused data states), or the teacher (the distance
+# to the teacher's own samples from the same noise, the shift of the student's states from the
+# teacher's trajectory). With guidance the teacher's distribution is not the data's: there the
+# teacher is the student's target, and the data-side shift holds the guidance's own.
+TARGETS = {"data": ("sw", "shift", "", "sliced W1 to data",
+                    "the states the student visits from the forward-diffused data states"),
+           "teacher": ("sw_teacher", "shift_teacher", "-teacher",
+                       "sliced W1 to the teacher's samples",
+                       "the states the student visits from the teacher's trajectory")}
 
 
 # --- statistics (the same definitions as core/metrics/statistics.cpp) -------------------------
@@ -142,7 +153,7 @@ def collect(dirs, merge=None):
     if merge and os.path.exists(merge):
         with open(merge) as f:
             for r in csv.DictReader(f):
-                rows[r["folder"]] = [r[k] for k in FIELDS]
+                rows[r["folder"]] = [r.get(k) or "" for k in FIELDS]
     for folder in dirs:
         folder = folder.rstrip("/")
         try:
@@ -168,6 +179,8 @@ def collect(dirs, merge=None):
         n = d["student_steps"]
         ks = range(1, n)
         excess = [last[f"shift/sw_sf/k{k}"] - last[f"shift/sw_floor/k{k}"] for k in ks]
+        excess_teacher = [last[f"shift/sw_st/k{k}"] - last[f"shift/sw_floor/k{k}"] for k in ks
+                          if f"shift/sw_st/k{k}" in last]
         gaps = [last[f"shift/loss_gap/k{k}"] for k in ks if f"shift/loss_gap/k{k}" in last]
         beta = d["ddil"]["beta"]
         rollouts = "-" if beta[1] == 0 and beta[2] == 0 else d["ddil"].get("student_rollouts", "buffered")
@@ -179,7 +192,9 @@ def collect(dirs, merge=None):
             f"{last['eval/sliced_wasserstein']:.6g}", f"{last['eval/mmd']:.6g}",
             f"{sum(excess) / len(excess):.6g}" if excess else "",
             f"{sum(gaps) / len(gaps):.6g}" if gaps else "",
-            f"{last.get('elapsed', 0):.1f}", os.path.basename(folder)]
+            f"{last.get('elapsed', 0):.1f}", os.path.basename(folder),
+            f"{last['eval/sw_to_teacher']:.6g}" if "eval/sw_to_teacher" in last else "",
+            f"{sum(excess_teacher) / len(excess_teacher):.6g}" if excess_teacher else ""]
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(FIELDS)
     for name in sorted(rows):
@@ -243,9 +258,10 @@ def svg(title, rows, columns, cells, subtitle):
     return "\n".join(out) + "\n"
 
 
-def read_cells(runs_csv):
-    """The runs of each cell by seed, and every non-data cell's paired comparison with the
-    data-only cell: {(method, steps, guidance, (beta, rollouts)): (result, holm p, pairs)}."""
+def read_cells(runs_csv, effect="sw"):
+    """The runs of each cell by seed, and every non-data cell's paired comparison of `effect`
+    (a runs.csv column) with the data-only cell: {(method, steps, guidance, (beta, rollouts)):
+    (result, holm p, pairs)}."""
     with open(runs_csv) as f:
         runs = list(csv.DictReader(f))
     cells = {}
@@ -257,9 +273,10 @@ def read_cells(runs_csv):
         if beta == "1/0/0":
             continue
         base = cells.get((method, steps, guidance, "1/0/0", "-"), {})
-        seeds = sorted(set(arm_runs) & set(base))
-        result = paired([float(arm_runs[s]["sw"]) for s in seeds],
-                        [float(base[s]["sw"]) for s in seeds])
+        seeds = sorted(s for s in set(arm_runs) & set(base)
+                       if arm_runs[s].get(effect) and base[s].get(effect))
+        result = paired([float(arm_runs[s][effect]) for s in seeds],
+                        [float(base[s][effect]) for s in seeds])
         comparisons.append(((method, steps, guidance, (beta, rollouts)), result, len(seeds)))
     adjusted = holm([c[1]["p"] if c[1] else None for c in comparisons])
     return runs, cells, comparisons, {c[0]: (c[1], a, c[2]) for c, a in zip(comparisons, adjusted)}
@@ -284,44 +301,57 @@ def promising(runs_csv):
 
 
 def report(runs_csv, out_dir):
-    runs, cells, comparisons, found = read_cells(runs_csv)
+    """map.md and, per method, the effect and shift heat maps against the data
+    (effect-<method>.svg, shift-<method>.svg) and against the teacher (effect-teacher-...,
+    shift-teacher-...)."""
+    lines = ["# Regime map: where DDIL changes 2-D students, and where they shift", ""]
+    for target, (effect, shift_field, suffix, effect_text, shift_text) in TARGETS.items():
+        lines += report_target(runs_csv, out_dir, target, effect, shift_field, suffix,
+                               effect_text, shift_text)
+    with open(os.path.join(out_dir, "map.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def report_target(runs_csv, out_dir, target, effect, shift_field, suffix, effect_text,
+                  shift_text):
+    runs, cells, comparisons, found = read_cells(runs_csv, effect)
     methods = sorted({k[0] for k in cells})
     settings = sorted({(k[1], float(k[2])) for k in cells})
 
     def mean_of(key, field):
-        values = [float(r[field]) for r in cells.get(key, {}).values() if r[field] != ""]
+        values = [float(r[field]) for r in cells.get(key, {}).values() if r.get(field)]
         return sum(values) / len(values) if values else None
 
-    lines = ["# Regime map: where DDIL changes 2-D students, and where they shift", "",
+    lines = [f"## Against the {target}", "",
              f"{len(runs)} finished runs (checkerboard, `configs/toy/distill/map/`), "
              f"{len(comparisons)} cells compared with data-only training (β = 1/0/0) at the same "
-             "method, N and guidance: Δ sliced W1 to data (lower is better), paired by seed, 95% "
+             f"method, N and guidance: Δ {effect_text} (lower is better), paired by seed, 95% "
              "t interval; * the interval excludes 0; † Holm-adjusted p < 0.05 over all "
-             f"{sum(1 for c in comparisons if c[1])} tested cells. Shift: the sliced W1 of the states "
-             "the student visits from the forward-diffused data states, beyond the floor of two "
-             "data draws, mean over its steps k = N-1…1 and over seeds (× 1000).", ""]
+             f"{sum(1 for c in comparisons if c[1])} tested cells. Shift: the sliced W1 of "
+             f"{shift_text}, beyond the floor of two data draws, mean over its steps k = N-1…1 "
+             "and over seeds (× 1000).", ""]
     for method in methods:
         rows = [f"N={n}, w={g:g}" for n, g in settings]
         effect_cells, shift_cells = [], []
         diffs = [abs(v[0]["diff"]) for k, v in found.items() if k[0] == method and v[0]]
         scale = max(diffs) if diffs else 0
-        shifts = [mean_of(k, "shift") for k in cells if k[0] == method]
+        shifts = [mean_of(k, shift_field) for k in cells if k[0] == method]
         top = max([s for s in shifts if s is not None] or [0])
-        lines += [f"## {method.upper()}", "",
-                  "| N, w | data-only sliced W1 (× 1000) | "
+        lines += [f"### {method.upper()}, against the {target}", "",
+                  f"| N, w | data-only {effect_text} (× 1000) | "
                   + " | ".join(arm_title(a) for a in ARMS) + " |",
                   "|---|---:|" + "---:|" * len(ARMS)]
         for n, g in settings:
             gtext = f"{g:g}"
             base_key = (method, n, gtext, "1/0/0", "-")
-            base_sw = mean_of(base_key, "sw")
+            base_value = mean_of(base_key, effect)
             row_effect, row_shift, md = [], [], []
-            base_shift = mean_of(base_key, "shift")
+            base_shift = mean_of(base_key, shift_field)
             row_shift.append((sequential(base_shift, top),
                               f"{1000 * base_shift:.1f}" if base_shift is not None else "–"))
             for arm in ARMS:
                 result, p_holm, count = found.get((method, n, gtext, arm), (None, None, 0))
-                shift = mean_of((method, n, gtext) + arm, "shift")
+                shift = mean_of((method, n, gtext) + arm, shift_field)
                 row_shift.append((sequential(shift, top),
                                   f"{1000 * shift:.1f}" if shift is not None else "–"))
                 if not result:
@@ -332,27 +362,28 @@ def report(runs_csv, out_dir):
                        (" †" if p_holm is not None and p_holm < 0.05 else "")
                 row_effect.append((colour(result["diff"], scale),
                                    f"{1000 * result['diff']:+.1f}{mark}"))
+                shift_md = f"; shift {1000 * shift:.1f}" if shift is not None else ""
                 md.append(f"{1000 * result['diff']:+.1f} [{1000 * result['low']:+.1f}, "
-                          f"{1000 * result['high']:+.1f}]{mark}, n = {result['n']}; "
-                          f"shift {1000 * shift:.1f}")
+                          f"{1000 * result['high']:+.1f}]{mark}, n = {result['n']}{shift_md}")
             effect_cells.append(row_effect)
             shift_cells.append(row_shift)
-            sw_text = f"{1000 * base_sw:.1f}" if base_sw is not None else "–"
-            base_text = f"{sw_text}; shift {1000 * base_shift:.1f}" if base_shift is not None else sw_text
+            value_text = f"{1000 * base_value:.1f}" if base_value is not None else "–"
+            base_text = f"{value_text}; shift {1000 * base_shift:.1f}" \
+                if base_shift is not None else value_text
             lines.append(f"| N={n}, w={gtext} | {base_text} | " + " | ".join(md) + " |")
-        with open(os.path.join(out_dir, f"effect-{method}.svg"), "w") as f:
-            f.write(svg(f"{method.upper()}: Δ sliced W1 to data vs data-only (× 1000)", rows,
+        with open(os.path.join(out_dir, f"effect{suffix}-{method}.svg"), "w") as f:
+            f.write(svg(f"{method.upper()}: Δ {effect_text} vs data-only (× 1000)", rows,
                         [arm_title(a) for a in ARMS], effect_cells,
                         "blue: lower (better) than data-only; red: higher. * interval excludes 0; "
                         "† Holm p < 0.05"))
-        with open(os.path.join(out_dir, f"shift-{method}.svg"), "w") as f:
-            f.write(svg(f"{method.upper()}: the student's shift from the data states (× 1000)",
+        with open(os.path.join(out_dir, f"shift{suffix}-{method}.svg"), "w") as f:
+            f.write(svg(f"{method.upper()}: the student's shift from the {target} (× 1000)",
                         rows, ["β 1/0/0, data only"] + [arm_title(a) for a in ARMS], shift_cells,
-                        "sw(S_k, F_k) - floor, mean over k = N-1…1 and seeds; darker: more "
-                        "shift"))
-        lines += ["", f"![effect](effect-{method}.svg) ![shift](shift-{method}.svg)", ""]
-    with open(os.path.join(out_dir, "map.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+                        f"sw(S_k, {'F_k' if target == 'data' else 'T_k'}) - floor, mean over "
+                        "k = N-1…1 and seeds; darker: more shift"))
+        lines += ["", f"![effect](effect{suffix}-{method}.svg) "
+                  f"![shift](shift{suffix}-{method}.svg)", ""]
+    return lines
 
 
 def main(argv):

@@ -362,7 +362,7 @@ def map_rows(page):
     return path if os.path.exists(path) else None
 
 
-def map_association(page):
+def map_association(page, target="data"):
     """Per method: Spearman's rank correlation, over the map's (N, w) settings, between the
     data-only student's shift and DDIL's effect there (the mean over the setting's DDIL cells:
     the cells of one setting share its shift, so the settings, not the cells, are the
@@ -371,11 +371,12 @@ def map_association(page):
     path = map_rows(page)
     if path is None:
         return None
-    runs, cells, comparisons, found = regime_map.read_cells(path)
+    effect, shift_field = regime_map.TARGETS[target][:2]
+    runs, cells, comparisons, found = regime_map.read_cells(path, effect)
     out = {}
     for method in sorted({k[0] for k in cells}):
         def shift_of(key):
-            values = [number(r["shift"]) for r in cells.get(key, {}).values()]
+            values = [number(r.get(shift_field)) for r in cells.get(key, {}).values()]
             values = [v for v in values if v is not None]
             return sum(values) / len(values) if values else None
         points = []
@@ -437,9 +438,15 @@ def fisher_interval(rho, n):
 
 
 def map_verdict(page):
-    found = map_association(page)
-    if not found:
-        return "not measured yet (the regime map)"
+    parts = []
+    for target in regime_map.TARGETS:
+        found = map_association(page, target)
+        if found:
+            parts.append(f"against the {target}: " + map_target_verdict(found))
+    return "; ".join(parts) if parts else "not measured yet (the regime map)"
+
+
+def map_target_verdict(found):
     parts = []
     for method, a in found.items():
         ci = a["interval"]
@@ -471,7 +478,7 @@ def block_map(page):
     body = [l for l in lines[1:]]  # the page gives the section title
     out = []
     for line in body:
-        line = re.sub(r"^## ", "### ", line)
+        line = re.sub(r"^(#+) ", r"#\1 ", line)  # one level under the page's section
         line = line.replace("](effect-", "](results/map/effect-").replace(
             "](shift-", "](results/map/shift-")
         out.append(line)
