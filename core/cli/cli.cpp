@@ -595,6 +595,11 @@ Subcommand addTableCommand(CLI::App& app)
             "With --group-seeds: write the differences to the baselines with their 95% "
             "intervals as a chart (PNG), one panel per --delta metric")
         ->needs(groupSeeds);
+    table
+        ->add_option("--teacher-steps", args->request.teacherSteps,
+            "Step counts of the teacher's reference rows (default 4,50)")
+        ->delimiter(',')
+        ->check(CLI::Range(1, 10000));
     table->add_option("--teacher-samples", args->request.teacherSamples,
         "Samples of the teacher reference rows at 4 and 50 steps (default: the runs' "
         "eval.count; cached)");
