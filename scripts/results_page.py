@@ -240,20 +240,24 @@ def detectable(c, decimals):
 
 # --- blocks ------------------------------------------------------------------------------------
 
+# The 2-step guidance-4 arms as `ddil sweep` names them (the preset's name, then each --set).
+LCM_2STEP_DDIL = "lcm-ddil-student_steps=2-scale=4-w_min=3-w_max=5"
+DMD2_2STEP_DDIL = "dmd2-ddil-student_steps=2-scale=4"
+
 # (claim, [(table, run, metric), ...]) in the order of DDIL.md section 5.
 CLAIMS = [
     ("DDIL improves PD (FID)", [("main", "pd-ddil", "fid")]),
     ("DDIL improves LCM (FID)", [("main", "lcm-ddil", "fid"),
-                                 ("two-step-guidance4", "lcm-ddil-2step-guidance4", "fid"),
+                                 ("two-step-guidance4", LCM_2STEP_DDIL, "fid"),
                                  ("equal-wall-clock", "lcm-ddil", "fid")]),
     ("DDIL improves DMD2 (FID)", [("main", "dmd2-ddil", "fid"),
                                   ("main", "dmd2-ddil-critic-student", "fid"),
-                                  ("two-step-guidance4", "dmd2-ddil-2step-guidance4", "fid")]),
+                                  ("two-step-guidance4", DMD2_2STEP_DDIL, "fid")]),
     ("DDIL improves diversity (coverage)", [
         ("main", "pd-ddil", "coverage"), ("main", "lcm-ddil", "coverage"),
         ("main", "dmd2-ddil", "coverage"), ("main", "dmd2-ddil-critic-student", "coverage"),
-        ("two-step-guidance4", "lcm-ddil-2step-guidance4", "coverage"),
-        ("two-step-guidance4", "dmd2-ddil-2step-guidance4", "coverage")]),
+        ("two-step-guidance4", LCM_2STEP_DDIL, "coverage"),
+        ("two-step-guidance4", DMD2_2STEP_DDIL, "coverage")]),
     ("reflection helps (FID)", [
         ("main", "pd-reflected", "fid"), ("main", "lcm-reflected", "fid"),
         ("main", "dmd2-reflected", "fid"), ("reflection", "pd-ddil-reflected", "fid"),
