@@ -370,20 +370,10 @@ void MainWindow::fillPresetMenu()
 {
     m_presetMenu->clear();
     const QDir root(presetDirectory());
-    QStringList files;
-    QDirIterator it(
-        root.path(), { QStringLiteral("*.json") }, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        // The start page's index and measured times sit beside the presets; they are no configs.
-        const QString name = QFileInfo(path).fileName();
-        if (name != QLatin1String("presets.json") && name != QLatin1String("preset-times.json"))
-            files << path;
-    }
-    files.sort();
-    for (const QString& path : files)
+    const QStringList files = presetConfigs(root.path());
+    for (const QString& file : files)
         m_presetMenu->addAction(
-            root.relativeFilePath(path), this, [this, path] { openConfig(path); });
+            file, this, [this, path = root.filePath(file)] { openConfig(path); });
     m_presetMenu->setEnabled(!files.isEmpty());
 }
 

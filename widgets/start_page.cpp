@@ -83,6 +83,22 @@ QLabel* heading(const QString& text, QWidget* parent)
 }
 } // namespace
 
+QStringList presetConfigs(const QString& presetDir)
+{
+    QStringList files;
+    QDirIterator it(
+        presetDir, { QStringLiteral("*.json") }, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        // The start page's index and measured times sit beside the presets; they are no configs.
+        const QString name = QFileInfo(path).fileName();
+        if (name != QLatin1String("presets.json") && name != QLatin1String("preset-times.json"))
+            files << QDir(presetDir).relativeFilePath(path);
+    }
+    files.sort();
+    return files;
+}
+
 StartCard::StartCard(const QString& title, const QString& description, QWidget* parent)
     : QFrame(parent)
     , m_title(title)
@@ -173,16 +189,8 @@ void StartPage::load(const QString& presetDir, const QStringList& recentRuns)
                         .arg(error.isEmpty() ? tr("presets.json has no groups") : error, presetDir),
                 page));
         QJsonArray all;
-        QDirIterator it(
-            presetDir, { QStringLiteral("*.json") }, QDir::Files, QDirIterator::Subdirectories);
-        QStringList files;
-        while (it.hasNext())
-            files << QDir(presetDir).relativeFilePath(it.next());
-        files.sort();
-        for (const QString& file : files)
-            if (!file.endsWith(QLatin1String("presets.json"))
-                && !file.endsWith(QLatin1String("preset-times.json")))
-                all.append(QJsonObject { { QStringLiteral("config"), file } });
+        for (const QString& file : presetConfigs(presetDir))
+            all.append(QJsonObject { { QStringLiteral("config"), file } });
         groups.append(QJsonObject {
             { QStringLiteral("title"), tr("Configs") }, { QStringLiteral("presets"), all } });
     }

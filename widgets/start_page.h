@@ -13,6 +13,10 @@ class QVBoxLayout;
 
 namespace ddil {
 
+// The configs of a preset folder and its subfolders, relative to it and sorted, without the
+// start page's index and times (the preset menu's and the start page's list).
+QStringList presetConfigs(const QString& presetDir);
+
 // One card: a bold title over a wrapped description, clicked with the mouse, Enter or Space.
 class StartCard : public QFrame {
     Q_OBJECT
