@@ -1209,6 +1209,70 @@
         <source>Sample %1%2: teacher | student, same noise</source>
         <translation>樣本 %1%2：教師 | 學生，相同雜訊</translation>
     </message>
+    <message>
+        <source>Student&apos;s samples</source>
+        <translation>學生的樣本</translation>
+    </message>
+    <message>
+        <source>Teacher&apos;s samples</source>
+        <translation>教師的樣本</translation>
+    </message>
+    <message>
+        <source>Whose samples are searched for in the training data</source>
+        <translation>要在訓練資料中搜尋誰的樣本</translation>
+    </message>
+    <message>
+        <source>Each sample (framed) and, right of it, its %1 nearest training images of its class, nearest first; a red frame: nearer its neighbour than 95% of held-out images are to theirs. Click a row for its distances.</source>
+        <translation>每個樣本（加框）及其右側同類別中最近的 %1 張訓練影像，由近到遠；紅框：比 95% 的保留影像離其最近鄰更近。點選一列可看距離。</translation>
+    </message>
+    <message>
+        <source>No nearest images: %1</source>
+        <translation>無最近影像：%1</translation>
+    </message>
+    <message>
+        <source>Step counts</source>
+        <translation>步數</translation>
+    </message>
+    <message>
+        <source>One sample</source>
+        <translation>單一樣本</translation>
+    </message>
+    <message>
+        <source>Nearest training images</source>
+        <translation>最近的訓練影像</translation>
+    </message>
+    <message>
+        <source>2-D data have no images to search</source>
+        <translation>二維資料沒有可搜尋的影像</translation>
+    </message>
+    <message>
+        <source>Searching the training images…</source>
+        <translation>正在搜尋訓練影像…</translation>
+    </message>
+    <message>
+        <source>%1 samples, each with its %2 nearest of %3 training images</source>
+        <translation>%1 個樣本，各附 %3 張訓練影像中最近的 %2 張</translation>
+    </message>
+    <message>
+        <source>Median distance to the nearest training image %1; no held-out images to compare with (%2).</source>
+        <translation>到最近訓練影像的距離中位數 %1；沒有可比較的保留影像（%2）。</translation>
+    </message>
+    <message>
+        <source>Median distance to the nearest training image %1; held-out images of the same classes: %2. %3 of %4 samples nearer than 95% of held-out images (red).</source>
+        <translation>到最近訓練影像的距離中位數 %1；同類別保留影像：%2。%4 個樣本中有 %3 個比 95% 的保留影像更近（紅色）。</translation>
+    </message>
+    <message>
+        <source>#%1 at %2</source>
+        <translation>#%1，距離 %2</translation>
+    </message>
+    <message>
+        <source>Sample %1%2: nearest training images %3.</source>
+        <translation>樣本 %1%2：最近的訓練影像 %3。</translation>
+    </message>
+    <message>
+        <source>%1% of held-out images of its class lie nearer their own.</source>
+        <translation>其類別中有 %1% 的保留影像離各自的最近鄰更近。</translation>
+    </message>
 </context>
 <context>
     <name>ddil::SessionForm</name>

@@ -436,7 +436,7 @@ bool MainWindow::openConfig(const QString& path)
     m_controls->setRuntime(loaded.config.runtime);
     m_charts->resetLive({});
     m_samples->clear();
-    applyClassNames(loaded.config);
+    applySampleData(loaded.config);
     formEdited(loaded.config, true);
     m_issues->showIssues(absolute, loaded.issues); // the file's warnings, if any
     // The config tree shows what the run will use: a student's model comes from its teacher.
@@ -455,8 +455,9 @@ bool MainWindow::openConfig(const QString& path)
     return true;
 }
 
-void MainWindow::applyClassNames(const RunConfig& config)
+void MainWindow::applySampleData(const RunConfig& config)
 {
+    m_samples->setTrainingData(config.data);
     if (config.data.kind == DataKind::FashionMnist) {
         m_samples->setClassNames(fashionMnistClassNames());
     } else if (config.data.kind == DataKind::Toy2d) {
@@ -676,7 +677,7 @@ bool MainWindow::openRunFolder(const QString& runDir)
     m_mixture->showConfig(loaded.config);
     m_controls->setRuntime(loaded.config.runtime);
     m_configView->showConfig(loaded.config, loaded.issues);
-    applyClassNames(loaded.config);
+    applySampleData(loaded.config);
     m_samples->clear();
     formEdited(loaded.config, true);
     QString error;

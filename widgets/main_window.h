@@ -113,7 +113,8 @@ private:
     void formEdited(const RunConfig& config, bool valid);
     void sessionStateChanged(SessionState state);
     void updateTitle();
-    void applyClassNames(const RunConfig& config);
+    // The sample panel's class names and training data (its nearest-image search) for `config`.
+    void applySampleData(const RunConfig& config);
     // The sample snapshots of a session (and of an opened run folder) of `config`.
     static SnapshotOptions snapshotOptionsFor(const RunConfig& config);
 

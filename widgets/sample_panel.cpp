@@ -15,7 +15,10 @@
 #include <QSlider>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QTabWidget>
 #include <QVBoxLayout>
+
+#include <cmath>
 
 namespace ddil {
 
@@ -122,15 +125,67 @@ SamplePanel::SamplePanel(QWidget* parent)
                 return;
             const int tile = gridTileAt(pixel, set->images.front().size(), kGridColumns,
                 int(std::min<qsizetype>(kGridSamples, shownSamples().size())));
-            if (tile >= 0)
+            if (tile >= 0) {
                 selectSample(tile);
+                m_details->setCurrentIndex(1);
+            }
         });
+
+    // Each sample beside its nearest training images: copies of the data show here.
+    auto* nearest = new QWidget;
+    auto* nearestLayout = new QVBoxLayout(nearest);
+    nearestLayout->setContentsMargins(0, 0, 0, 0);
+    m_nearestOf = new QComboBox;
+    m_nearestOf->setObjectName(QStringLiteral("nearestOf"));
+    m_nearestOf->addItem(tr("Student's samples"), false);
+    m_nearestOf->addItem(tr("Teacher's samples"), true);
+    m_nearestOf->setToolTip(tr("Whose samples are searched for in the training data"));
+    m_nearestLabel = new QLabel;
+    m_nearestLabel->setObjectName(QStringLiteral("nearestLabel"));
+    m_nearestLabel->setWordWrap(true);
+    m_nearestLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_nearestView = new ImageView;
+    m_nearestView->setObjectName(QStringLiteral("nearestGrid"));
+    m_nearestView->setToolTip(
+        tr("Each sample (framed) and, right of it, its %1 nearest training images of its class, "
+           "nearest first; a red frame: nearer its neighbour than 95% of held-out images are to "
+           "theirs. Click a row for its distances.")
+            .arg(kNearestPerSample));
+    auto* nearestBar = new QHBoxLayout;
+    nearestBar->addWidget(m_nearestOf);
+    nearestBar->addWidget(m_nearestLabel, 1);
+    nearestLayout->addLayout(nearestBar);
+    nearestLayout->addWidget(m_nearestView, 1);
+    connect(m_nearestOf, &QComboBox::currentIndexChanged, this, [this] { requestNearest(); });
+    connect(m_nearestView, &ImageView::clickedAt, this, [this](const QPoint& pixel) {
+        if (m_nearest.matches.isEmpty() || m_nearest.matches.front().isEmpty())
+            return;
+        const int columns = 2 * (kNearestPerSample + 1);
+        const int tile = gridTileAt(pixel, m_nearest.matches.front().front().image.size(), columns,
+            int(m_nearest.matches.size()) * (kNearestPerSample + 1));
+        if (tile >= 0)
+            m_nearestLabel->setText(
+                describeNearest((tile / columns) * 2 + (tile % columns) / (kNearestPerSample + 1)));
+    });
+    m_finder = new NearestImageFinder(this);
+    connect(m_finder, &NearestImageFinder::found, this, &SamplePanel::showNearestResult);
+    connect(m_finder, &NearestImageFinder::failed, this, [this](int request, const QString& why) {
+        if (request != m_nearestRequest)
+            return;
+        m_nearestLabel->setText(tr("No nearest images: %1").arg(why));
+        Q_EMIT nearestShown();
+    });
+
+    m_details = new QTabWidget;
+    m_details->setObjectName(QStringLiteral("sampleDetails"));
+    m_details->addTab(m_stripView, tr("Step counts"));
+    m_details->addTab(one, tr("One sample"));
+    m_details->addTab(nearest, tr("Nearest training images"));
+    connect(m_details, &QTabWidget::currentChanged, this, [this] { requestNearest(); });
     imagesPage->addWidget(pair);
-    imagesPage->addWidget(m_stripView);
-    imagesPage->addWidget(one);
+    imagesPage->addWidget(m_details);
     imagesPage->setStretchFactor(0, 3);
     imagesPage->setStretchFactor(1, 2);
-    imagesPage->setStretchFactor(2, 2);
     for (ImageView* view : { m_teacherView, m_studentView, m_stripView })
         connect(view, &ImageView::activated, this, &SamplePanel::showFullSize);
     m_stack->addWidget(imagesPage);
@@ -157,6 +212,155 @@ SamplePanel::SamplePanel(QWidget* parent)
     setClassNames({});
 }
 
+void SamplePanel::setTrainingData(const DataConfig& data)
+{
+    m_data = data;
+    m_finder->forget();
+    m_nearestAsked.clear();
+    m_nearest = {};
+    m_nearestView->setImage({}, {});
+    const bool images = data.kind != DataKind::Toy2d;
+    m_details->setTabEnabled(2, images);
+    m_nearestLabel->setText(images ? QString() : tr("2-D data have no images to search"));
+    requestNearest();
+}
+
+void SamplePanel::showNearest(bool teacher)
+{
+    const QSignalBlocker block(m_nearestOf);
+    m_nearestOf->setCurrentIndex(teacher ? 1 : 0);
+    if (m_details->currentIndex() == 2)
+        requestNearest();
+    else
+        m_details->setCurrentIndex(2);
+}
+
+void SamplePanel::requestNearest()
+{
+    const SnapshotView* s = current();
+    if (m_details->currentIndex() != 2 || !s || !s->isImages() || m_data.kind == DataKind::Toy2d)
+        return;
+    const bool teacher = m_nearestOf->currentData().toBool();
+    const QString asked = QStringLiteral("%1|%2|%3|%4")
+                              .arg(s->configHash)
+                              .arg(s->step)
+                              .arg(m_classFilter)
+                              .arg(teacher ? 1 : 0);
+    if (asked == m_nearestAsked)
+        return;
+    const SampleSetView* set = teacher ? s->teacher() : s->student(s->trainedSteps);
+    if (!set)
+        return;
+    m_nearestAsked = asked;
+    m_nearestSamples.clear();
+    m_nearestLabels.clear();
+    QVector<QImage> samples;
+    for (int i : shownSamples()) {
+        if (samples.size() >= kNearestSamples || i >= set->images.size())
+            break;
+        m_nearestSamples.append(i);
+        m_nearestLabels.append(i < s->labels.size() ? s->labels[i] : -1);
+        samples.append(set->images[i]);
+    }
+    m_nearestLabel->setText(tr("Searching the training images…"));
+    m_nearestRequest = m_finder->request(m_data, samples, m_nearestLabels, kNearestPerSample);
+}
+
+void SamplePanel::showNearestResult(const NearestSearchView& result)
+{
+    if (result.request != m_nearestRequest)
+        return;
+    m_nearest = result;
+    const SnapshotView* s = current();
+    const bool teacher = m_nearestOf->currentData().toBool();
+    const SampleSetView* set = s ? (teacher ? s->teacher() : s->student(s->trainedSteps)) : nullptr;
+    QVector<QImage> tiles;
+    for (int row = 0; row < result.matches.size() && set; ++row) {
+        const int i = m_nearestSamples.value(row, -1);
+        if (i < 0 || i >= set->images.size() || result.matches[row].isEmpty())
+            continue;
+        tiles.append(set->images[i]);
+        for (const auto& match : result.matches[row])
+            tiles.append(match.image);
+        while (tiles.size() % (kNearestPerSample + 1) != 0) // fewer images than k in a class
+            tiles.append(QImage());
+    }
+    const int columns = 2 * (kNearestPerSample + 1);
+    QImage sheet = composeGrid(tiles, columns);
+    if (!sheet.isNull()) {
+        // Every sample framed in the one-pixel gaps: red when it is a likely copy.
+        const QSize tile = tiles.front().size();
+        QPainter p(&sheet);
+        for (int row = 0; row < result.matches.size(); ++row) {
+            const int t = row * (kNearestPerSample + 1);
+            const QRect frame((t % columns) * (tile.width() + 1),
+                (t / columns) * (tile.height() + 1), tile.width() + 1, tile.height() + 1);
+            const double below
+                = result.matches[row].isEmpty() ? -1.0 : result.matches[row].front().heldOutBelow;
+            p.setPen(below >= 0 && below < 0.05 ? QColor(220, 0, 0)
+                    : teacher                   ? kTeacherColour
+                                                : kStudentColour);
+            p.drawRect(frame);
+        }
+    }
+    int copies = 0;
+    QVector<double> nearestDistances;
+    for (const auto& row : result.matches)
+        if (!row.isEmpty()) {
+            nearestDistances.append(row.front().distance);
+            copies += row.front().heldOutBelow >= 0 && row.front().heldOutBelow < 0.05;
+        }
+    std::sort(nearestDistances.begin(), nearestDistances.end());
+    QVector<double> held;
+    for (int label : m_nearestLabels)
+        if (label >= 0 && label < result.heldOutMedian.size()
+            && !std::isnan(result.heldOutMedian[label]))
+            held.append(result.heldOutMedian[label]);
+    std::sort(held.begin(), held.end());
+    auto median = [](const QVector<double>& v) {
+        return v.isEmpty() ? std::nan("") : (v[(v.size() - 1) / 2] + v[v.size() / 2]) / 2.0;
+    };
+    m_nearestView->setImage(sheet,
+        tr("%1 samples, each with its %2 nearest of %3 training images")
+            .arg(result.matches.size())
+            .arg(kNearestPerSample)
+            .arg(result.trainingSize));
+    m_nearestLabel->setText(held.isEmpty()
+            ? tr("Median distance to the nearest training image %1; no held-out images to "
+                 "compare with (%2).")
+                  .arg(median(nearestDistances), 0, 'f', 2)
+                  .arg(result.description)
+            : tr("Median distance to the nearest training image %1; held-out images of the same "
+                 "classes: %2. %3 of %4 samples nearer than 95% of held-out images (red).")
+                  .arg(median(nearestDistances), 0, 'f', 2)
+                  .arg(median(held), 0, 'f', 2)
+                  .arg(copies)
+                  .arg(nearestDistances.size()));
+    Q_EMIT nearestShown();
+}
+
+QString SamplePanel::describeNearest(int row) const
+{
+    if (row < 0 || row >= m_nearest.matches.size() || m_nearest.matches[row].isEmpty())
+        return {};
+    const int label = m_nearestLabels.value(row, -1);
+    QStringList parts;
+    for (const auto& match : m_nearest.matches[row])
+        parts << tr("#%1 at %2").arg(match.index).arg(match.distance, 0, 'f', 2);
+    const auto& first = m_nearest.matches[row].front();
+    QString line = tr("Sample %1%2: nearest training images %3.")
+                       .arg(row + 1)
+                       .arg(label >= 0 && label < m_classNames.size()
+                               ? QStringLiteral(" (%1)").arg(m_classNames[label])
+                               : QString())
+                       .arg(parts.join(QStringLiteral(", ")));
+    if (first.heldOutBelow >= 0)
+        line += QLatin1Char(' ')
+            + tr("%1% of held-out images of its class lie nearer their own.")
+                  .arg(100.0 * first.heldOutBelow, 0, 'f', 0);
+    return line;
+}
+
 void SamplePanel::selectSample(int shown)
 {
     m_selected = shown;
@@ -171,6 +375,7 @@ void SamplePanel::setWipe(int percent)
 void SamplePanel::clear()
 {
     m_snapshots.clear();
+    m_nearestAsked.clear();
     m_slider->setRange(0, 0);
     m_slider->setEnabled(false);
     m_scatter->setRange({});
@@ -292,6 +497,7 @@ void SamplePanel::updateViews()
                             ? QStringLiteral(" (%1)").arg(m_classNames[label])
                             : QString()));
         }
+        requestNearest();
         return;
     }
     m_stack->setCurrentIndex(2);

@@ -1,10 +1,13 @@
 #pragma once
 // Teacher against student from the same noise seeds and classes: side-by-side grids, one
 // training-step slider over the stored snapshots that moves every view, a step-count strip
-// (the student at 1, 2, 4, 8 steps beside the teacher), a class filter, a full-size view and
+// (the student at 1, 2, 4, 8 steps beside the teacher), one sample wiped teacher into student,
+// each sample's nearest training images (memorisation), a class filter, a full-size view and
 // PNG export carrying the config hash, seed and step. 2-D data: scatter of teacher against
 // student samples, and the states S_k, T_k, F_k at each student step.
 
+#include "core/api/config.h"
+#include "session/nearest_image_finder.h"
 #include "session/session_types.h"
 
 #include <QWidget>
@@ -14,6 +17,7 @@ class QLabel;
 class QPushButton;
 class QSlider;
 class QStackedWidget;
+class QTabWidget;
 class QHBoxLayout;
 
 namespace ddil {
@@ -54,11 +58,29 @@ public:
     void setWipe(int percent);
     ImageView* sampleView() const { return m_sampleView; }
 
+    // The training data the samples imitate (images: the nearest-image view searches them).
+    void setTrainingData(const DataConfig& data);
+    // The nearest training images of the shown samples (up to kNearestSamples of them), of the
+    // student's or the teacher's; the search runs off the GUI thread and nearestShown() follows.
+    static constexpr int kNearestSamples = 16;
+    static constexpr int kNearestPerSample = 3;
+    void showNearest(bool teacher = false);
+    const NearestSearchView& nearestResult() const { return m_nearest; }
+    // The sample's row of the nearest view (its tile at the row's start, then its neighbours)
+    // and the line describing it.
+    QString describeNearest(int row) const;
+    ImageView* nearestView() const { return m_nearestView; }
+    QLabel* nearestLabel() const { return m_nearestLabel; }
+    QTabWidget* detailTabs() const { return m_details; }
+
     ImageView* teacherView() const { return m_teacherView; }
     ImageView* studentView() const { return m_studentView; }
     ImageView* stripView() const { return m_stripView; }
     PointCloudView* scatterView() const { return m_scatter; }
     QSlider* stepSlider() const { return m_slider; }
+
+Q_SIGNALS:
+    void nearestShown();
 
 public Q_SLOTS:
     // Stores a snapshot; the slider follows the newest one while it sits at the end.
@@ -67,6 +89,8 @@ public Q_SLOTS:
 
 private:
     void updateViews();
+    void requestNearest();
+    void showNearestResult(const ddil::NearestSearchView& result);
     QVector<QImage> pick(const SampleSetView& set, int limit) const;
 
     QVector<SnapshotView> m_snapshots;
@@ -83,6 +107,18 @@ private:
     ImageView* m_sampleView = nullptr;
     QSlider* m_wipe = nullptr;
     int m_selected = 0;
+    QTabWidget* m_details = nullptr;
+    // The nearest-image view: the data, the finder, what the newest request asked and found.
+    DataConfig m_data;
+    NearestImageFinder* m_finder = nullptr;
+    QComboBox* m_nearestOf = nullptr;
+    ImageView* m_nearestView = nullptr;
+    QLabel* m_nearestLabel = nullptr;
+    QString m_nearestAsked; // snapshot, filter and sampler of the newest request
+    int m_nearestRequest = 0;
+    QVector<int> m_nearestSamples; // the snapshot samples of the newest request
+    QVector<int> m_nearestLabels;
+    NearestSearchView m_nearest;
     PointCloudView* m_scatter = nullptr;
     QWidget* m_trajectoryRow = nullptr;
     QHBoxLayout* m_trajectoryLayout = nullptr;

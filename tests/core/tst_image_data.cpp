@@ -1,4 +1,5 @@
 #include "core/api/errors.h"
+#include "core/api/nearest_images.h"
 #include "core/data/idx.h"
 #include "core/data/image_dataset.h"
 
@@ -274,6 +275,117 @@ private Q_SLOTS:
         // Every class occurs, in about equal shares (the split is balanced).
         const auto counts = torch::bincount(test->slice(0, 10000).labels);
         QCOMPARE(counts.min().item<int64_t>(), int64_t(1000));
+    }
+
+    // The nearest training image by hand: uniform images, so that a distance is
+    // sqrt(pixels) * |a - b| / 127.5. A held-out split gives the scale.
+    void nearestTrainingImagesByHand()
+    {
+        QTemporaryDir dir;
+        const std::filesystem::path root = dir.path().toStdString();
+        const std::vector<std::pair<std::string, std::vector<int>>> train {
+            { "cats", { 0, 100, 200 } }, { "dogs", { 50, 250 } }
+        };
+        for (const auto& [cls, values] : train) {
+            std::filesystem::create_directories(root / "train" / cls);
+            std::filesystem::create_directories(root / "test" / cls);
+            for (int v : values)
+                writePgm((root / "train" / cls / (std::to_string(v) + ".pgm")).string(), 4, 4,
+                    uint8_t(v));
+        }
+        writePgm((root / "test" / "cats" / "a.pgm").string(), 4, 4, 110); // 10 from 100
+        writePgm((root / "test" / "cats" / "b.pgm").string(), 4, 4, 170); // 30 from 200
+        writePgm((root / "test" / "dogs" / "c.pgm").string(), 4, 4, 60); // 10 from 50
+        DataConfig config;
+        config.kind = DataKind::ImageFolder;
+        config.path = root.string();
+        config.image_size = 4;
+        const TrainingImageIndex index(config);
+        QCOMPARE(index.size(), int64_t(5));
+        QCOMPARE(index.itemShape(), (std::vector<int64_t> { 1, 4, 4 }));
+        const double unit = std::sqrt(16.0) / 127.5; // one grey level over 16 pixels
+        QCOMPARE(index.heldOutDistances(0).size(), size_t(2));
+        QVERIFY(std::abs(index.heldOutDistances(0)[0] - 10 * unit) < 1e-6);
+        QVERIFY(std::abs(index.heldOutDistances(0)[1] - 30 * unit) < 1e-6);
+        QCOMPARE(index.heldOutFractionBelow(0, 20 * unit), 0.5);
+        QCOMPARE(index.heldOutFractionBelow(0, 5 * unit), 0.0);
+        QCOMPARE(index.heldOutFractionBelow(7, 5 * unit), -1.0);
+
+        // Three samples of grey 140, 240 and 240: a cat, a dog and a sample of no class.
+        NearestQuery query;
+        query.shape = { 3, 1, 4, 4 };
+        for (int v : { 140, 240, 240 })
+            for (int i = 0; i < 16; ++i)
+                query.values.push_back(float(v / 127.5 - 1.0));
+        query.labels = { 0, 1, -1 };
+        query.k = 2;
+        const auto found = index.nearest(query);
+        QCOMPARE(found.size(), size_t(3));
+        // The cat: 100 (40 away), then 200 (60 away); the dog 250 at 240, a cat never.
+        QCOMPARE(found[0][0].label, int64_t(0));
+        QVERIFY(std::abs(found[0][0].distance - 40 * unit) < 1e-6);
+        QCOMPARE(found[0][0].pixels.size(), size_t(16));
+        QVERIFY(std::abs(found[0][0].pixels[3] - float(100 / 127.5 - 1.0)) < 1e-6);
+        QVERIFY(std::abs(found[0][1].distance - 60 * unit) < 1e-6);
+        QCOMPARE(found[1][0].label, int64_t(1));
+        QVERIFY(std::abs(found[1][0].distance - 10 * unit) < 1e-6);
+        QCOMPARE(found[1][1].label, int64_t(1)); // 50: the other dog, 190 away
+        // Without a class every image competes: 250 (a dog), then 200 (a cat).
+        QCOMPARE(found[2][1].label, int64_t(0));
+        QVERIFY(std::abs(found[2][1].distance - 40 * unit) < 1e-6);
+        // Across classes when asked: the cat sample's nearest is still 100, a dog 50 is farther.
+        query.sameClass = false;
+        QCOMPARE(index.nearest(query)[0][0].distance, found[0][0].distance);
+
+        query.shape = { 3, 1, 8, 8 };
+        QVERIFY(errorOf([&] { index.nearest(query); })
+                .contains("samples of shape 3x1x8x8 cannot be compared with training "
+                          "images of shape 1x4x4"));
+        // One split only: no scale, and the description says why.
+        std::filesystem::remove_all(root / "test");
+        std::filesystem::rename(root / "train", root / "all");
+        config.path = (root / "all").string();
+        const TrainingImageIndex single(config);
+        QVERIFY(single.heldOutDistances(0).empty());
+        QVERIFY(QString::fromStdString(single.describe()).contains("one split only"));
+        config.kind = DataKind::Toy2d;
+        QVERIFY(errorOf([&] { TrainingImageIndex toy(config); }).contains("not an image dataset"));
+    }
+
+    // A training image is its own nearest neighbour at distance 0, found among 60,000 by the
+    // fast pass and measured exactly; a held-out image is not.
+    void nearestTrainingImageOfFashionMnist()
+    {
+        if (!std::filesystem::exists(std::string(kFashionMnistDir) + "/t10k-images-idx3-ubyte.gz"))
+            QSKIP("dataset-fashion-mnist is not installed");
+        DataConfig config;
+        config.kind = DataKind::FashionMnist;
+        QElapsedTimer built;
+        built.start();
+        const TrainingImageIndex index(config, 100);
+        qInfo("index built: %lld ms", built.elapsed());
+        QCOMPARE(index.size(), int64_t(60000));
+        const auto train = loadImageDataset(config, DataSplit::Train);
+        const auto test = loadImageDataset(config, DataSplit::Test);
+        NearestQuery query;
+        query.shape = { 2, 1, 28, 28 };
+        for (const auto& item : { train->slice(31337, 31338), test->slice(5, 6) }) {
+            const auto x = item.x.contiguous();
+            query.values.insert(
+                query.values.end(), x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+            query.labels.push_back(item.labels[0].item<int64_t>());
+        }
+        QElapsedTimer timer;
+        timer.start();
+        const auto found = index.nearest(query);
+        qInfo("two queries against 60,000 images: %lld ms", timer.elapsed());
+        QCOMPARE(found[0][0].index, int64_t(31337));
+        QCOMPARE(found[0][0].distance, 0.0);
+        QVERIFY(found[1][0].distance > 1.0);
+        const auto& held = index.heldOutDistances(query.labels[1]);
+        QCOMPARE(held.size(), size_t(100));
+        QVERIFY(held.front() > 0.5); // no held-out image is a copy of a training image
+        QCOMPARE(index.heldOutFractionBelow(query.labels[0], 0.0), 0.0);
     }
 
     void imageFolderWithClassSubfolders()

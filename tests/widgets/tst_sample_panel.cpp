@@ -5,9 +5,15 @@
 #include "widgets/sample_views.h"
 
 #include <QImageReader>
+#include <QLabel>
+#include <QSignalSpy>
 #include <QSlider>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <filesystem>
+#include <fstream>
 
 using namespace ddil;
 
@@ -59,6 +65,16 @@ SnapshotView pointSnapshot(qint64 step)
         s.trajectory.append(
             { k, k / 2.0, { QPointF(0, 0) }, { QPointF(1, 1) }, { QPointF(-1, 2) } });
     return s;
+}
+
+// A uniform binary PGM image.
+void writePgm(const std::filesystem::path& path, int size, int value)
+{
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary);
+    out << "P5\n"
+        << size << " " << size << "\n255\n"
+        << std::string(size_t(size * size), char(value));
 }
 
 int pixel(const QImage& image, int x, int y)
@@ -203,6 +219,90 @@ private Q_SLOTS:
         QCOMPARE(panel.selectedSample(), 9);
         panel.setWipe(100);
         QCOMPARE(pixel(panel.sampleView()->image(), 0, 0), 109);
+    }
+
+    // Each sample beside its nearest training images, searched off the GUI thread in an image
+    // folder of uniform 4 x 4 images (distance: 4 |a - b| / 127.5): an exact copy is framed red.
+    void nearestTrainingImagesShowCopies()
+    {
+        QTemporaryDir dir;
+        const std::filesystem::path root = dir.path().toStdString();
+        for (int v : { 0, 100, 200 })
+            writePgm(root / "train" / "a" / (std::to_string(v) + ".pgm"), 4, v);
+        for (int v : { 50, 250 })
+            writePgm(root / "train" / "b" / (std::to_string(v) + ".pgm"), 4, v);
+        writePgm(root / "test" / "a" / "x.pgm", 4, 110); // held out: 10 and 30 from theirs
+        writePgm(root / "test" / "a" / "y.pgm", 4, 170);
+        writePgm(root / "test" / "b" / "z.pgm", 4, 60); // 10
+        DataConfig data;
+        data.kind = DataKind::ImageFolder;
+        data.path = root.string();
+        data.image_size = 4;
+
+        // Four samples of classes a, b, a, b: a copy of a training image, then 20, 50, 50 away.
+        SnapshotView s;
+        s.step = 5;
+        s.trainedSteps = 2;
+        s.teacherSteps = 8;
+        s.configHash = "h";
+        s.labels = { 0, 1, 0, 1 };
+        for (bool teacher : { false, true }) {
+            SampleSetView set;
+            set.teacher = teacher;
+            set.steps = teacher ? 8 : 2;
+            for (int v : { 100, 230, 150, 0 }) {
+                QImage image(4, 4, QImage::Format_Grayscale8);
+                image.fill(teacher ? 255 - v : v);
+                set.images.append(image);
+            }
+            s.sets.append(set);
+        }
+        SamplePanel panel;
+        panel.setClassNames({ "a", "b" });
+        panel.setTrainingData(data);
+        panel.resize(700, 900);
+        panel.addSnapshot(s);
+        QSignalSpy shown(&panel, &SamplePanel::nearestShown);
+        panel.showNearest(false);
+        QCOMPARE(panel.detailTabs()->currentIndex(), 2);
+        QVERIFY(shown.wait(20000));
+        const auto& result = panel.nearestResult();
+        QCOMPARE(result.matches.size(), 4);
+        QCOMPARE(result.trainingSize, qint64(5));
+        const double unit = 4.0 / 127.5;
+        QVERIFY(std::abs(result.matches[0][0].distance) < 1e-6);
+        QCOMPARE(qGray(result.matches[0][0].image.pixel(0, 0)), 100);
+        QCOMPARE(result.matches[0][0].heldOutBelow, 0.0);
+        QCOMPARE(result.matches[0].size(), 3); // class a: all three, nearest first
+        QVERIFY(std::abs(result.matches[0][2].distance - 100 * unit) < 1e-6);
+        QCOMPARE(result.matches[1].size(), 2); // class b has two training images
+        QCOMPARE(result.matches[1][0].label, 1);
+        QVERIFY(std::abs(result.matches[1][0].distance - 20 * unit) < 1e-6);
+        QCOMPARE(result.matches[1][0].heldOutBelow, 1.0);
+        QVERIFY(std::abs(result.heldOutMedian[0] - 20 * unit) < 1e-6); // (10 + 30) / 2
+
+        // Two samples a row, each framed: red for the copy, the student's blue for the rest.
+        const QImage sheet = panel.nearestView()->image();
+        QCOMPARE(sheet.size(), QSize(8 * 5 + 1, 2 * 5 + 1));
+        QCOMPARE(sheet.pixelColor(0, 2), QColor(220, 0, 0));
+        QCOMPARE(sheet.pixelColor(20, 2), QColor(0, 114, 178));
+        QCOMPARE(qGray(sheet.pixel(1, 1)), 100); // the sample
+        QCOMPARE(qGray(sheet.pixel(6, 1)), 100); // its copy in the training data
+        QVERIFY2(panel.nearestLabel()->text().contains("1 of 4 samples nearer"),
+            qPrintable(panel.nearestLabel()->text()));
+        const QString row = panel.describeNearest(1);
+        QVERIFY2(row.startsWith("Sample 2 (b): nearest training images #")
+                && row.contains(" at 0.63") && row.contains("100% of held-out images"),
+            qPrintable(row));
+
+        // The teacher's samples (255 - v) are searched when asked for.
+        panel.showNearest(true);
+        QVERIFY(shown.wait(20000));
+        QVERIFY(std::abs(panel.nearestResult().matches[0][0].distance - 45 * unit) < 1e-6);
+        // 2-D data: nothing to search.
+        DataConfig toy;
+        panel.setTrainingData(toy);
+        QVERIFY(!panel.detailTabs()->isTabEnabled(2));
     }
 
     void theClassFilterKeepsOneClassInEveryView()
