@@ -173,6 +173,45 @@ void StartPage::load(const QString& presetDir, const QStringList& recentRuns)
     m_layout->addWidget(wrapped(tr("A preset loads its session; press Start (F5) when you are "
                                    "ready. Every field can be changed first."),
         page));
+    auto* buttons = new QHBoxLayout;
+    auto* openConfig = new QPushButton(tr("Open Config…"), page);
+    connect(openConfig, &QPushButton::clicked, this, &StartPage::openConfigRequested);
+    auto* openRun = new QPushButton(tr("Open Run Folder…"), page);
+    connect(openRun, &QPushButton::clicked, this, &StartPage::openRunFolderRequested);
+    buttons->addWidget(openConfig);
+    buttons->addWidget(openRun);
+    buttons->addStretch(1);
+    m_layout->addLayout(buttons);
+
+    // The recent runs come first when there are any (a researcher's way back to work), after
+    // the presets when there are none.
+    auto* recent = new QWidget(page);
+    auto* recentLayout = new QVBoxLayout(recent);
+    recentLayout->setContentsMargins(0, 0, 0, 0);
+    recentLayout->addSpacing(10);
+    recentLayout->addWidget(heading(tr("Recent runs"), recent));
+    auto* runs = new QGridLayout;
+    int runColumn = 0, runRow = 0;
+    for (const QString& dir : recentRuns) {
+        if (!QFileInfo::exists(dir + QStringLiteral("/config.json")))
+            continue;
+        auto* card = makeCard(QFileInfo(dir).fileName(),
+            runSummary(dir) + QLatin1Char('\n') + QDir::toNativeSeparators(dir), recent);
+        card->setObjectName(QStringLiteral("run:") + dir);
+        connect(card, &StartCard::clicked, this, [this, dir] { Q_EMIT runChosen(dir); });
+        runs->addWidget(card, runRow, runColumn);
+        m_runCards.append(card);
+        if (++runColumn == kColumns) {
+            runColumn = 0;
+            ++runRow;
+        }
+    }
+    if (m_runCards.isEmpty())
+        recentLayout->addWidget(
+            wrapped(tr("None yet: the run folders you open or train appear here."), recent));
+    recentLayout->addLayout(runs);
+    if (!m_runCards.isEmpty())
+        m_layout->addWidget(recent);
 
     QString error;
     const QJsonObject index = readJson(presetDir + QStringLiteral("/presets.json"), &error);
@@ -229,39 +268,9 @@ void StartPage::load(const QString& presetDir, const QStringList& recentRuns)
         m_layout->addLayout(grid);
     }
 
-    m_layout->addSpacing(10);
-    m_layout->addWidget(heading(tr("Recent runs"), page));
-    auto* runs = new QGridLayout;
-    int column = 0, row = 0;
-    for (const QString& dir : recentRuns) {
-        if (!QFileInfo::exists(dir + QStringLiteral("/config.json")))
-            continue;
-        auto* card = makeCard(QFileInfo(dir).fileName(),
-            runSummary(dir) + QLatin1Char('\n') + QDir::toNativeSeparators(dir), page);
-        card->setObjectName(QStringLiteral("run:") + dir);
-        connect(card, &StartCard::clicked, this, [this, dir] { Q_EMIT runChosen(dir); });
-        runs->addWidget(card, row, column);
-        m_runCards.append(card);
-        if (++column == kColumns) {
-            column = 0;
-            ++row;
-        }
-    }
     if (m_runCards.isEmpty())
-        m_layout->addWidget(
-            wrapped(tr("None yet: the run folders you open or train appear here."), page));
-    m_layout->addLayout(runs);
+        m_layout->addWidget(recent);
 
-    auto* buttons = new QHBoxLayout;
-    auto* openConfig = new QPushButton(tr("Open Config…"), page);
-    connect(openConfig, &QPushButton::clicked, this, &StartPage::openConfigRequested);
-    auto* openRun = new QPushButton(tr("Open Run Folder…"), page);
-    connect(openRun, &QPushButton::clicked, this, &StartPage::openRunFolderRequested);
-    buttons->addWidget(openConfig);
-    buttons->addWidget(openRun);
-    buttons->addStretch(1);
-    m_layout->addSpacing(10);
-    m_layout->addLayout(buttons);
     m_layout->addStretch(1);
     setWidget(page);
 }
