@@ -19,7 +19,7 @@ common=(
   # stb's image codecs: the GPU bundle's stand-in for OpenCV's imgcodecs (make gpu-bundle).
   libstb-dev
   dataset-fashion-mnist
-  xvfb xauth imagemagick
+  xvfb xauth imagemagick xdotool
   # CPack's dependency scan (dpkg-shlibdeps) needs file(1); Debian 13's minimal systems lack it.
   file
   # The format check's pinned clang-format (cmake/FormatCheck.cmake): 19 on both releases.

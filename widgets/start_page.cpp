@@ -29,6 +29,13 @@ QLabel* wrapped(const QString& text, QWidget* parent)
     return label;
 }
 
+// The next cell of a grid of cards, kColumns to a row.
+void addCard(QGridLayout* grid, QWidget* card)
+{
+    const int n = grid->count();
+    grid->addWidget(card, n / kColumns, n % kColumns);
+}
+
 StartCard* makeCard(const QString& title, const QString& description, QWidget* parent)
 {
     return new StartCard(title, description, parent);
@@ -191,7 +198,6 @@ void StartPage::load(const QString& presetDir, const QStringList& recentRuns)
     recentLayout->addSpacing(10);
     recentLayout->addWidget(heading(tr("Recent runs"), recent));
     auto* runs = new QGridLayout;
-    int runColumn = 0, runRow = 0;
     for (const QString& dir : recentRuns) {
         if (!QFileInfo::exists(dir + QStringLiteral("/config.json")))
             continue;
@@ -199,12 +205,8 @@ void StartPage::load(const QString& presetDir, const QStringList& recentRuns)
             runSummary(dir) + QLatin1Char('\n') + QDir::toNativeSeparators(dir), recent);
         card->setObjectName(QStringLiteral("run:") + dir);
         connect(card, &StartCard::clicked, this, [this, dir] { Q_EMIT runChosen(dir); });
-        runs->addWidget(card, runRow, runColumn);
+        addCard(runs, card);
         m_runCards.append(card);
-        if (++runColumn == kColumns) {
-            runColumn = 0;
-            ++runRow;
-        }
     }
     if (m_runCards.isEmpty())
         recentLayout->addWidget(
@@ -238,7 +240,6 @@ void StartPage::load(const QString& presetDir, const QStringList& recentRuns)
         m_layout->addSpacing(10);
         m_layout->addWidget(heading(group.value(QStringLiteral("title")).toString(), page));
         auto* grid = new QGridLayout;
-        int column = 0, row = 0;
         for (const auto& presetValue : group.value(QStringLiteral("presets")).toArray()) {
             const QJsonObject preset = presetValue.toObject();
             const QString config = preset.value(QStringLiteral("config")).toString();
@@ -258,12 +259,8 @@ void StartPage::load(const QString& presetDir, const QStringList& recentRuns)
             card->setToolTip(path);
             card->setEnabled(QFileInfo::exists(path));
             connect(card, &StartCard::clicked, this, [this, path] { Q_EMIT presetChosen(path); });
-            grid->addWidget(card, row, column);
+            addCard(grid, card);
             m_presetCards.append(card);
-            if (++column == kColumns) {
-                column = 0;
-                ++row;
-            }
         }
         m_layout->addLayout(grid);
     }
