@@ -82,7 +82,9 @@ capture workbench-fashion-mnist
 click "${full_size[@]}"
 sleep 3
 capture workbench-samples '^Samples at step'
-DISPLAY=$display xdotool key Escape
+dialog=$(DISPLAY=$display xdotool search --name '^Samples at step' | tail -1)
+DISPLAY=$display xdotool windowfocus "$dialog" key Escape
+sleep 1
 click "${nearest_tab[@]}"
 sleep 20
 capture workbench-nearest '' 590x360+810+385
