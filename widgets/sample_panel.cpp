@@ -350,15 +350,20 @@ QString SamplePanel::describeNearest(int row) const
     const auto& first = m_nearest.matches[row].front();
     QString line = tr("Sample %1%2: nearest training images %3.")
                        .arg(row + 1)
-                       .arg(label >= 0 && label < m_classNames.size()
-                               ? QStringLiteral(" (%1)").arg(m_classNames[label])
-                               : QString())
+                       .arg(classSuffix(label))
                        .arg(parts.join(QStringLiteral(", ")));
     if (first.heldOutBelow >= 0)
         line += QLatin1Char(' ')
             + tr("%1% of held-out images of its class lie nearer their own.")
                   .arg(100.0 * first.heldOutBelow, 0, 'f', 0);
     return line;
+}
+
+QString SamplePanel::classSuffix(int label) const
+{
+    return label >= 0 && label < m_classNames.size()
+        ? QStringLiteral(" (%1)").arg(m_classNames[label])
+        : QString();
 }
 
 void SamplePanel::selectSample(int shown)
@@ -493,9 +498,7 @@ void SamplePanel::updateViews()
             m_sampleView->setImage(wipe(teacher->images[i], student->images[i], m_wipe->value()),
                 tr("Sample %1%2: teacher | student, same noise")
                     .arg(m_selected + 1)
-                    .arg(label >= 0 && label < m_classNames.size()
-                            ? QStringLiteral(" (%1)").arg(m_classNames[label])
-                            : QString()));
+                    .arg(classSuffix(label)));
         }
         requestNearest();
         return;

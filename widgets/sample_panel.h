@@ -89,6 +89,8 @@ public Q_SLOTS:
 
 private:
     void updateViews();
+    // " (class name)" for a sample's label, empty without a name.
+    QString classSuffix(int label) const;
     void requestNearest();
     void showNearestResult(const ddil::NearestSearchView& result);
     QVector<QImage> pick(const SampleSetView& set, int limit) const;
