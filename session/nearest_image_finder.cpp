@@ -6,7 +6,7 @@
 
 #include <cmath>
 #include <exception>
-#include <limits>
+#include <memory>
 
 namespace ddil {
 
@@ -41,15 +41,15 @@ QVector<float> imageToSample(const QImage& image, int channels)
 class NearestImageFinder::Worker : public QObject {
     Q_OBJECT
 public:
-    explicit Worker(std::shared_ptr<std::atomic<int>> generation)
-        : m_generation(std::move(generation))
+    explicit Worker(const NewestRequestThread& requests)
+        : m_requests(requests)
     {
     }
 
     void find(const DataConfig& data, const QVector<QImage>& samples, const QVector<int>& labels,
-        int k, int generation)
+        int k, int request)
     {
-        if (generation != m_generation->load())
+        if (!m_requests.isNewest(request))
             return; // a newer request is queued behind this one
         try {
             const QString key = dataKey(data);
@@ -69,15 +69,11 @@ public:
                 query.labels.push_back(label);
             query.k = k;
             NearestSearchView view;
-            view.request = generation;
+            view.request = request;
             view.trainingSize = m_index->size();
             view.description = QString::fromStdString(m_index->describe());
-            for (std::int64_t c = 0; c < m_index->numClasses(); ++c) {
-                const auto& held = m_index->heldOutDistances(c);
-                view.heldOutMedian.append(held.empty()
-                        ? std::numeric_limits<double>::quiet_NaN()
-                        : (held[(held.size() - 1) / 2] + held[held.size() / 2]) / 2.0);
-            }
+            for (std::int64_t c = 0; c < m_index->numClasses(); ++c)
+                view.heldOutMedian.append(m_index->heldOutMedian(c));
             for (const auto& row : m_index->nearest(query)) {
                 QVector<NearestMatchView> out;
                 for (const auto& match : row) {
@@ -92,11 +88,11 @@ public:
                 }
                 view.matches.append(out);
             }
-            if (generation == m_generation->load())
+            if (m_requests.isNewest(request))
                 Q_EMIT found(view);
         } catch (const std::exception& e) {
-            if (generation == m_generation->load())
-                Q_EMIT failed(generation, QString::fromUtf8(e.what()));
+            if (m_requests.isNewest(request))
+                Q_EMIT failed(request, QString::fromUtf8(e.what()));
         }
     }
 
@@ -105,48 +101,34 @@ Q_SIGNALS:
     void failed(int request, const QString& message);
 
 private:
-    std::shared_ptr<std::atomic<int>> m_generation;
+    const NewestRequestThread& m_requests;
     std::unique_ptr<TrainingImageIndex> m_index;
     QString m_key;
 };
 
 NearestImageFinder::NearestImageFinder(QObject* parent)
     : QObject(parent)
-    , m_generation(std::make_shared<std::atomic<int>>(0))
+    , m_requests(QStringLiteral("nearest images"))
 {
     qRegisterMetaType<NearestSearchView>();
-    m_worker = new Worker(m_generation);
-    m_worker->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_worker = new Worker(m_requests);
     connect(m_worker, &Worker::found, this, &NearestImageFinder::found);
     connect(m_worker, &Worker::failed, this, &NearestImageFinder::failed);
-    m_thread.setObjectName(QStringLiteral("nearest images"));
-    m_thread.start(QThread::LowPriority);
+    m_requests.start(m_worker);
 }
 
-NearestImageFinder::~NearestImageFinder()
-{
-    forget();
-    m_thread.quit();
-    m_thread.wait();
-}
+NearestImageFinder::~NearestImageFinder() = default;
 
 int NearestImageFinder::request(
     const DataConfig& data, const QVector<QImage>& samples, const QVector<int>& labels, int k)
 {
-    const int generation = ++*m_generation;
-    QMetaObject::invokeMethod(
-        m_worker,
-        [worker = m_worker, data, samples, labels, k, generation] {
-            worker->find(data, samples, labels, k, generation);
-        },
-        Qt::QueuedConnection);
-    return generation;
+    return m_requests.post([worker = m_worker, data, samples, labels, k](
+                               int request) { worker->find(data, samples, labels, k, request); });
 }
 
 void NearestImageFinder::forget()
 {
-    ++*m_generation;
+    m_requests.forget();
 }
 
 } // namespace ddil

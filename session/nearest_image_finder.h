@@ -4,16 +4,13 @@
 // loaded once per data config, and only the newest request is served.
 
 #include "core/api/config.h"
+#include "session/newest_request_thread.h"
 
 #include <QImage>
 #include <QMetaType>
 #include <QObject>
 #include <QString>
-#include <QThread>
 #include <QVector>
-
-#include <atomic>
-#include <memory>
 
 namespace ddil {
 
@@ -55,9 +52,8 @@ Q_SIGNALS:
 
 private:
     class Worker;
-    QThread m_thread;
+    NewestRequestThread m_requests;
     Worker* m_worker = nullptr;
-    std::shared_ptr<std::atomic<int>> m_generation;
 };
 
 // Pixels of an 8-bit grey or RGB image as (C, H, W) values in [-1, 1]: sampleToImage inverted.

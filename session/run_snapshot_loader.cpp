@@ -14,15 +14,15 @@ namespace ddil {
 class RunSnapshotLoader::Worker : public QObject {
     Q_OBJECT
 public:
-    explicit Worker(std::shared_ptr<std::atomic<int>> generation)
-        : m_generation(std::move(generation))
+    explicit Worker(const NewestRequestThread& requests)
+        : m_requests(requests)
     {
     }
 
     // On the loader's thread.
-    void load(const QString& runDir, const ddil::SnapshotOptions& options, int generation)
+    void load(const QString& runDir, const ddil::SnapshotOptions& options, int request)
     {
-        if (generation != m_generation->load())
+        if (!m_requests.isNewest(request))
             return; // a newer request is queued behind this one
         try {
             if (!m_snapshotter || runDir != m_runDir) {
@@ -34,10 +34,10 @@ public:
                 m_hash = QString::fromStdString(configHash(config.config));
             }
             const SnapshotView view = toSnapshotView(m_snapshotter->take(options), m_hash);
-            if (generation == m_generation->load())
+            if (m_requests.isNewest(request))
                 Q_EMIT loaded(runDir, view);
         } catch (const std::exception& e) {
-            if (generation == m_generation->load())
+            if (m_requests.isNewest(request))
                 Q_EMIT failed(runDir, QString::fromUtf8(e.what()));
         }
     }
@@ -47,7 +47,7 @@ Q_SIGNALS:
     void failed(const QString& runDir, const QString& message);
 
 private:
-    std::shared_ptr<std::atomic<int>> m_generation;
+    const NewestRequestThread& m_requests;
     std::unique_ptr<RunSnapshotter> m_snapshotter;
     QString m_runDir;
     QString m_hash;
@@ -55,39 +55,26 @@ private:
 
 RunSnapshotLoader::RunSnapshotLoader(QObject* parent)
     : QObject(parent)
-    , m_generation(std::make_shared<std::atomic<int>>(0))
+    , m_requests(QStringLiteral("run snapshots"))
 {
     registerSessionMetaTypes();
-    m_worker = new Worker(m_generation);
-    m_worker->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_worker = new Worker(m_requests);
     connect(m_worker, &Worker::loaded, this, &RunSnapshotLoader::loaded);
     connect(m_worker, &Worker::failed, this, &RunSnapshotLoader::failed);
-    m_thread.setObjectName(QStringLiteral("run snapshots"));
-    m_thread.start(QThread::LowPriority);
+    m_requests.start(m_worker);
 }
 
-RunSnapshotLoader::~RunSnapshotLoader()
-{
-    forget();
-    m_thread.quit();
-    m_thread.wait();
-}
+RunSnapshotLoader::~RunSnapshotLoader() = default;
 
 void RunSnapshotLoader::request(const QString& runDir, const SnapshotOptions& options)
 {
-    const int generation = ++*m_generation;
-    QMetaObject::invokeMethod(
-        m_worker,
-        [worker = m_worker, runDir, options, generation] {
-            worker->load(runDir, options, generation);
-        },
-        Qt::QueuedConnection);
+    m_requests.post([worker = m_worker, runDir, options](
+                        int request) { worker->load(runDir, options, request); });
 }
 
 void RunSnapshotLoader::forget()
 {
-    ++*m_generation;
+    m_requests.forget();
 }
 
 } // namespace ddil

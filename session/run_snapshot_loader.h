@@ -5,14 +5,11 @@
 // served and older pending ones are dropped.
 
 #include "core/api/snapshot.h"
+#include "session/newest_request_thread.h"
 #include "session/session_types.h"
 
 #include <QObject>
 #include <QString>
-#include <QThread>
-
-#include <atomic>
-#include <memory>
 
 namespace ddil {
 
@@ -33,9 +30,8 @@ Q_SIGNALS:
 
 private:
     class Worker;
-    QThread m_thread;
+    NewestRequestThread m_requests;
     Worker* m_worker = nullptr;
-    std::shared_ptr<std::atomic<int>> m_generation;
 };
 
 } // namespace ddil

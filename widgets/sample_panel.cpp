@@ -1,5 +1,6 @@
 #include "widgets/sample_panel.h"
 
+#include "core/api/nearest_images.h"
 #include "widgets/sample_views.h"
 
 #include <QComboBox>
@@ -304,28 +305,24 @@ void SamplePanel::showNearestResult(const NearestSearchView& result)
         }
     }
     int copies = 0;
-    QVector<double> nearestDistances;
+    std::vector<double> nearestDistances;
     for (const auto& row : result.matches)
         if (!row.isEmpty()) {
-            nearestDistances.append(row.front().distance);
+            nearestDistances.push_back(row.front().distance);
             copies += row.front().heldOutBelow >= 0 && row.front().heldOutBelow < 0.05;
         }
-    std::sort(nearestDistances.begin(), nearestDistances.end());
-    QVector<double> held;
+    std::vector<double> held;
     for (int label : m_nearestLabels)
         if (label >= 0 && label < result.heldOutMedian.size()
             && !std::isnan(result.heldOutMedian[label]))
-            held.append(result.heldOutMedian[label]);
-    std::sort(held.begin(), held.end());
-    auto median = [](const QVector<double>& v) {
-        return v.isEmpty() ? std::nan("") : (v[(v.size() - 1) / 2] + v[v.size() / 2]) / 2.0;
-    };
+            held.push_back(result.heldOutMedian[label]);
+    using ddil::median;
     m_nearestView->setImage(sheet,
         tr("%1 samples, each with its %2 nearest of %3 training images")
             .arg(result.matches.size())
             .arg(kNearestPerSample)
             .arg(result.trainingSize));
-    m_nearestLabel->setText(held.isEmpty()
+    m_nearestLabel->setText(held.empty()
             ? tr("Median distance to the nearest training image %1; no held-out images to "
                  "compare with (%2).")
                   .arg(median(nearestDistances), 0, 'f', 2)

@@ -55,9 +55,15 @@ public:
     // `distance`; -1 without held-out images of that class.
     double heldOutFractionBelow(std::int64_t classLabel, double distance) const;
 
+    // The median of heldOutDistances(c); NaN without held-out images of that class.
+    double heldOutMedian(std::int64_t classLabel) const;
+
 private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };
+
+// The median of `values` (the mean of the middle two for an even count); NaN when empty.
+double median(std::vector<double> values);
 
 } // namespace ddil

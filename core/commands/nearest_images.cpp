@@ -217,4 +217,17 @@ double TrainingImageIndex::heldOutFractionBelow(std::int64_t classLabel, double 
     return static_cast<double>(below) / static_cast<double>(held.size());
 }
 
+double TrainingImageIndex::heldOutMedian(std::int64_t classLabel) const
+{
+    return median(heldOutDistances(classLabel));
+}
+
+double median(std::vector<double> values)
+{
+    if (values.empty())
+        return std::numeric_limits<double>::quiet_NaN();
+    std::sort(values.begin(), values.end());
+    return (values[(values.size() - 1) / 2] + values[values.size() / 2]) / 2.0;
+}
+
 } // namespace ddil

@@ -310,6 +310,11 @@ private Q_SLOTS:
         QCOMPARE(index.heldOutFractionBelow(0, 20 * unit), 0.5);
         QCOMPARE(index.heldOutFractionBelow(0, 5 * unit), 0.0);
         QCOMPARE(index.heldOutFractionBelow(7, 5 * unit), -1.0);
+        QVERIFY(std::abs(index.heldOutMedian(0) - 20 * unit) < 1e-6); // (10 + 30) / 2
+        QVERIFY(std::isnan(index.heldOutMedian(7)));
+        QCOMPARE(median({ 3.0, 1.0, 2.0 }), 2.0);
+        QCOMPARE(median({ 4.0, 1.0, 3.0, 2.0 }), 2.5);
+        QVERIFY(std::isnan(median({})));
 
         // Three samples of grey 140, 240 and 240: a cat, a dog and a sample of no class.
         NearestQuery query;

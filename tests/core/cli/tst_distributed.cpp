@@ -5,7 +5,7 @@
 #include "core/api/errors.h"
 #include "core/cli/exit_codes.h"
 #include "core/io/npy.h"
-#include "tests/test_support.h"
+#include "tests/core/cli/cli_support.h"
 
 #include <QDir>
 #include <QFile>
@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 using namespace ddil;
+using ddil::test::stateStep;
 
 namespace {
 // A toy DMD2 + DDIL distillation: data, teacher and student sources, student rollouts with
@@ -181,13 +182,6 @@ QString stateOf(const QString& runDir)
     return QJsonDocument::fromJson(f.readAll()).object()["status"].toString();
 }
 
-int stateStep(const QString& runDir)
-{
-    QFile f(runDir + "/state.json");
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    return QJsonDocument::fromJson(f.readAll()).object()["step"].toInt(-1);
-}
 } // namespace
 
 class TestDistributed : public QObject {
