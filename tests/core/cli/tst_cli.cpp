@@ -38,24 +38,6 @@ private:
     QTemporaryDir m_dir;
     QString path(const char* name) { return m_dir.filePath(name); }
 
-    // The tiny run with a million steps (it runs until stopped), written as `file`; its path.
-    QString writeEndlessConfig(const char* file)
-    {
-        QByteArray endless = kTinyConfig;
-        endless.replace("\"steps\": 40", "\"steps\": 1000000");
-        writeFile(path(file), endless);
-        return path(file);
-    }
-
-    // Starts `ddil run config --out out` and waits for its first metrics line (in training).
-    void startTraining(QProcess& p, const QString& config, const QString& out)
-    {
-        p.start(ddil::test::ddilBinary(), { "run", config, "--out", out });
-        QVERIFY(p.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(
-            QFileInfo(out + "/metrics.jsonl").size() > 0, ddil::test::patienceMs(60000));
-    }
-
 private Q_SLOTS:
     void initTestCase()
     {
