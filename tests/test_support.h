@@ -1,5 +1,6 @@
 #pragma once
-// Helpers shared by the tests: where the source tree and the built `ddil` are.
+// Helpers shared by the tests: where the source tree and the built `ddil` are, writing and
+// reading small files, and a run folder's logged losses.
 
 #include <QByteArray>
 #include <QCoreApplication>
@@ -11,6 +12,7 @@
 #include <QStandardPaths>
 #include <QString>
 #include <QVector>
+#include <QtTest>
 
 namespace ddil::test {
 
@@ -42,6 +44,21 @@ inline void isolateSettings()
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("ddil-tests"));
     QSettings().clear();
+}
+
+// Writes `text` to `path`, failing the test when the file cannot be opened.
+inline void writeFile(const QString& path, const QByteArray& text)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(text);
+}
+
+// The file's bytes; empty when it cannot be read.
+inline QByteArray readFile(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
 // (step, train/loss) of every metrics line of a run folder that has a loss, in file order.

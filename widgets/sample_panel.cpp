@@ -316,7 +316,6 @@ void SamplePanel::showNearestResult(const NearestSearchView& result)
         if (label >= 0 && label < result.heldOutMedian.size()
             && !std::isnan(result.heldOutMedian[label]))
             held.push_back(result.heldOutMedian[label]);
-    using ddil::median;
     m_nearestView->setImage(sheet,
         tr("%1 samples, each with its %2 nearest of %3 training images")
             .arg(result.matches.size())

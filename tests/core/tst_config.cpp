@@ -13,6 +13,7 @@
 #include <QtTest>
 
 using namespace ddil;
+using ddil::test::writeFile;
 
 namespace {
 const ConfigIssue* findIssue(const ConfigLoadResult& r, const std::string& path)
@@ -33,12 +34,6 @@ std::vector<ConfigIssue> issueAt(const std::vector<ConfigIssue>& issues, const s
     return out;
 }
 
-void writeFile(const QString& path, const QByteArray& text)
-{
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(text);
-}
 } // namespace
 
 class TestConfig : public QObject {

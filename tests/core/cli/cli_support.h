@@ -1,6 +1,6 @@
 #pragma once
 // What the tests of the `ddil` command share: running it, reading a run folder's state, and the
-// tiny training run they use.
+// tiny training run they use (writeFile and readFile are in tests/test_support.h).
 
 #include "tests/test_support.h"
 
@@ -11,7 +11,6 @@
 #include <QProcess>
 #include <QString>
 #include <QStringList>
-#include <QtTest>
 
 namespace ddil::test {
 
@@ -41,19 +40,6 @@ inline int stateStep(const QString& runDir)
         return -1;
     const QJsonObject state = QJsonDocument::fromJson(f.readAll()).object();
     return state.contains("step") ? state["step"].toInt() : -1;
-}
-
-inline void writeFile(const QString& path, const QByteArray& text)
-{
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(text);
-}
-
-inline QByteArray readFile(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
 // A run small enough for a unit test: 40 steps of a tiny MLP.
