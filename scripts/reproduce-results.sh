@@ -27,12 +27,18 @@
 #             docs/results/map/runs.csv, heat maps (SVG) and map.md (scripts/regime_map.py)
 #   scripts/reproduce-results.sh [BUILD_DIR] [STAGE ...]  (stages: runs map table; default all)
 # Finished runs are skipped and interrupted ones resumed, so the script can be stopped and
-# started again, in as many sittings as it takes. `runs` trains seed 0 of every arm first; an
-# arm whose seed 0 ends at the final evaluation its summary in docs/results/runs/ already holds
-# keeps its other seeds' summaries instead of training them again. DDIL_JOBS runs that many trainings at a time
-# (default 2, one thread each: on 2 cores that trains 14% more steps per second than one run on
-# both). Run folders go to runs/reproduction/ (not in git); every task's wall time is appended
-# to runs/reproduction/timing.tsv. DDIL_DRY_RUN=1 lists the queue without training.
+# started again, in as many sittings as it takes. Every finished run leaves its summary in
+# docs/results/runs/ (in git; scripts/run_summary.py), with the id of the code that trained it:
+# the training code's git tree, the LibTorch build and the threads per run. A run whose summary
+# this code trained is not trained again, on this machine or another, so commit the summaries
+# between sittings. `runs` trains seed 0 of every arm first; an arm whose seed 0 ends at the
+# final evaluation of the summary it replaces (trained by other code) keeps its other seeds'
+# summaries instead of training them again. The training code must be committed (a run trained
+# with uncommitted changes gets a summary nothing trusts), and the build directory is brought
+# up to date first: do not rebuild it while the script runs. DDIL_JOBS runs that many trainings
+# at a time (default 2, one thread each: on 2 cores that trains 14% more steps per second than
+# one run on both). Run folders go to runs/reproduction/ (not in git); every task's wall time is
+# appended to runs/reproduction/timing.tsv. DDIL_DRY_RUN=1 lists the queue without training.
 set -euo pipefail
 build=${1:-build}
 shift || true
@@ -46,9 +52,16 @@ results="$here/docs/results"
 jobs=${DDIL_JOBS:-2}
 threads=$(($(nproc) / jobs))
 [ "$threads" -lt 1 ] && threads=1
-export OMP_WAIT_POLICY=PASSIVE DDIL="$ddil" DDIL_THREADS="$threads" DDIL_TIMING="$out/timing.tsv"
 has() { [[ " ${stages[*]} " == *" $1 "* ]]; }
 mkdir -p "$out"
+# The code that trains: the build brought up to date, and its id (empty with uncommitted changes).
+if has runs && [ -z "${DDIL_DRY_RUN:-}" ]; then
+  cmake --build "$build" --target ddil ddil-core > /dev/null
+fi
+code=$(python3 "$here/scripts/run_summary.py" code-id "$here" "$ddil" "$threads") \
+  || echo "the training code has uncommitted changes: this sitting's summaries will not be trusted" >&2
+export OMP_WAIT_POLICY=PASSIVE DDIL="$ddil" DDIL_THREADS="$threads" DDIL_TIMING="$out/timing.tsv" \
+  DDIL_CODE="$code" DDIL_RESULTS="$results" DDIL_SUMMARY="$here/scripts/run_summary.py"
 
 # arm NAME PRESET SEEDS [--set KEY=VALUES ...]: the arm's configs in $out/NAME (no training).
 arm() {
@@ -62,44 +75,30 @@ configs() {
   if [ $# -gt 1 ]; then grep -- "-seed=$2[-.]" "$out/$1/configs.txt" || true; else cat "$out/$1/configs.txt"; fi
 }
 finished() { grep -qs '"status": "finished"' "$1/state.json"; }
-# reproduces ARM: seed 0 of ARM, trained in this sitting, ends with the final evaluation its
-# summary in docs/results/runs/ARM holds (every eval/ number to 1e-4, relative), for each of
-# its seed-0 configs. The code that made the summaries of ARM's other seeds then trains as
-# this code does, so they are kept rather than trained again (the run is deterministic on one
-# platform); an arm whose seed 0 does not reproduce is trained again, every seed.
+# The summary of a run folder (docs/results/runs/ARM/RUN).
+summary_of() { echo "$DDIL_RESULTS/runs/$(basename "$(dirname "$1")")/$(basename "$1")"; }
+trusted() { python3 "$DDIL_SUMMARY" trusted "$(summary_of "$1")" "$DDIL_CODE"; }
+# A finished run's summary, with the id of the code that trained it ($dir.code, written when its
+# training started; emptied when it resumed under other code).
+summarise() { python3 "$DDIL_SUMMARY" write "$1" "$(summary_of "$1")" "$(cat "$1.code" 2> /dev/null)"; }
+# reproduces ARM: seed 0 of ARM, trained by this code, ended at the final evaluation of the
+# summary it replaced (every eval/ number to 1e-4, relative), for each of its seed-0 configs.
+# The code that made the summaries of ARM's other seeds then trains as this code does, so they
+# are kept rather than trained again (a run is deterministic on one platform); otherwise every
+# seed this code has not trained is trained.
 reproduces() {
-  local verdict rc=0
-  verdict=$(python3 - "$out/$1" "$results/runs/$1" 2>&1 << 'EOF'
-import glob, json, math, os, sys
-def final(path):
-    try:
-        lines = [json.loads(l) for l in open(path) if '"eval/' in l]
-    except OSError:
-        return None
-    return {k: v for k, v in lines[-1].items() if k.startswith("eval/")} if lines else None
-runs = glob.glob(os.path.join(sys.argv[1], "*-seed=0*/metrics.jsonl"))
-runs = [r for r in runs if "-seed=0-" in r or "-seed=0/" in r]
-if not runs:
-    sys.exit("no seed-0 run trained")
-for run in runs:
-    name = os.path.basename(os.path.dirname(run))
-    new, old = final(run), final(os.path.join(sys.argv[2], name, "metrics.jsonl"))
-    if old is None:
-        sys.exit(f"{name}: no summary to compare with")
-    if new is None:
-        sys.exit(f"{name}: no final evaluation")
-    for key, value in old.items():
-        if not isinstance(value, (int, float)):
-            continue
-        now = new.get(key)
-        if now is None or not math.isclose(now, value, rel_tol=1e-4, abs_tol=1e-9):
-            sys.exit(f"{name}: {key} {now} now, {value} in its summary")
-print(f"seed 0 reproduces its summary ({len(runs)} config(s))")
-EOF
-  ) || rc=$?
-  echo "$1: ${verdict:-?}$([ $rc -eq 0 ] && echo ': its other seeds are kept from docs/results/runs' \
-    || echo ': every seed is trained')" >&2
-  return $rc
+  local c missing=() n=0
+  while read -r c; do
+    n=$((n + 1))
+    python3 "$DDIL_SUMMARY" reproduced "$(summary_of "${c%.json}")" "$DDIL_CODE" \
+      || missing+=("$(basename "${c%.json}")")
+  done < <(configs "$1" 0)
+  if [ $n -gt 0 ] && [ ${#missing[@]} -eq 0 ]; then
+    echo "$1: seed 0 reproduces its earlier summary ($n config(s)): its other seeds are kept" >&2
+    return 0
+  fi
+  echo "$1: seed 0 (${missing[*]:-no config}) has not reproduced an earlier summary: every seed is trained" >&2
+  return 1
 }
 kept() { [[ " ${reused[*]} " == *" $1 "* ]]; }
 # other_seeds ARM...: the training tasks of the arms' seeds 1-4, seed by seed; an arm whose seed
@@ -120,12 +119,19 @@ other_seeds() {
 # a checkpoint; its wall time is appended to the timing file.
 train_one() {
   local config=$1 dir=${1%.json}
-  finished "$dir" && return 0
+  if finished "$dir"; then summarise "$dir"; return 0; fi
+  trusted "$dir" && return 0 # trained by this code in an earlier sitting, maybe elsewhere
   local resume=() started=$SECONDS
-  [ -f "$dir/checkpoint.safetensors" ] && resume=(--resume)
+  if [ -f "$dir/checkpoint.safetensors" ]; then
+    resume=(--resume)
+    [ "$(cat "$dir.code" 2> /dev/null)" = "$DDIL_CODE" ] || : > "$dir.code"
+  else
+    echo "$DDIL_CODE" > "$dir.code"
+  fi
   if "$DDIL" run "$config" --out "$dir" --quiet --threads "$DDIL_THREADS" "${resume[@]}" \
     > "$dir.log" 2>&1; then
     printf '%s\t%s\t%d\n' train "$(basename "$dir")" $((SECONDS - started)) >> "$DDIL_TIMING"
+    summarise "$dir"
     echo "$(basename "$dir"): $(grep -o 'eval/\(fid\|sliced_wasserstein\) [0-9.]*' "$dir.log" | tail -1)"
   else
     # An interrupted run (exit 130) wrote its checkpoint and resumes; its time still counts.
@@ -137,7 +143,10 @@ train_one() {
 diagnose_one() {
   local dir=$1 extra=()
   [ -f "$dir/diagnose.json" ] && return 0
-  finished "$dir" || return 0
+  if ! finished "$dir"; then
+    trusted "$dir" && echo "$(basename "$dir"): its checkpoint is not here (trained in an earlier sitting elsewhere), so it is not diagnosed" >&2
+    return 0
+  fi
   # The reflected runs' intervention sweep is left out, as in docs/results.md.
   [[ $dir == *reflected* ]] && extra=(--no-intervention)
   local started=$SECONDS
@@ -145,13 +154,14 @@ diagnose_one() {
     "${extra[@]}" > "$dir/diagnose.json.part" 2> "$dir.diagnose.log"; then
     mv "$dir/diagnose.json.part" "$dir/diagnose.json"
     printf '%s\t%s\t%d\n' diagnose "$(basename "$dir")" $((SECONDS - started)) >> "$DDIL_TIMING"
+    summarise "$dir"
     echo "$(basename "$dir"): diagnosed"
   else
     echo "$(basename "$dir"): diagnosis failed, see $dir.diagnose.log" >&2
   fi
 }
 task() { if [ "$1" = diagnose ]; then diagnose_one "$2"; else train_one "$2"; fi; }
-export -f train_one diagnose_one finished task
+export -f train_one diagnose_one finished task summary_of trusted summarise
 run_queue() { xargs -r -L 1 -P "$jobs" bash -c 'task "$@"' _; }
 # DDIL_DRY_RUN=1: write the configs and print the queue instead of training.
 [ -n "${DDIL_DRY_RUN:-}" ] && run_queue() { cat; }
@@ -198,21 +208,24 @@ if has runs; then
   {
     other_seeds "${multi_arms[@]}"
     for a in "${main_arms[@]}"; do
-      configs "$a" 0 | while read -r c; do # a kept arm's diagnosis is kept too, where it has one
-        kept "$a" && [ -f "$results/runs/$a/$(basename "${c%.json}")/diagnose.json" ] || echo "diagnose ${c%.json}"
+      configs "$a" 0 | while read -r c; do # a kept or trusted summary's diagnosis is kept
+        { kept "$a" || trusted "${c%.json}"; } && [ -f "$(summary_of "${c%.json}")/diagnose.json" ] \
+          || echo "diagnose ${c%.json}"
       done
     done
   } | run_queue
 
   # The GAN term: when seed 0 of DMD2 with it (dmd2-gan) reaches a lower FID than seed 0 of DMD2,
   # DMD2 and DMD2 + DDIL are also run with it, 5 seeds each (dmd2-gan-seeds, dmd2-ddil-gan).
-  gan=$(python3 - "$out" << 'EOF'
-import glob, json, sys
+  # Both read from summaries this code trained.
+  gan=$(python3 - "$results/runs" "$DDIL_SUMMARY" "$DDIL_CODE" << 'EOF'
+import glob, json, os, sys
+sys.path.insert(0, os.path.dirname(sys.argv[2]))
+import run_summary
 def fid(arm):
-    for path in glob.glob(f"{sys.argv[1]}/{arm}/*-seed=0/metrics.jsonl"):
-        evals = [json.loads(l) for l in open(path) if '"eval/fid"' in l]
-        if evals:
-            return evals[-1]["eval/fid"]
+    for path in glob.glob(f"{sys.argv[1]}/{arm}/*-seed=0"):
+        if run_summary.trusted(path, sys.argv[3]):
+            return run_summary.final_evaluation(os.path.join(path, "metrics.jsonl"))["eval/fid"]
 base, gan = fid("dmd2"), fid("dmd2-gan")
 if base is not None and gan is not None:
     print(f"{'helps' if gan < base else 'does not help'} (seed 0: FID {gan:.2f} with it, {base:.2f} without)")
@@ -249,13 +262,18 @@ EOF
 
   # Equal wall clock: LCM trained for as many steps as fit in LCM + DDIL's mean training time
   # (to the last training step, so the evaluation is not counted), from the seeds both arms
-  # trained in this reproduction (a seed kept from an earlier sitting has no timing here).
+  # have summaries of, trained by this code (a summary kept from other code is not timed).
   if [ ! -f "$out/lcm-equal-wall-clock/configs.txt" ]; then
-    steps=$(python3 - "$out" << 'EOF'
+    steps=$(python3 - "$results/runs" "$DDIL_SUMMARY" "$DDIL_CODE" << 'EOF'
 import glob, json, os, re, sys
+sys.path.insert(0, os.path.dirname(sys.argv[2]))
+import run_summary
 def seconds(arm):
     out = {}
-    for path in glob.glob(f"{sys.argv[1]}/{arm}/*/metrics.jsonl"):
+    for folder in glob.glob(f"{sys.argv[1]}/{arm}/*"):
+        if not run_summary.trusted(folder, sys.argv[3]):
+            continue
+        path = os.path.join(folder, "metrics.jsonl")
         lines = [json.loads(l) for l in open(path)]
         train = [l for l in lines if "train/loss" in l]
         if train and train[-1]["step"] == 300:
@@ -327,12 +345,7 @@ if has table; then
   # Summaries of the finished runs: what `ddil table` and the shift plot read.
   for dir in "$out"/*/fashion-mnist-*/; do
     dir=${dir%/}
-    finished "$dir" || continue
-    summary="$results/runs/$(basename "$(dirname "$dir")")/$(basename "$dir")"
-    mkdir -p "$summary"
-    cp "$dir/config.json" "$dir/state.json" "$summary/"
-    grep '"eval/' "$dir/metrics.jsonl" > "$summary/metrics.jsonl"
-    [ -f "$dir/diagnose.json" ] && cp "$dir/diagnose.json" "$summary/"
+    finished "$dir" && summarise "$dir"
   done
   # Relative to the repository, as the CSVs' folders column names them.
   summaries() { for a in "$@"; do [ -d "docs/results/runs/$a" ] && ls -d "docs/results/runs/$a"/*/; done; }
