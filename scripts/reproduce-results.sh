@@ -78,9 +78,13 @@ finished() { grep -qs '"status": "finished"' "$1/state.json"; }
 # The summary of a run folder (docs/results/runs/ARM/RUN).
 summary_of() { echo "$DDIL_RESULTS/runs/$(basename "$(dirname "$1")")/$(basename "$1")"; }
 trusted() { python3 "$DDIL_SUMMARY" trusted "$(summary_of "$1")" "$DDIL_CODE"; }
-# A finished run's summary, with the id of the code that trained it ($dir.code, written when its
-# training started; emptied when it resumed under other code).
-summarise() { python3 "$DDIL_SUMMARY" write "$1" "$(summary_of "$1")" "$(cat "$1.code" 2> /dev/null)"; }
+# A finished Fashion-MNIST run's summary, with the id of the code that trained it ($dir.code,
+# written when its training started; emptied when it resumed under other code). The map's runs
+# are summarised in docs/results/map/runs.csv instead.
+summarise() {
+  [[ $(basename "$1") == map-* ]] && return 0
+  python3 "$DDIL_SUMMARY" write "$1" "$(summary_of "$1")" "$(cat "$1.code" 2> /dev/null)"
+}
 # reproduces ARM: seed 0 of ARM, trained by this code, ended at the final evaluation of the
 # summary it replaced (every eval/ number to 1e-4, relative), for each of its seed-0 configs.
 # The code that made the summaries of ARM's other seeds then trains as this code does, so they
