@@ -458,7 +458,16 @@ RunResult Trainer::run(
             if (snapshots.every > 0 && m_step % snapshots.every == 0 && m_step != c.steps)
                 snapshot();
         }
-        result.finalMetrics = runEval(true).scalars;
+        const Evaluation last = runEval(true);
+        // Stopped during the final evaluation: not finished, since it has no final metrics. The
+        // checkpoint is of the last step; --resume runs the evaluation alone.
+        if (m_parallel->any(last.cancelled)) {
+            checkpoint("cancelled");
+            result.status = RunResult::Status::Cancelled;
+            result.step = m_step;
+            return result;
+        }
+        result.finalMetrics = last.scalars;
         snapshot();
         checkpoint("finished");
     } catch (const TrainingError& e) {

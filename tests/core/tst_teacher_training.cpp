@@ -188,6 +188,38 @@ private Q_SLOTS:
                 qPrintable(QString::number(step)));
     }
 
+    // A stop during the final evaluation (the hook cancels at the last step, so the evaluation
+    // sees it) leaves a cancelled run at its last step, without evaluation lines; resuming it
+    // runs the evaluation alone and finishes.
+    void stopDuringTheFinalEvaluationIsNotFinished()
+    {
+        QTemporaryDir dir;
+        const RunConfig c = tinyConfig();
+        CancelToken cancel;
+        RunHooks hooks;
+        hooks.onStep = [&](const StepReport& r) {
+            if (r.step == c.train.steps)
+                cancel.cancel();
+        };
+        const std::string runDir = dir.filePath("run").toStdString();
+        const auto first = runTraining(c, { runDir, false }, hooks, cancel);
+        QVERIFY(first.status == RunResult::Status::Cancelled);
+        QCOMPARE(first.step, int64_t { c.train.steps });
+        const auto evalLines
+            = [&] { return test::readFile(dir.filePath("run/metrics.jsonl")).count("\"eval/"); };
+        QCOMPARE(evalLines(), 0);
+        QVERIFY(
+            test::readFile(dir.filePath("run/state.json")).contains("\"status\": \"cancelled\""));
+        CancelToken never;
+        const auto second = runTraining(c, { runDir, true }, {}, never);
+        QVERIFY(second.status == RunResult::Status::Finished);
+        QCOMPARE(second.step, int64_t { c.train.steps });
+        QVERIFY(!second.finalMetrics.empty());
+        QVERIFY(evalLines() > 0);
+        QVERIFY(
+            test::readFile(dir.filePath("run/state.json")).contains("\"status\": \"finished\""));
+    }
+
     // read_every 1: the NaN of step 31 is read at once; 7: it is read with steps 32-37. Either
     // way the error names step 31, and the checkpoint of step 20 (written after reading the
     // steps before it) is the one kept.
