@@ -352,7 +352,11 @@ if has table; then
     finished "$dir" && summarise "$dir"
   done
   # Relative to the repository, as the CSVs' folders column names them.
-  summaries() { for a in "$@"; do [ -d "docs/results/runs/$a" ] && ls -d "docs/results/runs/$a"/*/; done; }
+  # An arm with no summaries (not run yet, or all its runs removed above) adds none.
+  summaries() {
+    local a d
+    for a in "$@"; do for d in "docs/results/runs/$a"/*/; do [ -d "$d" ] && echo "$d"; done; done
+  }
   table() { # NAME ARM... : docs/results/NAME.md and .csv
     local name=$1 extra=()
     shift
@@ -367,7 +371,11 @@ if has table; then
       fi
     fi
     mapfile -t dirs < <(summaries "$@")
-    [ ${#dirs[@]} -eq 0 ] && return 0
+    # No runs: no table, and none from an earlier plan left for the page to read.
+    if [ ${#dirs[@]} -eq 0 ]; then
+      rm -f "$results/$name.md" "$results/$name.csv" "$results/$name-delta.png"
+      return 0
+    fi
     "$ddil" table "${dirs[@]}" --group-seeds --delta fid,coverage,imitation_rmse \
       --markdown "$results/$name.md" --delta-plot "$results/$name-delta.png" \
       --csv "$results/$name.csv" --threads "$(nproc)" "${extra[@]}" > /dev/null
