@@ -352,11 +352,14 @@ if has table; then
     finished "$dir" && summarise "$dir"
   done
   # Relative to the repository, as the CSVs' folders column names them.
-  # An arm with no summaries (not run yet, or all its runs removed above) adds none.
-  summaries() {
-    local a d
-    for a in "$@"; do for d in "docs/results/runs/$a"/*/; do [ -d "$d" ] && echo "$d"; done; done
+  # The folders among its arguments, one per line: a glob that matched nothing (an arm not run
+  # yet, or all its runs removed above) adds none, and ends no list under set -e.
+  folders() {
+    local d
+    for d in "$@"; do [ -d "$d" ] && echo "$d"; done
+    return 0
   }
+  summaries() { for a in "$@"; do folders "docs/results/runs/$a"/*/; done; }
   table() { # NAME ARM... : docs/results/NAME.md and .csv
     local name=$1 extra=()
     shift
@@ -393,7 +396,7 @@ if has table; then
   table promising-cell promising-cell promising-cell-ddil
   # The numbers behind docs/shift.png: the seed-0 runs' diagnostics as Markdown.
   mapfile -t diagnosed < <(for a in "${main_arms[@]}"; do
-    ls -d "$results/runs/$a"/*-seed=0 2> /dev/null || true; done)
+    folders "$results/runs/$a"/*-seed=0; done)
   [ ${#diagnosed[@]} -gt 0 ] && python3 "$here/scripts/diagnosis-tables.py" "${diagnosed[@]}" \
     > "$results/shift.md" && echo "wrote $results/shift.md"
   table equal-wall-clock lcm-equal-wall-clock lcm-ddil
@@ -404,7 +407,7 @@ if has table; then
   # heat maps and tables from that file.
   if [ -d "$out/map-lcm-w1-data" ]; then
     mapfile -t mapdirs < <(for a in "${map_arms[@]}"; do
-      [ -d "$out/$a" ] && ls -d "$out/$a"/map-*/ 2> /dev/null; done)
+      folders "$out/$a"/map-*/; done)
     mkdir -p "$results/map"
     python3 "$here/scripts/regime_map.py" collect --merge "$results/map/runs.csv" "${mapdirs[@]}" \
       > "$results/map/runs.csv.part"
