@@ -220,7 +220,8 @@ if has runs; then
   } | run_queue
 
   # The GAN term: when seed 0 of DMD2 with it (dmd2-gan) reaches a lower FID than seed 0 of DMD2,
-  # DMD2 and DMD2 + DDIL are also run with it, 5 seeds each (dmd2-gan-seeds, dmd2-ddil-gan).
+  # DMD2 and DMD2 + DDIL are also run with it, 5 seeds each (dmd2-ddil-gan; dmd2-gan-seeds holds
+  # seeds 1-4 of DMD2 with it, whose seed 0 is dmd2-gan's, the same config).
   # Both read from summaries this code trained.
   gan=$(python3 - "$results/runs" "$DDIL_SUMMARY" "$DDIL_CODE" << 'EOF'
 import glob, json, os, sys
@@ -237,7 +238,7 @@ EOF
 )
   echo "DMD2's GAN term: ${gan:-waits for seed 0 of dmd2 and dmd2-gan}"
   if [[ $gan == helps* ]]; then
-    arm dmd2-gan-seeds dmd2-gan 0,1,2,3,4
+    arm dmd2-gan-seeds dmd2-gan 1,2,3,4
     arm dmd2-ddil-gan dmd2-ddil 0,1,2,3,4 --set distill.dmd2.gan=true
     for s in 0 1 2 3 4; do
       for a in dmd2-gan-seeds dmd2-ddil-gan; do configs "$a" "$s" | sed 's/^/train /'; done
@@ -392,7 +393,8 @@ if has table; then
     dmd2-ddil-reflected
   table two-step-guidance4 "${two_step_arms[@]}"
   # With the GAN term: only when its 5-seed arms were run (seed 0 of dmd2-gan helped).
-  [ -d docs/results/runs/dmd2-gan-seeds ] && table gan dmd2 dmd2-gan-seeds dmd2-ddil dmd2-ddil-gan
+  [ -d docs/results/runs/dmd2-gan-seeds ] \
+    && table gan dmd2 dmd2-gan dmd2-gan-seeds dmd2-ddil dmd2-ddil-gan
   table promising-cell promising-cell promising-cell-ddil
   # The numbers behind docs/shift.png: the seed-0 runs' diagnostics as Markdown.
   mapfile -t diagnosed < <(for a in "${main_arms[@]}"; do
