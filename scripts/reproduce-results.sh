@@ -420,14 +420,17 @@ if has table; then
     echo "wrote $results/map/map.md"
   fi
   # The compute: this reproduction's tasks (timing.tsv), and the training time of the summaries
-  # kept from earlier sittings (their state.json).
-  python3 - "$out/timing.tsv" "$results/runs" "$out" << 'EOF' | tee "$results/compute.txt"
+  # kept from earlier sittings (their state.json; the map's runs by their runs.csv line).
+  python3 - "$out/timing.tsv" "$results/runs" "$out" "$results/map/runs.csv" << 'EOF' \
+    | tee "$results/compute.txt"
 import csv, glob, json, os, sys
 hours = {"train": 0, "train-stopped": 0, "diagnose": 0, "map": 0}
 tasks = 0
 timing = open(sys.argv[1]).readlines() if os.path.exists(sys.argv[1]) else []
+timed = set()
 for kind, name, seconds in csv.reader(timing, delimiter="\t"):
     tasks += 1
+    timed.add(name)
     hours["map" if name.startswith("map-") else kind] += int(seconds) / 3600
 kept, kept_hours = 0, 0.0
 for state in glob.glob(os.path.join(sys.argv[2], "*", "*", "state.json")):
@@ -435,11 +438,18 @@ for state in glob.glob(os.path.join(sys.argv[2], "*", "*", "state.json")):
     if not os.path.isdir(os.path.join(sys.argv[3], arm, run)):
         kept += 1
         kept_hours += json.load(open(state)).get("elapsed_seconds", 0) / 3600
+map_kept, map_hours = 0, 0.0
+if os.path.exists(sys.argv[4]):
+    for row in csv.DictReader(open(sys.argv[4])):
+        if os.path.basename(row["folder"].rstrip("/")) not in timed:
+            map_kept += 1
+            map_hours += float(row["elapsed"]) / 3600
 print(f"compute: {sum(hours.values()):.1f} h of task wall time in this reproduction, {tasks} tasks: "
       f"Fashion-MNIST training {hours['train'] + hours['train-stopped']:.1f} h (of which "
       f"{hours['train-stopped']:.1f} h in runs stopped and resumed later), diagnostics "
       f"{hours['diagnose']:.1f} h, the regime map {hours['map']:.1f} h; kept from earlier sittings: "
-      f"{kept} runs' summaries, {kept_hours:.1f} h of training by their state.json")
+      f"{kept} runs' summaries, {kept_hours:.1f} h of training by their state.json, and "
+      f"{map_kept} regime-map runs, {map_hours:.1f} h by their runs.csv line")
 EOF
   # The page itself, from those tables (scripts/results_page.py, template docs/results.md.in).
   python3 "$here/scripts/results_page.py" "$results" "$here/docs/results.md.in" > "$here/docs/results.md.part"
