@@ -375,8 +375,12 @@ if has table; then
       fi
     fi
     mapfile -t dirs < <(summaries "$@")
-    # No runs: no table, and none from an earlier plan left for the page to read.
-    if [ ${#dirs[@]} -eq 0 ]; then
+    # Runs of fewer than two of its arms (a partial reproduction: the queue trains every arm's
+    # seed 0 before any other seed): nothing to compare, so no table, and none from an earlier
+    # plan left for the page to read.
+    local a with=0
+    for a in "$@"; do [ -n "$(summaries "$a")" ] && with=$((with + 1)); done
+    if [ $with -lt 2 ]; then
       rm -f "$results/$name.md" "$results/$name.csv" "$results/$name-delta.png"
       return 0
     fi
@@ -392,9 +396,12 @@ if has table; then
   table reflection pd-ddil pd-ddil-reflected lcm-ddil lcm-ddil-reflected dmd2-ddil \
     dmd2-ddil-reflected
   table two-step-guidance4 "${two_step_arms[@]}"
-  # With the GAN term: only when its 5-seed arms were run (seed 0 of dmd2-gan helped).
-  [ -d docs/results/runs/dmd2-gan-seeds ] \
-    && table gan dmd2 dmd2-gan dmd2-gan-seeds dmd2-ddil dmd2-ddil-gan
+  # With the GAN term: only when its 5-seed arms were run (seed 0 of dmd2-gan helped). The term
+  # against DMD2 without it; then DDIL against DMD2 with it (the method's first row).
+  if [ -d docs/results/runs/dmd2-gan-seeds ]; then
+    table gan dmd2 dmd2-gan dmd2-gan-seeds
+    table gan-ddil dmd2-gan dmd2-gan-seeds dmd2-ddil-gan
+  fi
   table promising-cell promising-cell promising-cell-ddil
   # The numbers behind docs/shift.png: the seed-0 runs' diagnostics as Markdown.
   mapfile -t diagnosed < <(for a in "${main_arms[@]}"; do

@@ -243,6 +243,8 @@ def detectable(c, decimals):
 # The 2-step guidance-4 arms as `ddil sweep` names them (the preset's name, then each --set).
 LCM_2STEP_DDIL = "lcm-ddil-student_steps=2-scale=4-w_min=3-w_max=5"
 DMD2_2STEP_DDIL = "dmd2-ddil-student_steps=2-scale=4"
+# DMD2 + DDIL with the GAN term (table gan-ddil, against DMD2 with it), made when its seed 0 helped.
+DMD2_DDIL_GAN = "dmd2-ddil-gan=true"
 
 # (claim, [(table, run, metric), ...]) in the order of DDIL.md section 5.
 CLAIMS = [
@@ -252,12 +254,14 @@ CLAIMS = [
                                  ("equal-wall-clock", "lcm-ddil", "fid")]),
     ("DDIL improves DMD2 (FID)", [("main", "dmd2-ddil", "fid"),
                                   ("main", "dmd2-ddil-critic-student", "fid"),
-                                  ("two-step-guidance4", DMD2_2STEP_DDIL, "fid")]),
+                                  ("two-step-guidance4", DMD2_2STEP_DDIL, "fid"),
+                                  ("gan-ddil", DMD2_DDIL_GAN, "fid")]),
     ("DDIL improves diversity (coverage)", [
         ("main", "pd-ddil", "coverage"), ("main", "lcm-ddil", "coverage"),
         ("main", "dmd2-ddil", "coverage"), ("main", "dmd2-ddil-critic-student", "coverage"),
         ("two-step-guidance4", LCM_2STEP_DDIL, "coverage"),
-        ("two-step-guidance4", DMD2_2STEP_DDIL, "coverage")]),
+        ("two-step-guidance4", DMD2_2STEP_DDIL, "coverage"),
+        ("gan-ddil", DMD2_DDIL_GAN, "coverage")]),
     ("reflection helps (FID)", [
         ("main", "pd-reflected", "fid"), ("main", "lcm-reflected", "fid"),
         ("main", "dmd2-reflected", "fid"), ("reflection", "pd-ddil-reflected", "fid"),
@@ -514,10 +518,19 @@ def block_gan(page):
     seed0 = first_seed_fid(page, base)
     text = (f"Seed 0 of DMD2 with its GAN term (`dmd2-gan.json`): FID {fmt(number(gan['fid']), 2)} "
             f"against {fmt(seed0, 2)} for seed 0 of DMD2 without it. ")
-    if "gan" in page.tables:
-        return text + ("It helped, so DMD2 and DMD2 + DDIL were run with it, 5 seeds each "
-                       "(`docs/results/gan.md`):\n\n" + block_table(page, "gan", "fid", "coverage"))
-    return text + "It did not help, so the 5-seed arms run without it."
+    if "gan" not in page.tables:
+        return text + "It did not help, so the 5-seed arms run without it."
+    text += ("It helped, so DMD2 and DMD2 + DDIL were run with it, 5 seeds each. The GAN term "
+             "against DMD2 without it (`docs/results/gan.md`):\n\n"
+             + block_table(page, "gan", "fid", "coverage") + "\n\n")
+    c = page.comparison("gan", "dmd2-gan", "fid")
+    row = page.tables["gan"].row("dmd2-gan")
+    if c is not None and row is not None:
+        text += (f"At 5 seeds, DMD2 with its GAN term against DMD2 without it: "
+                 f"{verdict(page, c, page.regime(row))} (FID Δ {interval(c, 2)}). ")
+    return text + ("DDIL on top of DMD2 with its GAN term, against DMD2 with it "
+                   "(`docs/results/gan-ddil.md`; its verdicts are in the table above):\n\n"
+                   + block_table(page, "gan-ddil", "fid", "coverage"))
 
 
 def first_seed_fid(page, row):
