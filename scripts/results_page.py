@@ -504,9 +504,28 @@ def block_promising(page):
         return ("The map names no cell where DDIL lowers the distance after Holm's adjustment, "
                 "so there is no cell to carry over to " + DATA + ".")
     text = (f"The map's most promising cell is {cell[0].upper()} with `{cell[1]}` and DDIL's "
-            f"`{cell[2]}`. On {DATA}, data-only against that mixture, 5 seeds each "
-            "(`docs/results/promising-cell.md`):\n\n")
-    return text + block_table(page, "promising-cell", "fid", "coverage")
+            f"`{cell[2]}`. On {DATA}, data-only against that mixture"
+            + (f", {seeds_each(page, 'promising-cell')}" if "promising-cell" in page.tables else "")
+            + " (`docs/results/promising-cell.md`)")
+    if cell[0] == "dmd2":
+        text += (". The map's reference, data-only training (β = 1/0/0), is DMD2 without "
+                 "backward simulation, not DMD2 as its authors run it (β = 0/0/1 on-policy), so "
+                 "a difference here measures adding the teacher's and the student's states to "
+                 "data-only training, as *DMD2's own rollouts against data states* does at 4 steps")
+    text += ":\n\n" + block_table(page, "promising-cell", "fid", "coverage")
+    t = page.tables.get("promising-cell")
+    for row in t.rows[1:] if t else []:
+        c = page.comparison("promising-cell", row["name"], "fid")
+        if c is not None:
+            text += (f"\n\nThe mixture against data-only training: {verdict(page, c, page.regime(row))}"
+                     f" (FID Δ {interval(c, 2)}).")
+    return text
+
+
+def seeds_each(page, name):
+    """"5 seeds each", or the fewest and most seeds of a table's rows while its runs are partial."""
+    ns = sorted({row.get("n", "?") for row in page.tables[name].rows})
+    return f"{ns[0]} seeds each" if len(ns) == 1 else f"{ns[0]}–{ns[-1]} seeds per row"
 
 
 def block_gan(page):
