@@ -378,9 +378,9 @@ if has table; then
     # Runs of fewer than two of its arms (a partial reproduction: the queue trains every arm's
     # seed 0 before any other seed): nothing to compare, so no table, and none from an earlier
     # plan left for the page to read.
-    local a with=0
-    for a in "$@"; do [ -n "$(summaries "$a")" ] && with=$((with + 1)); done
-    if [ $with -lt 2 ]; then
+    local with
+    with=$(for d in "${dirs[@]}"; do dirname "$d"; done | sort -u | wc -l)
+    if [ "$with" -lt 2 ]; then
       rm -f "$results/$name.md" "$results/$name.csv" "$results/$name-delta.png"
       return 0
     fi
