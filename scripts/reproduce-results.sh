@@ -375,12 +375,13 @@ if has table; then
       fi
     fi
     mapfile -t dirs < <(summaries "$@")
-    # Runs of fewer than two of its arms (a partial reproduction: the queue trains every arm's
-    # seed 0 before any other seed): nothing to compare, so no table, and none from an earlier
+    # Runs of fewer than two configs apart from their seed, i.e. fewer than two rows (a partial
+    # reproduction: the queue trains every arm's seed 0 before any other seed; dmd2-gan and
+    # dmd2-gan-seeds are one row): nothing to compare, so no table, and none from an earlier
     # plan left for the page to read.
-    local with
-    with=$(for d in "${dirs[@]}"; do dirname "$d"; done | sort -u | wc -l)
-    if [ "$with" -lt 2 ]; then
+    local rows
+    rows=$(for d in "${dirs[@]}"; do basename "$d"; done | sed -E 's/-seed=[0-9]+//' | sort -u | wc -l)
+    if [ "$rows" -lt 2 ]; then
       rm -f "$results/$name.md" "$results/$name.csv" "$results/$name-delta.png"
       return 0
     fi
