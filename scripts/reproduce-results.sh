@@ -280,12 +280,20 @@ EOF
 
   # Equal wall clock: LCM trained for as many steps as fit in LCM + DDIL's mean training time
   # (to the last training step, so the evaluation is not counted), from the seeds both arms
-  # have summaries of, trained by this code (a summary kept from other code is not timed).
+  # have summaries of, trained by this code (a summary kept from other code is not timed). The
+  # plan is timed once: where this code trained the arm's summaries (in git), their step count
+  # is the plan, on a fresh clone too, rather than a new timing of the summaries kept since.
   if [ ! -f "$out/lcm-equal-wall-clock/configs.txt" ]; then
     steps=$(python3 - "$results/runs" "$DDIL_SUMMARY" "$DDIL_CODE" << 'EOF'
 import glob, json, os, re, sys
 sys.path.insert(0, os.path.dirname(sys.argv[2]))
 import run_summary
+planned = {json.load(open(os.path.join(folder, "config.json")))["train"]["steps"]
+           for folder in glob.glob(f"{sys.argv[1]}/lcm-equal-wall-clock/*")
+           if run_summary.trusted(folder, sys.argv[3])}
+if len(planned) == 1:
+    print(planned.pop(), "planned")
+    sys.exit()
 def seconds(arm):
     out = {}
     for folder in glob.glob(f"{sys.argv[1]}/{arm}/*"):
@@ -305,7 +313,11 @@ if seeds:
 EOF
 )
     if [ -n "$steps" ]; then
-      echo "equal wall clock: LCM for ${steps% *} steps (timed on ${steps#* } seed(s) of both arms)"
+      if [ "${steps#* }" = planned ]; then
+        echo "equal wall clock: LCM for ${steps% *} steps (the plan its summaries were trained to)"
+      else
+        echo "equal wall clock: LCM for ${steps% *} steps (timed on ${steps#* } seed(s) of both arms)"
+      fi
       arm lcm-equal-wall-clock lcm 0,1,2,3,4 --set "train.steps=${steps% *}"
     else
       echo "equal wall clock: waits for a seed both lcm and lcm-ddil trained here" >&2
