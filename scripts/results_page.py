@@ -301,20 +301,28 @@ def block_verdicts(page):
     return "\n".join(lines)
 
 
+def scoped_verdict(page, table, run, metric):
+    """(comparison, its verdict scoped to the row's regime, its interval) of a table's row against
+    its baseline, or None while either is not measured."""
+    c = page.comparison(table, run, metric)
+    t = page.tables.get(table)
+    row = t.row(run) if t else None
+    if c is None or row is None:
+        return None
+    return c, verdict(page, c, page.regime(row)), interval(c, METRICS[metric][2])
+
+
 def block_in_short(page):
     out = []
     for claim, items in CLAIMS:
         parts = []
         for table, run, metric in items:
-            c = page.comparison(table, run, metric)
-            t = page.tables.get(table)
-            row = t.row(run) if t else None
-            if c is None or row is None:
+            v = scoped_verdict(page, table, run, metric)
+            if v is None:
                 parts.append(f"{run}: not measured yet")
                 continue
-            parts.append(f"{comparison_title(page, c)}: "
-                         f"{verdict(page, c, page.regime(row))}, Δ "
-                         f"{interval(c, METRICS[metric][2])}")
+            c, said, within = v
+            parts.append(f"{comparison_title(page, c)}: {said}, Δ {within}")
         out.append(f"- **{claim}**: " + "; ".join(parts) + ".")
     out.append(f"- **DDIL corrects covariate shift**: {map_verdict(page)}.")
     return "\n".join(out)
@@ -515,10 +523,9 @@ def block_promising(page):
     text += ":\n\n" + block_table(page, "promising-cell", "fid", "coverage")
     t = page.tables.get("promising-cell")
     for row in t.rows[1:] if t else []:
-        c = page.comparison("promising-cell", row["name"], "fid")
-        if c is not None:
-            text += (f"\n\nThe mixture against data-only training: {verdict(page, c, page.regime(row))}"
-                     f" (FID Δ {interval(c, 2)}).")
+        v = scoped_verdict(page, "promising-cell", row["name"], "fid")
+        if v is not None:
+            text += f"\n\nThe mixture against data-only training: {v[1]} (FID Δ {v[2]})."
     return text
 
 
@@ -539,14 +546,13 @@ def block_gan(page):
             f"against {fmt(seed0, 2)} for seed 0 of DMD2 without it. ")
     if "gan" not in page.tables:
         return text + "It did not help, so the 5-seed arms run without it."
-    text += ("It helped, so DMD2 and DMD2 + DDIL were run with it, 5 seeds each. The GAN term "
-             "against DMD2 without it (`docs/results/gan.md`):\n\n"
+    text += (f"It helped, so DMD2 and DMD2 + DDIL were run with it, {seeds_each(page, 'gan')}. "
+             "The GAN term against DMD2 without it (`docs/results/gan.md`):\n\n"
              + block_table(page, "gan", "fid", "coverage") + "\n\n")
-    c = page.comparison("gan", "dmd2-gan", "fid")
-    row = page.tables["gan"].row("dmd2-gan")
-    if c is not None and row is not None:
-        text += (f"At 5 seeds, DMD2 with its GAN term against DMD2 without it: "
-                 f"{verdict(page, c, page.regime(row))} (FID Δ {interval(c, 2)}). ")
+    v = scoped_verdict(page, "gan", "dmd2-gan", "fid")
+    if v is not None:
+        text += (f"At {v[0].n} seeds, DMD2 with its GAN term against DMD2 without it: "
+                 f"{v[1]} (FID Δ {v[2]}). ")
     return text + ("DDIL on top of DMD2 with its GAN term, against DMD2 with it "
                    "(`docs/results/gan-ddil.md`; its verdicts are in the table above):\n\n"
                    + block_table(page, "gan-ddil", "fid", "coverage"))
